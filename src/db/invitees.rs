@@ -1,0 +1,123 @@
+//! Invitees of a webinar, unique by email (in any letter case).
+
+use anyhow::Context;
+use chrono::Utc;
+use uuid::Uuid;
+
+use super::{Exec, on};
+use crate::domain::invitee::{Invitee, NewInvitee};
+use crate::domain::{Country, EmailAddress, InviteeId, PersonName, WebinarId};
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: Uuid,
+    webinar_id: Uuid,
+    name: String,
+    email: String,
+    organization: Option<String>,
+    role: Option<String>,
+    country: Option<String>,
+    time_zone: String,
+    language: String,
+}
+
+impl TryFrom<Row> for Invitee {
+    type Error = anyhow::Error;
+
+    fn try_from(r: Row) -> anyhow::Result<Invitee> {
+        Ok(Invitee {
+            id: InviteeId(r.id),
+            webinar_id: WebinarId(r.webinar_id),
+            name: PersonName::parse(&r.name)?,
+            email: EmailAddress::parse(&r.email)?,
+            organization: r.organization,
+            role: r.role,
+            country: r.country.as_deref().map(Country::parse).transpose()?,
+            time_zone: r.time_zone.parse()?,
+            language: r.language.parse()?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upserted {
+    Inserted,
+    Updated,
+}
+
+#[tracing::instrument(skip_all, fields(webinar = %webinar))]
+pub async fn find_id(
+    ex: Exec<'_>,
+    webinar: WebinarId,
+    email: &EmailAddress,
+) -> anyhow::Result<Option<InviteeId>> {
+    let id: Option<Uuid> = on!(ex, c => sqlx::query_scalar(
+        "SELECT id FROM invitees WHERE webinar_id = $1 AND email_key = $2",
+    )
+    .bind(webinar.0)
+    .bind(email.key())
+    .fetch_optional(c)
+    .await)
+    .context("looking up an invitee")?;
+    Ok(id.map(InviteeId))
+}
+
+/// Adds the invitee, or updates the one with the same email.
+#[tracing::instrument(skip_all, fields(webinar = %webinar))]
+pub async fn upsert(
+    mut ex: Exec<'_>,
+    webinar: WebinarId,
+    i: &NewInvitee,
+) -> anyhow::Result<Upserted> {
+    let existing = find_id(ex.reborrow(), webinar, &i.email)
+        .await?
+        .map(|i| i.0);
+    let (id, outcome, sql) = match existing {
+        Some(id) => (
+            id,
+            Upserted::Updated,
+            "UPDATE invitees SET name = $3, email = $4, email_key = $5, organization = $6, \
+             role = $7, country = $8, time_zone = $9, language = $10 WHERE id = $1 AND webinar_id = $2",
+        ),
+        None => (
+            InviteeId::new().0,
+            Upserted::Inserted,
+            "INSERT INTO invitees (id, webinar_id, name, email, email_key, organization, role, \
+             country, time_zone, language, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        ),
+    };
+    on!(ex, c => {
+        let query = sqlx::query(sql)
+            .bind(id)
+            .bind(webinar.0)
+            .bind(i.name.as_str())
+            .bind(i.email.as_str())
+            .bind(i.email.key())
+            .bind(&i.organization)
+            .bind(&i.role)
+            .bind(i.country.as_ref().map(Country::as_str))
+            .bind(i.time_zone.0.name())
+            .bind(i.language.code());
+        let query = match outcome {
+            Upserted::Inserted => query.bind(Utc::now()),
+            Upserted::Updated => query,
+        };
+        query.execute(c).await.map(|r| r.rows_affected())
+    })
+    .context("storing an invitee")?;
+    Ok(outcome)
+}
+
+#[tracing::instrument(skip_all, fields(webinar = %webinar))]
+pub async fn list(ex: Exec<'_>, webinar: WebinarId) -> anyhow::Result<Vec<Invitee>> {
+    let rows = on!(ex, c => sqlx::query_as::<_, Row>(
+        "SELECT id, webinar_id, name, email, organization, role, country, time_zone, language \
+         FROM invitees WHERE webinar_id = $1 ORDER BY organization, name",
+    )
+    .bind(webinar.0)
+    .fetch_all(c)
+    .await)
+    .context("listing invitees")?;
+    rows.into_iter().map(Invitee::try_from).collect()
+}

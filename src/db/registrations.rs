@@ -1,0 +1,156 @@
+//! Registrations: one per webinar and email, found by id, email or manage-token hash.
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{Exec, decode, on};
+use crate::domain::registration::{Assignment, Registration, RegistrationStatus};
+use crate::domain::{EmailAddress, InviteeId, RegistrationId, SessionId, WebinarId};
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: Uuid,
+    webinar_id: Uuid,
+    session_id: Uuid,
+    invitee_id: Option<Uuid>,
+    name: String,
+    email: String,
+    organization: Option<String>,
+    time_zone: String,
+    language: String,
+    status: String,
+    assignment: String,
+    outside_working_hours: bool,
+    calendar_uid: String,
+    calendar_sequence: i64,
+    created_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str = "id, webinar_id, session_id, invitee_id, name, email, organization, \
+    time_zone, language, status, assignment, outside_working_hours, calendar_uid, \
+    calendar_sequence, created_at";
+
+impl TryFrom<Row> for Registration {
+    type Error = anyhow::Error;
+
+    fn try_from(r: Row) -> anyhow::Result<Registration> {
+        Ok(Registration {
+            id: RegistrationId(r.id),
+            webinar_id: WebinarId(r.webinar_id),
+            session_id: SessionId(r.session_id),
+            invitee_id: r.invitee_id.map(InviteeId),
+            name: r.name,
+            email: EmailAddress::parse(&r.email)?,
+            organization: r.organization,
+            time_zone: r.time_zone.parse()?,
+            language: r.language.parse()?,
+            status: decode("registration status", &r.status, RegistrationStatus::parse)?,
+            assignment: decode("assignment", &r.assignment, Assignment::parse)?,
+            outside_working_hours: r.outside_working_hours,
+            calendar_uid: r.calendar_uid,
+            calendar_sequence: u32::try_from(r.calendar_sequence)
+                .context("unexpected calendar_sequence in the database")?,
+            created_at: r.created_at,
+        })
+    }
+}
+
+/// Stores a new registration; fails with a unique violation when the email is taken.
+#[tracing::instrument(skip_all, fields(registration = %r.id))]
+pub async fn insert(ex: Exec<'_>, r: &Registration, token_hash: &str) -> anyhow::Result<()> {
+    on!(ex, c => sqlx::query(
+        "INSERT INTO registrations (id, webinar_id, session_id, invitee_id, name, email, email_key, \
+         organization, time_zone, language, status, assignment, outside_working_hours, token_hash, \
+         calendar_uid, calendar_sequence, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)",
+    )
+    .bind(r.id.0)
+    .bind(r.webinar_id.0)
+    .bind(r.session_id.0)
+    .bind(r.invitee_id.map(|i| i.0))
+    .bind(&r.name)
+    .bind(r.email.as_str())
+    .bind(r.email.key())
+    .bind(&r.organization)
+    .bind(r.time_zone.0.name())
+    .bind(r.language.code())
+    .bind(r.status.as_str())
+    .bind(r.assignment.as_str())
+    .bind(r.outside_working_hours)
+    .bind(token_hash)
+    .bind(&r.calendar_uid)
+    .bind(i64::from(r.calendar_sequence))
+    .bind(r.created_at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+    .context("inserting a registration")?;
+    Ok(())
+}
+
+/// Writes the fields that change after creation: session, status, assignment, sequence.
+#[tracing::instrument(skip_all, fields(registration = %r.id))]
+pub async fn update(ex: Exec<'_>, r: &Registration) -> anyhow::Result<()> {
+    on!(ex, c => sqlx::query(
+        "UPDATE registrations SET session_id = $2, status = $3, assignment = $4, \
+         outside_working_hours = $5, calendar_sequence = $6, updated_at = $7 WHERE id = $1",
+    )
+    .bind(r.id.0)
+    .bind(r.session_id.0)
+    .bind(r.status.as_str())
+    .bind(r.assignment.as_str())
+    .bind(r.outside_working_hours)
+    .bind(i64::from(r.calendar_sequence))
+    .bind(Utc::now())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+    .context("updating a registration")?;
+    Ok(())
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn find_by_token(ex: Exec<'_>, token_hash: &str) -> anyhow::Result<Option<Registration>> {
+    let sql = format!("SELECT {COLUMNS} FROM registrations WHERE token_hash = $1");
+    let row = on!(ex, c => sqlx::query_as::<_, Row>(&sql).bind(token_hash).fetch_optional(c).await)
+        .context("reading a registration by token")?;
+    row.map(Registration::try_from).transpose()
+}
+
+#[tracing::instrument(skip_all, fields(webinar = %webinar))]
+pub async fn find_by_email(
+    ex: Exec<'_>,
+    webinar: WebinarId,
+    email: &EmailAddress,
+) -> anyhow::Result<Option<Registration>> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM registrations WHERE webinar_id = $1 AND email_key = $2");
+    let row = on!(ex, c => sqlx::query_as::<_, Row>(&sql)
+        .bind(webinar.0)
+        .bind(email.key())
+        .fetch_optional(c)
+        .await)
+    .context("reading a registration by email")?;
+    row.map(Registration::try_from).transpose()
+}
+
+/// The webinar's registrations, optionally of one session, in the order they came.
+#[tracing::instrument(skip_all, fields(webinar = %webinar))]
+pub async fn list(
+    ex: Exec<'_>,
+    webinar: WebinarId,
+    session: Option<SessionId>,
+) -> anyhow::Result<Vec<Registration>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM registrations WHERE webinar_id = $1 \
+         AND ($2 IS NULL OR session_id = $2) ORDER BY created_at, email_key"
+    );
+    let rows = on!(ex, c => sqlx::query_as::<_, Row>(&sql)
+        .bind(webinar.0)
+        .bind(session.map(|s| s.0))
+        .fetch_all(c)
+        .await)
+    .context("listing registrations")?;
+    rows.into_iter().map(Registration::try_from).collect()
+}

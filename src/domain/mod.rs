@@ -1,0 +1,13 @@
+//! Meridian's vocabulary as plain Rust: valid values only, no HTTP and no SQL.
+
+pub mod assignment;
+mod ids;
+pub mod invitee;
+pub mod registration;
+pub mod values;
+pub mod webinar;
+
+pub use ids::{InviteeId, OrganizerId, RegistrationId, SessionId, WebinarId};
+pub use values::{
+    Country, EmailAddress, Language, PersonName, TimeZone, optional_text, required_text,
+};

@@ -1,0 +1,133 @@
+//! A webinar and the identical sessions it is held as.
+
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+
+use super::assignment::{Candidate, Rules};
+use super::values::Invalid;
+use super::{Language, OrganizerId, SessionId, TimeZone, WebinarId};
+
+#[derive(Debug, Clone)]
+pub struct Webinar {
+    pub id: WebinarId,
+    pub organizer_id: OrganizerId,
+    pub title: String,
+    pub description: String,
+    pub languages: Vec<Language>,
+    /// The organizer's display zone.
+    pub time_zone: TimeZone,
+    pub registration_opens_at: Option<DateTime<Utc>>,
+    pub registration_closes_at: Option<DateTime<Utc>>,
+    pub rules: Rules,
+}
+
+impl Webinar {
+    /// Why registration is not possible at `now`, if it is not.
+    pub fn registration_closed_reason(&self, now: DateTime<Utc>) -> Option<String> {
+        if let Some(opens) = self.registration_opens_at.filter(|t| now < *t) {
+            return Some(format!("registration opens at {}", opens.to_rfc3339()));
+        }
+        if let Some(closes) = self.registration_closes_at.filter(|t| now >= *t) {
+            return Some(format!("registration closed at {}", closes.to_rfc3339()));
+        }
+        None
+    }
+
+    /// The language used for someone who has not said which they read.
+    pub fn default_language(&self) -> Language {
+        self.languages.first().copied().unwrap_or(Language::En)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionStatus {
+    Scheduled,
+    Cancelled,
+}
+
+impl SessionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Scheduled => "scheduled",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "scheduled" => Some(Self::Scheduled),
+            "cancelled" => Some(Self::Cancelled),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id: SessionId,
+    pub webinar_id: WebinarId,
+    pub label: String,
+    pub starts_at: DateTime<Utc>,
+    pub duration_minutes: u32,
+    pub capacity: Option<u32>,
+    /// Registrations that hold a seat.
+    pub taken: u32,
+    pub join_url: Option<String>,
+    pub status: SessionStatus,
+}
+
+impl Session {
+    pub const MAX_DURATION_MINUTES: u32 = 24 * 60;
+
+    pub fn ends_at(&self) -> DateTime<Utc> {
+        self.starts_at + Duration::minutes(i64::from(self.duration_minutes))
+    }
+
+    pub fn seats_left(&self) -> Option<u32> {
+        self.capacity.map(|c| c.saturating_sub(self.taken))
+    }
+
+    /// Open for new registrations at `now`: scheduled, not yet started, with a seat.
+    pub fn is_bookable(&self, now: DateTime<Utc>) -> bool {
+        self.status == SessionStatus::Scheduled
+            && self.starts_at > now
+            && self.seats_left() != Some(0)
+    }
+
+    pub fn candidate(&self, now: DateTime<Utc>) -> Candidate {
+        Candidate {
+            id: self.id.0,
+            starts_at: self.starts_at,
+            ends_at: self.ends_at(),
+            open: self.status == SessionStatus::Scheduled && self.starts_at > now,
+            seats_left: self.seats_left(),
+        }
+    }
+}
+
+/// Parses `HH:MM` as used for `window_start` and `window_end`.
+pub fn parse_clock(field: &str, value: &str) -> Result<NaiveTime, Invalid> {
+    NaiveTime::parse_from_str(value.trim(), "%H:%M").map_err(|_| {
+        Invalid(format!(
+            "{field} must be a local time as HH:MM, such as 07:00"
+        ))
+    })
+}
+
+/// `preferred_local_hour` is a number of hours such as 13 or 13.5.
+pub fn parse_preferred_hour(value: f64) -> Result<NaiveTime, Invalid> {
+    if !(0.0..24.0).contains(&value) {
+        return Err(Invalid(
+            "preferred_local_hour must be a number of hours from 0 to 23.99, such as 13".into(),
+        ));
+    }
+    let minutes = (value * 60.0).round() as u32;
+    Ok(
+        NaiveTime::from_num_seconds_from_midnight_opt(minutes.min(1439) * 60, 0)
+            .unwrap_or(NaiveTime::MIN),
+    )
+}
+
+pub fn preferred_hour(rules: &Rules) -> f64 {
+    use chrono::Timelike;
+    f64::from(rules.preferred_local.num_seconds_from_midnight()) / 3600.0
+}

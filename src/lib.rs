@@ -1,0 +1,12 @@
+//! Meridian: webinars held as several identical sessions, so that people in every time
+//! zone attend at a sensible local hour.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod routes;
+pub mod security;
+pub mod services;
+pub mod startup;

@@ -1,0 +1,47 @@
+//! `GET /api/openapi.json`: the OpenAPI 3 document, generated from the handlers' annotations.
+
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+use crate::startup::AppState;
+
+/// Every error answer.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong and what to fix.
+    pub error: String,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Meridian", description = "Webinars held as several identical sessions, for audiences in every time zone."),
+    paths(
+        super::webinars::create, super::webinars::read, super::webinars::list, super::webinars::edit,
+        super::sessions::create, super::sessions::change, super::sessions::cancel, super::sessions::listing,
+        super::invitees::import, super::invitees::list,
+        super::registrations::register, super::registrations::list, super::registrations::read,
+        super::registrations::switch, super::registrations::cancel,
+    ),
+    modifiers(&BearerAuth),
+    tags((name = "webinars"), (name = "sessions"), (name = "invitees"), (name = "registrations"))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+}

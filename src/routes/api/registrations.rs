@@ -1,0 +1,214 @@
+//! Registrations: anyone registers for a webinar; the holder of a manage token reads,
+//! switches and cancels; the organizer lists them.
+
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router, extract::State};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::sessions::local_listing;
+use super::views::RegistrationView;
+use super::{ApiJson, ApiPath, ApiQuery, owned_webinar, public_webinar};
+use crate::db;
+use crate::db::organizers::Organizer;
+use crate::domain::registration::Registration;
+use crate::domain::values::optional_text;
+use crate::domain::webinar::{Session, Webinar};
+use crate::domain::{EmailAddress, Language, PersonName, SessionId, WebinarId};
+use crate::error::{AppError, AppResult};
+use crate::services::registrations::{self as service, NewRegistration, Registered};
+use crate::startup::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/webinars/{id}/registrations", post(register).get(list))
+        .route(
+            "/v1/registrations/{token}",
+            get(read).patch(switch).delete(cancel),
+        )
+}
+
+#[derive(Deserialize, Serialize, ToSchema, Default)]
+#[serde(default)]
+pub struct RegisterInput {
+    pub name: String,
+    pub email: String,
+    /// IANA zone, e.g. `Asia/Tokyo`.
+    pub time_zone: String,
+    pub organization: Option<String>,
+    /// en, es, fr, ru or ar; default the webinar's first language.
+    pub language: Option<String>,
+    /// Leave out to let the time-zone rule pick.
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub session_id: Option<SessionId>,
+}
+
+impl RegisterInput {
+    fn check(&self) -> AppResult<NewRegistration> {
+        Ok(NewRegistration {
+            name: PersonName::parse(&self.name)?,
+            email: EmailAddress::parse(&self.email)?,
+            organization: optional_text("organization", self.organization.as_deref(), 300)?,
+            time_zone: self.time_zone.parse()?,
+            language: self
+                .language
+                .as_deref()
+                .filter(|l| !l.trim().is_empty())
+                .map(str::parse::<Language>)
+                .transpose()?,
+            session_id: self.session_id,
+        })
+    }
+}
+
+/// The registration with its session seen from the registrant's zone.
+fn view(
+    state: &AppState,
+    webinar: &Webinar,
+    sessions: &[Session],
+    r: &Registration,
+    token: Option<&str>,
+) -> RegistrationView {
+    let listing = local_listing(&webinar.rules, r.time_zone, sessions, token.is_some());
+    let session = listing
+        .sessions
+        .into_iter()
+        .find(|s| s.session.id == r.session_id.0);
+    let manage_url = token.map(|t| format!("{}/r/{t}", state.settings.server.public_url));
+    RegistrationView::new(r, session, manage_url)
+}
+
+async fn sessions_of(state: &AppState, webinar: WebinarId) -> AppResult<Vec<Session>> {
+    let mut conn = state.db.conn().await?;
+    Ok(db::sessions::list(conn.exec(), webinar).await?)
+}
+
+#[utoipa::path(post, path = "/api/v1/webinars/{id}/registrations", tag = "registrations",
+    request_body = RegisterInput, params(("id" = uuid::Uuid, Path, description = "webinar id")),
+    responses(
+        (status = 201, description = "registered; the answer holds the manage_url", body = RegistrationView),
+        (status = 200, description = "this email was registered already: its public fields only, the link goes to the email address", body = RegistrationView),
+        (status = 400, body = super::openapi::ErrorBody), (status = 404, body = super::openapi::ErrorBody),
+        (status = 409, description = "the chosen session is full, cancelled or started", body = super::openapi::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn register(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<WebinarId>,
+    ApiJson(input): ApiJson<RegisterInput>,
+) -> AppResult<(StatusCode, Json<RegistrationView>)> {
+    let new = input.check()?;
+    let webinar = public_webinar(&state, id).await?;
+    let outcome = service::register(&state, &webinar, new).await?;
+    let sessions = sessions_of(&state, id).await?;
+    Ok(match outcome {
+        Registered::Created(r, token) => (
+            StatusCode::CREATED,
+            Json(view(&state, &webinar, &sessions, &r, Some(&token))),
+        ),
+        Registered::Existing(r) => (
+            StatusCode::OK,
+            Json(view(&state, &webinar, &sessions, &r, None)),
+        ),
+    })
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// Only the registrations of this session.
+    #[param(value_type = Option<uuid::Uuid>)]
+    pub session_id: Option<SessionId>,
+}
+
+#[utoipa::path(get, path = "/api/v1/webinars/{id}/registrations", tag = "registrations",
+    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "webinar id"), ListQuery),
+    responses((status = 200, body = Vec<RegistrationView>), (status = 401, body = super::openapi::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn list(
+    State(state): State<AppState>,
+    organizer: Organizer,
+    ApiPath(id): ApiPath<WebinarId>,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> AppResult<Json<Vec<RegistrationView>>> {
+    let webinar = owned_webinar(&state, &organizer, id).await?;
+    let mut conn = state.db.conn().await?;
+    let sessions = db::sessions::list(conn.exec(), id).await?;
+    let registrations = db::registrations::list(conn.exec(), id, query.session_id).await?;
+    Ok(Json(
+        registrations
+            .iter()
+            .map(|r| view(&state, &webinar, &sessions, r, None))
+            .collect(),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/registrations/{token}", tag = "registrations",
+    params(("token" = String, Path, description = "the private manage token")),
+    responses((status = 200, body = RegistrationView), (status = 404, body = super::openapi::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn read(
+    State(state): State<AppState>,
+    ApiPath(token): ApiPath<String>,
+) -> AppResult<Json<RegistrationView>> {
+    let (registration, webinar) = service::by_token(&state, &token).await?;
+    let sessions = sessions_of(&state, webinar.id).await?;
+    Ok(Json(view(
+        &state,
+        &webinar,
+        &sessions,
+        &registration,
+        Some(&token),
+    )))
+}
+
+#[derive(Deserialize, Serialize, ToSchema, Default)]
+#[serde(default)]
+pub struct SwitchInput {
+    /// The session to move to.
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub session_id: Option<SessionId>,
+}
+
+#[utoipa::path(patch, path = "/api/v1/registrations/{token}", tag = "registrations", request_body = SwitchInput,
+    params(("token" = String, Path, description = "the private manage token")),
+    responses((status = 200, body = RegistrationView), (status = 404, body = super::openapi::ErrorBody), (status = 409, body = super::openapi::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn switch(
+    State(state): State<AppState>,
+    ApiPath(token): ApiPath<String>,
+    ApiJson(input): ApiJson<SwitchInput>,
+) -> AppResult<Json<RegistrationView>> {
+    let session_id = input.session_id.ok_or_else(|| {
+        AppError::BadRequest("session_id is required: the session to switch to".into())
+    })?;
+    let registration = service::switch(&state, &token, session_id).await?;
+    let webinar = public_webinar(&state, registration.webinar_id).await?;
+    let sessions = sessions_of(&state, webinar.id).await?;
+    Ok(Json(view(
+        &state,
+        &webinar,
+        &sessions,
+        &registration,
+        Some(&token),
+    )))
+}
+
+#[utoipa::path(delete, path = "/api/v1/registrations/{token}", tag = "registrations",
+    params(("token" = String, Path, description = "the private manage token")),
+    responses((status = 200, description = "cancelled", body = RegistrationView), (status = 404, body = super::openapi::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn cancel(
+    State(state): State<AppState>,
+    ApiPath(token): ApiPath<String>,
+) -> AppResult<Json<RegistrationView>> {
+    let registration = service::cancel(&state, &token).await?;
+    let webinar = public_webinar(&state, registration.webinar_id).await?;
+    let sessions = sessions_of(&state, webinar.id).await?;
+    Ok(Json(view(
+        &state,
+        &webinar,
+        &sessions,
+        &registration,
+        Some(&token),
+    )))
+}

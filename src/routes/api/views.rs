@@ -1,0 +1,189 @@
+//! The JSON shapes of the API. Field names are a contract with outside clients.
+
+use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::domain::assignment::LocalSession;
+use crate::domain::registration::Registration;
+use crate::domain::webinar::{Session, Webinar, preferred_hour};
+
+#[derive(Serialize, ToSchema)]
+pub struct WebinarView {
+    pub id: Uuid,
+    pub title: String,
+    pub description: String,
+    /// Language codes such as `en`.
+    pub languages: Vec<String>,
+    /// The organizer's display zone.
+    pub time_zone: String,
+    pub registration_opens_at: Option<DateTime<Utc>>,
+    pub registration_closes_at: Option<DateTime<Utc>>,
+    /// Local `HH:MM`.
+    pub window_start: String,
+    /// Local `HH:MM`.
+    pub window_end: String,
+    /// Hours, e.g. `13`.
+    pub preferred_local_hour: f64,
+    pub sessions: Vec<SessionView>,
+}
+
+impl WebinarView {
+    pub fn new(w: &Webinar, sessions: &[Session], show_join_url: bool) -> Self {
+        WebinarView {
+            id: w.id.0,
+            title: w.title.clone(),
+            description: w.description.clone(),
+            languages: w.languages.iter().map(|l| l.code().to_string()).collect(),
+            time_zone: w.time_zone.to_string(),
+            registration_opens_at: w.registration_opens_at,
+            registration_closes_at: w.registration_closes_at,
+            window_start: w.rules.window_start.format("%H:%M").to_string(),
+            window_end: w.rules.window_end.format("%H:%M").to_string(),
+            preferred_local_hour: preferred_hour(&w.rules),
+            sessions: sessions
+                .iter()
+                .map(|s| SessionView::new(s, show_join_url))
+                .collect(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SessionView {
+    pub id: Uuid,
+    pub label: String,
+    /// UTC, RFC 3339.
+    pub starts_at: String,
+    /// UTC, RFC 3339.
+    pub ends_at: String,
+    pub duration_minutes: u32,
+    /// `null` means no limit.
+    pub capacity: Option<u32>,
+    /// `null` means no limit.
+    pub seats_left: Option<u32>,
+    /// Shown to the organizer and to registrants; `null` in public listings.
+    pub join_url: Option<String>,
+    /// `scheduled` or `cancelled`.
+    pub status: String,
+}
+
+pub fn utc(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn local(t: DateTime<chrono_tz::Tz>) -> String {
+    t.fixed_offset().to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+impl SessionView {
+    pub fn new(s: &Session, show_join_url: bool) -> Self {
+        SessionView {
+            id: s.id.0,
+            label: s.label.clone(),
+            starts_at: utc(s.starts_at),
+            ends_at: utc(s.ends_at()),
+            duration_minutes: s.duration_minutes,
+            capacity: s.capacity,
+            seats_left: s.seats_left(),
+            join_url: s.join_url.clone().filter(|_| show_join_url),
+            status: s.status.as_str().to_string(),
+        }
+    }
+}
+
+/// A session as seen from one time zone.
+#[derive(Serialize, ToSchema)]
+pub struct LocalSessionView {
+    #[serde(flatten)]
+    pub session: SessionView,
+    /// RFC 3339 with the zone's offset on the session's date.
+    pub local_start: String,
+    pub local_end: String,
+    /// Inside the webinar's local working window.
+    pub suitable: bool,
+    pub recommended: bool,
+}
+
+impl LocalSessionView {
+    pub fn new(s: &Session, local: &LocalSession, show_join_url: bool) -> Self {
+        LocalSessionView {
+            session: SessionView::new(s, show_join_url),
+            local_start: self::local(local.local_start),
+            local_end: self::local(local.local_end),
+            suitable: local.suitable,
+            recommended: local.recommended,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SessionListing {
+    pub time_zone: String,
+    /// The session the time-zone rule recommends, if any has seats.
+    pub recommended_session_id: Option<Uuid>,
+    /// True when even the recommended session falls outside working hours.
+    pub outside_working_hours: bool,
+    pub sessions: Vec<LocalSessionView>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RegistrationView {
+    pub id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub organization: Option<String>,
+    pub time_zone: String,
+    pub language: String,
+    pub session_id: Uuid,
+    /// `auto` (picked by the time-zone rule) or `chosen`.
+    pub assignment: String,
+    pub outside_working_hours: bool,
+    /// `invited`, `registered` or `cancelled`.
+    pub status: String,
+    pub created_at: String,
+    /// The session in the registrant's time zone.
+    pub session: Option<LocalSessionView>,
+    /// Only in the answer that created the registration, and to its token's holder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manage_url: Option<String>,
+}
+
+impl RegistrationView {
+    pub fn new(
+        r: &Registration,
+        session: Option<LocalSessionView>,
+        manage_url: Option<String>,
+    ) -> Self {
+        RegistrationView {
+            id: r.id.0,
+            name: r.name.clone(),
+            email: r.email.as_str().to_string(),
+            organization: r.organization.clone(),
+            time_zone: r.time_zone.to_string(),
+            language: r.language.code().to_string(),
+            session_id: r.session_id.0,
+            assignment: r.assignment.as_str().to_string(),
+            outside_working_hours: r.outside_working_hours,
+            status: r.status.as_str().to_string(),
+            created_at: utc(r.created_at),
+            session,
+            manage_url,
+        }
+    }
+}
+
+/// Parses an RFC 3339 instant with an explicit offset.
+pub fn parse_instant(
+    field: &str,
+    value: &str,
+) -> Result<DateTime<Utc>, crate::domain::values::Invalid> {
+    DateTime::<FixedOffset>::parse_from_rfc3339(value.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            crate::domain::values::Invalid(format!(
+                "{field} must be an RFC 3339 time with an offset, such as 2026-09-24T07:00:00Z"
+            ))
+        })
+}

@@ -1,0 +1,200 @@
+//! `/api/v1/webinars`: create, read, list and edit webinars.
+
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router, extract::State};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::sessions::{CreateSession, check_new_session};
+use super::views::{WebinarView, parse_instant};
+use super::{ApiJson, ApiPath, owned_webinar, public_webinar};
+use crate::db;
+use crate::db::organizers::Organizer;
+use crate::domain::assignment::Rules;
+use crate::domain::values::{Invalid, required_text};
+use crate::domain::webinar::{Webinar, parse_clock, parse_preferred_hour};
+use crate::domain::{Language, TimeZone, WebinarId};
+use crate::error::{AppError, AppResult};
+use crate::services;
+use crate::startup::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/webinars", get(list).post(create))
+        .route("/v1/webinars/{id}", get(read).patch(edit))
+}
+
+/// A webinar; every field but `title` may be left out.
+#[derive(Deserialize, Serialize, ToSchema, Default)]
+#[serde(default)]
+pub struct WebinarInput {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    /// Codes among en, es, fr, ru, ar; the first is the default for emails. Default `["en"]`.
+    pub languages: Option<Vec<String>>,
+    /// The organizer's display zone (IANA). Default `UTC`.
+    pub time_zone: Option<String>,
+    pub registration_opens_at: Option<String>,
+    pub registration_closes_at: Option<String>,
+    /// Local `HH:MM`, default `07:00`.
+    pub window_start: Option<String>,
+    /// Local `HH:MM`, default `22:00`.
+    pub window_end: Option<String>,
+    /// Hours, default `13`.
+    pub preferred_local_hour: Option<f64>,
+    /// Sessions to create with the webinar (only on creation).
+    pub sessions: Option<Vec<CreateSession>>,
+}
+
+const TITLE_MAX: usize = 200;
+const DESCRIPTION_MAX: usize = 20_000;
+
+/// Applies the input over `w` (a new webinar's defaults, or the stored one).
+fn apply(mut w: Webinar, input: &WebinarInput) -> Result<Webinar, Invalid> {
+    if let Some(title) = &input.title {
+        w.title = required_text("title", title, TITLE_MAX)?;
+    }
+    if let Some(description) = &input.description {
+        if description.chars().count() > DESCRIPTION_MAX {
+            return Err(Invalid(format!(
+                "description is too long: at most {DESCRIPTION_MAX} characters"
+            )));
+        }
+        w.description = description.trim().to_string();
+    }
+    if let Some(languages) = &input.languages {
+        let mut parsed = Vec::new();
+        for code in languages {
+            let language = code.parse::<Language>()?;
+            if !parsed.contains(&language) {
+                parsed.push(language);
+            }
+        }
+        if parsed.is_empty() {
+            return Err(Invalid("languages must name at least one language".into()));
+        }
+        w.languages = parsed;
+    }
+    if let Some(zone) = &input.time_zone {
+        w.time_zone = zone.parse()?;
+    }
+    if let Some(t) = &input.registration_opens_at {
+        w.registration_opens_at = Some(parse_instant("registration_opens_at", t)?);
+    }
+    if let Some(t) = &input.registration_closes_at {
+        w.registration_closes_at = Some(parse_instant("registration_closes_at", t)?);
+    }
+    if let (Some(opens), Some(closes)) = (w.registration_opens_at, w.registration_closes_at)
+        && opens >= closes {
+            return Err(Invalid(
+                "registration_opens_at must be before registration_closes_at".into(),
+            ));
+        }
+    let mut rules = w.rules;
+    if let Some(t) = &input.window_start {
+        rules.window_start = parse_clock("window_start", t)?;
+    }
+    if let Some(t) = &input.window_end {
+        rules.window_end = parse_clock("window_end", t)?;
+    }
+    if let Some(hour) = input.preferred_local_hour {
+        rules.preferred_local = parse_preferred_hour(hour)?;
+    }
+    w.rules =
+        Rules::new(rules.window_start, rules.window_end, rules.preferred_local).map_err(Invalid)?;
+    Ok(w)
+}
+
+#[utoipa::path(post, path = "/api/v1/webinars", tag = "webinars", request_body = WebinarInput,
+    security(("bearer" = [])),
+    responses((status = 201, body = WebinarView), (status = 400, body = super::openapi::ErrorBody), (status = 401, body = super::openapi::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn create(
+    State(state): State<AppState>,
+    organizer: Organizer,
+    ApiJson(input): ApiJson<WebinarInput>,
+) -> AppResult<(StatusCode, Json<WebinarView>)> {
+    if input.title.is_none() {
+        return Err(AppError::BadRequest("title must not be empty".into()));
+    }
+    let blank = Webinar {
+        id: WebinarId::new(),
+        organizer_id: organizer.id,
+        title: String::new(),
+        description: String::new(),
+        languages: vec![Language::En],
+        time_zone: TimeZone(chrono_tz::UTC),
+        registration_opens_at: None,
+        registration_closes_at: None,
+        rules: Rules::default(),
+    };
+    let webinar = apply(blank, &input)?;
+    let sessions = input
+        .sessions
+        .iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, s)| check_new_session(s).map_err(|e| Invalid(format!("sessions[{i}]: {e}"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (webinar, sessions) = services::webinars::create(&state, webinar, sessions).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(WebinarView::new(&webinar, &sessions, true)),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/webinars/{id}", tag = "webinars",
+    params(("id" = uuid::Uuid, Path, description = "webinar id")),
+    responses((status = 200, body = WebinarView), (status = 404, body = super::openapi::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn read(
+    State(state): State<AppState>,
+    organizer: Option<Organizer>,
+    ApiPath(id): ApiPath<WebinarId>,
+) -> AppResult<Json<WebinarView>> {
+    let webinar = public_webinar(&state, id).await?;
+    let owner = organizer.is_some_and(|o| o.id == webinar.organizer_id);
+    let mut conn = state.db.conn().await?;
+    let sessions = db::sessions::list(conn.exec(), id).await?;
+    Ok(Json(WebinarView::new(&webinar, &sessions, owner)))
+}
+
+#[utoipa::path(get, path = "/api/v1/webinars", tag = "webinars", security(("bearer" = [])),
+    responses((status = 200, body = Vec<WebinarView>), (status = 401, body = super::openapi::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn list(
+    State(state): State<AppState>,
+    organizer: Organizer,
+) -> AppResult<Json<Vec<WebinarView>>> {
+    let mut conn = state.db.conn().await?;
+    let mut views = Vec::new();
+    for webinar in db::webinars::list_for(conn.exec(), organizer.id).await? {
+        let sessions = db::sessions::list(conn.exec(), webinar.id).await?;
+        views.push(WebinarView::new(&webinar, &sessions, true));
+    }
+    Ok(Json(views))
+}
+
+#[utoipa::path(patch, path = "/api/v1/webinars/{id}", tag = "webinars", request_body = WebinarInput,
+    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "webinar id")),
+    responses((status = 200, body = WebinarView), (status = 400, body = super::openapi::ErrorBody), (status = 404, body = super::openapi::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn edit(
+    State(state): State<AppState>,
+    organizer: Organizer,
+    ApiPath(id): ApiPath<WebinarId>,
+    ApiJson(input): ApiJson<WebinarInput>,
+) -> AppResult<Json<WebinarView>> {
+    if input.sessions.is_some() {
+        return Err(AppError::BadRequest(
+            "sessions are changed through /api/v1/webinars/{id}/sessions, not here".into(),
+        ));
+    }
+    let webinar = apply(owned_webinar(&state, &organizer, id).await?, &input)?;
+    let mut tx = state.db.begin().await?;
+    db::webinars::update(tx.exec(), &webinar).await?;
+    let sessions = db::sessions::list(tx.exec(), id).await?;
+    tx.commit().await?;
+    Ok(Json(WebinarView::new(&webinar, &sessions, true)))
+}

@@ -1,0 +1,123 @@
+//! Tokens: organizer API tokens (random, stored hashed) and registration manage tokens
+//! (HMAC of the registration id under the server secret, so every later email can carry
+//! the link again while the database holds only a hash).
+
+use std::path::Path;
+
+use anyhow::Context;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::config::SecuritySettings;
+use crate::domain::RegistrationId;
+
+/// The server secret; cloned cheaply into the app state.
+#[derive(Clone)]
+pub struct Keys {
+    secret: std::sync::Arc<Vec<u8>>,
+}
+
+impl Keys {
+    pub fn new(secret: &[u8]) -> Self {
+        Self {
+            secret: std::sync::Arc::new(secret.to_vec()),
+        }
+    }
+
+    /// Uses `security.secret`, or the key in `security.secret_file`, created on first start.
+    pub fn load(settings: &SecuritySettings) -> anyhow::Result<Self> {
+        if !settings.secret.0.is_empty() {
+            return Ok(Self::new(settings.secret.0.as_bytes()));
+        }
+        let path = &settings.secret_file;
+        match std::fs::read_to_string(path) {
+            Ok(text) if text.trim().len() >= 32 => Ok(Self::new(text.trim().as_bytes())),
+            Ok(_) => anyhow::bail!(
+                "the key in {} is shorter than 32 characters: remove the file to have a new one made",
+                path.display()
+            ),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => create_secret_file(path),
+            Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+        }
+    }
+
+    /// The private token of a registration's manage link (256 bits, URL-safe).
+    pub fn manage_token(&self, id: RegistrationId) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret).expect("any key length works");
+        mac.update(b"meridian/manage/");
+        mac.update(id.0.as_bytes());
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+}
+
+fn create_secret_file(path: &Path) -> anyhow::Result<Keys> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let secret = random_token();
+    write_private(path, &secret).with_context(|| format!("writing {}", path.display()))?;
+    tracing::info!(path = %path.display(), "created a new server secret");
+    Ok(Keys::new(secret.as_bytes()))
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(text.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    std::fs::write(path, text)
+}
+
+/// 256 random bits, URL-safe.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// What the database keeps of a token: its SHA-256, in hex.
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manage_tokens_are_stable_per_registration_and_secret() {
+        let keys = Keys::new(b"0123456789abcdef0123456789abcdef");
+        let id = RegistrationId::new();
+        assert_eq!(keys.manage_token(id), keys.manage_token(id));
+        assert_ne!(
+            keys.manage_token(id),
+            keys.manage_token(RegistrationId::new())
+        );
+        let other = Keys::new(b"fedcba9876543210fedcba9876543210");
+        assert_ne!(keys.manage_token(id), other.manage_token(id));
+        assert_eq!(keys.manage_token(id).len(), 43);
+    }
+
+    #[test]
+    fn hashes_are_hex_sha256() {
+        assert_eq!(
+            token_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

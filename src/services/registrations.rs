@@ -1,0 +1,273 @@
+//! Registering, switching and cancelling, with seats held exactly under concurrency.
+
+use chrono::Utc;
+
+use crate::db::{self, Tx};
+use crate::domain::assignment::{self, Recommendation};
+use crate::domain::registration::{Assignment, Registration, RegistrationStatus};
+use crate::domain::webinar::{Session, SessionStatus, Webinar};
+use crate::domain::{
+    EmailAddress, InviteeId, Language, PersonName, RegistrationId, SessionId, TimeZone,
+};
+use crate::error::{AppError, AppResult};
+use crate::security::token_hash;
+use crate::startup::AppState;
+
+/// A registration request, already checked.
+#[derive(Debug, Clone)]
+pub struct NewRegistration {
+    pub name: PersonName,
+    pub email: EmailAddress,
+    pub organization: Option<String>,
+    pub time_zone: TimeZone,
+    pub language: Option<Language>,
+    /// The session the person picked; `None` lets the time-zone rule pick.
+    pub session_id: Option<SessionId>,
+}
+
+pub enum Registered {
+    /// A new registration, with its manage token (shown to this caller only).
+    Created(Registration, String),
+    /// The email was registered already; its link is not given to this caller.
+    Existing(Registration),
+}
+
+/// How many times a registration is retried when a concurrent one took the last seat
+/// of the session the rule picked (PostgreSQL only: SQLite writes one at a time).
+const ATTEMPTS: usize = 5;
+
+#[tracing::instrument(skip_all, fields(webinar = %webinar.id))]
+pub async fn register(
+    state: &AppState,
+    webinar: &Webinar,
+    new: NewRegistration,
+) -> AppResult<Registered> {
+    if let Some(reason) = webinar.registration_closed_reason(Utc::now()) {
+        return Err(AppError::Forbidden(reason));
+    }
+    if let Some(existing) = find_existing(state, webinar, &new.email).await? {
+        return Ok(Registered::Existing(existing));
+    }
+    for _ in 0..ATTEMPTS {
+        let mut tx = state.db.begin().await?;
+        let sessions = db::sessions::list(tx.exec(), webinar.id).await?;
+        let (session, assignment) = pick_session(webinar, &sessions, &new)?;
+        if !db::sessions::take_seat(tx.exec(), session.id).await? {
+            if new.session_id.is_some() {
+                return Err(full(&session));
+            }
+            continue;
+        }
+        let invitee = db::invitees::find_id(tx.exec(), webinar.id, &new.email).await?;
+        let registration = build(state, webinar, &new, &session, assignment, invitee);
+        let token = state.keys.manage_token(registration.id);
+        if let Err(e) =
+            db::registrations::insert(tx.exec(), &registration, &token_hash(&token)).await
+        {
+            if db::is_unique_violation(&e) {
+                drop(tx);
+                let existing = find_existing(state, webinar, &new.email).await?;
+                return existing
+                    .map(Registered::Existing)
+                    .ok_or(AppError::Internal(e));
+            }
+            return Err(e.into());
+        }
+        tx.commit().await?;
+        return Ok(Registered::Created(registration, token));
+    }
+    Err(AppError::Conflict(
+        "every session filled up while registering: please try again".into(),
+    ))
+}
+
+async fn find_existing(
+    state: &AppState,
+    webinar: &Webinar,
+    email: &EmailAddress,
+) -> AppResult<Option<Registration>> {
+    let mut conn = state.db.conn().await?;
+    Ok(db::registrations::find_by_email(conn.exec(), webinar.id, email).await?)
+}
+
+fn pick_session(
+    webinar: &Webinar,
+    sessions: &[Session],
+    new: &NewRegistration,
+) -> AppResult<(Session, Assignment)> {
+    match new.session_id {
+        Some(id) => {
+            let session = bookable(sessions, id)?;
+            Ok((session.clone(), Assignment::Chosen))
+        }
+        None => {
+            let pick = recommend(webinar, sessions, new.time_zone).ok_or_else(|| {
+                AppError::Conflict("no session of this webinar has seats left".into())
+            })?;
+            let session = sessions.iter().find(|s| s.id.0 == pick.session_id);
+            Ok((
+                session.cloned().expect("recommended from this list"),
+                Assignment::Auto,
+            ))
+        }
+    }
+}
+
+pub fn recommend(webinar: &Webinar, sessions: &[Session], tz: TimeZone) -> Option<Recommendation> {
+    let now = Utc::now();
+    let candidates: Vec<_> = sessions.iter().map(|s| s.candidate(now)).collect();
+    assignment::recommend(&webinar.rules, tz.0, &candidates)
+}
+
+/// Whether `session` falls outside working hours for someone in `tz`.
+pub fn outside_working_hours(webinar: &Webinar, session: &Session, tz: TimeZone) -> bool {
+    let candidate = session.candidate(Utc::now());
+    !assignment::evaluate(&webinar.rules, tz.0, &[candidate])
+        .first()
+        .is_some_and(|s| s.suitable)
+}
+
+/// The session with `id`, if a new registration may go there now; else a 404 or 409 that says why.
+fn bookable(sessions: &[Session], id: SessionId) -> AppResult<&Session> {
+    let session = sessions.iter().find(|s| s.id == id).ok_or_else(|| {
+        AppError::NotFound(format!("session {id} is not a session of this webinar"))
+    })?;
+    if session.status == SessionStatus::Cancelled {
+        return Err(AppError::Conflict(format!(
+            "session {:?} has been cancelled",
+            session.label
+        )));
+    }
+    if session.starts_at <= Utc::now() {
+        return Err(AppError::Conflict(format!(
+            "session {:?} has already started",
+            session.label
+        )));
+    }
+    if session.seats_left() == Some(0) {
+        return Err(full(session));
+    }
+    Ok(session)
+}
+
+fn full(session: &Session) -> AppError {
+    AppError::Conflict(format!(
+        "session {:?} is full: choose another session",
+        session.label
+    ))
+}
+
+fn build(
+    state: &AppState,
+    webinar: &Webinar,
+    new: &NewRegistration,
+    session: &Session,
+    assignment: Assignment,
+    invitee_id: Option<InviteeId>,
+) -> Registration {
+    let id = RegistrationId::new();
+    Registration {
+        id,
+        webinar_id: webinar.id,
+        session_id: session.id,
+        invitee_id,
+        name: new.name.as_str().to_string(),
+        email: new.email.clone(),
+        organization: new.organization.clone(),
+        time_zone: new.time_zone,
+        language: new.language.unwrap_or_else(|| webinar.default_language()),
+        status: RegistrationStatus::Registered,
+        assignment,
+        outside_working_hours: outside_working_hours(webinar, session, new.time_zone),
+        calendar_uid: calendar_uid(state, id),
+        calendar_sequence: 0,
+        created_at: Utc::now(),
+    }
+}
+
+/// One stable UID per registration, under the host of the public URL.
+pub fn calendar_uid(state: &AppState, id: RegistrationId) -> String {
+    let host = state
+        .settings
+        .server
+        .public_url
+        .split("://")
+        .nth(1)
+        .and_then(|rest| rest.split(['/', ':']).next())
+        .unwrap_or("meridian");
+    format!("registration-{id}@{host}")
+}
+
+/// A registration found by its manage token, with its webinar.
+pub async fn by_token(state: &AppState, token: &str) -> AppResult<(Registration, Webinar)> {
+    let mut conn = state.db.conn().await?;
+    let registration = db::registrations::find_by_token(conn.exec(), &token_hash(token))
+        .await?
+        .ok_or_else(|| AppError::not_found("registration"))?;
+    let webinar = db::webinars::find(conn.exec(), registration.webinar_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("webinar"))?;
+    Ok((registration, webinar))
+}
+
+async fn locked_by_token(tx: &mut Tx, token: &str) -> AppResult<Registration> {
+    db::registrations::find_by_token(tx.exec(), &token_hash(token))
+        .await?
+        .ok_or_else(|| AppError::not_found("registration"))
+}
+
+/// Moves the registration to `session_id` (also confirming an invitation or taking
+/// back a cancellation); the calendar sequence rises when the time changes.
+#[tracing::instrument(skip_all)]
+pub async fn switch(
+    state: &AppState,
+    token: &str,
+    session_id: SessionId,
+) -> AppResult<Registration> {
+    let (_, webinar) = by_token(state, token).await?;
+    let mut tx = state.db.begin().await?;
+    let mut registration = locked_by_token(&mut tx, token).await?;
+    let same = registration.session_id == session_id;
+    if same && registration.status == RegistrationStatus::Registered {
+        return Ok(registration);
+    }
+    if same && registration.status == RegistrationStatus::Invited {
+        registration.status = RegistrationStatus::Registered;
+        db::registrations::update(tx.exec(), &registration).await?;
+        tx.commit().await?;
+        return Ok(registration);
+    }
+    let sessions = db::sessions::list(tx.exec(), webinar.id).await?;
+    let target = bookable(&sessions, session_id)?.clone();
+    if !db::sessions::take_seat(tx.exec(), target.id).await? {
+        return Err(full(&target));
+    }
+    if registration.status.holds_seat() {
+        db::sessions::release_seat(tx.exec(), registration.session_id).await?;
+    }
+    registration.session_id = target.id;
+    registration.status = RegistrationStatus::Registered;
+    registration.assignment = Assignment::Chosen;
+    registration.outside_working_hours =
+        outside_working_hours(&webinar, &target, registration.time_zone);
+    registration.calendar_sequence += 1;
+    db::registrations::update(tx.exec(), &registration).await?;
+    tx.commit().await?;
+    Ok(registration)
+}
+
+/// Cancels the registration and frees its seat; cancelling twice changes nothing.
+#[tracing::instrument(skip_all)]
+pub async fn cancel(state: &AppState, token: &str) -> AppResult<Registration> {
+    let mut tx = state.db.begin().await?;
+    let mut registration = locked_by_token(&mut tx, token).await?;
+    if registration.status == RegistrationStatus::Cancelled {
+        return Ok(registration);
+    }
+    db::sessions::release_seat(tx.exec(), registration.session_id).await?;
+    registration.status = RegistrationStatus::Cancelled;
+    registration.calendar_sequence += 1;
+    db::registrations::update(tx.exec(), &registration).await?;
+    tx.commit().await?;
+    Ok(registration)
+}

@@ -1,0 +1,168 @@
+//! Creating webinars and their sessions; moving and cancelling sessions.
+
+use chrono::{DateTime, Utc};
+
+use crate::db::{self, Tx};
+use crate::domain::registration::{Registration, RegistrationStatus};
+use crate::domain::webinar::{Session, SessionStatus, Webinar};
+use crate::domain::{SessionId, WebinarId};
+use crate::error::{AppError, AppResult};
+use crate::startup::AppState;
+
+/// A session as the organizer describes it, already checked.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub label: String,
+    pub starts_at: DateTime<Utc>,
+    pub duration_minutes: u32,
+    pub capacity: Option<u32>,
+    pub join_url: Option<String>,
+}
+
+/// Changes to a session; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct SessionChanges {
+    pub label: Option<String>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub duration_minutes: Option<u32>,
+    /// `Some(None)` removes the limit.
+    pub capacity: Option<Option<u32>>,
+    pub join_url: Option<Option<String>>,
+}
+
+fn session(webinar: WebinarId, new: NewSession) -> Session {
+    Session {
+        id: SessionId::new(),
+        webinar_id: webinar,
+        label: new.label,
+        starts_at: new.starts_at,
+        duration_minutes: new.duration_minutes,
+        capacity: new.capacity,
+        taken: 0,
+        join_url: new.join_url,
+        status: SessionStatus::Scheduled,
+    }
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn create(
+    state: &AppState,
+    webinar: Webinar,
+    sessions: Vec<NewSession>,
+) -> AppResult<(Webinar, Vec<Session>)> {
+    let mut tx = state.db.begin().await?;
+    db::webinars::insert(tx.exec(), &webinar).await?;
+    let mut stored = Vec::with_capacity(sessions.len());
+    for new in sessions {
+        let s = session(webinar.id, new);
+        db::sessions::insert(tx.exec(), &s).await?;
+        stored.push(s);
+    }
+    tx.commit().await?;
+    stored.sort_by_key(|s| s.starts_at);
+    Ok((webinar, stored))
+}
+
+#[tracing::instrument(skip_all, fields(webinar = %webinar.id))]
+pub async fn add_session(
+    state: &AppState,
+    webinar: &Webinar,
+    new: NewSession,
+) -> AppResult<Session> {
+    let s = session(webinar.id, new);
+    let mut tx = state.db.begin().await?;
+    db::sessions::insert(tx.exec(), &s).await?;
+    tx.commit().await?;
+    Ok(s)
+}
+
+async fn locked_session(tx: &mut Tx, webinar: &Webinar, id: SessionId) -> AppResult<Session> {
+    db::sessions::find(tx.exec(), webinar.id, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("session"))
+}
+
+/// Applies the changes; when the time moves, every registration in the session gets a
+/// higher calendar sequence so that calendars take the update.
+#[tracing::instrument(skip_all, fields(webinar = %webinar.id, session = %id))]
+pub async fn change_session(
+    state: &AppState,
+    webinar: &Webinar,
+    id: SessionId,
+    changes: SessionChanges,
+) -> AppResult<Session> {
+    let mut tx = state.db.begin().await?;
+    let mut s = locked_session(&mut tx, webinar, id).await?;
+    if s.status == SessionStatus::Cancelled {
+        return Err(AppError::Conflict(format!(
+            "session {:?} has been cancelled and cannot be changed",
+            s.label
+        )));
+    }
+    let before = (s.starts_at, s.duration_minutes);
+    if let Some(label) = changes.label {
+        s.label = label;
+    }
+    if let Some(starts_at) = changes.starts_at {
+        s.starts_at = starts_at;
+    }
+    if let Some(duration) = changes.duration_minutes {
+        s.duration_minutes = duration;
+    }
+    if let Some(capacity) = changes.capacity {
+        s.capacity = capacity;
+    }
+    if let Some(join_url) = changes.join_url {
+        s.join_url = join_url;
+    }
+    if !db::sessions::update(tx.exec(), &s).await? {
+        let fresh = locked_session(&mut tx, webinar, id).await?;
+        return Err(AppError::Conflict(format!(
+            "capacity {} is below the {} registrations the session already has",
+            s.capacity.unwrap_or_default(),
+            fresh.taken
+        )));
+    }
+    if before != (s.starts_at, s.duration_minutes) {
+        for mut r in active_registrations(&mut tx, webinar, id).await? {
+            r.calendar_sequence += 1;
+            db::registrations::update(tx.exec(), &r).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(s)
+}
+
+async fn active_registrations(
+    tx: &mut Tx,
+    webinar: &Webinar,
+    id: SessionId,
+) -> AppResult<Vec<Registration>> {
+    let all = db::registrations::list(tx.exec(), webinar.id, Some(id)).await?;
+    Ok(all.into_iter().filter(|r| r.status.holds_seat()).collect())
+}
+
+/// Cancels the session and every registration in it; cancelling twice changes nothing.
+#[tracing::instrument(skip_all, fields(webinar = %webinar.id, session = %id))]
+pub async fn cancel_session(
+    state: &AppState,
+    webinar: &Webinar,
+    id: SessionId,
+) -> AppResult<Session> {
+    let mut tx = state.db.begin().await?;
+    let mut s = locked_session(&mut tx, webinar, id).await?;
+    if s.status == SessionStatus::Cancelled {
+        return Ok(s);
+    }
+    for mut r in active_registrations(&mut tx, webinar, id).await? {
+        r.status = RegistrationStatus::Cancelled;
+        r.calendar_sequence += 1;
+        db::registrations::update(tx.exec(), &r).await?;
+    }
+    s.status = SessionStatus::Cancelled;
+    s.taken = 0;
+    db::sessions::update(tx.exec(), &s).await?;
+    db::sessions::clear_seats(tx.exec(), s.id).await?;
+    tx.commit().await?;
+    Ok(s)
+}
