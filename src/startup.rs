@@ -46,6 +46,14 @@ impl App {
             .expect("a bound listener has an address")
     }
 
+    /// Links point here instead of `server.public_url` (tests learn their port only after binding).
+    pub fn with_public_url(mut self, url: &str) -> Self {
+        let mut settings = (*self.state.settings).clone();
+        settings.server.public_url = url.trim_end_matches('/').to_string();
+        self.state.settings = Arc::new(settings);
+        self
+    }
+
     pub fn state(&self) -> &AppState {
         &self.state
     }

@@ -86,11 +86,12 @@ fn apply(mut w: Webinar, input: &WebinarInput) -> Result<Webinar, Invalid> {
         w.registration_closes_at = Some(parse_instant("registration_closes_at", t)?);
     }
     if let (Some(opens), Some(closes)) = (w.registration_opens_at, w.registration_closes_at)
-        && opens >= closes {
-            return Err(Invalid(
-                "registration_opens_at must be before registration_closes_at".into(),
-            ));
-        }
+        && opens >= closes
+    {
+        return Err(Invalid(
+            "registration_opens_at must be before registration_closes_at".into(),
+        ));
+    }
     let mut rules = w.rules;
     if let Some(t) = &input.window_start {
         rules.window_start = parse_clock("window_start", t)?;

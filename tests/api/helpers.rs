@@ -1,0 +1,344 @@
+//! Test helpers: each test starts the real app on a free port with its own database
+//! (a fresh SQLite file, or a fresh PostgreSQL database) and talks to it over HTTP.
+
+use std::io::Write;
+use std::sync::OnceLock;
+
+use meridian::config::Settings;
+use meridian::startup::App;
+use reqwest::{Response, StatusCode};
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+/// Where PostgreSQL tests create their databases.
+pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+#[derive(Clone, Debug)]
+pub enum Backend {
+    Sqlite,
+    /// The URL of an existing database to create test databases from.
+    Postgres(String),
+}
+
+impl Backend {
+    /// The PostgreSQL backend, or `None` (announced on stderr) when no server answers.
+    /// With `MERIDIAN_REQUIRE_POSTGRES=1` (as in CI) a missing server fails the test instead.
+    pub fn postgres() -> Option<Backend> {
+        static REACHABLE: OnceLock<bool> = OnceLock::new();
+        let url = std::env::var("MERIDIAN_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| DEFAULT_POSTGRES_URL.into());
+        let reachable = *REACHABLE.get_or_init(|| reachable(&url));
+        if reachable {
+            return Some(Backend::Postgres(url));
+        }
+        if std::env::var_os("MERIDIAN_REQUIRE_POSTGRES").is_some() {
+            panic!("PostgreSQL is required (MERIDIAN_REQUIRE_POSTGRES) but {url} does not answer");
+        }
+        // Written past libtest's capture on purpose, so that the skip is seen.
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED on PostgreSQL: no server answers at {url} (set MERIDIAN_TEST_POSTGRES_URL)"
+        );
+        None
+    }
+}
+
+fn reachable(url: &str) -> bool {
+    let host_port = url
+        .split('@')
+        .next_back()
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or("127.0.0.1:5432");
+    use std::net::ToSocketAddrs;
+    host_port
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut addrs| addrs.next())
+        .is_some_and(|addr| {
+            std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(2)).is_ok()
+        })
+}
+
+/// Runs one test body on SQLite and on PostgreSQL, as `<name>::sqlite` and `<name>::postgres`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::helpers::Backend::Sqlite).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(backend) = $crate::helpers::Backend::postgres() {
+                    super::$name(backend).await
+                }
+            }
+        }
+    )*};
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub settings: Settings,
+    pub client: reqwest::Client,
+    /// The API token of an organizer created for this test.
+    pub token: String,
+    pub _dir: tempfile::TempDir,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+    postgres_db: Option<(String, String)>,
+}
+
+/// Settings for a test: a temporary folder for files, port 0, the given database.
+pub async fn test_settings(
+    backend: &Backend,
+    dir: &std::path::Path,
+) -> (Settings, Option<(String, String)>) {
+    let mut settings = Settings::defaults();
+    settings.server.bind = "127.0.0.1:0".parse().unwrap();
+    settings.security.secret_file = dir.join("secret.key");
+    settings.mail.outbox_dir = dir.join("outbox");
+    let postgres_db = match backend {
+        Backend::Sqlite => {
+            settings.database.url = format!("sqlite://{}", dir.join("meridian.db").display());
+            None
+        }
+        Backend::Postgres(admin_url) => {
+            let name = format!("meridian_test_{}", uuid::Uuid::new_v4().simple());
+            let mut admin = sqlx_connect(admin_url).await;
+            execute(&mut admin, &format!("CREATE DATABASE {name}")).await;
+            let base = admin_url
+                .rsplit_once('/')
+                .map_or(admin_url.as_str(), |(b, _)| b);
+            settings.database.url = format!("{base}/{name}");
+            Some((admin_url.clone(), name))
+        }
+    };
+    (settings, postgres_db)
+}
+
+async fn sqlx_connect(url: &str) -> sqlx::PgConnection {
+    use sqlx::Connection;
+    sqlx::PgConnection::connect(url)
+        .await
+        .expect("connecting to PostgreSQL")
+}
+
+async fn execute(conn: &mut sqlx::PgConnection, sql: &str) {
+    sqlx::query(sql).execute(conn).await.expect(sql);
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let (settings, postgres_db) = test_settings(&backend, dir.path()).await;
+    spawn_with(settings, dir, postgres_db).await
+}
+
+pub async fn spawn_with(
+    mut settings: Settings,
+    dir: tempfile::TempDir,
+    postgres_db: Option<(String, String)>,
+) -> TestApp {
+    let app = App::build(settings.clone())
+        .await
+        .expect("building the app");
+    let address = format!("http://{}", app.address());
+    settings.server.public_url = address.clone();
+    let app = app.with_public_url(&address);
+    let token =
+        meridian::cli::create_organizer(&settings, "organizer@iom.example.org", "Test Organizer")
+            .await
+            .expect("creating an organizer")
+            .pop()
+            .unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        app.run_until(async {
+            let _ = stopped.await;
+        })
+        .await
+        .expect("the server runs");
+    });
+    TestApp {
+        address,
+        settings,
+        client: reqwest::Client::new(),
+        token,
+        _dir: dir,
+        stop: Some(stop),
+        server: Some(server),
+        postgres_db,
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+        if let Some((admin_url, name)) = self.postgres_db.take() {
+            // Dropped on a thread of its own: Drop cannot await.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    let mut admin = sqlx_connect(&admin_url).await;
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut admin)
+                        .await;
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// The model case: an AM session at 07:00 UTC and a PM session at 14:00 UTC.
+pub struct ModelWebinar {
+    pub id: String,
+    pub am: String,
+    pub pm: String,
+}
+
+pub const AM_START: &str = "2030-09-24T07:00:00Z";
+pub const PM_START: &str = "2030-09-24T14:00:00Z";
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn get_as_organizer(&self, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn organizer(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Response {
+        let request = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(&self.token);
+        let request = match body {
+            Some(body) => request.json(body),
+            None => request,
+        };
+        request.send().await.unwrap()
+    }
+
+    pub async fn create_webinar(&self, body: &Value) -> Value {
+        let response = self
+            .organizer(reqwest::Method::POST, "/api/v1/webinars", Some(body))
+            .await;
+        json_of(response, StatusCode::CREATED).await
+    }
+
+    /// The model case webinar, with optional capacities for AM and PM.
+    pub async fn model_webinar(
+        &self,
+        am_capacity: Option<u32>,
+        pm_capacity: Option<u32>,
+    ) -> ModelWebinar {
+        let w = self
+            .create_webinar(&json!({
+                "title": "High-level webinar on ISCMs and the GCM regional reviews",
+                "languages": ["en", "es", "fr", "ru", "ar"],
+                "time_zone": "Europe/Zurich",
+                "sessions": [
+                    {"label": "AM", "starts_at": AM_START, "duration_minutes": 120, "capacity": am_capacity,
+                     "join_url": "https://meet.example.org/am"},
+                    {"label": "PM", "starts_at": PM_START, "duration_minutes": 120, "capacity": pm_capacity,
+                     "join_url": "https://meet.example.org/pm"}
+                ]
+            }))
+            .await;
+        ModelWebinar {
+            id: w["id"].as_str().unwrap().to_string(),
+            am: w["sessions"][0]["id"].as_str().unwrap().to_string(),
+            pm: w["sessions"][1]["id"].as_str().unwrap().to_string(),
+        }
+    }
+
+    pub async fn register(&self, webinar: &str, body: &Value) -> Response {
+        self.post_json(&format!("/api/v1/webinars/{webinar}/registrations"), body)
+            .await
+    }
+
+    /// Registers and returns the answer and the manage token.
+    pub async fn register_ok(&self, webinar: &str, body: &Value) -> (Value, String) {
+        let answer = json_of(self.register(webinar, body).await, StatusCode::CREATED).await;
+        let url = answer["manage_url"]
+            .as_str()
+            .expect("a manage_url")
+            .to_string();
+        let token = url.rsplit('/').next().unwrap().to_string();
+        (answer, token)
+    }
+
+    pub async fn import_csv(&self, webinar: &str, csv: &str) -> Response {
+        self.client
+            .post(self.url(&format!("/api/v1/webinars/{webinar}/invitees")))
+            .bearer_auth(&self.token)
+            .header("content-type", "text/csv")
+            .body(csv.to_string())
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// The JSON body, after checking the status (the body is shown when it differs).
+pub async fn json_of(response: Response, status: StatusCode) -> Value {
+    let actual = response.status();
+    let text = response.text().await.unwrap();
+    assert_eq!(actual, status, "unexpected status; body: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
+}
+
+/// Checks an error answer: its status and that its message mentions `needle`.
+pub async fn assert_error(response: Response, status: StatusCode, needle: &str) {
+    let body = json_of(response, status).await;
+    let message = body["error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error field in {body}"));
+    assert!(
+        message.to_lowercase().contains(&needle.to_lowercase()),
+        "error {message:?} should mention {needle:?}"
+    );
+}
+
+pub fn sample_csv() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/iscm-invitees.csv"
+    ))
+    .unwrap()
+}

@@ -1,0 +1,11 @@
+//! Integration tests: the real server on a random port, over HTTP, on SQLite and PostgreSQL.
+
+mod helpers;
+
+mod bad_input;
+mod cli;
+mod concurrency;
+mod invitees;
+mod registrations;
+mod sessions;
+mod webinars;
