@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use serde::Deserialize;
 
 const DEFAULTS: &str = include_str!("../config/default.toml");
@@ -77,7 +77,13 @@ pub struct MailSettings {
     pub transport: MailTransport,
     pub outbox_dir: PathBuf,
     pub smtp_url: String,
-    pub from: String,
+    pub from: lettre::message::Mailbox,
+    pub worker: bool,
+    pub poll_interval_ms: u64,
+    pub retry_base_ms: u64,
+    pub max_attempts: u32,
+    /// Minutes before a session, largest first.
+    pub reminder_minutes: Vec<u32>,
 }
 
 /// The settings as written, before validation.
@@ -114,6 +120,11 @@ struct RawMail {
     outbox_dir: String,
     smtp_url: String,
     from: String,
+    worker: String,
+    poll_interval_ms: String,
+    retry_base_ms: String,
+    max_attempts: String,
+    reminder_minutes: String,
 }
 
 impl Settings {
@@ -142,6 +153,20 @@ impl Settings {
             .and_then(|c| c.try_deserialize())
             .expect("config/default.toml is valid");
         raw.validate().expect("config/default.toml is valid")
+    }
+
+    /// The host of `server.public_url`, for calendar UIDs and Message-IDs.
+    pub fn public_host(&self) -> &str {
+        let rest = self
+            .server
+            .public_url
+            .split("://")
+            .nth(1)
+            .unwrap_or_default();
+        rest.split(['/', ':'])
+            .next()
+            .filter(|h| !h.is_empty())
+            .unwrap_or("meridian")
     }
 
     pub fn is_postgres(&self) -> bool {
@@ -197,16 +222,8 @@ impl RawDatabase {
                 "sqlite://path/to/file.db or postgres://user@host:port/database",
             ));
         }
-        let max_connections = match self.max_connections.parse::<u32>() {
-            Ok(n) if (1..=1000).contains(&n) => n,
-            _ => {
-                return Err(invalid(
-                    "database.max_connections",
-                    &self.max_connections,
-                    "a whole number from 1 to 1000",
-                ));
-            }
-        };
+        let max_connections =
+            number("database.max_connections", &self.max_connections, 1, 1000)? as u32;
         let sqlite_synchronous = match self.sqlite_synchronous.to_ascii_lowercase().as_str() {
             "full" => SqliteSync::Full,
             "normal" => SqliteSync::Normal,
@@ -268,29 +285,63 @@ impl RawMail {
         if self.outbox_dir.trim().is_empty() {
             return Err(invalid("mail.outbox_dir", "", "a folder path"));
         }
-        check_from(&self.from)?;
+        let from = parse_from(&self.from)?;
+        let worker = match self.worker.to_ascii_lowercase().as_str() {
+            "true" => true,
+            "false" => false,
+            _ => return Err(invalid("mail.worker", &self.worker, "true or false")),
+        };
+        let mut reminder_minutes = self
+            .reminder_minutes
+            .split(',')
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+            .map(|m| m.parse::<u32>().ok().filter(|m| (1..=43_200).contains(m)))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| {
+                invalid(
+                    "mail.reminder_minutes",
+                    &self.reminder_minutes,
+                    "minutes before the session, comma-separated, such as \"1440,60\"",
+                )
+            })?;
+        reminder_minutes.sort_unstable_by(|a, b| b.cmp(a));
+        reminder_minutes.dedup();
         Ok(MailSettings {
             transport,
             outbox_dir: PathBuf::from(self.outbox_dir),
             smtp_url: self.smtp_url,
-            from: self.from,
+            from,
+            worker,
+            poll_interval_ms: number(
+                "mail.poll_interval_ms",
+                &self.poll_interval_ms,
+                10,
+                3_600_000,
+            )?,
+            retry_base_ms: number("mail.retry_base_ms", &self.retry_base_ms, 1, 3_600_000)?,
+            max_attempts: number("mail.max_attempts", &self.max_attempts, 1, 100)? as u32,
+            reminder_minutes,
         })
     }
 }
 
-/// `mail.from` is either `address` or `Name <address>`.
-fn check_from(from: &str) -> anyhow::Result<()> {
-    let address = match (from.rfind('<'), from.ends_with('>')) {
-        (Some(open), true) => &from[open + 1..from.len() - 1],
-        (None, false) => from,
-        _ => "",
-    };
-    if crate::domain::EmailAddress::parse(address).is_err() && !address.ends_with("@localhost") {
-        bail!(invalid(
+fn number(key: &str, value: &str, min: u64, max: u64) -> anyhow::Result<u64> {
+    value
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .ok_or_else(|| invalid(key, value, &format!("a whole number from {min} to {max}")))
+}
+
+/// `mail.from` is `address` or `Name <address>`.
+fn parse_from(from: &str) -> anyhow::Result<lettre::message::Mailbox> {
+    from.parse().map_err(|_| {
+        invalid(
             "mail.from",
             from,
-            "an address such as Meridian <meridian@example.org>"
-        ));
-    }
-    Ok(())
+            "an address such as Meridian <meridian@example.org>",
+        )
+    })
 }

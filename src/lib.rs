@@ -1,11 +1,14 @@
 //! Meridian: webinars held as several identical sessions, so that people in every time
 //! zone attend at a sensible local hour.
 
+pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod email;
 pub mod error;
+pub mod i18n;
 pub mod routes;
 pub mod security;
 pub mod services;

@@ -8,6 +8,7 @@ use tokio::net::TcpListener;
 
 use crate::config::Settings;
 use crate::db::Db;
+use crate::email::{Mailer, worker};
 use crate::routes;
 use crate::security::Keys;
 
@@ -17,6 +18,14 @@ pub struct AppState {
     pub db: Db,
     pub keys: Keys,
     pub settings: Arc<Settings>,
+    pub mailer: Arc<Mailer>,
+}
+
+impl AppState {
+    /// Starts delivery now for mail queued by a transaction that just committed.
+    pub fn wake_mailer(&self) {
+        self.mailer.wake.notify_one();
+    }
 }
 
 pub struct App {
@@ -29,6 +38,7 @@ impl App {
     pub async fn build(settings: Settings) -> anyhow::Result<App> {
         let db = Db::connect(&settings.database).await?;
         let keys = Keys::load(&settings.security)?;
+        let mailer = Mailer::new(&settings.mail)?;
         let listener = TcpListener::bind(settings.server.bind)
             .await
             .with_context(|| format!("listening on {} (server.bind)", settings.server.bind))?;
@@ -36,6 +46,7 @@ impl App {
             db,
             keys,
             settings: Arc::new(settings),
+            mailer,
         };
         Ok(App { listener, state })
     }
@@ -58,17 +69,27 @@ impl App {
         &self.state
     }
 
-    /// Serves until `shutdown` completes.
+    /// Serves (and delivers mail, when `mail.worker` is on) until `shutdown` completes.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let settings = &self.state.settings;
+        let worker = settings
+            .mail
+            .worker
+            .then(|| tokio::spawn(worker::run(self.state.clone(), stopped)));
         let router = routes::router(self.state.clone());
-        axum::serve(self.listener, router)
+        let served = axum::serve(self.listener, router)
             .with_graceful_shutdown(shutdown)
             .await
-            .context("serving HTTP")?;
+            .context("serving HTTP");
+        let _ = stop.send(true);
+        if let Some(worker) = worker {
+            let _ = worker.await;
+        }
         self.state.db.close().await;
-        Ok(())
+        served
     }
 }

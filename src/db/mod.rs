@@ -15,8 +15,10 @@ use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool,
 
 use crate::config::{DatabaseSettings, SqliteSync};
 
+pub mod chairs;
 pub mod invitees;
 pub mod organizers;
+pub mod outbox;
 pub mod registrations;
 pub mod sessions;
 pub mod webinars;

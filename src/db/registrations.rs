@@ -59,34 +59,59 @@ impl TryFrom<Row> for Registration {
 /// Stores a new registration; fails with a unique violation when the email is taken.
 #[tracing::instrument(skip_all, fields(registration = %r.id))]
 pub async fn insert(ex: Exec<'_>, r: &Registration, token_hash: &str) -> anyhow::Result<()> {
-    on!(ex, c => sqlx::query(
+    insert_with(ex, r, token_hash, "").await.map(|_| ())
+}
+
+/// Stores a new registration unless the email is registered already; true when stored.
+pub async fn insert_if_absent(
+    ex: Exec<'_>,
+    r: &Registration,
+    token_hash: &str,
+) -> anyhow::Result<bool> {
+    insert_with(
+        ex,
+        r,
+        token_hash,
+        " ON CONFLICT (webinar_id, email_key) DO NOTHING",
+    )
+    .await
+}
+
+async fn insert_with(
+    ex: Exec<'_>,
+    r: &Registration,
+    token_hash: &str,
+    on_conflict: &str,
+) -> anyhow::Result<bool> {
+    let sql = format!(
         "INSERT INTO registrations (id, webinar_id, session_id, invitee_id, name, email, email_key, \
          organization, time_zone, language, status, assignment, outside_working_hours, token_hash, \
          calendar_uid, calendar_sequence, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)",
-    )
-    .bind(r.id.0)
-    .bind(r.webinar_id.0)
-    .bind(r.session_id.0)
-    .bind(r.invitee_id.map(|i| i.0))
-    .bind(&r.name)
-    .bind(r.email.as_str())
-    .bind(r.email.key())
-    .bind(&r.organization)
-    .bind(r.time_zone.0.name())
-    .bind(r.language.code())
-    .bind(r.status.as_str())
-    .bind(r.assignment.as_str())
-    .bind(r.outside_working_hours)
-    .bind(token_hash)
-    .bind(&r.calendar_uid)
-    .bind(i64::from(r.calendar_sequence))
-    .bind(r.created_at)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17){on_conflict}"
+    );
+    let inserted = on!(ex, c => sqlx::query(&sql)
+        .bind(r.id.0)
+        .bind(r.webinar_id.0)
+        .bind(r.session_id.0)
+        .bind(r.invitee_id.map(|i| i.0))
+        .bind(&r.name)
+        .bind(r.email.as_str())
+        .bind(r.email.key())
+        .bind(&r.organization)
+        .bind(r.time_zone.0.name())
+        .bind(r.language.code())
+        .bind(r.status.as_str())
+        .bind(r.assignment.as_str())
+        .bind(r.outside_working_hours)
+        .bind(token_hash)
+        .bind(&r.calendar_uid)
+        .bind(i64::from(r.calendar_sequence))
+        .bind(r.created_at)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
     .context("inserting a registration")?;
-    Ok(())
+    Ok(inserted == 1)
 }
 
 /// Writes the fields that change after creation: session, status, assignment, sequence.

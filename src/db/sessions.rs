@@ -152,3 +152,42 @@ pub async fn clear_seats(ex: Exec<'_>, id: SessionId) -> anyhow::Result<()> {
     .context("clearing seats")?;
     Ok(())
 }
+
+/// Scheduled sessions starting after `from` and no later than `to`.
+#[tracing::instrument(skip_all)]
+pub async fn starting_between(
+    ex: Exec<'_>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> anyhow::Result<Vec<Session>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM sessions WHERE status = 'scheduled' AND starts_at > $1 AND starts_at <= $2 \
+         ORDER BY starts_at"
+    );
+    let rows = on!(ex, c => sqlx::query_as::<_, Row>(&sql).bind(from).bind(to).fetch_all(c).await)
+        .context("listing upcoming sessions")?;
+    rows.into_iter().map(Session::try_from).collect()
+}
+
+/// Records that the reminder `minutes` before `starts_at` went out; false if it had already.
+#[tracing::instrument(skip_all, fields(session = %id))]
+pub async fn mark_reminder(
+    ex: Exec<'_>,
+    id: SessionId,
+    minutes: u32,
+    starts_at: DateTime<Utc>,
+) -> anyhow::Result<bool> {
+    let done = on!(ex, c => sqlx::query(
+        "INSERT INTO session_reminders (session_id, minutes, starts_at, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(id.0)
+    .bind(i64::from(minutes))
+    .bind(starts_at)
+    .bind(Utc::now())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+    .context("recording a reminder")?;
+    Ok(done == 1)
+}

@@ -29,4 +29,11 @@ macro_rules! typed_id {
     )*};
 }
 
-typed_id!(OrganizerId, WebinarId, SessionId, InviteeId, RegistrationId);
+typed_id!(
+    OrganizerId,
+    WebinarId,
+    SessionId,
+    InviteeId,
+    RegistrationId,
+    ChairId
+);

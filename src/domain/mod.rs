@@ -1,13 +1,14 @@
 //! Meridian's vocabulary as plain Rust: valid values only, no HTTP and no SQL.
 
 pub mod assignment;
+pub mod chair;
 mod ids;
 pub mod invitee;
 pub mod registration;
 pub mod values;
 pub mod webinar;
 
-pub use ids::{InviteeId, OrganizerId, RegistrationId, SessionId, WebinarId};
+pub use ids::{ChairId, InviteeId, OrganizerId, RegistrationId, SessionId, WebinarId};
 pub use values::{
     Country, EmailAddress, Language, PersonName, TimeZone, optional_text, required_text,
 };

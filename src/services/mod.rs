@@ -1,6 +1,8 @@
 //! What Meridian does, one module per use case: each takes parsed domain values,
 //! runs its transaction and answers with domain values or an [`AppError`](crate::error::AppError).
 
+pub mod chairs;
+pub mod invitations;
 pub mod invitees;
 pub mod registrations;
 pub mod webinars;

@@ -9,6 +9,7 @@ use crate::domain::webinar::{Session, SessionStatus, Webinar};
 use crate::domain::{
     EmailAddress, InviteeId, Language, PersonName, RegistrationId, SessionId, TimeZone,
 };
+use crate::email::{self, letter::Kind, letter::Letter};
 use crate::error::{AppError, AppResult};
 use crate::security::token_hash;
 use crate::startup::AppState;
@@ -46,6 +47,7 @@ pub async fn register(
         return Err(AppError::Forbidden(reason));
     }
     if let Some(existing) = find_existing(state, webinar, &new.email).await? {
+        send_link_again(state, webinar, &existing).await?;
         return Ok(Registered::Existing(existing));
     }
     for _ in 0..ATTEMPTS {
@@ -73,12 +75,48 @@ pub async fn register(
             }
             return Err(e.into());
         }
+        let letter = Letter::for_registration(Kind::Confirmation, &registration, webinar, &session);
+        queue(state, &mut tx, webinar, &letter, "").await?;
         tx.commit().await?;
+        state.wake_mailer();
         return Ok(Registered::Created(registration, token));
     }
     Err(AppError::Conflict(
         "every session filled up while registering: please try again".into(),
     ))
+}
+
+/// Someone typed an email that is registered already: its owner (only) gets the link
+/// again, at most once an hour, so the form cannot be used to flood an inbox.
+async fn send_link_again(state: &AppState, webinar: &Webinar, r: &Registration) -> AppResult<()> {
+    let mut tx = state.db.begin().await?;
+    let Some(session) = db::sessions::find(tx.exec(), webinar.id, r.session_id).await? else {
+        return Ok(());
+    };
+    let letter = Letter::for_registration(Kind::ManageLink, r, webinar, &session);
+    let hour = Utc::now().timestamp() / 3600;
+    queue(state, &mut tx, webinar, &letter, &format!(":{hour}")).await?;
+    tx.commit().await?;
+    state.wake_mailer();
+    Ok(())
+}
+
+/// Queues `letter` in the transaction that makes the change it reports.
+pub async fn queue(
+    state: &AppState,
+    tx: &mut Tx,
+    webinar: &Webinar,
+    letter: &Letter,
+    extra: &str,
+) -> AppResult<bool> {
+    Ok(email::queue(
+        tx.exec(),
+        state.settings.public_host(),
+        webinar.id,
+        letter,
+        extra,
+    )
+    .await?)
 }
 
 async fn find_existing(
@@ -157,7 +195,7 @@ fn full(session: &Session) -> AppError {
     ))
 }
 
-fn build(
+pub fn build(
     state: &AppState,
     webinar: &Webinar,
     new: &NewRegistration,
@@ -187,15 +225,7 @@ fn build(
 
 /// One stable UID per registration, under the host of the public URL.
 pub fn calendar_uid(state: &AppState, id: RegistrationId) -> String {
-    let host = state
-        .settings
-        .server
-        .public_url
-        .split("://")
-        .nth(1)
-        .and_then(|rest| rest.split(['/', ':']).next())
-        .unwrap_or("meridian");
-    format!("registration-{id}@{host}")
+    format!("registration-{id}@{}", state.settings.public_host())
 }
 
 /// A registration found by its manage token, with its webinar.
@@ -231,14 +261,25 @@ pub async fn switch(
     if same && registration.status == RegistrationStatus::Registered {
         return Ok(registration);
     }
+    let sessions = db::sessions::list(tx.exec(), webinar.id).await?;
     if same && registration.status == RegistrationStatus::Invited {
         registration.status = RegistrationStatus::Registered;
         db::registrations::update(tx.exec(), &registration).await?;
+        if let Some(session) = sessions.iter().find(|s| s.id == session_id) {
+            let letter =
+                Letter::for_registration(Kind::Confirmation, &registration, &webinar, session);
+            queue(state, &mut tx, &webinar, &letter, "").await?;
+        }
         tx.commit().await?;
+        state.wake_mailer();
         return Ok(registration);
     }
-    let sessions = db::sessions::list(tx.exec(), webinar.id).await?;
     let target = bookable(&sessions, session_id)?.clone();
+    let previous = sessions
+        .iter()
+        .find(|s| s.id == registration.session_id)
+        .cloned();
+    let was_cancelled = registration.status == RegistrationStatus::Cancelled;
     if !db::sessions::take_seat(tx.exec(), target.id).await? {
         return Err(full(&target));
     }
@@ -252,13 +293,23 @@ pub async fn switch(
         outside_working_hours(&webinar, &target, registration.time_zone);
     registration.calendar_sequence += 1;
     db::registrations::update(tx.exec(), &registration).await?;
+    let letter = match previous {
+        Some(previous) if !was_cancelled => {
+            Letter::for_registration(Kind::Switched, &registration, &webinar, &target)
+                .was(&previous)
+        }
+        _ => Letter::for_registration(Kind::Confirmation, &registration, &webinar, &target),
+    };
+    queue(state, &mut tx, &webinar, &letter, "").await?;
     tx.commit().await?;
+    state.wake_mailer();
     Ok(registration)
 }
 
 /// Cancels the registration and frees its seat; cancelling twice changes nothing.
 #[tracing::instrument(skip_all)]
 pub async fn cancel(state: &AppState, token: &str) -> AppResult<Registration> {
+    let (_, webinar) = by_token(state, token).await?;
     let mut tx = state.db.begin().await?;
     let mut registration = locked_by_token(&mut tx, token).await?;
     if registration.status == RegistrationStatus::Cancelled {
@@ -268,6 +319,13 @@ pub async fn cancel(state: &AppState, token: &str) -> AppResult<Registration> {
     registration.status = RegistrationStatus::Cancelled;
     registration.calendar_sequence += 1;
     db::registrations::update(tx.exec(), &registration).await?;
+    if let Some(session) =
+        db::sessions::find(tx.exec(), webinar.id, registration.session_id).await?
+    {
+        let letter = Letter::for_registration(Kind::Cancelled, &registration, &webinar, &session);
+        queue(state, &mut tx, &webinar, &letter, "").await?;
+    }
     tx.commit().await?;
+    state.wake_mailer();
     Ok(registration)
 }

@@ -6,7 +6,9 @@ use crate::db::{self, Tx};
 use crate::domain::registration::{Registration, RegistrationStatus};
 use crate::domain::webinar::{Session, SessionStatus, Webinar};
 use crate::domain::{SessionId, WebinarId};
+use crate::email::letter::{Kind, Letter};
 use crate::error::{AppError, AppResult};
+use crate::services::registrations::queue;
 use crate::startup::AppState;
 
 /// A session as the organizer describes it, already checked.
@@ -99,7 +101,7 @@ pub async fn change_session(
             s.label
         )));
     }
-    let before = (s.starts_at, s.duration_minutes);
+    let before = s.clone();
     if let Some(label) = changes.label {
         s.label = label;
     }
@@ -123,14 +125,29 @@ pub async fn change_session(
             fresh.taken
         )));
     }
-    if before != (s.starts_at, s.duration_minutes) {
+    if (before.starts_at, before.duration_minutes) != (s.starts_at, s.duration_minutes) {
         for mut r in active_registrations(&mut tx, webinar, id).await? {
             r.calendar_sequence += 1;
             db::registrations::update(tx.exec(), &r).await?;
+            let letter = Letter::for_registration(Kind::Rescheduled, &r, webinar, &s).was(&before);
+            queue(state, &mut tx, webinar, &letter, "").await?;
+        }
+        for mut chair in active_chairs(&mut tx, id).await? {
+            chair.calendar_sequence += 1;
+            db::chairs::update(tx.exec(), &chair).await?;
+            let letter =
+                Letter::for_chair(Kind::ChairRescheduled, &chair, webinar, &s).was(&before);
+            queue(state, &mut tx, webinar, &letter, "").await?;
         }
     }
     tx.commit().await?;
+    state.wake_mailer();
     Ok(s)
+}
+
+async fn active_chairs(tx: &mut Tx, id: SessionId) -> AppResult<Vec<crate::domain::chair::Chair>> {
+    let all = db::chairs::list_for_session(tx.exec(), id).await?;
+    Ok(all.into_iter().filter(|c| c.active).collect())
 }
 
 async fn active_registrations(
@@ -158,11 +175,21 @@ pub async fn cancel_session(
         r.status = RegistrationStatus::Cancelled;
         r.calendar_sequence += 1;
         db::registrations::update(tx.exec(), &r).await?;
+        let letter = Letter::for_registration(Kind::SessionCancelled, &r, webinar, &s);
+        queue(state, &mut tx, webinar, &letter, "").await?;
+    }
+    for mut chair in active_chairs(&mut tx, id).await? {
+        chair.active = false;
+        chair.calendar_sequence += 1;
+        db::chairs::update(tx.exec(), &chair).await?;
+        let letter = Letter::for_chair(Kind::ChairCancelled, &chair, webinar, &s);
+        queue(state, &mut tx, webinar, &letter, "").await?;
     }
     s.status = SessionStatus::Cancelled;
     s.taken = 0;
     db::sessions::update(tx.exec(), &s).await?;
     db::sessions::clear_seats(tx.exec(), s.id).await?;
     tx.commit().await?;
+    state.wake_mailer();
     Ok(s)
 }

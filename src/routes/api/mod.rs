@@ -1,8 +1,10 @@
 //! The JSON API: extractors that turn bad requests into our error format, the organizer
 //! bearer-token check, and one router per resource.
 
+mod chairs;
 mod invitees;
 mod openapi;
+mod outbox;
 mod registrations;
 mod sessions;
 mod views;
@@ -33,6 +35,8 @@ pub fn router() -> Router<AppState> {
         .merge(sessions::router())
         .merge(invitees::router())
         .merge(registrations::router())
+        .merge(chairs::router())
+        .merge(outbox::router())
         .merge(openapi::router())
         .fallback(|| async { AppError::NotFound("no such API route".into()) })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -22,6 +22,8 @@ pub struct ErrorBody {
         super::webinars::create, super::webinars::read, super::webinars::list, super::webinars::edit,
         super::sessions::create, super::sessions::change, super::sessions::cancel, super::sessions::listing,
         super::invitees::import, super::invitees::list,
+        super::outbox::send_invitations, super::outbox::list, super::outbox::retry,
+        super::chairs::add, super::chairs::list,
         super::registrations::register, super::registrations::list, super::registrations::read,
         super::registrations::switch, super::registrations::cancel,
     ),

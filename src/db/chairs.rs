@@ -1,0 +1,116 @@
+//! Chairs of sessions.
+
+use anyhow::Context;
+use chrono::Utc;
+use uuid::Uuid;
+
+use super::{Exec, on};
+use crate::domain::chair::Chair;
+use crate::domain::{ChairId, EmailAddress, SessionId, WebinarId};
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: Uuid,
+    webinar_id: Uuid,
+    session_id: Uuid,
+    name: String,
+    email: String,
+    time_zone: String,
+    language: String,
+    calendar_uid: String,
+    calendar_sequence: i64,
+    status: String,
+}
+
+const COLUMNS: &str = "id, webinar_id, session_id, name, email, time_zone, language, calendar_uid, \
+    calendar_sequence, status";
+
+impl TryFrom<Row> for Chair {
+    type Error = anyhow::Error;
+
+    fn try_from(r: Row) -> anyhow::Result<Chair> {
+        Ok(Chair {
+            id: ChairId(r.id),
+            webinar_id: WebinarId(r.webinar_id),
+            session_id: SessionId(r.session_id),
+            name: r.name,
+            email: EmailAddress::parse(&r.email)?,
+            time_zone: r.time_zone.parse()?,
+            language: r.language.parse()?,
+            calendar_uid: r.calendar_uid,
+            calendar_sequence: u32::try_from(r.calendar_sequence).context("calendar_sequence")?,
+            active: r.status == "active",
+        })
+    }
+}
+
+fn status(c: &Chair) -> &'static str {
+    if c.active { "active" } else { "removed" }
+}
+
+#[tracing::instrument(skip_all, fields(session = %c.session_id))]
+pub async fn insert(ex: Exec<'_>, c: &Chair) -> anyhow::Result<()> {
+    on!(ex, conn => sqlx::query(
+        "INSERT INTO session_chairs (id, webinar_id, session_id, name, email, email_key, time_zone, \
+         language, calendar_uid, calendar_sequence, status, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(c.id.0)
+    .bind(c.webinar_id.0)
+    .bind(c.session_id.0)
+    .bind(&c.name)
+    .bind(c.email.as_str())
+    .bind(c.email.key())
+    .bind(c.time_zone.0.name())
+    .bind(c.language.code())
+    .bind(&c.calendar_uid)
+    .bind(i64::from(c.calendar_sequence))
+    .bind(status(c))
+    .bind(Utc::now())
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))
+    .context("inserting a chair")?;
+    Ok(())
+}
+
+/// Writes what changes after creation: name, zone, language, sequence, status.
+#[tracing::instrument(skip_all, fields(chair = %c.id))]
+pub async fn update(ex: Exec<'_>, c: &Chair) -> anyhow::Result<()> {
+    on!(ex, conn => sqlx::query(
+        "UPDATE session_chairs SET name = $2, time_zone = $3, language = $4, calendar_sequence = $5, \
+         status = $6 WHERE id = $1",
+    )
+    .bind(c.id.0)
+    .bind(&c.name)
+    .bind(c.time_zone.0.name())
+    .bind(c.language.code())
+    .bind(i64::from(c.calendar_sequence))
+    .bind(status(c))
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))
+    .context("updating a chair")?;
+    Ok(())
+}
+
+#[tracing::instrument(skip_all, fields(session = %session))]
+pub async fn list_for_session(ex: Exec<'_>, session: SessionId) -> anyhow::Result<Vec<Chair>> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM session_chairs WHERE session_id = $1 ORDER BY created_at");
+    let rows = on!(ex, c => sqlx::query_as::<_, Row>(&sql).bind(session.0).fetch_all(c).await)
+        .context("listing chairs")?;
+    rows.into_iter().map(Chair::try_from).collect()
+}
+
+pub async fn find_by_email(
+    ex: Exec<'_>,
+    session: SessionId,
+    email: &EmailAddress,
+) -> anyhow::Result<Option<Chair>> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM session_chairs WHERE session_id = $1 AND email_key = $2");
+    let row = on!(ex, c => sqlx::query_as::<_, Row>(&sql).bind(session.0).bind(email.key()).fetch_optional(c).await)
+        .context("reading a chair")?;
+    row.map(Chair::try_from).transpose()
+}

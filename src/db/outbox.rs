@@ -1,0 +1,206 @@
+//! The outbox: emails queued in the transaction that causes them, claimed by workers
+//! under a lease, delivered in the order they were made for each recipient.
+
+use anyhow::Context;
+use chrono::{DateTime, Duration, Utc};
+use uuid::Uuid;
+
+use super::{Exec, on};
+use crate::domain::WebinarId;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Pending,
+    Sent,
+    Failed,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Sent => "sent",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+/// A message claimed for delivery.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Claimed {
+    pub id: i64,
+    pub payload: String,
+    pub message_id: String,
+    pub attempts: i64,
+}
+
+/// A message as the organizer sees it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Entry {
+    pub id: i64,
+    pub recipient: String,
+    pub kind: String,
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub next_attempt_at: DateTime<Utc>,
+}
+
+pub struct NewMessage<'a> {
+    pub webinar: WebinarId,
+    pub idempotency_key: &'a str,
+    pub recipient: &'a str,
+    pub kind: &'a str,
+    pub payload: &'a str,
+    pub message_id: &'a str,
+}
+
+/// Queues the message unless one with the same idempotency key exists; true when queued.
+#[tracing::instrument(skip_all, fields(kind = m.kind))]
+pub async fn enqueue(ex: Exec<'_>, m: &NewMessage<'_>) -> anyhow::Result<bool> {
+    let now = Utc::now();
+    let inserted = on!(ex, c => sqlx::query(
+        "INSERT INTO outbox (idempotency_key, webinar_id, recipient, kind, payload, message_id, \
+         status, attempts, next_attempt_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7) ON CONFLICT (idempotency_key) DO NOTHING",
+    )
+    .bind(m.idempotency_key)
+    .bind(m.webinar.0)
+    .bind(m.recipient.to_lowercase())
+    .bind(m.kind)
+    .bind(m.payload)
+    .bind(m.message_id)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+    .context("queueing an email")?;
+    Ok(inserted == 1)
+}
+
+/// Leases up to `limit` due messages. A message waits while an older one to the same
+/// recipient is still pending, so an update never overtakes its invitation. On
+/// PostgreSQL, `SKIP LOCKED` lets several instances claim side by side.
+#[tracing::instrument(skip_all)]
+pub async fn claim(ex: Exec<'_>, limit: i64, lease: Duration) -> anyhow::Result<Vec<Claimed>> {
+    let now = Utc::now();
+    const PICK: &str = "SELECT o.id FROM outbox o WHERE o.status = 'pending' AND o.next_attempt_at <= $2 \
+        AND (o.locked_until IS NULL OR o.locked_until < $2) \
+        AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.recipient = o.recipient \
+                        AND p.status = 'pending' AND p.id < o.id) \
+        ORDER BY o.id LIMIT $3";
+    let rows = match ex {
+        Exec::Sqlite(c) => {
+            let sql = format!(
+                "UPDATE outbox SET locked_until = $1 WHERE id IN ({PICK}) \
+                 RETURNING id, payload, message_id, attempts"
+            );
+            sqlx::query_as::<_, Claimed>(&sql)
+                .bind(now + lease)
+                .bind(now)
+                .bind(limit)
+                .fetch_all(c)
+                .await
+        }
+        Exec::Postgres(c) => {
+            let sql = format!(
+                "UPDATE outbox SET locked_until = $1 WHERE id IN ({PICK} FOR UPDATE SKIP LOCKED) \
+                 RETURNING id, payload, message_id, attempts"
+            );
+            sqlx::query_as::<_, Claimed>(&sql)
+                .bind(now + lease)
+                .bind(now)
+                .bind(limit)
+                .fetch_all(c)
+                .await
+        }
+    }
+    .context("claiming emails")?;
+    let mut rows = rows;
+    rows.sort_by_key(|r| r.id);
+    Ok(rows)
+}
+
+pub async fn mark_sent(ex: Exec<'_>, id: i64) -> anyhow::Result<()> {
+    on!(ex, c => sqlx::query(
+        "UPDATE outbox SET status = 'sent', sent_at = $2, attempts = attempts + 1, locked_until = NULL, \
+         last_error = NULL WHERE id = $1",
+    )
+    .bind(id)
+    .bind(Utc::now())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+    .context("marking an email sent")?;
+    Ok(())
+}
+
+/// Records a failed attempt: retried at `retry_at`, or failed for good when `None`.
+pub async fn mark_attempt_failed(
+    ex: Exec<'_>,
+    id: i64,
+    error: &str,
+    retry_at: Option<DateTime<Utc>>,
+) -> anyhow::Result<()> {
+    let status = if retry_at.is_some() {
+        Status::Pending
+    } else {
+        Status::Failed
+    };
+    on!(ex, c => sqlx::query(
+        "UPDATE outbox SET status = $2, attempts = attempts + 1, last_error = $3, \
+         next_attempt_at = COALESCE($4, next_attempt_at), locked_until = NULL WHERE id = $1",
+    )
+    .bind(id)
+    .bind(status.as_str())
+    .bind(error)
+    .bind(retry_at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+    .context("recording a failed delivery")?;
+    Ok(())
+}
+
+/// Puts a failed message back in the queue, due now; false when it was not failed.
+pub async fn retry(ex: Exec<'_>, webinar: WebinarId, id: i64) -> anyhow::Result<bool> {
+    let done = on!(ex, c => sqlx::query(
+        "UPDATE outbox SET status = 'pending', next_attempt_at = $3, attempts = 0 \
+         WHERE id = $1 AND webinar_id = $2 AND status = 'failed'",
+    )
+    .bind(id)
+    .bind(webinar.0)
+    .bind(Utc::now())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+    .context("retrying an email")?;
+    Ok(done == 1)
+}
+
+#[tracing::instrument(skip_all, fields(webinar = %webinar))]
+pub async fn list(ex: Exec<'_>, webinar: WebinarId) -> anyhow::Result<Vec<Entry>> {
+    on!(ex, c => sqlx::query_as::<_, Entry>(
+        "SELECT id, recipient, kind, status, attempts, last_error, created_at, sent_at, next_attempt_at \
+         FROM outbox WHERE webinar_id = $1 ORDER BY id",
+    )
+    .bind(webinar.0)
+    .fetch_all(c)
+    .await)
+    .context("listing the outbox")
+}
+
+/// Messages not yet sent or failed (for draining in tests and benchmarks).
+pub async fn pending_count(ex: Exec<'_>) -> anyhow::Result<i64> {
+    on!(ex, c => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
+        .fetch_one(c)
+        .await)
+    .context("counting pending emails")
+}
+
+/// A Message-ID that stays the same through retries.
+pub fn message_id(host: &str) -> String {
+    format!("<{}@{host}>", Uuid::new_v4().simple())
+}

@@ -1,0 +1,156 @@
+//! What an email says, frozen when the change that causes it is committed: the outbox
+//! stores it as JSON, and the worker renders it later in the recipient's language.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::calendar::Method;
+use crate::domain::chair::Chair;
+use crate::domain::registration::Registration;
+use crate::domain::webinar::{Session, Webinar};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Invitation,
+    Confirmation,
+    Switched,
+    Rescheduled,
+    Cancelled,
+    SessionCancelled,
+    ChairInvitation,
+    ChairRescheduled,
+    ChairCancelled,
+    Reminder,
+    ManageLink,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Invitation => "invitation",
+            Self::Confirmation => "confirmation",
+            Self::Switched => "switched",
+            Self::Rescheduled => "rescheduled",
+            Self::Cancelled => "cancelled",
+            Self::SessionCancelled => "session_cancelled",
+            Self::ChairInvitation => "chair_invitation",
+            Self::ChairRescheduled => "chair_rescheduled",
+            Self::ChairCancelled => "chair_cancelled",
+            Self::Reminder => "reminder",
+            Self::ManageLink => "manage_link",
+        }
+    }
+
+    /// The iTIP method of the calendar the email carries, if it carries one.
+    pub fn method(self) -> Option<Method> {
+        match self {
+            Self::Invitation
+            | Self::Confirmation
+            | Self::Switched
+            | Self::Rescheduled
+            | Self::ChairInvitation
+            | Self::ChairRescheduled => Some(Method::Request),
+            Self::Cancelled | Self::SessionCancelled | Self::ChairCancelled => Some(Method::Cancel),
+            Self::Reminder | Self::ManageLink => None,
+        }
+    }
+
+    pub fn is_chair(self) -> bool {
+        matches!(
+            self,
+            Self::ChairInvitation | Self::ChairRescheduled | Self::ChairCancelled
+        )
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Letter {
+    pub kind: Kind,
+    pub to_name: String,
+    pub to_email: String,
+    pub language: String,
+    pub time_zone: String,
+    pub webinar_title: String,
+    pub session_label: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub join_url: Option<String>,
+    /// The session as it was before a switch or a move.
+    pub previous_starts_at: Option<DateTime<Utc>>,
+    pub previous_ends_at: Option<DateTime<Utc>>,
+    pub previous_label: Option<String>,
+    /// Registrations get a manage link, derived again from this id when rendering.
+    pub registration_id: Option<Uuid>,
+    pub outside_working_hours: bool,
+    pub calendar_uid: String,
+    pub sequence: u32,
+}
+
+impl Letter {
+    pub fn for_registration(kind: Kind, r: &Registration, w: &Webinar, s: &Session) -> Letter {
+        Letter {
+            kind,
+            to_name: r.name.clone(),
+            to_email: r.email.as_str().to_string(),
+            language: r.language.code().to_string(),
+            time_zone: r.time_zone.to_string(),
+            webinar_title: w.title.clone(),
+            session_label: s.label.clone(),
+            starts_at: s.starts_at,
+            ends_at: s.ends_at(),
+            join_url: s.join_url.clone(),
+            previous_starts_at: None,
+            previous_ends_at: None,
+            previous_label: None,
+            registration_id: Some(r.id.0),
+            outside_working_hours: r.outside_working_hours,
+            calendar_uid: r.calendar_uid.clone(),
+            sequence: r.calendar_sequence,
+        }
+    }
+
+    pub fn for_chair(kind: Kind, c: &Chair, w: &Webinar, s: &Session) -> Letter {
+        Letter {
+            kind,
+            to_name: c.name.clone(),
+            to_email: c.email.as_str().to_string(),
+            language: c.language.code().to_string(),
+            time_zone: c.time_zone.to_string(),
+            webinar_title: w.title.clone(),
+            session_label: s.label.clone(),
+            starts_at: s.starts_at,
+            ends_at: s.ends_at(),
+            join_url: s.join_url.clone(),
+            previous_starts_at: None,
+            previous_ends_at: None,
+            previous_label: None,
+            registration_id: None,
+            outside_working_hours: false,
+            calendar_uid: c.calendar_uid.clone(),
+            sequence: c.calendar_sequence,
+        }
+    }
+
+    /// Records where the person was before, for switches and moves.
+    pub fn was(mut self, previous: &Session) -> Letter {
+        self.previous_starts_at = Some(previous.starts_at);
+        self.previous_ends_at = Some(previous.ends_at());
+        self.previous_label = Some(previous.label.clone());
+        self
+    }
+
+    /// Sending the same change twice must not email anyone twice: the key names the
+    /// calendar event, the kind, the version and the session time (plus `extra`).
+    pub fn idempotency_key(&self, extra: &str) -> String {
+        format!(
+            "{}:{}:{}:{}{}",
+            self.calendar_uid,
+            self.kind.as_str(),
+            self.sequence,
+            self.starts_at.timestamp(),
+            extra
+        )
+    }
+}

@@ -1,0 +1,60 @@
+//! Email: letters queued in the outbox with the change that causes them, rendered in the
+//! recipient's language with a calendar invitation, and delivered by a background worker.
+
+pub mod letter;
+pub mod message;
+pub mod reminders;
+pub mod render;
+pub mod transport;
+pub mod worker;
+
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+
+use crate::db::{self, Exec};
+use crate::domain::WebinarId;
+use letter::Letter;
+
+/// What the worker needs to deliver mail; shared through the app state.
+pub struct Mailer {
+    pub transport: transport::Transport,
+    pub renderer: render::Renderer,
+    /// Woken after a commit that queued mail, so delivery starts at once.
+    pub wake: Notify,
+}
+
+impl Mailer {
+    pub fn new(settings: &crate::config::MailSettings) -> anyhow::Result<Arc<Mailer>> {
+        Ok(Arc::new(Mailer {
+            transport: transport::Transport::from_settings(settings)?,
+            renderer: render::Renderer::new(),
+            wake: Notify::new(),
+        }))
+    }
+}
+
+/// Queues `letter` in the caller's transaction; a letter already queued under the same
+/// idempotency key (the same change) is not queued twice. True when queued.
+pub async fn queue(
+    ex: Exec<'_>,
+    host: &str,
+    webinar: WebinarId,
+    letter: &Letter,
+    extra: &str,
+) -> anyhow::Result<bool> {
+    let payload = serde_json::to_string(letter)?;
+    let key = letter.idempotency_key(extra);
+    db::outbox::enqueue(
+        ex,
+        &db::outbox::NewMessage {
+            webinar,
+            idempotency_key: &key,
+            recipient: &letter.to_email,
+            kind: letter.kind.as_str(),
+            payload: &payload,
+            message_id: &db::outbox::message_id(host),
+        },
+    )
+    .await
+}

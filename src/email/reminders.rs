@@ -1,0 +1,71 @@
+//! Reminders before each session (`mail.reminder_minutes`), sent once per session time:
+//! a moved session gets its reminders again for the new time. They carry no calendar.
+
+use chrono::{Duration, Utc};
+
+use super::letter::{Kind, Letter};
+use crate::db;
+use crate::startup::AppState;
+
+/// Queues the reminders that fell due since the last look; returns how many.
+#[tracing::instrument(skip_all)]
+pub async fn queue_due(state: &AppState) -> anyhow::Result<usize> {
+    let offsets = &state.settings.mail.reminder_minutes;
+    let Some(longest) = offsets.first() else {
+        return Ok(0);
+    };
+    let now = Utc::now();
+    let sessions = {
+        let mut conn = state.db.conn().await?;
+        db::sessions::starting_between(
+            conn.exec(),
+            now,
+            now + Duration::minutes(i64::from(*longest)),
+        )
+        .await?
+    };
+    let mut queued = 0;
+    for session in sessions {
+        // Only the nearest reminder that fell due: after downtime, no burst of stale ones.
+        let Some(minutes) = offsets
+            .iter()
+            .rev()
+            .copied()
+            .find(|m| session.starts_at - Duration::minutes(i64::from(*m)) <= now)
+        else {
+            continue;
+        };
+        let due_since = session.starts_at - Duration::minutes(i64::from(minutes));
+        let mut tx = state.db.begin().await?;
+        if !db::sessions::mark_reminder(tx.exec(), session.id, minutes, session.starts_at).await? {
+            continue;
+        }
+        let Some(webinar) = db::webinars::find(tx.exec(), session.webinar_id).await? else {
+            continue;
+        };
+        let registrations =
+            db::registrations::list(tx.exec(), webinar.id, Some(session.id)).await?;
+        for r in registrations
+            .iter()
+            .filter(|r| r.status.holds_seat() && r.created_at < due_since)
+        {
+            let letter = Letter::for_registration(Kind::Reminder, r, &webinar, &session);
+            if super::queue(
+                tx.exec(),
+                state.settings.public_host(),
+                webinar.id,
+                &letter,
+                &format!(":{minutes}"),
+            )
+            .await?
+            {
+                queued += 1;
+            }
+        }
+        tx.commit().await?;
+    }
+    if queued > 0 {
+        state.mailer.wake.notify_one();
+    }
+    Ok(queued)
+}

@@ -1,0 +1,168 @@
+//! Turns a [`Letter`] into subject, text, HTML and calendar, in the recipient's language,
+//! from the templates under `templates/email/` and the catalogues under `templates/i18n/`.
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use minijinja::{Environment, context};
+
+use super::letter::Letter;
+use crate::calendar::{self, Invite, Method, Role};
+use crate::domain::{Language, TimeZone};
+use crate::i18n;
+
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub calendar: Option<(Method, String)>,
+}
+
+/// What rendering needs besides the letter.
+pub struct RenderContext<'a> {
+    pub manage_url: Option<String>,
+    pub organizer_name: &'a str,
+    pub organizer_email: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+pub struct Renderer {
+    env: Environment<'static>,
+}
+
+impl Default for Renderer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Renderer {
+    pub fn new() -> Renderer {
+        let mut env = Environment::new();
+        for (name, source) in [
+            (
+                "subject.txt",
+                include_str!("../../templates/email/subject.txt"),
+            ),
+            ("body.txt", include_str!("../../templates/email/body.txt")),
+            ("body.html", include_str!("../../templates/email/body.html")),
+        ] {
+            env.add_template(name, source)
+                .expect("the email templates parse");
+        }
+        Renderer { env }
+    }
+
+    pub fn render(&self, letter: &Letter, ctx: &RenderContext<'_>) -> anyhow::Result<Rendered> {
+        let language: Language = letter.language.parse().context("letter language")?;
+        let tz: TimeZone = letter.time_zone.parse().context("letter time zone")?;
+        let t = |key: &str, args: &[(&str, &str)]| i18n::text(language, key, args);
+        let kind = letter.kind.as_str();
+        let when_local = i18n::session_time(language, tz.0, letter.starts_at, letter.ends_at);
+        let common = [
+            ("title", letter.webinar_title.as_str()),
+            ("session", letter.session_label.as_str()),
+            ("name", letter.to_name.as_str()),
+            ("when", when_local.as_str()),
+            ("zone", tz.0.name()),
+        ];
+        let subject = t(&format!("email.{kind}.subject"), &common);
+        let method = letter.kind.method();
+        let calendar_note = match method {
+            Some(Method::Request) => Some(t("email.calendar_request", &[])),
+            Some(Method::Cancel) => Some(t("email.calendar_cancel", &[])),
+            None => None,
+        };
+        let previous = previous_time(letter, language, tz.0);
+        let values = context! {
+            lang => language.code(),
+            dir => if language == Language::Ar { "rtl" } else { "ltr" },
+            align => if language == Language::Ar { "right" } else { "left" },
+            subject => &subject,
+            greeting => t("email.greeting", &common),
+            intro => t(&format!("email.{kind}.intro"), &common),
+            outside_hours => (letter.outside_working_hours && !letter.kind.is_chair() && method != Some(Method::Cancel))
+                .then(|| t("email.outside_hours", &common)),
+            labels => context! {
+                session => t("email.session", &[]),
+                when => t("email.when", &[]),
+                utc => t("email.utc", &[]),
+                previous => t("email.previous", &[]),
+                join => t("email.join", &[]),
+            },
+            session_label => &letter.session_label,
+            when_local => &when_local,
+            when_utc => utc_time(language, letter.starts_at, letter.ends_at),
+            previous => previous,
+            join_url => letter.join_url.as_deref().filter(|_| method != Some(Method::Cancel)),
+            show_join_later => method != Some(Method::Cancel),
+            join_later => t("email.join_later", &[]),
+            manage_url => &ctx.manage_url,
+            manage_text => t("email.manage", &[]),
+            manage_button => t("email.manage_button", &[]),
+            calendar_note => calendar_note,
+            footer => t("email.footer", &common),
+        };
+        let render = |name: &str| {
+            self.env
+                .get_template(name)
+                .and_then(|tpl| tpl.render(&values))
+                .with_context(|| format!("rendering templates/email/{name}"))
+        };
+        Ok(Rendered {
+            subject: render("subject.txt")?.trim().to_string(),
+            text: render("body.txt")?,
+            html: render("body.html")?,
+            calendar: method.map(|m| (m, calendar_text(letter, ctx, m, &when_local))),
+        })
+    }
+}
+
+/// The invitation's iCalendar text; the description repeats the essentials of the body.
+fn calendar_text(letter: &Letter, ctx: &RenderContext<'_>, method: Method, when: &str) -> String {
+    let mut description = format!("{}\n{when}", letter.webinar_title);
+    if let Some(join) = &letter.join_url {
+        description.push_str(&format!("\n{join}"));
+    }
+    if let Some(manage) = &ctx.manage_url {
+        description.push_str(&format!("\n{manage}"));
+    }
+    let summary = format!("{} ({})", letter.webinar_title, letter.session_label);
+    calendar::build(&Invite {
+        method,
+        uid: &letter.calendar_uid,
+        sequence: letter.sequence,
+        stamp: ctx.now,
+        starts_at: letter.starts_at,
+        ends_at: letter.ends_at,
+        summary: &summary,
+        description: &description,
+        location: letter.join_url.as_deref(),
+        url: ctx.manage_url.as_deref(),
+        organizer_name: ctx.organizer_name,
+        organizer_email: ctx.organizer_email,
+        attendee_name: &letter.to_name,
+        attendee_email: &letter.to_email,
+        role: if letter.kind.is_chair() {
+            Role::Chair
+        } else {
+            Role::Participant
+        },
+    })
+}
+
+fn utc_time(language: Language, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> String {
+    let pattern = i18n::text(language, "date.utc", &[]);
+    // The pattern holds a literal {end}, filled once the date is formatted.
+    i18n::format_date(language, starts_at.with_timezone(&chrono_tz::UTC), &pattern)
+        .replace("{end}", &ends_at.format("%H:%M").to_string())
+}
+
+fn previous_time(letter: &Letter, language: Language, tz: Tz) -> Option<String> {
+    let (starts_at, ends_at) = (letter.previous_starts_at?, letter.previous_ends_at?);
+    let when = i18n::session_time(language, tz, starts_at, ends_at);
+    Some(match &letter.previous_label {
+        Some(label) if *label != letter.session_label => format!("{label}: {when}"),
+        _ => when,
+    })
+}

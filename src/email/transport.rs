@@ -1,0 +1,79 @@
+//! Where emails go: `.eml` files in `mail.outbox_dir` (the default) or an SMTP server.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use lettre::transport::smtp::PoolConfig;
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::config::{MailSettings, MailTransport};
+
+pub enum Transport {
+    File(AsyncFileTransport<Tokio1Executor>),
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+}
+
+/// Why a delivery failed, and whether trying again can help.
+#[derive(Debug)]
+pub enum SendError {
+    /// Try again later: 4xx answers, refused or dropped connections, timeouts, disk errors.
+    Transient(String),
+    /// Never going to work (5xx): the message is marked failed with the server's words.
+    Permanent(String),
+}
+
+impl Transport {
+    pub fn from_settings(settings: &MailSettings) -> anyhow::Result<Transport> {
+        match settings.transport {
+            MailTransport::File => {
+                std::fs::create_dir_all(&settings.outbox_dir).with_context(|| {
+                    format!(
+                        "creating the mail folder {} (mail.outbox_dir)",
+                        settings.outbox_dir.display()
+                    )
+                })?;
+                Ok(Transport::File(AsyncFileTransport::new(
+                    &settings.outbox_dir,
+                )))
+            }
+            MailTransport::Smtp => {
+                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&settings.smtp_url)
+                    .context("mail.smtp_url is not a usable SMTP URL")?
+                    .timeout(Some(Duration::from_secs(30)))
+                    .pool_config(PoolConfig::new().max_size(8))
+                    .build();
+                Ok(Transport::Smtp(transport))
+            }
+        }
+    }
+
+    pub async fn send(&self, message: Message) -> Result<(), SendError> {
+        match self {
+            Transport::File(files) => files
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| SendError::Transient(format!("writing the .eml file: {e}"))),
+            Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| {
+                let text = error_text(&e);
+                if e.is_permanent() {
+                    SendError::Permanent(text)
+                } else {
+                    SendError::Transient(text)
+                }
+            }),
+        }
+    }
+}
+
+/// The error with its causes, as the organizer will read it in the outbox.
+fn error_text(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

@@ -1,0 +1,142 @@
+//! The delivery worker: claims due messages from the outbox under a lease, renders and
+//! sends them, and records the outcome. A message whose sending was not confirmed (the
+//! process died, the lease ran out) is claimed again, so nothing queued is lost.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use lettre::message::Mailbox;
+use tokio::sync::watch;
+
+use super::letter::Letter;
+use super::render::RenderContext;
+use super::transport::SendError;
+use super::{message, reminders};
+use crate::db::{self, outbox::Claimed};
+use crate::domain::RegistrationId;
+use crate::startup::AppState;
+
+/// Messages claimed at once; sent side by side over the SMTP pool.
+const BATCH: i64 = 64;
+/// How long a claimed message is reserved for this worker.
+const LEASE_SECONDS: i64 = 300;
+/// Retries never wait longer than this.
+const MAX_BACKOFF_MS: u64 = 3_600_000;
+
+/// Runs until `stop` turns true.
+pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
+    let poll = Duration::from_millis(state.settings.mail.poll_interval_ms);
+    loop {
+        if let Err(e) = reminders::queue_due(&state).await {
+            tracing::error!(error = format!("{e:#}"), "queueing reminders failed");
+        }
+        let delivered = match deliver_due(&state).await {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::error!(error = format!("{e:#}"), "email delivery failed");
+                0
+            }
+        };
+        if *stop.borrow() {
+            return;
+        }
+        if delivered == 0 {
+            tokio::select! {
+                _ = state.mailer.wake.notified() => {}
+                _ = tokio::time::sleep(poll) => {}
+                _ = stop.changed() => return,
+            }
+        }
+    }
+}
+
+/// Delivers one batch of due messages; returns how many were attempted.
+#[tracing::instrument(skip_all)]
+pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
+    let mut tx = state.db.begin().await?;
+    let claimed =
+        db::outbox::claim(tx.exec(), BATCH, chrono::Duration::seconds(LEASE_SECONDS)).await?;
+    tx.commit().await?;
+    if claimed.is_empty() {
+        return Ok(0);
+    }
+    let outcomes = futures_util::future::join_all(claimed.iter().map(|m| send_one(state, m))).await;
+    let mut tx = state.db.begin().await?;
+    for (m, outcome) in claimed.iter().zip(outcomes) {
+        match outcome {
+            Ok(()) => db::outbox::mark_sent(tx.exec(), m.id).await?,
+            Err(SendError::Permanent(error)) => {
+                tracing::warn!(id = m.id, error, "email refused for good");
+                db::outbox::mark_attempt_failed(tx.exec(), m.id, &error, None).await?
+            }
+            Err(SendError::Transient(error)) => {
+                let retry_at = next_attempt(state, m.attempts);
+                tracing::warn!(
+                    id = m.id,
+                    error,
+                    retry = retry_at.is_some(),
+                    "email delivery failed"
+                );
+                db::outbox::mark_attempt_failed(tx.exec(), m.id, &error, retry_at).await?
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(claimed.len())
+}
+
+/// Delivers until nothing is due (tests and benchmarks call it inline); returns the count.
+pub async fn drain(state: &AppState) -> anyhow::Result<usize> {
+    let mut total = 0;
+    loop {
+        match deliver_due(state).await? {
+            0 => return Ok(total),
+            n => total += n,
+        }
+    }
+}
+
+/// Exponential backoff from `mail.retry_base_ms`; `None` once `mail.max_attempts` is reached.
+fn next_attempt(state: &AppState, attempts_before: i64) -> Option<chrono::DateTime<Utc>> {
+    let attempts = u32::try_from(attempts_before + 1).unwrap_or(u32::MAX);
+    if attempts >= state.settings.mail.max_attempts {
+        return None;
+    }
+    let base = state.settings.mail.retry_base_ms;
+    let delay = base
+        .saturating_mul(1u64 << attempts.saturating_sub(1).min(30))
+        .min(MAX_BACKOFF_MS);
+    Some(Utc::now() + chrono::Duration::milliseconds(delay as i64))
+}
+
+async fn send_one(state: &AppState, m: &Claimed) -> Result<(), SendError> {
+    let email = compose(state, m)
+        .map_err(|e| SendError::Permanent(format!("cannot compose the email: {e:#}")))?;
+    state.mailer.transport.send(email).await
+}
+
+fn compose(state: &AppState, m: &Claimed) -> anyhow::Result<lettre::Message> {
+    let letter: Letter = serde_json::from_str(&m.payload)?;
+    let settings = &state.settings;
+    let from = &settings.mail.from;
+    let manage_url = letter.registration_id.map(|id| {
+        format!(
+            "{}/r/{}",
+            settings.server.public_url,
+            state.keys.manage_token(RegistrationId(id))
+        )
+    });
+    let organizer_name = from.name.clone().unwrap_or_else(|| "Meridian".into());
+    let organizer_email = from.email.to_string();
+    let rendered = state.mailer.renderer.render(
+        &letter,
+        &RenderContext {
+            manage_url,
+            organizer_name: &organizer_name,
+            organizer_email: &organizer_email,
+            now: Utc::now(),
+        },
+    )?;
+    let to = Mailbox::new(Some(letter.to_name.clone()), letter.to_email.parse()?);
+    message::build(from, to, &m.message_id, rendered)
+}

@@ -1,0 +1,105 @@
+//! Sending invitations and watching the outbox.
+
+use axum::routing::{get, post};
+use axum::{Json, Router, extract::State};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::views::utc;
+use super::{ApiPath, owned_webinar};
+use crate::db;
+use crate::db::organizers::Organizer;
+use crate::domain::WebinarId;
+use crate::error::{AppError, AppResult};
+use crate::services::invitations::{self, InvitationReport};
+use crate::startup::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/webinars/{id}/invitations", post(send_invitations))
+        .route("/v1/webinars/{id}/outbox", get(list))
+        .route("/v1/webinars/{id}/outbox/{message}/retry", post(retry))
+}
+
+#[utoipa::path(post, path = "/api/v1/webinars/{id}/invitations", tag = "invitees", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "webinar id")),
+    responses((status = 200, description = "invitations queued for the invitees not invited yet", body = InvitationReport),
+        (status = 404, body = super::openapi::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn send_invitations(
+    State(state): State<AppState>,
+    organizer: Organizer,
+    ApiPath(id): ApiPath<WebinarId>,
+) -> AppResult<Json<InvitationReport>> {
+    let webinar = owned_webinar(&state, &organizer, id).await?;
+    Ok(Json(invitations::send(&state, &webinar).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OutboxEntry {
+    pub id: i64,
+    pub recipient: String,
+    /// invitation, confirmation, switched, rescheduled, cancelled, session_cancelled,
+    /// chair_invitation, chair_rescheduled, chair_cancelled, reminder, manage_link.
+    pub kind: String,
+    /// `pending`, `sent` or `failed`.
+    pub status: String,
+    pub attempts: i64,
+    /// The server's answer to the last failed attempt.
+    pub last_error: Option<String>,
+    pub created_at: String,
+    pub sent_at: Option<String>,
+    /// When a pending message is tried next.
+    pub next_attempt_at: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/webinars/{id}/outbox", tag = "invitees", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "webinar id")),
+    responses((status = 200, body = Vec<OutboxEntry>), (status = 404, body = super::openapi::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn list(
+    State(state): State<AppState>,
+    organizer: Organizer,
+    ApiPath(id): ApiPath<WebinarId>,
+) -> AppResult<Json<Vec<OutboxEntry>>> {
+    owned_webinar(&state, &organizer, id).await?;
+    let mut conn = state.db.conn().await?;
+    let entries = db::outbox::list(conn.exec(), id).await?;
+    Ok(Json(
+        entries
+            .into_iter()
+            .map(|e| OutboxEntry {
+                next_attempt_at: (e.status == "pending").then(|| utc(e.next_attempt_at)),
+                id: e.id,
+                recipient: e.recipient,
+                kind: e.kind,
+                status: e.status,
+                attempts: e.attempts,
+                last_error: e.last_error,
+                created_at: utc(e.created_at),
+                sent_at: e.sent_at.map(utc),
+            })
+            .collect(),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/webinars/{id}/outbox/{message}/retry", tag = "invitees", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "webinar id"), ("message" = i64, Path, description = "outbox message id")),
+    responses((status = 200, description = "queued again"), (status = 404, body = super::openapi::ErrorBody), (status = 409, body = super::openapi::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn retry(
+    State(state): State<AppState>,
+    organizer: Organizer,
+    ApiPath((id, message)): ApiPath<(WebinarId, i64)>,
+) -> AppResult<Json<serde_json::Value>> {
+    owned_webinar(&state, &organizer, id).await?;
+    let mut tx = state.db.begin().await?;
+    if !db::outbox::retry(tx.exec(), id, message).await? {
+        return Err(AppError::Conflict(format!(
+            "message {message} is not a failed message of this webinar"
+        )));
+    }
+    tx.commit().await?;
+    state.wake_mailer();
+    Ok(Json(serde_json::json!({"status": "pending"})))
+}

@@ -1,0 +1,109 @@
+//! Sending the invitations: every imported invitee not yet invited gets a registration
+//! (status `invited`, in the session the time-zone rule picks) and an invitation email.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+
+use crate::db;
+use crate::domain::invitee::Invitee;
+use crate::domain::registration::{Assignment, RegistrationStatus};
+use crate::domain::webinar::{Session, SessionStatus, Webinar};
+use crate::email::letter::{Kind, Letter};
+use crate::error::AppResult;
+use crate::security::token_hash;
+use crate::services::registrations::{NewRegistration, build, queue, recommend};
+use crate::startup::AppState;
+
+#[derive(Debug, Default, Serialize, utoipa::ToSchema)]
+pub struct InvitationReport {
+    /// Invitations queued now; invitees invited before are not counted (or emailed) again.
+    pub queued: usize,
+    /// Invitees left out because no session had a seat, by email.
+    pub unassigned: Vec<String>,
+}
+
+#[tracing::instrument(skip_all, fields(webinar = %webinar.id))]
+pub async fn send(state: &AppState, webinar: &Webinar) -> AppResult<InvitationReport> {
+    let mut report = InvitationReport::default();
+    let mut tx = state.db.begin().await?;
+    let mut sessions = db::sessions::list(tx.exec(), webinar.id).await?;
+    let invited: HashSet<String> = db::registrations::list(tx.exec(), webinar.id, None)
+        .await?
+        .into_iter()
+        .map(|r| r.email.key())
+        .collect();
+    let invitees = db::invitees::list(tx.exec(), webinar.id).await?;
+    for invitee in invitees
+        .iter()
+        .filter(|i| !invited.contains(&i.email.key()))
+    {
+        let Some(session) = take_a_seat(&mut tx, webinar, &mut sessions, invitee).await? else {
+            report.unassigned.push(invitee.email.as_str().to_string());
+            continue;
+        };
+        let mut registration = build(
+            state,
+            webinar,
+            &new_registration(invitee),
+            &session,
+            Assignment::Auto,
+            Some(invitee.id),
+        );
+        registration.status = RegistrationStatus::Invited;
+        let token = state.keys.manage_token(registration.id);
+        if !db::registrations::insert_if_absent(tx.exec(), &registration, &token_hash(&token))
+            .await?
+        {
+            // The invitee registered on their own meanwhile.
+            db::sessions::release_seat(tx.exec(), session.id).await?;
+            continue;
+        }
+        let letter = Letter::for_registration(Kind::Invitation, &registration, webinar, &session);
+        if queue(state, &mut tx, webinar, &letter, "").await? {
+            report.queued += 1;
+        }
+    }
+    tx.commit().await?;
+    state.wake_mailer();
+    Ok(report)
+}
+
+fn new_registration(invitee: &Invitee) -> NewRegistration {
+    NewRegistration {
+        name: invitee.name.clone(),
+        email: invitee.email.clone(),
+        organization: invitee.organization.clone(),
+        time_zone: invitee.time_zone,
+        language: Some(invitee.language),
+        session_id: None,
+    }
+}
+
+/// The rule's session for this invitee, with a seat taken; the local copy of the
+/// sessions keeps the seat counts in step so later invitees see them.
+async fn take_a_seat(
+    tx: &mut db::Tx,
+    webinar: &Webinar,
+    sessions: &mut [Session],
+    invitee: &Invitee,
+) -> AppResult<Option<Session>> {
+    loop {
+        let Some(pick) = recommend(webinar, sessions, invitee.time_zone) else {
+            return Ok(None);
+        };
+        let session = sessions
+            .iter_mut()
+            .find(|s| s.id.0 == pick.session_id)
+            .expect("picked from the list");
+        if db::sessions::take_seat(tx.exec(), session.id).await? {
+            session.taken += 1;
+            return Ok(Some(session.clone()));
+        }
+        // Filled or cancelled meanwhile (PostgreSQL): note it and ask again.
+        match session.capacity {
+            Some(capacity) => session.taken = capacity,
+            None => session.status = SessionStatus::Cancelled,
+        }
+    }
+}
