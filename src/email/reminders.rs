@@ -1,5 +1,7 @@
 //! Reminders before each session (`mail.reminder_minutes`), sent once per session time:
-//! a moved session gets its reminders again for the new time. They carry no calendar.
+//! a moved session gets its reminders again for the new time. A reminder goes to those
+//! registered when it falls due (later registrants just had their confirmation). They
+//! carry no calendar.
 
 use chrono::{Duration, Utc};
 
@@ -35,7 +37,6 @@ pub async fn queue_due(state: &AppState) -> anyhow::Result<usize> {
         else {
             continue;
         };
-        let due_since = session.starts_at - Duration::minutes(i64::from(minutes));
         let mut tx = state.db.begin().await?;
         if !db::sessions::mark_reminder(tx.exec(), session.id, minutes, session.starts_at).await? {
             continue;
@@ -45,10 +46,7 @@ pub async fn queue_due(state: &AppState) -> anyhow::Result<usize> {
         };
         let registrations =
             db::registrations::list(tx.exec(), webinar.id, Some(session.id)).await?;
-        for r in registrations
-            .iter()
-            .filter(|r| r.status.holds_seat() && r.created_at < due_since)
-        {
+        for r in registrations.iter().filter(|r| r.status.holds_seat()) {
             let letter = Letter::for_registration(Kind::Reminder, r, &webinar, &session);
             if super::queue(
                 tx.exec(),

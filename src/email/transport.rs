@@ -8,6 +8,8 @@ use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, To
 
 use crate::config::{MailSettings, MailTransport};
 
+const SEND_TIMEOUT: Duration = Duration::from_secs(60);
+
 pub enum Transport {
     File(AsyncFileTransport<Tokio1Executor>),
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
@@ -54,14 +56,20 @@ impl Transport {
                 .await
                 .map(|_| ())
                 .map_err(|e| SendError::Transient(format!("writing the .eml file: {e}"))),
-            Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| {
-                let text = error_text(&e);
-                if e.is_permanent() {
-                    SendError::Permanent(text)
-                } else {
-                    SendError::Transient(text)
+            // lettre's timeout bounds only the connect: a server that stops answering
+            // mid-message must not hold the worker forever.
+            Transport::Smtp(smtp) => {
+                match tokio::time::timeout(SEND_TIMEOUT, smtp.send(message)).await {
+                    Err(_) => Err(SendError::Transient(format!(
+                        "the SMTP server did not answer within {} seconds",
+                        SEND_TIMEOUT.as_secs()
+                    ))),
+                    Ok(Ok(_)) => Ok(()),
+                    Ok(Err(e)) if e.is_permanent() => Err(SendError::Permanent(error_text(&e))),
+                    // 4xx answers, and refused or broken connections, which lettre calls neither.
+                    Ok(Err(e)) => Err(SendError::Transient(error_text(&e))),
                 }
-            }),
+            }
         }
     }
 }

@@ -131,9 +131,27 @@ async fn execute(conn: &mut sqlx::PgConnection, sql: &str) {
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Starts the app after `adjust` has changed its settings.
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let (settings, postgres_db) = test_settings(&backend, dir.path()).await;
+    let (mut settings, postgres_db) = test_settings(&backend, dir.path()).await;
+    adjust(&mut settings);
     spawn_with(settings, dir, postgres_db).await
+}
+
+/// Settings that deliver over SMTP to `url`, retrying quickly.
+pub fn smtp_to(url: &str) -> impl FnOnce(&mut Settings) + use<> {
+    let url = url.to_string();
+    move |s: &mut Settings| {
+        s.mail.transport = meridian::config::MailTransport::Smtp;
+        s.mail.smtp_url = url;
+        s.mail.from = "IOM Webinars <webinars@iom.example.org>".parse().unwrap();
+        s.mail.retry_base_ms = 100;
+        s.mail.poll_interval_ms = 50;
+    }
 }
 
 pub async fn spawn_with(
@@ -147,12 +165,16 @@ pub async fn spawn_with(
     let address = format!("http://{}", app.address());
     settings.server.public_url = address.clone();
     let app = app.with_public_url(&address);
-    let token =
-        meridian::cli::create_organizer(&settings, "organizer@iom.example.org", "Test Organizer")
-            .await
-            .expect("creating an organizer")
-            .pop()
-            .unwrap();
+    // A new organizer per start, so that restarting on the same database works.
+    let email = format!(
+        "organizer-{}@iom.example.org",
+        uuid::Uuid::new_v4().simple()
+    );
+    let token = meridian::cli::create_organizer(&settings, &email, "Test Organizer")
+        .await
+        .expect("creating an organizer")
+        .pop()
+        .unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         app.run_until(async {
@@ -301,6 +323,37 @@ impl TestApp {
             .to_string();
         let token = url.rsplit('/').next().unwrap().to_string();
         (answer, token)
+    }
+
+    /// The webinar's outbox as the organizer sees it.
+    pub async fn outbox(&self, webinar: &str) -> Value {
+        json_of(
+            self.get_as_organizer(&format!("/api/v1/webinars/{webinar}/outbox"))
+                .await,
+            StatusCode::OK,
+        )
+        .await
+    }
+
+    /// Waits until no message of the webinar is pending, or panics after `seconds`.
+    pub async fn wait_outbox_settled(&self, webinar: &str, seconds: u64) -> Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+        loop {
+            let outbox = self.outbox(webinar).await;
+            if outbox
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|m| m["status"] != "pending")
+            {
+                return outbox;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the outbox did not settle: {outbox}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
     }
 
     pub async fn import_csv(&self, webinar: &str, csv: &str) -> Response {
