@@ -123,12 +123,20 @@ pub fn session_time(
         let next = format_date(language, end, &text(language, "date.short", &[]));
         format!("{} {next}", end.format("%H:%M"))
     };
+    // In Arabic the time range is isolated left to right, or "16:00–18:00" shows reversed.
+    let (start_text, end_text) = match language {
+        Language::Ar => (
+            format!("\u{2066}{}", start.format("%H:%M")),
+            format!("{end_text}\u{2069}"),
+        ),
+        _ => (start.format("%H:%M").to_string(), end_text),
+    };
     text(
         language,
         "date.session",
         &[
             ("date", &date),
-            ("start", &start.format("%H:%M").to_string()),
+            ("start", &start_text),
             ("end", &end_text),
             ("zone", tz.name()),
             ("offset", &utc_offset(tz, starts_at)),

@@ -1,5 +1,5 @@
 use clap::Parser;
-use meridian::cli::{Cli, Command, OrganizerCommand, create_organizer};
+use meridian::cli::{Cli, Command, OrganizerCommand, create_organizer, password_link};
 use meridian::config::Settings;
 use meridian::startup::App;
 use tracing_subscriber::EnvFilter;
@@ -38,6 +38,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             for line in create_organizer(&settings, &email, &name).await? {
                 println!("{line}");
             }
+            Ok(())
+        }
+        Command::Organizer {
+            command: OrganizerCommand::PasswordLink { email },
+        } => {
+            println!("{}", password_link(&settings, &email).await?);
             Ok(())
         }
     }

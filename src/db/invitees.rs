@@ -121,3 +121,59 @@ pub async fn list(ex: Exec<'_>, webinar: WebinarId) -> anyhow::Result<Vec<Invite
     .context("listing invitees")?;
     rows.into_iter().map(Invitee::try_from).collect()
 }
+
+pub async fn find(
+    ex: Exec<'_>,
+    webinar: WebinarId,
+    id: InviteeId,
+) -> anyhow::Result<Option<Invitee>> {
+    let row = on!(ex, c => sqlx::query_as::<_, Row>(
+        "SELECT id, webinar_id, name, email, organization, role, country, time_zone, language \
+         FROM invitees WHERE webinar_id = $1 AND id = $2",
+    )
+    .bind(webinar.0)
+    .bind(id.0)
+    .fetch_optional(c)
+    .await)
+    .context("reading an invitee")?;
+    row.map(Invitee::try_from).transpose()
+}
+
+/// Replaces the invitee's fields; fails with a unique violation when the new email is taken.
+pub async fn update(
+    ex: Exec<'_>,
+    webinar: WebinarId,
+    id: InviteeId,
+    i: &NewInvitee,
+) -> anyhow::Result<()> {
+    on!(ex, c => sqlx::query(
+        "UPDATE invitees SET name = $3, email = $4, email_key = $5, organization = $6, role = $7, \
+         country = $8, time_zone = $9, language = $10 WHERE id = $1 AND webinar_id = $2",
+    )
+    .bind(id.0)
+    .bind(webinar.0)
+    .bind(i.name.as_str())
+    .bind(i.email.as_str())
+    .bind(i.email.key())
+    .bind(&i.organization)
+    .bind(&i.role)
+    .bind(i.country.as_ref().map(Country::as_str))
+    .bind(i.time_zone.0.name())
+    .bind(i.language.code())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+    .context("updating an invitee")?;
+    Ok(())
+}
+
+pub async fn delete(ex: Exec<'_>, webinar: WebinarId, id: InviteeId) -> anyhow::Result<bool> {
+    let done = on!(ex, c => sqlx::query("DELETE FROM invitees WHERE id = $1 AND webinar_id = $2")
+        .bind(id.0)
+        .bind(webinar.0)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+    .context("removing an invitee")?;
+    Ok(done == 1)
+}

@@ -21,6 +21,7 @@ pub mod organizers;
 pub mod outbox;
 pub mod registrations;
 pub mod sessions;
+pub mod web_sessions;
 pub mod webinars;
 
 /// Runs `$body` with `$c` bound to the backend's connection.

@@ -94,3 +94,47 @@ pub async fn find_by_token(ex: Exec<'_>, token_hash: &str) -> anyhow::Result<Opt
     .await)?;
     Ok(row.map(Organizer::from))
 }
+
+pub async fn set_password(
+    ex: Exec<'_>,
+    organizer: OrganizerId,
+    password_hash: &str,
+) -> anyhow::Result<()> {
+    on!(ex, c => sqlx::query("UPDATE organizers SET password_hash = $2 WHERE id = $1")
+        .bind(organizer.0)
+        .bind(password_hash)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The organizer with this email and their password hash, if they set one.
+pub async fn find_with_password(
+    ex: Exec<'_>,
+    email: &EmailAddress,
+) -> anyhow::Result<Option<(Organizer, Option<String>)>> {
+    #[derive(sqlx::FromRow)]
+    struct WithHash {
+        id: Uuid,
+        email: String,
+        name: String,
+        password_hash: Option<String>,
+    }
+    let row = on!(ex, c => sqlx::query_as::<_, WithHash>(
+        "SELECT id, email, name, password_hash FROM organizers WHERE email_key = $1",
+    )
+    .bind(email.key())
+    .fetch_optional(c)
+    .await)?;
+    Ok(row.map(|r| {
+        (
+            Organizer {
+                id: OrganizerId(r.id),
+                email: r.email,
+                name: r.name,
+            },
+            r.password_hash,
+        )
+    }))
+}

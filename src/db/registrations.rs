@@ -135,6 +135,18 @@ pub async fn update(ex: Exec<'_>, r: &Registration) -> anyhow::Result<()> {
     Ok(())
 }
 
+#[tracing::instrument(skip_all, fields(registration = %id))]
+pub async fn find(
+    ex: Exec<'_>,
+    webinar: WebinarId,
+    id: RegistrationId,
+) -> anyhow::Result<Option<Registration>> {
+    let sql = format!("SELECT {COLUMNS} FROM registrations WHERE id = $1 AND webinar_id = $2");
+    let row = on!(ex, c => sqlx::query_as::<_, Row>(&sql).bind(id.0).bind(webinar.0).fetch_optional(c).await)
+        .context("reading a registration")?;
+    row.map(Registration::try_from).transpose()
+}
+
 #[tracing::instrument(skip_all)]
 pub async fn find_by_token(ex: Exec<'_>, token_hash: &str) -> anyhow::Result<Option<Registration>> {
     let sql = format!("SELECT {COLUMNS} FROM registrations WHERE token_hash = $1");

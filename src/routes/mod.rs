@@ -1,8 +1,10 @@
-//! HTTP routes: the JSON API under `/api/v1`, and health.
+//! HTTP routes: the JSON API under `/api/v1`, the HTML pages, and health.
 
 pub mod api;
+pub mod pages;
 
 use axum::Router;
+use axum::response::Redirect;
 use axum::routing::get;
 
 use crate::startup::AppState;
@@ -10,6 +12,8 @@ use crate::startup::AppState;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/", get(|| async { Redirect::to("/organizer") }))
         .nest("/api", api::router())
+        .merge(pages::router())
         .with_state(state)
 }

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::db;
 use crate::db::invitees::Upserted;
+use crate::domain::InviteeId;
 use crate::domain::invitee::InviteeRow;
 use crate::domain::webinar::Webinar;
 use crate::error::{AppError, AppResult};
@@ -153,4 +154,39 @@ pub async fn import(
     }
     tx.commit().await?;
     Ok(report)
+}
+
+/// Changes one invitee; another invitee's email is refused.
+pub async fn update(
+    state: &AppState,
+    webinar: &Webinar,
+    id: InviteeId,
+    row: &InviteeRow,
+) -> AppResult<()> {
+    let invitee = row.check(webinar.default_language())?;
+    let mut tx = state.db.begin().await?;
+    db::invitees::find(tx.exec(), webinar.id, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("invitee"))?;
+    if let Err(e) = db::invitees::update(tx.exec(), webinar.id, id, &invitee).await {
+        if db::is_unique_violation(&e) {
+            return Err(AppError::Conflict(format!(
+                "another invitee has the email {}",
+                invitee.email.as_str()
+            )));
+        }
+        return Err(e.into());
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Removes an invitee (their registration, if any, stays).
+pub async fn remove(state: &AppState, webinar: &Webinar, id: InviteeId) -> AppResult<()> {
+    let mut tx = state.db.begin().await?;
+    if !db::invitees::delete(tx.exec(), webinar.id, id).await? {
+        return Err(AppError::not_found("invitee"));
+    }
+    tx.commit().await?;
+    Ok(())
 }

@@ -1,7 +1,9 @@
 //! What Meridian does, one module per use case: each takes parsed domain values,
 //! runs its transaction and answers with domain values or an [`AppError`](crate::error::AppError).
 
+pub mod accounts;
 pub mod chairs;
+pub mod coverage;
 pub mod invitations;
 pub mod invitees;
 pub mod registrations;

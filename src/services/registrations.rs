@@ -240,8 +240,8 @@ pub async fn by_token(state: &AppState, token: &str) -> AppResult<(Registration,
     Ok((registration, webinar))
 }
 
-async fn locked_by_token(tx: &mut Tx, token: &str) -> AppResult<Registration> {
-    db::registrations::find_by_token(tx.exec(), &token_hash(token))
+async fn locked(tx: &mut Tx, webinar: &Webinar, id: RegistrationId) -> AppResult<Registration> {
+    db::registrations::find(tx.exec(), webinar.id, id)
         .await?
         .ok_or_else(|| AppError::not_found("registration"))
 }
@@ -254,9 +254,21 @@ pub async fn switch(
     token: &str,
     session_id: SessionId,
 ) -> AppResult<Registration> {
-    let (_, webinar) = by_token(state, token).await?;
+    let (registration, webinar) = by_token(state, token).await?;
+    move_to(state, &webinar, registration.id, session_id).await
+}
+
+/// Moves registration `id` to `session_id`: the registrant's switch, or the organizer's move.
+#[tracing::instrument(skip_all, fields(registration = %id))]
+pub async fn move_to(
+    state: &AppState,
+    webinar: &Webinar,
+    id: RegistrationId,
+    session_id: SessionId,
+) -> AppResult<Registration> {
+    let webinar = webinar.clone();
     let mut tx = state.db.begin().await?;
-    let mut registration = locked_by_token(&mut tx, token).await?;
+    let mut registration = locked(&mut tx, &webinar, id).await?;
     let same = registration.session_id == session_id;
     if same && registration.status == RegistrationStatus::Registered {
         return Ok(registration);
@@ -309,9 +321,9 @@ pub async fn switch(
 /// Cancels the registration and frees its seat; cancelling twice changes nothing.
 #[tracing::instrument(skip_all)]
 pub async fn cancel(state: &AppState, token: &str) -> AppResult<Registration> {
-    let (_, webinar) = by_token(state, token).await?;
+    let (registration, webinar) = by_token(state, token).await?;
     let mut tx = state.db.begin().await?;
-    let mut registration = locked_by_token(&mut tx, token).await?;
+    let mut registration = locked(&mut tx, &webinar, registration.id).await?;
     if registration.status == RegistrationStatus::Cancelled {
         return Ok(registration);
     }

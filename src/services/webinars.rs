@@ -65,6 +65,16 @@ pub async fn create(
     Ok((webinar, stored))
 }
 
+/// Stores the webinar's edited fields; returns its sessions.
+#[tracing::instrument(skip_all, fields(webinar = %webinar.id))]
+pub async fn update(state: &AppState, webinar: &Webinar) -> AppResult<Vec<Session>> {
+    let mut tx = state.db.begin().await?;
+    db::webinars::update(tx.exec(), webinar).await?;
+    let sessions = db::sessions::list(tx.exec(), webinar.id).await?;
+    tx.commit().await?;
+    Ok(sessions)
+}
+
 #[tracing::instrument(skip_all, fields(webinar = %webinar.id))]
 pub async fn add_session(
     state: &AppState,

@@ -395,3 +395,106 @@ pub fn sample_csv() -> String {
     ))
     .unwrap()
 }
+
+/// A browser-like client: keeps cookies, follows redirects, reads forms' CSRF tokens.
+pub struct Browser {
+    pub client: reqwest::Client,
+    base: String,
+}
+
+impl Browser {
+    pub fn new(app: &TestApp) -> Browser {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        Browser {
+            client,
+            base: app.address.clone(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}{path}", self.base)
+        }
+    }
+
+    /// GET: the final status and page after redirects.
+    pub async fn get(&self, path: &str) -> (StatusCode, String) {
+        let response = self.client.get(self.url(path)).send().await.unwrap();
+        (response.status(), response.text().await.unwrap())
+    }
+
+    /// POST a form: the final status, page and address after redirects.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
+        let response = self
+            .client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .unwrap();
+        let url = response.url().to_string();
+        (response.status(), response.text().await.unwrap(), url)
+    }
+
+    /// Signs the organizer in through the pages (password set via the one-time link).
+    pub async fn sign_in(&self, app: &TestApp) {
+        let (email, link) = app.password_link().await;
+        let (_, page) = self.get(&link).await;
+        let (status, _, _) = self
+            .post(
+                &link,
+                &[
+                    ("csrf", &csrf_of(&page)),
+                    ("password", "correct horse battery"),
+                    ("repeat", "correct horse battery"),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, page) = self.get("/organizer/sign-in").await;
+        let (status, page, url) = self
+            .post(
+                "/organizer/sign-in",
+                &[
+                    ("csrf", &csrf_of(&page)),
+                    ("email", &email),
+                    ("password", "correct horse battery"),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(url.ends_with("/organizer"), "{url}");
+    }
+}
+
+/// The CSRF token of the first form on the page.
+pub fn csrf_of(page: &str) -> String {
+    let start = page
+        .find("name=\"csrf\" value=\"")
+        .unwrap_or_else(|| panic!("no CSRF field in\n{page}"))
+        + 19;
+    page[start..].split('"').next().unwrap().to_string()
+}
+
+impl TestApp {
+    /// A new organizer with a one-time password link; returns their email and the link.
+    pub async fn password_link(&self) -> (String, String) {
+        let email = format!("pages-{}@iom.example.org", uuid::Uuid::new_v4().simple());
+        let lines = meridian::cli::create_organizer(&self.settings, &email, "Page Organizer")
+            .await
+            .unwrap();
+        let link = lines
+            .iter()
+            .find_map(|l| {
+                l.split_whitespace()
+                    .find(|w| w.contains("/organizer/set-password/"))
+            })
+            .unwrap();
+        (email, link.to_string())
+    }
+}

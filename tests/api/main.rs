@@ -1,14 +1,17 @@
 //! Integration tests: the real server on a random port, over HTTP, on SQLite and PostgreSQL.
 
+mod chrome;
 mod helpers;
 mod mail;
 mod smtp;
 
 mod bad_input;
+mod browser;
 mod cli;
 mod concurrency;
 mod emails;
 mod invitees;
+mod pages;
 mod registrations;
 mod sessions;
 mod webinars;

@@ -11,10 +11,6 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::Poll;
 use std::time::Duration;
 
-use lettre::message::header::{ContentTransferEncoding, ContentType};
-use lettre::message::{Body, Mailbox, Message};
-use lettre::transport::smtp::Error as SmtpError;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -311,317 +307,328 @@ fn path_argument(args: &str, keyword: &str) -> Option<String> {
     }
 }
 
-// ----------------------------------------------------------------------------------------------
-// Tests of the server itself, with lettre as the client (as Meridian uses it).
+/// The server's own tests: lettre as the client, as Meridian uses it.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lettre::message::header::{ContentTransferEncoding, ContentType};
+    use lettre::message::{Body, Mailbox, Message};
+    use lettre::transport::smtp::Error as SmtpError;
+    use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
-const WAIT: Duration = Duration::from_secs(10);
+    // ----------------------------------------------------------------------------------------------
+    // Tests of the server itself, with lettre as the client (as Meridian uses it).
 
-/// A plain-SMTP lettre transport (pooled) built from `server.url()`, as Meridian would from
-/// `mail.smtp_url` (`from_url` itself needs one of lettre's TLS features).
-fn transport(server: &SmtpServer) -> AsyncSmtpTransport<Tokio1Executor> {
-    let url = server.url();
-    let (host, port) = url
-        .strip_prefix("smtp://")
-        .and_then(|rest| rest.rsplit_once(':'))
-        .unwrap_or_else(|| panic!("not smtp://HOST:PORT: {url}"));
-    AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-        .port(port.parse().unwrap())
-        .timeout(Some(Duration::from_secs(10)))
-        .build()
-}
+    const WAIT: Duration = Duration::from_secs(10);
 
-fn message(to: &str, subject: &str, body: &str) -> Message {
-    Message::builder()
-        .from(
-            "Meridian <noreply@meridian.test>"
-                .parse::<Mailbox>()
-                .unwrap(),
-        )
-        .to(to.parse::<Mailbox>().unwrap())
-        .subject(subject)
-        .header(ContentType::TEXT_PLAIN)
-        .body(body.to_owned())
-        .unwrap()
-}
-
-/// Whether `err` was caused by a refused TCP connection (lettre has no `is_connection()`).
-fn is_connection_refused(err: &SmtpError) -> bool {
-    let mut source = std::error::Error::source(err);
-    while let Some(cause) = source {
-        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
-            return io.kind() == std::io::ErrorKind::ConnectionRefused;
-        }
-        source = cause.source();
+    /// A plain-SMTP lettre transport (pooled) built from `server.url()`, as Meridian would from
+    /// `mail.smtp_url` (`from_url` itself needs one of lettre's TLS features).
+    fn transport(server: &SmtpServer) -> AsyncSmtpTransport<Tokio1Executor> {
+        let url = server.url();
+        let (host, port) = url
+            .strip_prefix("smtp://")
+            .and_then(|rest| rest.rsplit_once(':'))
+            .unwrap_or_else(|| panic!("not smtp://HOST:PORT: {url}"));
+        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+            .port(port.parse().unwrap())
+            .timeout(Some(Duration::from_secs(10)))
+            .build()
     }
-    false
-}
 
-#[tokio::test]
-async fn accepted_message_arrives_with_envelope_and_dot_unstuffed_data() {
-    let server = SmtpServer::start().await;
-    assert_eq!(
-        server.url(),
-        format!("smtp://127.0.0.1:{}", server.addr().port())
-    );
-    let mailer = transport(&server);
-    let email = Message::builder()
-        .from(
-            "Meridian <noreply@meridian.test>"
-                .parse::<Mailbox>()
-                .unwrap(),
-        )
-        .to("Ada <ada@example.test>".parse::<Mailbox>().unwrap())
-        .cc("grace@example.test".parse::<Mailbox>().unwrap())
-        .subject("Your webinar")
-        .header(ContentType::TEXT_PLAIN)
-        .body(
-            Body::new_with_encoding(
-                "Hello Ada,\r\n.starts with a dot\r\n..two dots\r\n.\r\nZoë, 東京\r\n".to_owned(),
-                ContentTransferEncoding::EightBit,
+    fn message(to: &str, subject: &str, body: &str) -> Message {
+        Message::builder()
+            .from(
+                "Meridian <noreply@meridian.test>"
+                    .parse::<Mailbox>()
+                    .unwrap(),
             )
-            .unwrap(),
-        )
-        .unwrap();
+            .to(to.parse::<Mailbox>().unwrap())
+            .subject(subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(body.to_owned())
+            .unwrap()
+    }
 
-    mailer.send(email).await.expect("the server accepts");
+    /// Whether `err` was caused by a refused TCP connection (lettre has no `is_connection()`).
+    fn is_connection_refused(err: &SmtpError) -> bool {
+        let mut source = std::error::Error::source(err);
+        while let Some(cause) = source {
+            if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+                return io.kind() == std::io::ErrorKind::ConnectionRefused;
+            }
+            source = cause.source();
+        }
+        false
+    }
 
-    let received = server.wait_for(1, WAIT).await;
-    assert_eq!(received.len(), 1);
-    let message = &received[0];
-    assert_eq!(message.from, "noreply@meridian.test");
-    assert_eq!(message.to, ["ada@example.test", "grace@example.test"]);
-    assert!(
-        message.data.contains("Subject: Your webinar\r\n"),
-        "{}",
-        message.data
-    );
-    assert!(
-        message.data.contains("<ada@example.test>\r\n"),
-        "{}",
-        message.data
-    );
-    assert!(
-        message.data.contains(
-            "\r\n\r\nHello Ada,\r\n.starts with a dot\r\n..two dots\r\n.\r\nZoë, 東京\r\n"
-        ),
-        "{}",
-        message.data
-    );
-    assert!(
-        !message.data.replace("\r\n", "").contains('\n'),
-        "bare LF in {:?}",
-        message.data
-    );
-    assert_eq!(server.refusals(), 0);
-}
-
-#[tokio::test]
-async fn burst_over_one_pooled_transport_arrives_whole() {
-    let server = SmtpServer::start().await;
-    let mailer = transport(&server);
-    let body: String = (0..200)
-        .map(|i| format!("line {i:03}: .{}\r\n", "x".repeat(60)))
-        .collect();
-
-    let mut sends = JoinSet::new();
-    for i in 0..20 {
-        let mailer = mailer.clone(); // clones share the pool
-        let email = message(
-            &format!("user{i}@example.test"),
-            &format!("burst {i}"),
-            &body,
+    #[tokio::test]
+    async fn accepted_message_arrives_with_envelope_and_dot_unstuffed_data() {
+        let server = SmtpServer::start().await;
+        assert_eq!(
+            server.url(),
+            format!("smtp://127.0.0.1:{}", server.addr().port())
         );
-        sends.spawn(async move { mailer.send(email).await });
-    }
-    while let Some(sent) = sends.join_next().await {
-        sent.unwrap()
-            .expect("every message of the burst is accepted");
-    }
+        let mailer = transport(&server);
+        let email = Message::builder()
+            .from(
+                "Meridian <noreply@meridian.test>"
+                    .parse::<Mailbox>()
+                    .unwrap(),
+            )
+            .to("Ada <ada@example.test>".parse::<Mailbox>().unwrap())
+            .cc("grace@example.test".parse::<Mailbox>().unwrap())
+            .subject("Your webinar")
+            .header(ContentType::TEXT_PLAIN)
+            .body(
+                Body::new_with_encoding(
+                    "Hello Ada,\r\n.starts with a dot\r\n..two dots\r\n.\r\nZoë, 東京\r\n"
+                        .to_owned(),
+                    ContentTransferEncoding::EightBit,
+                )
+                .unwrap(),
+            )
+            .unwrap();
 
-    let received = server.wait_for(20, WAIT).await;
-    assert_eq!(received.len(), 20);
-    for i in 0..20 {
-        let to = format!("user{i}@example.test");
-        let message = received
-            .iter()
-            .find(|m| m.to == [to.clone()])
-            .unwrap_or_else(|| panic!("no message to {to}"));
-        assert!(message.data.contains(&format!("Subject: burst {i}\r\n")));
+        mailer.send(email).await.expect("the server accepts");
+
+        let received = server.wait_for(1, WAIT).await;
+        assert_eq!(received.len(), 1);
+        let message = &received[0];
+        assert_eq!(message.from, "noreply@meridian.test");
+        assert_eq!(message.to, ["ada@example.test", "grace@example.test"]);
         assert!(
-            message.data.contains(&body),
-            "message {i} arrived cut or mangled"
+            message.data.contains("Subject: Your webinar\r\n"),
+            "{}",
+            message.data
         );
+        assert!(
+            message.data.contains("<ada@example.test>\r\n"),
+            "{}",
+            message.data
+        );
+        assert!(
+            message.data.contains(
+                "\r\n\r\nHello Ada,\r\n.starts with a dot\r\n..two dots\r\n.\r\nZoë, 東京\r\n"
+            ),
+            "{}",
+            message.data
+        );
+        assert!(
+            !message.data.replace("\r\n", "").contains('\n'),
+            "bare LF in {:?}",
+            message.data
+        );
+        assert_eq!(server.refusals(), 0);
     }
-}
 
-#[tokio::test]
-async fn transient_refusal_is_a_transient_error_and_records_nothing_until_accepting_again() {
-    let server = SmtpServer::start().await;
-    let mailer = transport(&server);
-    server.set_mode(Mode::RefuseTransient);
+    #[tokio::test]
+    async fn burst_over_one_pooled_transport_arrives_whole() {
+        let server = SmtpServer::start().await;
+        let mailer = transport(&server);
+        let body: String = (0..200)
+            .map(|i| format!("line {i:03}: .{}\r\n", "x".repeat(60)))
+            .collect();
 
-    let err = mailer
-        .send(message("ada@example.test", "retry me", "body\r\n"))
-        .await
-        .expect_err("451 at the end of DATA");
-    assert!(err.is_transient(), "{err:?}");
-    assert!(!err.is_permanent(), "{err:?}");
-    assert_eq!(
-        err.status().map(|code| code.to_string()).as_deref(),
-        Some("451")
-    );
-    assert!(err.to_string().contains("try again later"), "{err}");
-    assert_eq!(server.refusals(), 1);
-    assert!(server.received().is_empty());
-
-    server.set_mode(Mode::Accept);
-    mailer
-        .send(message("ada@example.test", "retry me", "body\r\n"))
-        .await
-        .expect("accepted once the server accepts again");
-    let received = server.wait_for(1, WAIT).await;
-    assert_eq!(received.len(), 1);
-    assert!(received[0].data.contains("Subject: retry me\r\n"));
-    assert_eq!(server.refusals(), 1);
-}
-
-#[tokio::test]
-async fn permanent_refusal_is_a_permanent_error() {
-    let server = SmtpServer::start().await;
-    let mailer = transport(&server);
-    server.set_mode(Mode::RefusePermanent);
-
-    let err = mailer
-        .send(message("gone@example.test", "hello", "body\r\n"))
-        .await
-        .expect_err("550 to RCPT TO");
-    assert!(err.is_permanent(), "{err:?}");
-    assert!(!err.is_transient(), "{err:?}");
-    assert_eq!(
-        err.status().map(|code| code.to_string()).as_deref(),
-        Some("550")
-    );
-    assert_eq!(server.refusals(), 1);
-    assert!(server.received().is_empty());
-}
-
-#[tokio::test]
-async fn dropped_server_refuses_connections_and_start_on_brings_the_port_back() {
-    let server = SmtpServer::start().await;
-    let addr = server.addr();
-    let pooled = transport(&server);
-    pooled
-        .send(message("ada@example.test", "before", "body\r\n"))
-        .await
-        .unwrap();
-    server.wait_for(1, WAIT).await;
-
-    drop(server);
-
-    let connect = TcpStream::connect(addr).await.map(|_| ());
-    assert_eq!(
-        connect.map_err(|e| e.kind()),
-        Err(std::io::ErrorKind::ConnectionRefused)
-    );
-    let fresh = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
-        .port(addr.port())
-        .build::<Tokio1Executor>();
-    let err = fresh
-        .send(message("ada@example.test", "while down", "body\r\n"))
-        .await
-        .expect_err("nobody listens");
-    assert!(is_connection_refused(&err), "{err:?}");
-    assert!(!err.is_transient() && !err.is_permanent(), "{err:?}");
-    // The pooled transport's idle connection was closed with the server: it fails too.
-    pooled
-        .send(message("ada@example.test", "while down", "body\r\n"))
-        .await
-        .expect_err("the server is down");
-
-    let server = SmtpServer::start_on(addr).await;
-    assert_eq!(server.addr(), addr);
-    pooled
-        .send(message("ada@example.test", "after", "body\r\n"))
-        .await
-        .expect("the same transport reconnects to the new server");
-    let received = server.wait_for(1, WAIT).await;
-    assert_eq!(received.len(), 1);
-    assert!(received[0].data.contains("Subject: after\r\n"));
-}
-
-#[tokio::test]
-async fn raw_pipelined_session_gets_every_reply_in_order() {
-    let server = SmtpServer::start().await;
-    let mut conn = BufReader::new(TcpStream::connect(server.addr()).await.unwrap());
-    let mut replies = String::new();
-    async fn reply(conn: &mut BufReader<TcpStream>, out: &mut String) -> String {
-        // Reads one (possibly multi-line) reply.
-        let mut reply = String::new();
-        loop {
-            let mut line = String::new();
-            assert_ne!(
-                conn.read_line(&mut line).await.unwrap(),
-                0,
-                "EOF after {out:?}"
+        let mut sends = JoinSet::new();
+        for i in 0..20 {
+            let mailer = mailer.clone(); // clones share the pool
+            let email = message(
+                &format!("user{i}@example.test"),
+                &format!("burst {i}"),
+                &body,
             );
-            reply.push_str(&line);
-            if line.as_bytes().get(3) != Some(&b'-') {
-                out.push_str(&reply);
-                return reply;
+            sends.spawn(async move { mailer.send(email).await });
+        }
+        while let Some(sent) = sends.join_next().await {
+            sent.unwrap()
+                .expect("every message of the burst is accepted");
+        }
+
+        let received = server.wait_for(20, WAIT).await;
+        assert_eq!(received.len(), 20);
+        for i in 0..20 {
+            let to = format!("user{i}@example.test");
+            let message = received
+                .iter()
+                .find(|m| m.to == [to.clone()])
+                .unwrap_or_else(|| panic!("no message to {to}"));
+            assert!(message.data.contains(&format!("Subject: burst {i}\r\n")));
+            assert!(
+                message.data.contains(&body),
+                "message {i} arrived cut or mangled"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn transient_refusal_is_a_transient_error_and_records_nothing_until_accepting_again() {
+        let server = SmtpServer::start().await;
+        let mailer = transport(&server);
+        server.set_mode(Mode::RefuseTransient);
+
+        let err = mailer
+            .send(message("ada@example.test", "retry me", "body\r\n"))
+            .await
+            .expect_err("451 at the end of DATA");
+        assert!(err.is_transient(), "{err:?}");
+        assert!(!err.is_permanent(), "{err:?}");
+        assert_eq!(
+            err.status().map(|code| code.to_string()).as_deref(),
+            Some("451")
+        );
+        assert!(err.to_string().contains("try again later"), "{err}");
+        assert_eq!(server.refusals(), 1);
+        assert!(server.received().is_empty());
+
+        server.set_mode(Mode::Accept);
+        mailer
+            .send(message("ada@example.test", "retry me", "body\r\n"))
+            .await
+            .expect("accepted once the server accepts again");
+        let received = server.wait_for(1, WAIT).await;
+        assert_eq!(received.len(), 1);
+        assert!(received[0].data.contains("Subject: retry me\r\n"));
+        assert_eq!(server.refusals(), 1);
+    }
+
+    #[tokio::test]
+    async fn permanent_refusal_is_a_permanent_error() {
+        let server = SmtpServer::start().await;
+        let mailer = transport(&server);
+        server.set_mode(Mode::RefusePermanent);
+
+        let err = mailer
+            .send(message("gone@example.test", "hello", "body\r\n"))
+            .await
+            .expect_err("550 to RCPT TO");
+        assert!(err.is_permanent(), "{err:?}");
+        assert!(!err.is_transient(), "{err:?}");
+        assert_eq!(
+            err.status().map(|code| code.to_string()).as_deref(),
+            Some("550")
+        );
+        assert_eq!(server.refusals(), 1);
+        assert!(server.received().is_empty());
+    }
+
+    #[tokio::test]
+    async fn dropped_server_refuses_connections_and_start_on_brings_the_port_back() {
+        let server = SmtpServer::start().await;
+        let addr = server.addr();
+        let pooled = transport(&server);
+        pooled
+            .send(message("ada@example.test", "before", "body\r\n"))
+            .await
+            .unwrap();
+        server.wait_for(1, WAIT).await;
+
+        drop(server);
+
+        let connect = TcpStream::connect(addr).await.map(|_| ());
+        assert_eq!(
+            connect.map_err(|e| e.kind()),
+            Err(std::io::ErrorKind::ConnectionRefused)
+        );
+        let fresh = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+            .port(addr.port())
+            .build::<Tokio1Executor>();
+        let err = fresh
+            .send(message("ada@example.test", "while down", "body\r\n"))
+            .await
+            .expect_err("nobody listens");
+        assert!(is_connection_refused(&err), "{err:?}");
+        assert!(!err.is_transient() && !err.is_permanent(), "{err:?}");
+        // The pooled transport's idle connection was closed with the server: it fails too.
+        pooled
+            .send(message("ada@example.test", "while down", "body\r\n"))
+            .await
+            .expect_err("the server is down");
+
+        let server = SmtpServer::start_on(addr).await;
+        assert_eq!(server.addr(), addr);
+        pooled
+            .send(message("ada@example.test", "after", "body\r\n"))
+            .await
+            .expect("the same transport reconnects to the new server");
+        let received = server.wait_for(1, WAIT).await;
+        assert_eq!(received.len(), 1);
+        assert!(received[0].data.contains("Subject: after\r\n"));
+    }
+
+    #[tokio::test]
+    async fn raw_pipelined_session_gets_every_reply_in_order() {
+        let server = SmtpServer::start().await;
+        let mut conn = BufReader::new(TcpStream::connect(server.addr()).await.unwrap());
+        let mut replies = String::new();
+        async fn reply(conn: &mut BufReader<TcpStream>, out: &mut String) -> String {
+            // Reads one (possibly multi-line) reply.
+            let mut reply = String::new();
+            loop {
+                let mut line = String::new();
+                assert_ne!(
+                    conn.read_line(&mut line).await.unwrap(),
+                    0,
+                    "EOF after {out:?}"
+                );
+                reply.push_str(&line);
+                if line.as_bytes().get(3) != Some(&b'-') {
+                    out.push_str(&reply);
+                    return reply;
+                }
             }
         }
-    }
 
-    assert_eq!(
-        reply(&mut conn, &mut replies).await,
-        "220 localhost ESMTP test\r\n"
-    );
-    conn.write_all(b"EHLO client.test\r\n").await.unwrap();
-    let ehlo = reply(&mut conn, &mut replies).await;
-    assert!(ehlo.starts_with("250-localhost\r\n") && ehlo.ends_with("250 8BITMIME\r\n"));
-    assert!(ehlo.contains("250-PIPELINING\r\n") && ehlo.contains("250-SMTPUTF8\r\n"));
-    assert!(ehlo.contains("250-SIZE 10485760\r\n"));
-    assert!(!ehlo.contains("STARTTLS") && !ehlo.contains("AUTH"));
+        assert_eq!(
+            reply(&mut conn, &mut replies).await,
+            "220 localhost ESMTP test\r\n"
+        );
+        conn.write_all(b"EHLO client.test\r\n").await.unwrap();
+        let ehlo = reply(&mut conn, &mut replies).await;
+        assert!(ehlo.starts_with("250-localhost\r\n") && ehlo.ends_with("250 8BITMIME\r\n"));
+        assert!(ehlo.contains("250-PIPELINING\r\n") && ehlo.contains("250-SMTPUTF8\r\n"));
+        assert!(ehlo.contains("250-SIZE 10485760\r\n"));
+        assert!(!ehlo.contains("STARTTLS") && !ehlo.contains("AUTH"));
 
-    // One write holding a whole pipelined group, as RFC 2920 allows.
-    conn.write_all(
-        b"MAIL FROM:<a@b.test> BODY=8BITMIME SMTPUTF8\r\nRCPT TO:<c@d.test>\r\n\
-          rcpt to: <e@f.test> NOTIFY=NEVER\r\nDATA\r\n",
-    )
-    .await
-    .unwrap();
-    for expected in ["250 ", "250 ", "250 ", "354 "] {
-        let got = reply(&mut conn, &mut replies).await;
-        assert!(got.starts_with(expected), "{got:?} in {replies:?}");
-    }
-    conn.write_all(b"Subject: raw\r\n\r\n..hidden dot\r\n.\r\nNOOP\r\nVRFY x\r\nRSET\r\n")
+        // One write holding a whole pipelined group, as RFC 2920 allows.
+        conn.write_all(
+            b"MAIL FROM:<a@b.test> BODY=8BITMIME SMTPUTF8\r\nRCPT TO:<c@d.test>\r\n\
+              rcpt to: <e@f.test> NOTIFY=NEVER\r\nDATA\r\n",
+        )
         .await
         .unwrap();
-    for expected in ["250 ", "250 ", "502 ", "250 "] {
-        let got = reply(&mut conn, &mut replies).await;
-        assert!(got.starts_with(expected), "{got:?} in {replies:?}");
-    }
-    conn.write_all(b"RCPT TO:<x@y.test>\r\nDATA\r\nHELO c\r\nSTARTTLS\r\nQUIT\r\n")
-        .await
-        .unwrap();
-    for expected in ["503 ", "503 ", "250 localhost", "502 ", "221 "] {
-        let got = reply(&mut conn, &mut replies).await;
-        assert!(got.starts_with(expected), "{got:?} in {replies:?}");
-    }
-    let mut rest = String::new();
-    conn.read_line(&mut rest).await.unwrap();
-    assert_eq!(rest, "", "the server closes after QUIT");
+        for expected in ["250 ", "250 ", "250 ", "354 "] {
+            let got = reply(&mut conn, &mut replies).await;
+            assert!(got.starts_with(expected), "{got:?} in {replies:?}");
+        }
+        conn.write_all(b"Subject: raw\r\n\r\n..hidden dot\r\n.\r\nNOOP\r\nVRFY x\r\nRSET\r\n")
+            .await
+            .unwrap();
+        for expected in ["250 ", "250 ", "502 ", "250 "] {
+            let got = reply(&mut conn, &mut replies).await;
+            assert!(got.starts_with(expected), "{got:?} in {replies:?}");
+        }
+        conn.write_all(b"RCPT TO:<x@y.test>\r\nDATA\r\nHELO c\r\nSTARTTLS\r\nQUIT\r\n")
+            .await
+            .unwrap();
+        for expected in ["503 ", "503 ", "250 localhost", "502 ", "221 "] {
+            let got = reply(&mut conn, &mut replies).await;
+            assert!(got.starts_with(expected), "{got:?} in {replies:?}");
+        }
+        let mut rest = String::new();
+        conn.read_line(&mut rest).await.unwrap();
+        assert_eq!(rest, "", "the server closes after QUIT");
 
-    let received = server.received();
-    assert_eq!(received.len(), 1);
-    assert_eq!(received[0].from, "a@b.test");
-    assert_eq!(received[0].to, ["c@d.test", "e@f.test"]);
-    assert_eq!(received[0].data, "Subject: raw\r\n\r\n.hidden dot\r\n");
-}
+        let received = server.received();
+        assert_eq!(received.len(), 1);
+        assert_eq!(received[0].from, "a@b.test");
+        assert_eq!(received[0].to, ["c@d.test", "e@f.test"]);
+        assert_eq!(received[0].data, "Subject: raw\r\n\r\n.hidden dot\r\n");
+    }
 
-#[tokio::test]
-#[should_panic(expected = "waited 50ms for 1 message(s), but 0 arrived")]
-async fn wait_for_panics_naming_how_many_arrived() {
-    let server = SmtpServer::start().await;
-    server.wait_for(1, Duration::from_millis(50)).await;
+    #[tokio::test]
+    #[should_panic(expected = "waited 50ms for 1 message(s), but 0 arrived")]
+    async fn wait_for_panics_naming_how_many_arrived() {
+        let server = SmtpServer::start().await;
+        server.wait_for(1, Duration::from_millis(50)).await;
+    }
 }

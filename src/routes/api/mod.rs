@@ -6,9 +6,9 @@ mod invitees;
 mod openapi;
 mod outbox;
 mod registrations;
-mod sessions;
+pub mod sessions;
 mod views;
-mod webinars;
+pub mod webinars;
 
 use axum::Router;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};

@@ -51,7 +51,7 @@ const TITLE_MAX: usize = 200;
 const DESCRIPTION_MAX: usize = 20_000;
 
 /// Applies the input over `w` (a new webinar's defaults, or the stored one).
-fn apply(mut w: Webinar, input: &WebinarInput) -> Result<Webinar, Invalid> {
+pub fn apply(mut w: Webinar, input: &WebinarInput) -> Result<Webinar, Invalid> {
     if let Some(title) = &input.title {
         w.title = required_text("title", title, TITLE_MAX)?;
     }
@@ -193,9 +193,6 @@ pub async fn edit(
         ));
     }
     let webinar = apply(owned_webinar(&state, &organizer, id).await?, &input)?;
-    let mut tx = state.db.begin().await?;
-    db::webinars::update(tx.exec(), &webinar).await?;
-    let sessions = db::sessions::list(tx.exec(), id).await?;
-    tx.commit().await?;
+    let sessions = services::webinars::update(&state, &webinar).await?;
     Ok(Json(WebinarView::new(&webinar, &sessions, true)))
 }

@@ -1,0 +1,1127 @@
+//! The organizer's pages under `/organizer`: sign-in, webinars and sessions, invitees,
+//! coverage, invitations, outbox and registrations. Every form carries the CSRF token.
+
+use std::collections::HashMap;
+
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::{NaiveDateTime, TimeZone as _, Utc};
+use minijinja::{Value, context};
+use serde::{Deserialize, Serialize};
+
+use super::render::render;
+use super::web::{SESSION_COOKIE, SignedIn, Web, append_cookie, cookie, set_cookie};
+use crate::db;
+use crate::db::organizers::Organizer;
+use crate::domain::assignment::Rules;
+use crate::domain::invitee::InviteeRow;
+use crate::domain::webinar::{Session, Webinar};
+use crate::domain::{
+    EmailAddress, InviteeId, Language, PersonName, RegistrationId, SessionId, TimeZone, WebinarId,
+};
+use crate::error::{AppError, AppResult};
+use crate::i18n;
+use crate::routes::api::owned_webinar;
+use crate::services::{
+    self, accounts,
+    chairs::NewChair,
+    coverage,
+    webinars::{NewSession, SessionChanges},
+};
+use crate::startup::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/organizer/sign-in", get(sign_in_page).post(sign_in))
+        .route("/organizer/sign-out", post(sign_out))
+        .route(
+            "/organizer/set-password/{token}",
+            get(set_password_page).post(set_password),
+        )
+        .route("/organizer", get(webinars_page))
+        .route("/organizer/webinars", post(create_webinar))
+        .route(
+            "/organizer/webinars/{id}",
+            get(webinar_page).post(edit_webinar),
+        )
+        .route("/organizer/webinars/{id}/sessions", post(add_session))
+        .route(
+            "/organizer/webinars/{id}/sessions/{session}",
+            post(edit_session),
+        )
+        .route(
+            "/organizer/webinars/{id}/sessions/{session}/cancel",
+            post(cancel_session),
+        )
+        .route(
+            "/organizer/webinars/{id}/sessions/{session}/chairs",
+            post(add_chair),
+        )
+        .route(
+            "/organizer/webinars/{id}/invitees",
+            get(invitees_page).post(upload_invitees),
+        )
+        .route(
+            "/organizer/webinars/{id}/invitees/{invitee}",
+            get(invitee_page).post(edit_invitee),
+        )
+        .route(
+            "/organizer/webinars/{id}/invitees/{invitee}/remove",
+            post(remove_invitee),
+        )
+        .route("/organizer/webinars/{id}/coverage", get(coverage_page))
+        .route(
+            "/organizer/webinars/{id}/invitations",
+            get(confirm_send_page).post(send_invitations),
+        )
+        .route("/organizer/webinars/{id}/outbox", get(outbox_page))
+        .route(
+            "/organizer/webinars/{id}/outbox/{message}/retry",
+            post(retry_message),
+        )
+        .route(
+            "/organizer/webinars/{id}/registrations",
+            get(registrations_page),
+        )
+        .route(
+            "/organizer/webinars/{id}/registrations/{registration}/move",
+            post(move_registration),
+        )
+}
+
+const LANG: Language = Language::En;
+
+fn base(web: &Web, organizer: Option<&Organizer>) -> Value {
+    context! {
+        lang => LANG.code(),
+        dir => "ltr",
+        csrf => &web.csrf,
+        organizer => organizer.map(|o| context! { name => &o.name, email => &o.email }),
+    }
+}
+
+/// Runs a page handler's work and turns its error into an HTML error page.
+fn respond(web: &Web, result: AppResult<Response>) -> Response {
+    match result {
+        Ok(response) => web.finish(response),
+        Err(e) => web.error(e, LANG),
+    }
+}
+
+fn to(path: String) -> AppResult<Response> {
+    Ok(Redirect::to(&path).into_response())
+}
+
+fn parse_id<T>(value: &str, what: &str, wrap: impl Fn(uuid::Uuid) -> T) -> AppResult<T> {
+    value
+        .parse()
+        .map(wrap)
+        .map_err(|_| AppError::not_found(what))
+}
+
+async fn mine(state: &AppState, organizer: &Organizer, id: &str) -> AppResult<Webinar> {
+    owned_webinar(state, organizer, parse_id(id, "webinar", WebinarId)?).await
+}
+
+// ----- sign-in ------------------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SignInForm {
+    csrf: String,
+    email: String,
+    password: String,
+}
+
+async fn sign_in_page(web: Web) -> Response {
+    respond(
+        &web,
+        render(
+            "organizer/sign_in.html",
+            context! { ..base(&web, None), ..context! { email => "" } },
+        ),
+    )
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    web: Web,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let result = async {
+        web.check_csrf(&form.csrf)?;
+        accounts::sign_in(&state.db, &form.email, &form.password).await
+    }
+    .await;
+    match result {
+        Ok((_, token)) => {
+            let mut response = Redirect::to("/organizer").into_response();
+            let max_age = accounts::SESSION_DAYS * 24 * 3600;
+            append_cookie(
+                response.headers_mut(),
+                &set_cookie(SESSION_COOKIE, &token, max_age, web.secure),
+            );
+            web.finish(response)
+        }
+        Err(AppError::Internal(e)) => web.error(AppError::Internal(e), LANG),
+        Err(problem) => {
+            let ctx = context! { ..base(&web, None), ..context! { email => &form.email, problem => problem.to_string() } };
+            respond(
+                &web,
+                render("organizer/sign_in.html", ctx)
+                    .map(|page| (problem.status(), page).into_response()),
+            )
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CsrfForm {
+    csrf: String,
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    web: Web,
+    headers: axum::http::HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let result = async {
+        web.check_csrf(&form.csrf)?;
+        if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+            accounts::sign_out(&state.db, token).await?;
+        }
+        let mut response = Redirect::to("/organizer/sign-in").into_response();
+        append_cookie(
+            response.headers_mut(),
+            &set_cookie(SESSION_COOKIE, "", 0, web.secure),
+        );
+        Ok(response)
+    };
+    respond(&web, result.await)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct PasswordForm {
+    csrf: String,
+    password: String,
+    repeat: String,
+}
+
+async fn set_password_page(
+    State(state): State<AppState>,
+    web: Web,
+    Path(token): Path<String>,
+) -> Response {
+    let result = async {
+        let organizer = accounts::link_owner(&state.db, &token).await?;
+        render(
+            "organizer/set_password.html",
+            context! { ..base(&web, None), ..context! { who => organizer.email, token => token } },
+        )
+    };
+    respond(&web, result.await)
+}
+
+async fn set_password(
+    State(state): State<AppState>,
+    web: Web,
+    Path(token): Path<String>,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    let result = async {
+        web.check_csrf(&form.csrf)?;
+        if form.password != form.repeat {
+            return Err(AppError::BadRequest("the two passwords differ".into()));
+        }
+        accounts::set_password(&state.db, &token, &form.password).await?;
+        to("/organizer/sign-in".into())
+    };
+    match result.await {
+        Err(AppError::BadRequest(problem)) => {
+            let ctx =
+                context! { ..base(&web, None), ..context! { token => token, problem => problem } };
+            respond(
+                &web,
+                render("organizer/set_password.html", ctx)
+                    .map(|p| (axum::http::StatusCode::BAD_REQUEST, p).into_response()),
+            )
+        }
+        other => respond(&web, other),
+    }
+}
+
+// ----- webinars and sessions ---------------------------------------------------------
+
+async fn webinars_page(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+) -> Response {
+    let result = async {
+        let mut conn = state.db.conn().await?;
+        let mut rows = Vec::new();
+        for w in db::webinars::list_for(conn.exec(), organizer.id).await? {
+            let sessions = db::sessions::list(conn.exec(), w.id).await?;
+            rows.push(context! {
+                id => w.id.to_string(),
+                title => w.title,
+                sessions => sessions.iter().map(|s| format!("{} · {}", s.label, utc_text(s))).collect::<Vec<_>>(),
+                registered => sessions.iter().map(|s| s.taken).sum::<u32>(),
+            });
+        }
+        render(
+            "organizer/webinars.html",
+            context! { ..base(&web, Some(&organizer)), ..context! {
+                webinars => rows, zones => zone_names(), languages => language_codes(),
+            }},
+        )
+    };
+    respond(&web, result.await)
+}
+
+fn zone_names() -> Vec<&'static str> {
+    chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect()
+}
+
+fn language_codes() -> Vec<&'static str> {
+    Language::ALL.iter().map(|l| l.code()).collect()
+}
+
+fn utc_text(s: &Session) -> String {
+    format!(
+        "{}–{} UTC",
+        s.starts_at.format("%Y-%m-%d %H:%M"),
+        s.ends_at().format("%H:%M")
+    )
+}
+
+/// The webinar form: browsers send one `languages` field per ticked box.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct WebinarForm {
+    csrf: String,
+    title: String,
+    description: String,
+    time_zone: String,
+    window_start: String,
+    window_end: String,
+    preferred_local_hour: String,
+}
+
+fn webinar_input(
+    form: &WebinarForm,
+    languages: Vec<String>,
+) -> AppResult<crate::routes::api::webinars::WebinarInput> {
+    let preferred = match form.preferred_local_hour.trim() {
+        "" => None,
+        h => Some(h.parse::<f64>().map_err(|_| {
+            AppError::BadRequest("preferred_local_hour must be a number such as 13".into())
+        })?),
+    };
+    let blank = |v: &str| (!v.trim().is_empty()).then(|| v.to_string());
+    Ok(crate::routes::api::webinars::WebinarInput {
+        title: Some(form.title.clone()),
+        description: Some(form.description.clone()),
+        languages: (!languages.is_empty()).then_some(languages),
+        time_zone: blank(&form.time_zone),
+        window_start: blank(&form.window_start),
+        window_end: blank(&form.window_end),
+        preferred_local_hour: preferred,
+        ..Default::default()
+    })
+}
+
+/// Reads a urlencoded body into the form plus every `languages` value.
+fn webinar_form(body: &str) -> (WebinarForm, Vec<String>) {
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes())
+        .into_owned()
+        .collect();
+    let languages = pairs
+        .iter()
+        .filter(|(k, _)| k == "languages")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let single: HashMap<String, String> = pairs
+        .into_iter()
+        .filter(|(k, _)| k != "languages")
+        .collect();
+    let get = |k: &str| single.get(k).cloned().unwrap_or_default();
+    let form = WebinarForm {
+        csrf: get("csrf"),
+        title: get("title"),
+        description: get("description"),
+        time_zone: get("time_zone"),
+        window_start: get("window_start"),
+        window_end: get("window_end"),
+        preferred_local_hour: get("preferred_local_hour"),
+    };
+    (form, languages)
+}
+
+async fn create_webinar(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    body: String,
+) -> Response {
+    let result = async {
+        let (form, languages) = webinar_form(&body);
+        web.check_csrf(&form.csrf)?;
+        let input = webinar_input(&form, languages)?;
+        let blank = Webinar {
+            id: WebinarId::new(),
+            organizer_id: organizer.id,
+            title: String::new(),
+            description: String::new(),
+            languages: vec![Language::En],
+            time_zone: TimeZone(chrono_tz::UTC),
+            registration_opens_at: None,
+            registration_closes_at: None,
+            rules: Rules::default(),
+        };
+        let webinar = crate::routes::api::webinars::apply(blank, &input)?;
+        let (webinar, _) = services::webinars::create(&state, webinar, Vec::new()).await?;
+        to(format!("/organizer/webinars/{}", webinar.id))
+    };
+    respond(&web, result.await)
+}
+
+async fn webinar_page(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path(id): Path<String>,
+) -> Response {
+    let result = async {
+        let webinar = mine(&state, &organizer, &id).await?;
+        show_webinar(&state, &web, &organizer, &webinar, None).await
+    };
+    respond(&web, result.await)
+}
+
+async fn show_webinar(
+    state: &AppState,
+    web: &Web,
+    organizer: &Organizer,
+    w: &Webinar,
+    problem: Option<String>,
+) -> AppResult<Response> {
+    let mut conn = state.db.conn().await?;
+    let sessions = db::sessions::list(conn.exec(), w.id).await?;
+    let mut rows = Vec::new();
+    for s in &sessions {
+        let chairs = db::chairs::list_for_session(conn.exec(), s.id).await?;
+        let local = s.starts_at.with_timezone(&w.time_zone.0);
+        rows.push(context! {
+            id => s.id.to_string(),
+            label => &s.label,
+            utc => utc_text(s),
+            organizer_time => i18n::session_time(LANG, w.time_zone.0, s.starts_at, s.ends_at()),
+            starts_local => local.format("%Y-%m-%dT%H:%M").to_string(),
+            duration => s.duration_minutes,
+            capacity => s.capacity,
+            taken => s.taken,
+            join_url => &s.join_url,
+            status => s.status.as_str(),
+            chairs => chairs.iter().filter(|c| c.active).map(|c| format!("{} <{}>", c.name, c.email.as_str())).collect::<Vec<_>>(),
+        });
+    }
+    let invitees = db::invitees::list(conn.exec(), w.id).await?.len();
+    render(
+        "organizer/webinar.html",
+        context! { ..base(web, Some(organizer)), ..context! {
+            webinar => webinar_value(w),
+            sessions => rows,
+            invitees => invitees,
+            public_link => format!("{}/w/{}", state.settings.server.public_url, w.id),
+            zones => zone_names(),
+            languages => language_codes(),
+            problem => problem,
+        }},
+    )
+}
+
+fn webinar_value(w: &Webinar) -> Value {
+    context! {
+        id => w.id.to_string(),
+        title => &w.title,
+        description => &w.description,
+        languages => w.languages.iter().map(|l| l.code()).collect::<Vec<_>>(),
+        time_zone => w.time_zone.to_string(),
+        window_start => w.rules.window_start.format("%H:%M").to_string(),
+        window_end => w.rules.window_end.format("%H:%M").to_string(),
+        preferred_local_hour => crate::domain::webinar::preferred_hour(&w.rules),
+    }
+}
+
+/// Shows the webinar page again with the problem, or goes back to it after success.
+async fn back_to_webinar(
+    state: &AppState,
+    web: &Web,
+    organizer: &Organizer,
+    id: &str,
+    result: AppResult<()>,
+) -> Response {
+    let outcome = async {
+        match result {
+            Ok(()) => to(format!("/organizer/webinars/{id}")),
+            Err(AppError::Internal(e)) => Err(AppError::Internal(e)),
+            Err(problem) => {
+                let webinar = mine(state, organizer, id).await?;
+                let page = show_webinar(state, web, organizer, &webinar, Some(problem.to_string()))
+                    .await?;
+                Ok((problem.status(), page).into_response())
+            }
+        }
+    };
+    respond(web, outcome.await)
+}
+
+async fn edit_webinar(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path(id): Path<String>,
+    body: String,
+) -> Response {
+    let result = async {
+        let (form, languages) = webinar_form(&body);
+        web.check_csrf(&form.csrf)?;
+        let input = webinar_input(&form, languages)?;
+        let webinar =
+            crate::routes::api::webinars::apply(mine(&state, &organizer, &id).await?, &input)?;
+        services::webinars::update(&state, &webinar).await?;
+        Ok(())
+    };
+    let result = result.await;
+    back_to_webinar(&state, &web, &organizer, &id, result).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SessionForm {
+    csrf: String,
+    label: String,
+    /// `datetime-local` in the webinar's display zone.
+    starts_local: String,
+    duration_minutes: String,
+    capacity: String,
+    join_url: String,
+}
+
+fn session_fields(
+    w: &Webinar,
+    form: &SessionForm,
+) -> AppResult<crate::routes::api::sessions::CreateSession> {
+    let local = NaiveDateTime::parse_from_str(form.starts_local.trim(), "%Y-%m-%dT%H:%M")
+        .map_err(|_| AppError::BadRequest("enter the start as a date and time".into()))?;
+    let starts_at = w
+        .time_zone
+        .0
+        .from_local_datetime(&local)
+        .earliest()
+        .ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "{local} does not exist in {} (a clock change)",
+                w.time_zone
+            ))
+        })?
+        .with_timezone(&Utc);
+    let number = |field: &str, v: &str| -> AppResult<Option<u32>> {
+        match v.trim() {
+            "" => Ok(None),
+            n => n
+                .parse()
+                .map(Some)
+                .map_err(|_| AppError::BadRequest(format!("{field} must be a whole number"))),
+        }
+    };
+    Ok(crate::routes::api::sessions::CreateSession {
+        label: form.label.clone(),
+        starts_at: starts_at.to_rfc3339(),
+        duration_minutes: number("duration_minutes", &form.duration_minutes)?,
+        capacity: number("capacity", &form.capacity)?,
+        join_url: Some(form.join_url.clone()),
+    })
+}
+
+async fn add_session(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<SessionForm>,
+) -> Response {
+    let result = async {
+        web.check_csrf(&form.csrf)?;
+        let webinar = mine(&state, &organizer, &id).await?;
+        let new: NewSession =
+            crate::routes::api::sessions::check_new_session(&session_fields(&webinar, &form)?)?;
+        services::webinars::add_session(&state, &webinar, new).await?;
+        Ok(())
+    };
+    let result = result.await;
+    back_to_webinar(&state, &web, &organizer, &id, result).await
+}
+
+async fn edit_session(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path((id, session)): Path<(String, String)>,
+    Form(form): Form<SessionForm>,
+) -> Response {
+    let result = async {
+        web.check_csrf(&form.csrf)?;
+        let webinar = mine(&state, &organizer, &id).await?;
+        let checked =
+            crate::routes::api::sessions::check_new_session(&session_fields(&webinar, &form)?)?;
+        let changes = SessionChanges {
+            label: Some(checked.label),
+            starts_at: Some(checked.starts_at),
+            duration_minutes: Some(checked.duration_minutes),
+            capacity: Some(checked.capacity),
+            join_url: Some(checked.join_url),
+        };
+        services::webinars::change_session(
+            &state,
+            &webinar,
+            parse_id(&session, "session", SessionId)?,
+            changes,
+        )
+        .await?;
+        Ok(())
+    };
+    let result = result.await;
+    back_to_webinar(&state, &web, &organizer, &id, result).await
+}
+
+async fn cancel_session(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path((id, session)): Path<(String, String)>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let result = async {
+        web.check_csrf(&form.csrf)?;
+        let webinar = mine(&state, &organizer, &id).await?;
+        services::webinars::cancel_session(
+            &state,
+            &webinar,
+            parse_id(&session, "session", SessionId)?,
+        )
+        .await?;
+        Ok(())
+    };
+    let result = result.await;
+    back_to_webinar(&state, &web, &organizer, &id, result).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ChairForm {
+    csrf: String,
+    name: String,
+    email: String,
+    time_zone: String,
+    language: String,
+}
+
+async fn add_chair(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path((id, session)): Path<(String, String)>,
+    Form(form): Form<ChairForm>,
+) -> Response {
+    let result = async {
+        web.check_csrf(&form.csrf)?;
+        let webinar = mine(&state, &organizer, &id).await?;
+        let new = NewChair {
+            name: PersonName::parse(&form.name)?,
+            email: EmailAddress::parse(&form.email)?,
+            time_zone: (!form.time_zone.trim().is_empty())
+                .then(|| form.time_zone.parse())
+                .transpose()?,
+            language: (!form.language.trim().is_empty())
+                .then(|| form.language.parse())
+                .transpose()?,
+        };
+        services::chairs::add(
+            &state,
+            &webinar,
+            parse_id(&session, "session", SessionId)?,
+            new,
+        )
+        .await?;
+        Ok(())
+    };
+    let result = result.await;
+    back_to_webinar(&state, &web, &organizer, &id, result).await
+}
+
+// ----- invitees ----------------------------------------------------------------------
+
+async fn invitees_page(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path(id): Path<String>,
+) -> Response {
+    let result = async {
+        let webinar = mine(&state, &organizer, &id).await?;
+        show_invitees(&state, &web, &organizer, &webinar, None, None).await
+    };
+    respond(&web, result.await)
+}
+
+async fn show_invitees(
+    state: &AppState,
+    web: &Web,
+    organizer: &Organizer,
+    w: &Webinar,
+    report: Option<&services::invitees::ImportReport>,
+    problem: Option<String>,
+) -> AppResult<Response> {
+    let mut conn = state.db.conn().await?;
+    let sessions = db::sessions::list(conn.exec(), w.id).await?;
+    let invitees = db::invitees::list(conn.exec(), w.id).await?;
+    let now = Utc::now();
+    let candidates: Vec<_> = sessions.iter().map(|s| s.candidate(now)).collect();
+    let rows: Vec<Value> = invitees
+        .iter()
+        .map(|i| {
+            let pick = crate::domain::assignment::recommend(&w.rules, i.time_zone.0, &candidates);
+            let session = pick.and_then(|p| sessions.iter().find(|s| s.id.0 == p.session_id));
+            context! {
+                id => i.id.to_string(),
+                name => i.name.as_str(),
+                email => i.email.as_str(),
+                organization => &i.organization,
+                role => &i.role,
+                country => i.country.as_ref().map(|c| c.as_str()),
+                time_zone => i.time_zone.to_string(),
+                language => i.language.code(),
+                session => session.map(|s| s.label.clone()),
+                local => session.map(|s| i18n::session_time(LANG, i.time_zone.0, s.starts_at, s.ends_at())),
+                outside => pick.is_some_and(|p| p.outside_working_hours),
+            }
+        })
+        .collect();
+    render(
+        "organizer/invitees.html",
+        context! { ..base(web, Some(organizer)), ..context! {
+            webinar => webinar_value(w),
+            invitees => rows,
+            report => report.map(|r| context! { imported => r.imported, updated => r.updated, errors => r.errors.iter().map(|e| context! { line => e.line, message => &e.message }).collect::<Vec<_>>() }),
+            problem => problem,
+        }},
+    )
+}
+
+async fn upload_invitees(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path(id): Path<String>,
+    mut multipart: Multipart,
+) -> Response {
+    let result = async {
+        let webinar = mine(&state, &organizer, &id).await?;
+        let (mut csrf, mut file) = (String::new(), None);
+        while let Some(field) = multipart
+            .next_field()
+            .await
+            .map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?
+        {
+            match field.name() {
+                Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+                Some("file") => {
+                    file = Some(field.bytes().await.map_err(|e| {
+                        AppError::BadRequest(format!("the file could not be read: {e}"))
+                    })?)
+                }
+                _ => {}
+            }
+        }
+        web.check_csrf(&csrf)?;
+        let file = file
+            .filter(|f| !f.is_empty())
+            .ok_or_else(|| AppError::BadRequest("choose a CSV file to upload".into()))?;
+        let outcome = async {
+            let rows = services::invitees::read_csv(&file)?;
+            services::invitees::import(&state, &webinar, rows).await
+        }
+        .await;
+        match outcome {
+            Ok(report) => {
+                show_invitees(&state, &web, &organizer, &webinar, Some(&report), None).await
+            }
+            Err(AppError::Internal(e)) => Err(AppError::Internal(e)),
+            Err(problem) => {
+                let page = show_invitees(
+                    &state,
+                    &web,
+                    &organizer,
+                    &webinar,
+                    None,
+                    Some(problem.to_string()),
+                )
+                .await?;
+                Ok((problem.status(), page).into_response())
+            }
+        }
+    };
+    respond(&web, result.await)
+}
+
+async fn invitee_page(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path((id, invitee)): Path<(String, String)>,
+) -> Response {
+    let result = async {
+        let webinar = mine(&state, &organizer, &id).await?;
+        let mut conn = state.db.conn().await?;
+        let i = db::invitees::find(
+            conn.exec(),
+            webinar.id,
+            parse_id(&invitee, "invitee", InviteeId)?,
+        )
+        .await?
+        .ok_or_else(|| AppError::not_found("invitee"))?;
+        let form = InviteeForm {
+            csrf: String::new(),
+            name: i.name.as_str().into(),
+            email: i.email.as_str().into(),
+            organization: i.organization.unwrap_or_default(),
+            role: i.role.unwrap_or_default(),
+            country: i
+                .country
+                .map(|c| c.as_str().to_string())
+                .unwrap_or_default(),
+            time_zone: i.time_zone.to_string(),
+            language: i.language.code().into(),
+        };
+        show_invitee_form(&web, &organizer, &webinar, &invitee, &form, None)
+    };
+    respond(&web, result.await)
+}
+
+fn show_invitee_form(
+    web: &Web,
+    organizer: &Organizer,
+    w: &Webinar,
+    id: &str,
+    form: &InviteeForm,
+    problem: Option<String>,
+) -> AppResult<Response> {
+    render(
+        "organizer/invitee_edit.html",
+        context! { ..base(web, Some(organizer)), ..context! {
+            webinar => webinar_value(w), invitee_id => id, form => form, problem => problem, zones => zone_names(), languages => language_codes(),
+        }},
+    )
+}
+
+#[derive(Deserialize, Serialize, Default)]
+#[serde(default)]
+struct InviteeForm {
+    csrf: String,
+    name: String,
+    email: String,
+    organization: String,
+    role: String,
+    country: String,
+    time_zone: String,
+    language: String,
+}
+
+async fn edit_invitee(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path((id, invitee)): Path<(String, String)>,
+    Form(form): Form<InviteeForm>,
+) -> Response {
+    let result = async {
+        let webinar = mine(&state, &organizer, &id).await?;
+        let outcome = async {
+            web.check_csrf(&form.csrf)?;
+            let row = InviteeRow {
+                name: form.name.clone(),
+                email: form.email.clone(),
+                organization: Some(form.organization.clone()),
+                role: Some(form.role.clone()),
+                country: Some(form.country.clone()),
+                time_zone: form.time_zone.clone(),
+                language: Some(form.language.clone()),
+            };
+            services::invitees::update(
+                &state,
+                &webinar,
+                parse_id(&invitee, "invitee", InviteeId)?,
+                &row,
+            )
+            .await
+        }
+        .await;
+        match outcome {
+            Ok(()) => to(format!("/organizer/webinars/{id}/invitees")),
+            Err(AppError::BadRequest(p)) | Err(AppError::Conflict(p)) => {
+                let page = show_invitee_form(&web, &organizer, &webinar, &invitee, &form, Some(p))?;
+                Ok((axum::http::StatusCode::BAD_REQUEST, page).into_response())
+            }
+            Err(e) => Err(e),
+        }
+    };
+    respond(&web, result.await)
+}
+
+async fn remove_invitee(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path((id, invitee)): Path<(String, String)>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let result = async {
+        web.check_csrf(&form.csrf)?;
+        let webinar = mine(&state, &organizer, &id).await?;
+        services::invitees::remove(&state, &webinar, parse_id(&invitee, "invitee", InviteeId)?)
+            .await?;
+        to(format!("/organizer/webinars/{id}/invitees"))
+    };
+    respond(&web, result.await)
+}
+
+// ----- coverage, invitations, outbox, registrations ---------------------------------
+
+async fn coverage_page(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path(id): Path<String>,
+) -> Response {
+    let result = async {
+        let webinar = mine(&state, &organizer, &id).await?;
+        let mut conn = state.db.conn().await?;
+        let sessions = db::sessions::list(conn.exec(), webinar.id).await?;
+        let invitees = db::invitees::list(conn.exec(), webinar.id).await?;
+        let coverage = coverage::compute(&webinar, &sessions, &invitees);
+        render(
+            "organizer/coverage.html",
+            context! { ..base(&web, Some(&organizer)), ..context! {
+                webinar => webinar_value(&webinar),
+                coverage => &coverage,
+                chart => super::chart::bars(&coverage.per_offset),
+                session_chart => super::chart::bars(&coverage.per_session),
+            }},
+        )
+    };
+    respond(&web, result.await)
+}
+
+async fn confirm_send_page(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path(id): Path<String>,
+) -> Response {
+    let result = async {
+        let webinar = mine(&state, &organizer, &id).await?;
+        let mut conn = state.db.conn().await?;
+        let invited: std::collections::HashSet<String> =
+            db::registrations::list(conn.exec(), webinar.id, None)
+                .await?
+                .into_iter()
+                .map(|r| r.email.key())
+                .collect();
+        let pending = db::invitees::list(conn.exec(), webinar.id)
+            .await?
+            .iter()
+            .filter(|i| !invited.contains(&i.email.key()))
+            .count();
+        render(
+            "organizer/confirm_send.html",
+            context! { ..base(&web, Some(&organizer)), ..context! {
+                webinar => webinar_value(&webinar), pending => pending,
+            }},
+        )
+    };
+    respond(&web, result.await)
+}
+
+async fn send_invitations(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let result = async {
+        web.check_csrf(&form.csrf)?;
+        let webinar = mine(&state, &organizer, &id).await?;
+        let report = services::invitations::send(&state, &webinar).await?;
+        to(format!(
+            "/organizer/webinars/{id}/outbox?queued={}",
+            report.queued
+        ))
+    };
+    respond(&web, result.await)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct OutboxQuery {
+    queued: Option<usize>,
+}
+
+async fn outbox_page(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path(id): Path<String>,
+    Query(query): Query<OutboxQuery>,
+) -> Response {
+    let result = async {
+        let webinar = mine(&state, &organizer, &id).await?;
+        let mut conn = state.db.conn().await?;
+        let entries = db::outbox::list(conn.exec(), webinar.id).await?;
+        let count = |status: &str| entries.iter().filter(|e| e.status == status).count();
+        let rows: Vec<Value> = entries
+            .iter()
+            .map(|e| {
+                context! {
+                    id => e.id, recipient => &e.recipient, kind => &e.kind, status => &e.status,
+                    attempts => e.attempts, last_error => &e.last_error,
+                    created_at => e.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+                }
+            })
+            .collect();
+        render(
+            "organizer/outbox.html",
+            context! { ..base(&web, Some(&organizer)), ..context! {
+                webinar => webinar_value(&webinar), messages => rows, queued => query.queued,
+                sent => count("sent"), pending => count("pending"), failed => count("failed"),
+            }},
+        )
+    };
+    respond(&web, result.await)
+}
+
+async fn retry_message(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path((id, message)): Path<(String, i64)>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let result = async {
+        web.check_csrf(&form.csrf)?;
+        let webinar = mine(&state, &organizer, &id).await?;
+        let mut tx = state.db.begin().await?;
+        if !db::outbox::retry(tx.exec(), webinar.id, message).await? {
+            return Err(AppError::Conflict(format!(
+                "message {message} is not a failed message of this webinar"
+            )));
+        }
+        tx.commit().await?;
+        state.wake_mailer();
+        to(format!("/organizer/webinars/{id}/outbox"))
+    };
+    respond(&web, result.await)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RegistrationsQuery {
+    session: String,
+    status: String,
+    q: String,
+}
+
+async fn registrations_page(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path(id): Path<String>,
+    Query(query): Query<RegistrationsQuery>,
+) -> Response {
+    let result = async {
+        let webinar = mine(&state, &organizer, &id).await?;
+        let mut conn = state.db.conn().await?;
+        let sessions = db::sessions::list(conn.exec(), webinar.id).await?;
+        let session_filter = (!query.session.is_empty())
+            .then(|| parse_id(&query.session, "session", SessionId))
+            .transpose()?;
+        let needle = query.q.trim().to_lowercase();
+        let registrations =
+            db::registrations::list(conn.exec(), webinar.id, session_filter).await?;
+        let rows: Vec<Value> = registrations
+            .iter()
+            .filter(|r| query.status.is_empty() || r.status.as_str() == query.status)
+            .filter(|r| {
+                needle.is_empty()
+                    || r.name.to_lowercase().contains(&needle)
+                    || r.email.key().contains(&needle)
+                    || r.organization.as_deref().unwrap_or_default().to_lowercase().contains(&needle)
+            })
+            .map(|r| {
+                let session = sessions.iter().find(|s| s.id == r.session_id);
+                context! {
+                    id => r.id.to_string(), name => &r.name, email => r.email.as_str(), organization => &r.organization,
+                    time_zone => r.time_zone.to_string(), status => r.status.as_str(), assignment => r.assignment.as_str(),
+                    session_id => r.session_id.to_string(),
+                    session => session.map(|s| s.label.clone()),
+                    local => session.map(|s| i18n::session_time(LANG, r.time_zone.0, s.starts_at, s.ends_at())),
+                    outside => r.outside_working_hours,
+                }
+            })
+            .collect();
+        let session_options: Vec<Value> = sessions
+            .iter()
+            .map(|s| context! { id => s.id.to_string(), label => &s.label, taken => s.taken, capacity => s.capacity, status => s.status.as_str() })
+            .collect();
+        render(
+            "organizer/registrations.html",
+            context! { ..base(&web, Some(&organizer)), ..context! {
+                webinar => webinar_value(&webinar), registrations => rows, sessions => session_options,
+                filter => context! { session => &query.session, status => &query.status, q => &query.q },
+            }},
+        )
+    };
+    respond(&web, result.await)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct MoveForm {
+    csrf: String,
+    session_id: String,
+}
+
+async fn move_registration(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path((id, registration)): Path<(String, String)>,
+    Form(form): Form<MoveForm>,
+) -> Response {
+    let result = async {
+        web.check_csrf(&form.csrf)?;
+        let webinar = mine(&state, &organizer, &id).await?;
+        let registration = parse_id(&registration, "registration", RegistrationId)?;
+        let session = parse_id(&form.session_id, "session", SessionId)?;
+        services::registrations::move_to(&state, &webinar, registration, session).await?;
+        to(format!("/organizer/webinars/{id}/registrations"))
+    };
+    respond(&web, result.await)
+}

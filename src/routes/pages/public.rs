@@ -1,0 +1,474 @@
+//! The invitee's pages: the public registration page `/w/{id}` and the private manage
+//! page `/r/{token}` (also the personal link in every invitation).
+
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::Utc;
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+
+use super::render::render;
+use super::web::Web;
+use crate::calendar::{self, Invite, Method, Role};
+use crate::db;
+use crate::domain::assignment;
+use crate::domain::registration::{Registration, RegistrationStatus};
+use crate::domain::values::optional_text;
+use crate::domain::webinar::{Session, SessionStatus, Webinar};
+use crate::domain::{EmailAddress, Language, PersonName, SessionId, TimeZone, WebinarId};
+use crate::error::{AppError, AppResult};
+use crate::i18n;
+use crate::services::registrations::{self as service, NewRegistration, Registered};
+use crate::startup::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/w/{id}", get(register_page).post(register))
+        .route("/r/{token}", get(manage_page))
+        .route("/r/{token}/switch", post(switch))
+        .route("/r/{token}/cancel", post(cancel))
+        .route("/r/{token}/calendar.ics", get(calendar_file))
+}
+
+/// A session as the page shows it to one reader.
+#[derive(Serialize)]
+struct SessionItem {
+    id: String,
+    label: String,
+    when: String,
+    utc: String,
+    suitable: bool,
+    recommended: bool,
+    available: bool,
+    full: bool,
+    cancelled: bool,
+    seats_left: Option<u32>,
+}
+
+fn session_items(
+    webinar: &Webinar,
+    sessions: &[Session],
+    tz: TimeZone,
+    language: Language,
+) -> Vec<SessionItem> {
+    let now = Utc::now();
+    let candidates: Vec<_> = sessions.iter().map(|s| s.candidate(now)).collect();
+    let local = assignment::evaluate(&webinar.rules, tz.0, &candidates);
+    sessions
+        .iter()
+        .zip(local)
+        .map(|(s, l)| SessionItem {
+            id: s.id.to_string(),
+            label: s.label.clone(),
+            when: i18n::session_time(language, tz.0, s.starts_at, s.ends_at()),
+            utc: format!(
+                "{}–{} UTC",
+                s.starts_at.format("%Y-%m-%d %H:%M"),
+                s.ends_at().format("%H:%M")
+            ),
+            suitable: l.suitable,
+            recommended: l.recommended,
+            available: l.available,
+            full: s.seats_left() == Some(0),
+            cancelled: s.status == SessionStatus::Cancelled,
+            seats_left: s.seats_left(),
+        })
+        .collect()
+}
+
+fn zone_names() -> Vec<&'static str> {
+    chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect()
+}
+
+fn page_context(language: Language, web: &Web) -> minijinja::Value {
+    context! {
+        lang => language.code(),
+        dir => if language == Language::Ar { "rtl" } else { "ltr" },
+        languages => Language::ALL.iter().map(|l| l.code()).collect::<Vec<_>>(),
+        csrf => &web.csrf,
+    }
+}
+
+async fn load(state: &AppState, id: WebinarId) -> AppResult<(Webinar, Vec<Session>)> {
+    let mut conn = state.db.conn().await?;
+    let webinar = db::webinars::find(conn.exec(), id)
+        .await?
+        .ok_or_else(|| AppError::not_found("webinar"))?;
+    let sessions = db::sessions::list(conn.exec(), id).await?;
+    Ok((webinar, sessions))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ZoneQuery {
+    tz: Option<String>,
+}
+
+/// What the visitor typed, kept when the form comes back with an error.
+#[derive(Deserialize, Serialize, Default, Clone)]
+#[serde(default)]
+pub struct RegisterForm {
+    csrf: String,
+    name: String,
+    email: String,
+    organization: String,
+    language: String,
+    time_zone: String,
+    session_id: String,
+}
+
+#[tracing::instrument(skip_all)]
+async fn register_page(
+    State(state): State<AppState>,
+    web: Web,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Query(query): Query<ZoneQuery>,
+) -> Response {
+    let fallback = web.language(None, Language::En);
+    let Ok(id) = id.parse().map(WebinarId) else {
+        return web.error(AppError::not_found("webinar"), fallback);
+    };
+    let tz = query.tz.as_deref().and_then(|z| z.parse::<TimeZone>().ok());
+    match show_register(&state, &web, id, tz, RegisterForm::default(), None).await {
+        Ok(page) => web.finish(page),
+        Err(e) => web.error(e, fallback),
+    }
+}
+
+async fn show_register(
+    state: &AppState,
+    web: &Web,
+    id: WebinarId,
+    tz: Option<TimeZone>,
+    form: RegisterForm,
+    problem: Option<String>,
+) -> AppResult<Response> {
+    let (webinar, sessions) = load(state, id).await?;
+    let language = web.language(None, webinar.default_language());
+    // Without a zone yet, the page's script asks the browser for one.
+    let zone_known = tz.is_some();
+    let tz = tz.unwrap_or(webinar.time_zone);
+    let items = session_items(&webinar, &sessions, tz, language);
+    let chosen = (!form.session_id.is_empty())
+        .then(|| form.session_id.clone())
+        .or_else(|| items.iter().find(|i| i.recommended).map(|i| i.id.clone()));
+    let mut ctx = page_context(language, web);
+    ctx = context! { ..ctx, ..context! {
+        webinar => context! { id => webinar.id.to_string(), title => &webinar.title, description => &webinar.description },
+        sessions => items,
+        chosen => chosen,
+        zone => tz.to_string(),
+        zone_known => zone_known,
+        zones => zone_names(),
+        form => form,
+        problem => problem,
+        closed => webinar.registration_closed_reason(Utc::now()),
+    }};
+    render("register.html", ctx)
+}
+
+#[tracing::instrument(skip_all)]
+async fn register(
+    State(state): State<AppState>,
+    web: Web,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Form(form): Form<RegisterForm>,
+) -> Response {
+    let fallback = web.language(None, Language::En);
+    let Ok(id) = id.parse().map(WebinarId) else {
+        return web.error(AppError::not_found("webinar"), fallback);
+    };
+    let tz = form.time_zone.parse::<TimeZone>().ok();
+    match try_register(&state, &web, id, &form).await {
+        Ok(response) => web.finish(response),
+        Err(AppError::Internal(e)) => web.error(AppError::Internal(e), fallback),
+        Err(problem) => {
+            match show_register(&state, &web, id, tz, form, Some(problem.to_string())).await {
+                Ok(page) => web.finish((problem.status(), page).into_response()),
+                Err(e) => web.error(e, fallback),
+            }
+        }
+    }
+}
+
+async fn try_register(
+    state: &AppState,
+    web: &Web,
+    id: WebinarId,
+    form: &RegisterForm,
+) -> AppResult<Response> {
+    web.check_csrf(&form.csrf)?;
+    let new = NewRegistration {
+        name: PersonName::parse(&form.name)?,
+        email: EmailAddress::parse(&form.email)?,
+        organization: optional_text("organization", Some(&form.organization), 300)?,
+        time_zone: form.time_zone.parse()?,
+        language: (!form.language.is_empty())
+            .then(|| form.language.parse())
+            .transpose()?,
+        session_id: (!form.session_id.is_empty())
+            .then(|| form.session_id.parse().map(SessionId))
+            .transpose()
+            .map_err(|_| AppError::BadRequest("choose one of the sessions".into()))?,
+    };
+    let (webinar, _) = load(state, id).await?;
+    match service::register(state, &webinar, new).await? {
+        Registered::Created(_, token) => {
+            Ok(Redirect::to(&format!("/r/{token}?done=registered")).into_response())
+        }
+        Registered::Existing(r) => {
+            let language = web.language(Some(r.language), webinar.default_language());
+            let ctx = context! { ..page_context(language, web), ..context! {
+                title => &webinar.title,
+                message => i18n::text(language, "page.already_registered", &[("email", r.email.as_str())]),
+            }};
+            render("message.html", ctx)
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ManageQuery {
+    done: Option<String>,
+}
+
+#[tracing::instrument(skip_all)]
+async fn manage_page(
+    State(state): State<AppState>,
+    web: Web,
+    axum::extract::Path(token): axum::extract::Path<String>,
+    Query(query): Query<ManageQuery>,
+) -> Response {
+    match show_manage(&state, &web, &token, query.done.as_deref(), None).await {
+        Ok(page) => web.finish(page),
+        Err(e) => web.error(e, web.language(None, Language::En)),
+    }
+}
+
+async fn show_manage(
+    state: &AppState,
+    web: &Web,
+    token: &str,
+    done: Option<&str>,
+    problem: Option<String>,
+) -> AppResult<Response> {
+    let (registration, webinar) = service::by_token(state, token).await?;
+    let (_, sessions) = load(state, webinar.id).await?;
+    let language = web.language(Some(registration.language), webinar.default_language());
+    let items = session_items(&webinar, &sessions, registration.time_zone, language);
+    let current = sessions.iter().find(|s| s.id == registration.session_id);
+    let session_label = current.map(|s| s.label.clone()).unwrap_or_default();
+    let banner = done.and_then(|d| match d {
+        "registered" => Some(i18n::text(
+            language,
+            "page.registered_banner",
+            &[("email", registration.email.as_str())],
+        )),
+        "switched" => Some(i18n::text(
+            language,
+            "page.switched_banner",
+            &[("session", &session_label)],
+        )),
+        "cancelled" => Some(i18n::text(language, "page.cancelled_banner", &[])),
+        "confirmed" => Some(i18n::text(language, "page.confirmed_banner", &[])),
+        _ => None,
+    });
+    let ctx = context! { ..page_context(language, web), ..context! {
+        token => token,
+        webinar => context! { id => webinar.id.to_string(), title => &webinar.title, description => &webinar.description },
+        registration => context! {
+            name => &registration.name,
+            email => registration.email.as_str(),
+            status => registration.status.as_str(),
+            session_id => registration.session_id.to_string(),
+            zone => registration.time_zone.to_string(),
+        },
+        current => items.iter().find(|i| i.id == registration.session_id.to_string()),
+        join_url => current.and_then(|s| s.join_url.clone()).filter(|_| registration.status != RegistrationStatus::Cancelled),
+        sessions => items,
+        banner => banner,
+        problem => problem,
+        google => current.map(|s| google_link(&webinar, s, &registration)),
+        outlook => current.map(|s| outlook_link(&webinar, s, &registration)),
+    }};
+    render("manage.html", ctx)
+}
+
+fn event_title(webinar: &Webinar, session: &Session) -> String {
+    format!("{} ({})", webinar.title, session.label)
+}
+
+fn google_link(webinar: &Webinar, s: &Session, r: &Registration) -> String {
+    let dates = format!(
+        "{}/{}",
+        s.starts_at.format("%Y%m%dT%H%M%SZ"),
+        s.ends_at().format("%Y%m%dT%H%M%SZ")
+    );
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("action", "TEMPLATE")
+        .append_pair("text", &event_title(webinar, s))
+        .append_pair("dates", &dates)
+        .append_pair("details", &webinar.description)
+        .append_pair("location", s.join_url.as_deref().unwrap_or_default())
+        .append_pair("ctz", r.time_zone.0.name())
+        .finish();
+    format!("https://calendar.google.com/calendar/render?{query}")
+}
+
+fn outlook_link(webinar: &Webinar, s: &Session, _r: &Registration) -> String {
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("path", "/calendar/action/compose")
+        .append_pair("rru", "addevent")
+        .append_pair("subject", &event_title(webinar, s))
+        .append_pair(
+            "startdt",
+            &s.starts_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        )
+        .append_pair(
+            "enddt",
+            &s.ends_at()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        )
+        .append_pair("body", &webinar.description)
+        .append_pair("location", s.join_url.as_deref().unwrap_or_default())
+        .finish();
+    format!("https://outlook.office.com/calendar/0/deeplink/compose?{query}")
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SwitchForm {
+    csrf: String,
+    session_id: String,
+}
+
+#[tracing::instrument(skip_all)]
+async fn switch(
+    State(state): State<AppState>,
+    web: Web,
+    axum::extract::Path(token): axum::extract::Path<String>,
+    Form(form): Form<SwitchForm>,
+) -> Response {
+    let outcome = async {
+        web.check_csrf(&form.csrf)?;
+        let session_id = form
+            .session_id
+            .parse()
+            .map(SessionId)
+            .map_err(|_| AppError::BadRequest("choose one of the sessions".into()))?;
+        let before = service::by_token(&state, &token).await?.0;
+        let after = service::switch(&state, &token, session_id).await?;
+        Ok::<_, AppError>(if before.session_id == after.session_id {
+            "confirmed"
+        } else {
+            "switched"
+        })
+    }
+    .await;
+    after_change(&state, &web, &token, outcome).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+#[tracing::instrument(skip_all)]
+async fn cancel(
+    State(state): State<AppState>,
+    web: Web,
+    axum::extract::Path(token): axum::extract::Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let outcome = async {
+        web.check_csrf(&form.csrf)?;
+        service::cancel(&state, &token).await?;
+        Ok::<_, AppError>("cancelled")
+    }
+    .await;
+    after_change(&state, &web, &token, outcome).await
+}
+
+/// Back to the manage page: with a banner after a change, or with the problem shown.
+async fn after_change(
+    state: &AppState,
+    web: &Web,
+    token: &str,
+    outcome: AppResult<&str>,
+) -> Response {
+    let fallback = web.language(None, Language::En);
+    match outcome {
+        Ok(done) => web.finish(Redirect::to(&format!("/r/{token}?done={done}")).into_response()),
+        Err(AppError::NotFound(m)) => web.error(AppError::NotFound(m), fallback),
+        Err(problem) => match show_manage(state, web, token, None, Some(problem.to_string())).await
+        {
+            Ok(page) => web.finish((problem.status(), page).into_response()),
+            Err(e) => web.error(e, fallback),
+        },
+    }
+}
+
+#[tracing::instrument(skip_all)]
+async fn calendar_file(
+    State(state): State<AppState>,
+    web: Web,
+    axum::extract::Path(token): axum::extract::Path<String>,
+) -> Response {
+    let result = async {
+        let (r, webinar) = service::by_token(&state, &token).await?;
+        let (_, sessions) = load(&state, webinar.id).await?;
+        let session = sessions
+            .iter()
+            .find(|s| s.id == r.session_id)
+            .ok_or_else(|| AppError::not_found("session"))?;
+        let from = &state.settings.mail.from;
+        let manage = format!("{}/r/{token}", state.settings.server.public_url);
+        let summary = event_title(&webinar, session);
+        let description = format!("{}\n{manage}", webinar.title);
+        let organizer_name = from.name.clone().unwrap_or_else(|| "Meridian".into());
+        let organizer_email = from.email.to_string();
+        let cancelled = r.status == RegistrationStatus::Cancelled;
+        Ok::<_, AppError>(calendar::build(&Invite {
+            method: if cancelled {
+                Method::Cancel
+            } else {
+                Method::Request
+            },
+            uid: &r.calendar_uid,
+            sequence: r.calendar_sequence,
+            stamp: Utc::now(),
+            starts_at: session.starts_at,
+            ends_at: session.ends_at(),
+            summary: &summary,
+            description: &description,
+            location: session.join_url.as_deref(),
+            url: Some(&manage),
+            organizer_name: &organizer_name,
+            organizer_email: &organizer_email,
+            attendee_name: &r.name,
+            attendee_email: r.email.as_str(),
+            role: Role::Participant,
+        }))
+    }
+    .await;
+    match result {
+        Ok(ics) => (
+            [
+                (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"invite.ics\"",
+                ),
+            ],
+            ics,
+        )
+            .into_response(),
+        Err(e) => web.error(e, web.language(None, Language::En)),
+    }
+}

@@ -1,0 +1,113 @@
+//! Page rendering: minijinja templates under `templates/pages/`, embedded in the binary,
+//! with `t("key", name=value)` reading the catalogue of the page's language.
+
+use std::sync::OnceLock;
+
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use minijinja::value::Kwargs;
+use minijinja::{Environment, Error, ErrorKind, State, Value};
+
+use crate::domain::Language;
+use crate::error::AppError;
+use crate::i18n;
+
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        [$(($name, include_str!(concat!("../../../templates/pages/", $name)))),*]
+    };
+}
+
+const TEMPLATES: [(&str, &str); 15] = templates!(
+    "base.html",
+    "register.html",
+    "manage.html",
+    "message.html",
+    "organizer/base.html",
+    "organizer/sign_in.html",
+    "organizer/set_password.html",
+    "organizer/webinars.html",
+    "organizer/webinar.html",
+    "organizer/invitees.html",
+    "organizer/coverage.html",
+    "organizer/outbox.html",
+    "organizer/registrations.html",
+    "organizer/confirm_send.html",
+    "organizer/invitee_edit.html",
+);
+
+fn environment() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source)
+                .unwrap_or_else(|e| panic!("templates/pages/{name}: {e}"));
+        }
+        env.add_function("t", translate);
+        env
+    })
+}
+
+/// `t("page.name")` or `t("page.seats_left", count=3)` in the language of the page.
+fn translate(state: &State, key: &str, args: Kwargs) -> Result<String, Error> {
+    let language = state
+        .lookup("lang")
+        .and_then(|l| l.as_str().and_then(|code| code.parse::<Language>().ok()))
+        .unwrap_or(Language::En);
+    let mut pairs = Vec::new();
+    for name in args.args() {
+        let value: Value = args.get(name)?;
+        pairs.push((name.to_string(), value.to_string()));
+    }
+    args.assert_all_used()?;
+    let borrowed: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let text = i18n::text(language, key, &borrowed);
+    if text == key {
+        return Err(Error::new(
+            ErrorKind::UndefinedError,
+            format!("no text for {key}"),
+        ));
+    }
+    Ok(text)
+}
+
+/// Renders `name` with `context` (which must hold `lang`).
+pub fn render(name: &str, context: Value) -> Result<Response, AppError> {
+    let html = environment()
+        .get_template(name)
+        .and_then(|t| t.render(context))
+        .map_err(|e| {
+            AppError::Internal(anyhow::anyhow!("rendering templates/pages/{name}: {e:#}"))
+        })?;
+    Ok(Html(html).into_response())
+}
+
+/// An HTML page for an error, in the page's language.
+pub fn error_page(error: AppError, language: Language) -> Response {
+    let status = match &error {
+        AppError::Internal(cause) => {
+            tracing::error!(error = format!("{cause:#}"), "page failed");
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+        other => other.status(),
+    };
+    let message = match (&error, status) {
+        (_, StatusCode::NOT_FOUND) => i18n::text(language, "page.not_found", &[]),
+        (AppError::Internal(_), _) => "internal error".to_string(),
+        (other, _) => other.to_string(),
+    };
+    let context = minijinja::context! {
+        lang => language.code(),
+        dir => if language == Language::Ar { "rtl" } else { "ltr" },
+        title => i18n::text(language, "page.error_title", &[]),
+        message => message,
+    };
+    match render("message.html", context) {
+        Ok(page) => (status, [(header::CACHE_CONTROL, "no-store")], page).into_response(),
+        Err(_) => (status, "error").into_response(),
+    }
+}

@@ -1,0 +1,174 @@
+//! What every page needs from the request: the reader's language, the CSRF token
+//! (double-submit cookie), and the organizer's sign-in cookie.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::render::error_page;
+use crate::db;
+use crate::db::organizers::Organizer;
+use crate::domain::Language;
+use crate::error::{AppError, AppResult};
+use crate::security::{random_token, token_hash};
+use crate::startup::AppState;
+
+pub const CSRF_COOKIE: &str = "meridian_csrf";
+pub const LANG_COOKIE: &str = "meridian_lang";
+pub const SESSION_COOKIE: &str = "meridian_session";
+
+/// The value of cookie `name`, if the request carries it.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Secure when served over https.
+pub fn set_cookie(name: &str, value: &str, max_age_seconds: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{name}={value}; Path=/; Max-Age={max_age_seconds}; HttpOnly; SameSite=Lax{secure}")
+}
+
+/// The request as pages see it.
+pub struct Web {
+    pub csrf: String,
+    new_csrf: bool,
+    chosen: Option<Language>,
+    remembered: Option<Language>,
+    accepted: Option<Language>,
+    pub secure: bool,
+}
+
+impl FromRequestParts<AppState> for Web {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let headers = &parts.headers;
+        let existing = cookie(headers, CSRF_COOKIE)
+            .filter(|t| t.len() >= 32)
+            .map(str::to_string);
+        let chosen = parts
+            .uri
+            .query()
+            .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("lang=")))
+            .and_then(|code| code.parse().ok());
+        Ok(Web {
+            new_csrf: existing.is_none(),
+            csrf: existing.unwrap_or_else(random_token),
+            chosen,
+            remembered: cookie(headers, LANG_COOKIE).and_then(|c| c.parse().ok()),
+            accepted: accepted_language(headers),
+            secure: state.settings.server.public_url.starts_with("https://"),
+        })
+    }
+}
+
+/// The first language of `Accept-Language` that Meridian writes.
+fn accepted_language(headers: &HeaderMap) -> Option<Language> {
+    let value = headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
+    let mut ranked: Vec<(f32, Language)> = value
+        .split(',')
+        .filter_map(|item| {
+            let mut pieces = item.trim().split(';');
+            let language = pieces.next()?.parse::<Language>().ok()?;
+            let quality = pieces
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.parse().ok())
+                .unwrap_or(1.0);
+            Some((quality, language))
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+    ranked.first().map(|(_, l)| *l)
+}
+
+impl Web {
+    /// The switcher's choice, then the remembered choice, then `stored` (a registrant's
+    /// own language), then the browser's, then `fallback`.
+    pub fn language(&self, stored: Option<Language>, fallback: Language) -> Language {
+        self.chosen
+            .or(self.remembered)
+            .or(stored)
+            .or(self.accepted)
+            .unwrap_or(fallback)
+    }
+
+    /// Refuses a form whose token does not match the cookie (a forged cross-site post).
+    pub fn check_csrf(&self, submitted: &str) -> AppResult<()> {
+        if self.new_csrf || submitted.is_empty() || submitted != self.csrf {
+            return Err(AppError::Forbidden(
+                "this form has expired or did not come from this site: reload the page and try again".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Adds the cookies this request started (CSRF token, language choice) to `response`.
+    pub fn finish(&self, mut response: Response) -> Response {
+        let headers = response.headers_mut();
+        if self.new_csrf {
+            append_cookie(
+                headers,
+                &set_cookie(CSRF_COOKIE, &self.csrf, 60 * 60 * 24 * 7, self.secure),
+            );
+        }
+        if let Some(language) = self.chosen {
+            append_cookie(
+                headers,
+                &set_cookie(
+                    LANG_COOKIE,
+                    language.code(),
+                    60 * 60 * 24 * 365,
+                    self.secure,
+                ),
+            );
+        }
+        response
+    }
+
+    /// An error page in `language`, with this request's cookies.
+    pub fn error(&self, error: AppError, language: Language) -> Response {
+        self.finish(error_page(error, language))
+    }
+}
+
+pub fn append_cookie(headers: &mut HeaderMap, value: &str) {
+    if let Ok(value) = HeaderValue::from_str(value) {
+        headers.append(header::SET_COOKIE, value);
+    }
+}
+
+/// An organizer signed in through the pages; without a valid session cookie the
+/// request is sent to the sign-in page.
+pub struct SignedIn(pub Organizer);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let sign_in = || Redirect::to("/organizer/sign-in").into_response();
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(sign_in());
+        };
+        let found = async {
+            let mut conn = state.db.conn().await?;
+            db::web_sessions::find(conn.exec(), &token_hash(token)).await
+        }
+        .await;
+        match found {
+            Ok(Some(organizer)) => Ok(SignedIn(organizer)),
+            Ok(None) => Err(sign_in()),
+            Err(e) => Err(error_page(AppError::Internal(e), Language::En)),
+        }
+    }
+}
