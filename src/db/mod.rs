@@ -17,6 +17,7 @@ use crate::config::{DatabaseSettings, SqliteSync};
 
 pub mod chairs;
 pub mod invitees;
+pub mod materials;
 pub mod organizers;
 pub mod outbox;
 pub mod registrations;

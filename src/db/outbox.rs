@@ -29,6 +29,7 @@ impl Status {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Claimed {
     pub id: i64,
+    pub webinar_id: Uuid,
     pub payload: String,
     pub message_id: String,
     pub attempts: i64,
@@ -95,7 +96,7 @@ pub async fn claim(ex: Exec<'_>, limit: i64, lease: Duration) -> anyhow::Result<
         Exec::Sqlite(c) => {
             let sql = format!(
                 "UPDATE outbox SET locked_until = $1 WHERE id IN ({PICK}) \
-                 RETURNING id, payload, message_id, attempts"
+                 RETURNING id, webinar_id, payload, message_id, attempts"
             );
             sqlx::query_as::<_, Claimed>(&sql)
                 .bind(now + lease)
@@ -107,7 +108,7 @@ pub async fn claim(ex: Exec<'_>, limit: i64, lease: Duration) -> anyhow::Result<
         Exec::Postgres(c) => {
             let sql = format!(
                 "UPDATE outbox SET locked_until = $1 WHERE id IN ({PICK} FOR UPDATE SKIP LOCKED) \
-                 RETURNING id, payload, message_id, attempts"
+                 RETURNING id, webinar_id, payload, message_id, attempts"
             );
             sqlx::query_as::<_, Claimed>(&sql)
                 .bind(now + lease)

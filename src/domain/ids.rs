@@ -35,5 +35,6 @@ typed_id!(
     SessionId,
     InviteeId,
     RegistrationId,
-    ChairId
+    ChairId,
+    MaterialId
 );

@@ -4,11 +4,12 @@ pub mod assignment;
 pub mod chair;
 mod ids;
 pub mod invitee;
+pub mod material;
 pub mod registration;
 pub mod values;
 pub mod webinar;
 
-pub use ids::{ChairId, InviteeId, OrganizerId, RegistrationId, SessionId, WebinarId};
+pub use ids::{ChairId, InviteeId, MaterialId, OrganizerId, RegistrationId, SessionId, WebinarId};
 pub use values::{
     Country, EmailAddress, Language, PersonName, TimeZone, optional_text, required_text,
 };

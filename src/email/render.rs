@@ -8,6 +8,7 @@ use minijinja::{Environment, context};
 
 use super::letter::Letter;
 use crate::calendar::{self, Invite, Method, Role};
+use crate::domain::material::DocumentLink;
 use crate::domain::{Language, TimeZone};
 use crate::i18n;
 
@@ -24,6 +25,8 @@ pub struct RenderContext<'a> {
     pub organizer_name: &'a str,
     pub organizer_email: &'a str,
     pub now: DateTime<Utc>,
+    /// The webinar's documents in the reader's language, with the other languages.
+    pub documents: Vec<DocumentLink>,
 }
 
 pub struct Renderer {
@@ -102,6 +105,8 @@ impl Renderer {
             manage_button => t("email.manage_button", &[]),
             calendar_note => calendar_note,
             footer => t("email.footer", &common),
+            documents => &ctx.documents,
+            documents_label => t("page.materials", &[]),
         };
         let render = |name: &str| {
             self.env

@@ -13,7 +13,12 @@ use super::render::RenderContext;
 use super::transport::SendError;
 use super::{message, reminders};
 use crate::db::{self, outbox::Claimed};
-use crate::domain::RegistrationId;
+use std::collections::HashMap;
+
+use uuid::Uuid;
+
+use crate::domain::material::{self, Material};
+use crate::domain::{RegistrationId, WebinarId};
 use crate::startup::AppState;
 
 /// Messages claimed at once; sent side by side over the SMTP pool.
@@ -60,7 +65,18 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
     if claimed.is_empty() {
         return Ok(0);
     }
-    let outcomes = futures_util::future::join_all(claimed.iter().map(|m| send_one(state, m))).await;
+    let documents = documents_of(state, &claimed).await?;
+    let outcomes = futures_util::future::join_all(claimed.iter().map(|m| {
+        send_one(
+            state,
+            m,
+            documents
+                .get(&m.webinar_id)
+                .map(Vec::as_slice)
+                .unwrap_or_default(),
+        )
+    }))
+    .await;
     let mut tx = state.db.begin().await?;
     for (m, outcome) in claimed.iter().zip(outcomes) {
         match outcome {
@@ -109,14 +125,35 @@ fn next_attempt(state: &AppState, attempts_before: i64) -> Option<chrono::DateTi
     Some(Utc::now() + chrono::Duration::milliseconds(delay as i64))
 }
 
-async fn send_one(state: &AppState, m: &Claimed) -> Result<(), SendError> {
-    let email = compose(state, m)
+/// The current documents of each webinar in the batch, read once per batch.
+async fn documents_of(
+    state: &AppState,
+    claimed: &[Claimed],
+) -> anyhow::Result<HashMap<Uuid, Vec<Material>>> {
+    let mut documents = HashMap::new();
+    let mut conn = state.db.conn().await?;
+    for m in claimed {
+        if let std::collections::hash_map::Entry::Vacant(entry) = documents.entry(m.webinar_id) {
+            entry.insert(db::materials::list(conn.exec(), WebinarId(m.webinar_id)).await?);
+        }
+    }
+    Ok(documents)
+}
+
+async fn send_one(state: &AppState, m: &Claimed, materials: &[Material]) -> Result<(), SendError> {
+    let email = compose(state, m, materials)
         .map_err(|e| SendError::Permanent(format!("cannot compose the email: {e:#}")))?;
     state.mailer.transport.send(email).await
 }
 
-fn compose(state: &AppState, m: &Claimed) -> anyhow::Result<lettre::Message> {
+fn compose(
+    state: &AppState,
+    m: &Claimed,
+    materials: &[Material],
+) -> anyhow::Result<lettre::Message> {
     let letter: Letter = serde_json::from_str(&m.payload)?;
+    let language = letter.language.parse()?;
+    let documents = material::for_reader(materials, language, &state.settings.server.public_url);
     let settings = &state.settings;
     let from = &settings.mail.from;
     let manage_url = letter.registration_id.map(|id| {
@@ -135,6 +172,7 @@ fn compose(state: &AppState, m: &Claimed) -> anyhow::Result<lettre::Message> {
             organizer_name: &organizer_name,
             organizer_email: &organizer_email,
             now: Utc::now(),
+            documents,
         },
     )?;
     let to = Mailbox::new(Some(letter.to_name.clone()), letter.to_email.parse()?);

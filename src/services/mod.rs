@@ -6,5 +6,6 @@ pub mod chairs;
 pub mod coverage;
 pub mod invitations;
 pub mod invitees;
+pub mod materials;
 pub mod registrations;
 pub mod webinars;

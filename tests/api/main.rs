@@ -11,6 +11,7 @@ mod cli;
 mod concurrency;
 mod emails;
 mod invitees;
+mod materials;
 mod pages;
 mod registrations;
 mod sessions;

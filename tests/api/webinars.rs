@@ -201,6 +201,13 @@ async fn openapi_document_lists_every_route(backend: Backend) {
         ("/api/v1/webinars/{id}/invitees", &["post", "get"]),
         ("/api/v1/webinars/{id}/registrations", &["post", "get"]),
         ("/api/v1/registrations/{token}", &["get", "patch", "delete"]),
+        ("/api/v1/webinars/{id}/materials", &["get", "post"]),
+        ("/api/v1/webinars/{id}/invitations", &["post"]),
+        ("/api/v1/webinars/{id}/outbox", &["get"]),
+        (
+            "/api/v1/webinars/{id}/sessions/{session_id}/chairs",
+            &["post", "get"],
+        ),
     ] {
         for method in methods {
             assert!(

@@ -3,6 +3,7 @@
 
 mod chairs;
 mod invitees;
+pub mod materials;
 mod openapi;
 mod outbox;
 mod registrations;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(invitees::router())
         .merge(registrations::router())
         .merge(chairs::router())
+        .merge(materials::router())
         .merge(outbox::router())
         .merge(openapi::router())
         .fallback(|| async { AppError::NotFound("no such API route".into()) })

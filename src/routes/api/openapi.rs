@@ -24,11 +24,12 @@ pub struct ErrorBody {
         super::invitees::import, super::invitees::list,
         super::outbox::send_invitations, super::outbox::list, super::outbox::retry,
         super::chairs::add, super::chairs::list,
+        super::materials::list, super::materials::add, super::materials::remove,
         super::registrations::register, super::registrations::list, super::registrations::read,
         super::registrations::switch, super::registrations::cancel,
     ),
     modifiers(&BearerAuth),
-    tags((name = "webinars"), (name = "sessions"), (name = "invitees"), (name = "registrations"))
+    tags((name = "webinars"), (name = "sessions"), (name = "invitees"), (name = "registrations"), (name = "materials"))
 )]
 pub struct ApiDoc;
 

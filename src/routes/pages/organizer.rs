@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -59,6 +59,11 @@ pub fn router() -> Router<AppState> {
             "/organizer/webinars/{id}/sessions/{session}/chairs",
             post(add_chair),
         )
+        .route("/organizer/webinars/{id}/materials", post(add_material))
+        .route(
+            "/organizer/webinars/{id}/materials/{material}/remove",
+            post(remove_material),
+        )
         .route(
             "/organizer/webinars/{id}/invitees",
             get(invitees_page).post(upload_invitees),
@@ -89,6 +94,10 @@ pub fn router() -> Router<AppState> {
             "/organizer/webinars/{id}/registrations/{registration}/move",
             post(move_registration),
         )
+        // Documents uploaded from the webinar page may be large.
+        .route_layer(DefaultBodyLimit::max(
+            services::materials::MAX_FILE + 64 * 1024,
+        ))
 }
 
 const LANG: Language = Language::En;
@@ -432,12 +441,23 @@ async fn show_webinar(
         });
     }
     let invitees = db::invitees::list(conn.exec(), w.id).await?.len();
+    let public_url = &state.settings.server.public_url;
+    let materials: Vec<Value> = db::materials::list(conn.exec(), w.id)
+        .await?
+        .iter()
+        .map(|m| context! {
+            id => m.id.to_string(), title => &m.title, kind => m.kind.as_str(), language => m.language.code(),
+            document => &m.document, href => m.href(public_url), file_name => &m.file_name,
+        })
+        .collect();
     render(
         "organizer/webinar.html",
         context! { ..base(web, Some(organizer)), ..context! {
             webinar => webinar_value(w),
             sessions => rows,
             invitees => invitees,
+            materials => materials,
+            kinds => crate::domain::material::MaterialKind::ALL.map(|k| k.as_str()),
             public_link => format!("{}/w/{}", state.settings.server.public_url, w.id),
             zones => zone_names(),
             languages => language_codes(),
@@ -658,6 +678,46 @@ async fn add_chair(
             &webinar,
             parse_id(&session, "session", SessionId)?,
             new,
+        )
+        .await?;
+        Ok(())
+    };
+    let result = result.await;
+    back_to_webinar(&state, &web, &organizer, &id, result).await
+}
+
+async fn add_material(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path(id): Path<String>,
+    multipart: Multipart,
+) -> Response {
+    let result = async {
+        let upload = crate::routes::api::materials::read_multipart(multipart).await?;
+        web.check_csrf(&upload.csrf)?;
+        let webinar = mine(&state, &organizer, &id).await?;
+        services::materials::add(&state, &webinar, &upload.input, upload.file).await?;
+        Ok(())
+    };
+    let result = result.await;
+    back_to_webinar(&state, &web, &organizer, &id, result).await
+}
+
+async fn remove_material(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path((id, material)): Path<(String, String)>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let result = async {
+        web.check_csrf(&form.csrf)?;
+        let webinar = mine(&state, &organizer, &id).await?;
+        services::materials::remove(
+            &state,
+            &webinar,
+            parse_id(&material, "document", crate::domain::MaterialId)?,
         )
         .await?;
         Ok(())

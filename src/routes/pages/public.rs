@@ -15,10 +15,13 @@ use super::web::Web;
 use crate::calendar::{self, Invite, Method, Role};
 use crate::db;
 use crate::domain::assignment;
+use crate::domain::material;
 use crate::domain::registration::{Registration, RegistrationStatus};
 use crate::domain::values::optional_text;
 use crate::domain::webinar::{Session, SessionStatus, Webinar};
-use crate::domain::{EmailAddress, Language, PersonName, SessionId, TimeZone, WebinarId};
+use crate::domain::{
+    EmailAddress, Language, MaterialId, PersonName, SessionId, TimeZone, WebinarId,
+};
 use crate::error::{AppError, AppResult};
 use crate::i18n;
 use crate::services::registrations::{self as service, NewRegistration, Registered};
@@ -31,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/r/{token}/switch", post(switch))
         .route("/r/{token}/cancel", post(cancel))
         .route("/r/{token}/calendar.ics", get(calendar_file))
+        .route("/m/{id}", get(material_file))
 }
 
 /// A session as the page shows it to one reader.
@@ -155,8 +159,10 @@ async fn show_register(
     let chosen = (!form.session_id.is_empty())
         .then(|| form.session_id.clone())
         .or_else(|| items.iter().find(|i| i.recommended).map(|i| i.id.clone()));
+    let documents = documents(state, &webinar, language).await?;
     let mut ctx = page_context(language, web);
     ctx = context! { ..ctx, ..context! {
+        documents => documents,
         webinar => context! { id => webinar.id.to_string(), title => &webinar.title, description => &webinar.description },
         sessions => items,
         chosen => chosen,
@@ -277,7 +283,9 @@ async fn show_manage(
         "confirmed" => Some(i18n::text(language, "page.confirmed_banner", &[])),
         _ => None,
     });
+    let documents = documents(state, &webinar, language).await?;
     let ctx = context! { ..page_context(language, web), ..context! {
+        documents => documents,
         token => token,
         webinar => context! { id => webinar.id.to_string(), title => &webinar.title, description => &webinar.description },
         registration => context! {
@@ -296,6 +304,64 @@ async fn show_manage(
         outlook => current.map(|s| outlook_link(&webinar, s, &registration)),
     }};
     render("manage.html", ctx)
+}
+
+async fn documents(
+    state: &AppState,
+    webinar: &Webinar,
+    language: Language,
+) -> AppResult<Vec<material::DocumentLink>> {
+    let materials = crate::services::materials::list(state, webinar.id).await?;
+    Ok(material::for_reader(
+        &materials,
+        language,
+        &state.settings.server.public_url,
+    ))
+}
+
+/// An uploaded document, as Meridian keeps it.
+#[tracing::instrument(skip_all)]
+async fn material_file(
+    State(state): State<AppState>,
+    web: Web,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    let result = async {
+        let id = id
+            .parse()
+            .map(MaterialId)
+            .map_err(|_| AppError::not_found("document"))?;
+        let mut conn = state.db.conn().await?;
+        db::materials::file(conn.exec(), id)
+            .await?
+            .ok_or_else(|| AppError::not_found("document"))
+    }
+    .await;
+    match result {
+        Ok(file) => {
+            // Only PDFs open in the browser; anything else downloads, and nothing uploaded
+            // may run script on this site.
+            let how = if file.content_type == "application/pdf" {
+                "inline"
+            } else {
+                "attachment"
+            };
+            (
+                [
+                    (header::CONTENT_TYPE, file.content_type),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("{how}; filename=\"{}\"", file.name),
+                    ),
+                    (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+                    (header::CONTENT_SECURITY_POLICY, "sandbox".to_string()),
+                ],
+                file.bytes,
+            )
+                .into_response()
+        }
+        Err(e) => web.error(e, web.language(None, Language::En)),
+    }
 }
 
 fn event_title(webinar: &Webinar, session: &Session) -> String {

@@ -1,0 +1,189 @@
+//! `/api/v1/webinars/{id}/materials`: a webinar's documents, as links or uploaded files.
+
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
+use axum::http::{StatusCode, header};
+use axum::routing::{delete, get};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{ApiJson, ApiPath, owned_webinar, public_webinar};
+use crate::db::materials::File;
+use crate::db::organizers::Organizer;
+use crate::domain::material::Material;
+use crate::domain::{MaterialId, WebinarId};
+use crate::error::{AppError, AppResult};
+use crate::services::materials::{self, MAX_FILE, MaterialInput, clean_file_name};
+use crate::startup::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/webinars/{id}/materials", get(list).post(add))
+        .route("/v1/webinars/{id}/materials/{material}", delete(remove))
+        .route_layer(DefaultBodyLimit::max(MAX_FILE + 64 * 1024))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MaterialView {
+    pub id: Uuid,
+    /// Versions with the same key are translations of one document.
+    pub document: String,
+    /// agenda, guiding_questions, opening_remarks, closing_remarks, participant_list, report, other.
+    pub kind: String,
+    pub title: String,
+    pub language: String,
+    /// The link, or Meridian's address of the uploaded file.
+    pub url: String,
+    pub file_name: Option<String>,
+}
+
+impl MaterialView {
+    fn new(m: &Material, public_url: &str) -> Self {
+        MaterialView {
+            id: m.id.0,
+            document: m.document.clone(),
+            kind: m.kind.as_str().into(),
+            title: m.title.clone(),
+            language: m.language.code().into(),
+            url: m.href(public_url),
+            file_name: m.file_name.clone(),
+        }
+    }
+}
+
+#[derive(Deserialize, Serialize, ToSchema, Default)]
+#[serde(default)]
+pub struct MaterialJson {
+    pub title: String,
+    pub kind: String,
+    pub language: String,
+    /// Shared by the translations of one document; default the kind.
+    pub document: Option<String>,
+    pub url: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/webinars/{id}/materials", tag = "materials",
+    params(("id" = uuid::Uuid, Path, description = "webinar id")),
+    responses((status = 200, body = Vec<MaterialView>), (status = 404, body = super::openapi::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<WebinarId>,
+) -> AppResult<Json<Vec<MaterialView>>> {
+    public_webinar(&state, id).await?;
+    let materials = materials::list(&state, id).await?;
+    let public_url = &state.settings.server.public_url;
+    Ok(Json(
+        materials
+            .iter()
+            .map(|m| MaterialView::new(m, public_url))
+            .collect(),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/webinars/{id}/materials", tag = "materials", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "webinar id")),
+    request_body(description = "JSON {title, kind, language, document?, url} for a link, or multipart/form-data with those fields and a `file`",
+        content((MaterialJson = "application/json"), (String = "multipart/form-data"))),
+    responses((status = 201, body = MaterialView), (status = 400, body = super::openapi::ErrorBody), (status = 413, body = super::openapi::ErrorBody)))]
+pub async fn add(
+    State(state): State<AppState>,
+    organizer: Organizer,
+    ApiPath(id): ApiPath<WebinarId>,
+    request: Request,
+) -> AppResult<(StatusCode, Json<MaterialView>)> {
+    let webinar = owned_webinar(&state, &organizer, id).await?;
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let (input, file) = if content_type.starts_with("multipart/form-data") {
+        let multipart = Multipart::from_request(request, &state)
+            .await
+            .map_err(|e| {
+                AppError::BadRequest(format!("the form cannot be read: {}", e.body_text()))
+            })?;
+        let upload = read_multipart(multipart).await?;
+        (upload.input, upload.file)
+    } else {
+        let ApiJson(json) = ApiJson::<MaterialJson>::from_request(request, &state).await?;
+        (
+            MaterialInput {
+                title: json.title,
+                kind: json.kind,
+                language: json.language,
+                document: json.document,
+                url: json.url,
+            },
+            None,
+        )
+    };
+    let material = materials::add(&state, &webinar, &input, file).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(MaterialView::new(
+            &material,
+            &state.settings.server.public_url,
+        )),
+    ))
+}
+
+/// A multipart upload of a document: its fields, its file, and the page form's CSRF token.
+pub struct Upload {
+    pub input: MaterialInput,
+    pub file: Option<File>,
+    pub csrf: String,
+}
+
+/// Reads a multipart upload (the API's and the organizer page's).
+pub async fn read_multipart(mut multipart: Multipart) -> AppResult<Upload> {
+    let mut input = MaterialInput::default();
+    let mut file = None;
+    let mut csrf = String::new();
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        AppError::BadRequest(format!("the upload cannot be read: {}", e.body_text()))
+    };
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+        let name = field.name().unwrap_or_default().to_string();
+        match name.as_str() {
+            "file" => {
+                let file_name = clean_file_name(field.file_name().unwrap_or("document"));
+                let content_type = field
+                    .content_type()
+                    .unwrap_or("application/octet-stream")
+                    .to_string();
+                let bytes = field.bytes().await.map_err(unreadable)?.to_vec();
+                if !bytes.is_empty() {
+                    file = Some(File {
+                        name: file_name,
+                        content_type,
+                        bytes,
+                    });
+                }
+            }
+            "title" => input.title = field.text().await.map_err(unreadable)?,
+            "kind" => input.kind = field.text().await.map_err(unreadable)?,
+            "language" => input.language = field.text().await.map_err(unreadable)?,
+            "document" => input.document = Some(field.text().await.map_err(unreadable)?),
+            "url" => input.url = Some(field.text().await.map_err(unreadable)?),
+            "csrf" => csrf = field.text().await.map_err(unreadable)?,
+            _ => {}
+        }
+    }
+    Ok(Upload { input, file, csrf })
+}
+
+#[utoipa::path(delete, path = "/api/v1/webinars/{id}/materials/{material}", tag = "materials", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "webinar id"), ("material" = uuid::Uuid, Path, description = "material id")),
+    responses((status = 204, description = "removed"), (status = 404, body = super::openapi::ErrorBody)))]
+pub async fn remove(
+    State(state): State<AppState>,
+    organizer: Organizer,
+    ApiPath((id, material)): ApiPath<(WebinarId, MaterialId)>,
+) -> AppResult<StatusCode> {
+    let webinar = owned_webinar(&state, &organizer, id).await?;
+    materials::remove(&state, &webinar, material).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
