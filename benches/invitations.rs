@@ -10,10 +10,12 @@ mod smtp;
 
 use std::time::{Duration, Instant};
 
+use futures_util::StreamExt;
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use meridian::config::{MailTransport, Settings};
+use meridian::email::transport::SMTP_CONNECTIONS;
 use meridian::startup::App;
 use serde_json::{Value, json};
 
@@ -35,6 +37,11 @@ const LANGUAGES: [&str; 5] = ["en", "es", "fr", "ru", "ar"];
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // Warnings (failed deliveries, retries) show up, as they would in Meridian's log.
+    tracing_subscriber::fmt()
+        .with_env_filter("warn")
+        .with_writer(std::io::stderr)
+        .init();
     let invitees: usize = std::env::var("INVITEES")
         .ok()
         .and_then(|n| n.parse().ok())
@@ -58,7 +65,7 @@ async fn main() -> anyhow::Result<()> {
         invitees as f64 / meridian.queue_secs
     );
     println!(
-        "| Meridian: render and deliver (worker) | {:.2} s | {:.0} |",
+        "| Meridian: delivery still running after that answer | {:.2} s | {:.0} |",
         meridian.deliver_secs,
         invitees as f64 / meridian.deliver_secs
     );
@@ -76,10 +83,7 @@ async fn main() -> anyhow::Result<()> {
         "Meridian end to end / baseline = {:.0}% (goal: at least 80%)",
         ratio * 100.0
     );
-    println!(
-        "Meridian delivery alone / baseline = {:.0}%",
-        invitees as f64 / meridian.deliver_secs / baseline * 100.0
-    );
+    println!("(invitations are committed in chunks, so delivery overlaps the queueing)");
     Ok(())
 }
 
@@ -159,37 +163,38 @@ async fn meridian_fan_out(sink: &smtp::SmtpServer, invitees: usize) -> anyhow::R
     })
 }
 
-/// The same number of messages, of the same size, over the same kind of pool and with the
-/// same concurrency as Meridian's worker (64 at a time, 8 connections); returns messages/s.
+/// The same number of messages, of the same size, to the same server, over the same kind
+/// of connection pool with as many messages in flight as Meridian's worker allows
+/// (`SMTP_CONNECTIONS`), as one steady stream; returns messages/s.
 async fn plain_client(sink: &smtp::SmtpServer, count: usize, size: usize) -> anyhow::Result<f64> {
     let transport =
         AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(sink.addr().ip().to_string())
             .port(sink.addr().port())
-            .pool_config(PoolConfig::new().max_size(8))
+            .pool_config(PoolConfig::new().max_size(SMTP_CONNECTIONS as u32))
             .build();
     let from: Mailbox = "IOM Webinars <webinars@iom.example.org>".parse()?;
     let body = "x".repeat(size.saturating_sub(600) / 2);
     let already = sink.received().len();
     let start = Instant::now();
-    for batch in (0..count).collect::<Vec<_>>().chunks(64) {
-        let sends = batch.iter().map(|i| {
-            let message = Message::builder()
-                .from(from.clone())
-                .to(format!("Delegate {i} <delegate{i}@example.org>")
-                    .parse()
-                    .unwrap())
-                .subject(format!("Baseline message {i}"))
-                .multipart(
-                    MultiPart::alternative()
-                        .singlepart(SinglePart::plain(body.clone()))
-                        .singlepart(SinglePart::html(body.clone())),
-                )
-                .unwrap();
-            transport.send(message)
-        });
-        for result in futures_util::future::join_all(sends).await {
-            result?;
-        }
+    // No batches: a steady stream with as many messages in flight as connections.
+    let sends = futures_util::stream::iter(0..count).map(|i| {
+        let message = Message::builder()
+            .from(from.clone())
+            .to(format!("Delegate {i} <delegate{i}@example.org>")
+                .parse()
+                .unwrap())
+            .subject(format!("Baseline message {i}"))
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(SinglePart::plain(body.clone()))
+                    .singlepart(SinglePart::html(body.clone())),
+            )
+            .unwrap();
+        transport.send(message)
+    });
+    let results: Vec<_> = sends.buffer_unordered(SMTP_CONNECTIONS).collect().await;
+    for result in results {
+        result?;
     }
     sink.wait_for(already + count, Duration::from_secs(600))
         .await;

@@ -124,17 +124,25 @@ pub async fn claim(ex: Exec<'_>, limit: i64, lease: Duration) -> anyhow::Result<
     Ok(rows)
 }
 
-pub async fn mark_sent(ex: Exec<'_>, id: i64) -> anyhow::Result<()> {
-    on!(ex, c => sqlx::query(
-        "UPDATE outbox SET status = 'sent', sent_at = $2, attempts = attempts + 1, locked_until = NULL, \
-         last_error = NULL WHERE id = $1",
-    )
-    .bind(id)
-    .bind(Utc::now())
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))
-    .context("marking an email sent")?;
+/// Marks the messages sent, in one statement.
+pub async fn mark_sent(ex: Exec<'_>, ids: &[i64]) -> anyhow::Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let placeholders: Vec<String> = (2..ids.len() + 2).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, locked_until = NULL, \
+         last_error = NULL WHERE id IN ({})",
+        placeholders.join(", ")
+    );
+    on!(ex, c => {
+        let mut query = sqlx::query(&sql).bind(Utc::now());
+        for id in ids {
+            query = query.bind(id);
+        }
+        query.execute(c).await.map(|r| r.rows_affected())
+    })
+    .context("marking emails sent")?;
     Ok(())
 }
 

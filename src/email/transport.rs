@@ -5,14 +5,18 @@ use std::time::Duration;
 use anyhow::Context;
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use tokio::sync::Semaphore;
 
 use crate::config::{MailSettings, MailTransport};
 
 const SEND_TIMEOUT: Duration = Duration::from_secs(60);
+/// SMTP connections kept open and messages in flight at once. lettre's pool size only
+/// bounds idle connections, so the semaphore keeps a burst from opening one per message.
+pub const SMTP_CONNECTIONS: usize = 64;
 
 pub enum Transport {
     File(AsyncFileTransport<Tokio1Executor>),
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(AsyncSmtpTransport<Tokio1Executor>, Semaphore),
 }
 
 /// Why a delivery failed, and whether trying again can help.
@@ -42,9 +46,9 @@ impl Transport {
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&settings.smtp_url)
                     .context("mail.smtp_url is not a usable SMTP URL")?
                     .timeout(Some(Duration::from_secs(30)))
-                    .pool_config(PoolConfig::new().max_size(8))
+                    .pool_config(PoolConfig::new().max_size(SMTP_CONNECTIONS as u32))
                     .build();
-                Ok(Transport::Smtp(transport))
+                Ok(Transport::Smtp(transport, Semaphore::new(SMTP_CONNECTIONS)))
             }
         }
     }
@@ -56,9 +60,13 @@ impl Transport {
                 .await
                 .map(|_| ())
                 .map_err(|e| SendError::Transient(format!("writing the .eml file: {e}"))),
-            // lettre's timeout bounds only the connect: a server that stops answering
-            // mid-message must not hold the worker forever.
-            Transport::Smtp(smtp) => {
+            Transport::Smtp(smtp, slots) => {
+                let _slot = slots
+                    .acquire()
+                    .await
+                    .map_err(|e| SendError::Transient(e.to_string()))?;
+                // lettre's timeout bounds only the connect: a server that stops answering
+                // mid-message must not hold the worker forever.
                 match tokio::time::timeout(SEND_TIMEOUT, smtp.send(message)).await {
                     Err(_) => Err(SendError::Transient(format!(
                         "the SMTP server did not answer within {} seconds",

@@ -22,17 +22,30 @@ use crate::domain::{RegistrationId, WebinarId};
 use crate::startup::AppState;
 
 /// Messages claimed at once; sent side by side over the SMTP pool.
-const BATCH: i64 = 64;
+const BATCH: i64 = 128;
 /// How long a claimed message is reserved for this worker.
 const LEASE_SECONDS: i64 = 300;
 /// Retries never wait longer than this.
 const MAX_BACKOFF_MS: u64 = 3_600_000;
 
+/// Delivery lanes: while one lane waits on the database (claiming, recording), the other
+/// keeps the SMTP connections busy.
+const LANES: usize = 2;
+
 /// Runs until `stop` turns true.
-pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
+pub async fn run(state: AppState, stop: watch::Receiver<bool>) {
+    let lanes: Vec<_> = (0..LANES)
+        .map(|lane| tokio::spawn(run_lane(state.clone(), stop.clone(), lane == 0)))
+        .collect();
+    for lane in lanes {
+        let _ = lane.await;
+    }
+}
+
+async fn run_lane(state: AppState, mut stop: watch::Receiver<bool>, queues_reminders: bool) {
     let poll = Duration::from_millis(state.settings.mail.poll_interval_ms);
     loop {
-        if let Err(e) = reminders::queue_due(&state).await {
+        if queues_reminders && let Err(e) = reminders::queue_due(&state).await {
             tracing::error!(error = format!("{e:#}"), "queueing reminders failed");
         }
         let delivered = match deliver_due(&state).await {
@@ -45,7 +58,10 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
         if *stop.borrow() {
             return;
         }
-        if delivered == 0 {
+        if delivered == BATCH as usize {
+            // A full batch: there is likely more, so bring another lane in.
+            state.mailer.wake.notify_one();
+        } else if delivered == 0 {
             tokio::select! {
                 _ = state.mailer.wake.notified() => {}
                 _ = tokio::time::sleep(poll) => {}
@@ -78,9 +94,10 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
     }))
     .await;
     let mut tx = state.db.begin().await?;
+    let mut sent = Vec::with_capacity(claimed.len());
     for (m, outcome) in claimed.iter().zip(outcomes) {
         match outcome {
-            Ok(()) => db::outbox::mark_sent(tx.exec(), m.id).await?,
+            Ok(()) => sent.push(m.id),
             Err(SendError::Permanent(error)) => {
                 tracing::warn!(id = m.id, error, "email refused for good");
                 db::outbox::mark_attempt_failed(tx.exec(), m.id, &error, None).await?
@@ -97,6 +114,7 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
             }
         }
     }
+    db::outbox::mark_sent(tx.exec(), &sent).await?;
     tx.commit().await?;
     Ok(claimed.len())
 }

@@ -26,47 +26,69 @@ pub struct InvitationReport {
 #[tracing::instrument(skip_all, fields(webinar = %webinar.id))]
 pub async fn send(state: &AppState, webinar: &Webinar) -> AppResult<InvitationReport> {
     let mut report = InvitationReport::default();
-    let mut tx = state.db.begin().await?;
-    let mut sessions = db::sessions::list(tx.exec(), webinar.id).await?;
-    let invited: HashSet<String> = db::registrations::list(tx.exec(), webinar.id, None)
-        .await?
-        .into_iter()
-        .map(|r| r.email.key())
-        .collect();
-    let invitees = db::invitees::list(tx.exec(), webinar.id).await?;
-    for invitee in invitees
-        .iter()
-        .filter(|i| !invited.contains(&i.email.key()))
-    {
-        let Some(session) = take_a_seat(&mut tx, webinar, &mut sessions, invitee).await? else {
-            report.unassigned.push(invitee.email.as_str().to_string());
-            continue;
-        };
-        let mut registration = build(
-            state,
-            webinar,
-            &new_registration(invitee),
-            &session,
-            Assignment::Auto,
-            Some(invitee.id),
-        );
-        registration.status = RegistrationStatus::Invited;
-        let token = state.keys.manage_token(registration.id);
-        if !db::registrations::insert_if_absent(tx.exec(), &registration, &token_hash(&token))
+    let (mut sessions, invitees) = {
+        let mut conn = state.db.conn().await?;
+        let sessions = db::sessions::list(conn.exec(), webinar.id).await?;
+        let invited: HashSet<String> = db::registrations::list(conn.exec(), webinar.id, None)
             .await?
-        {
-            // The invitee registered on their own meanwhile.
-            db::sessions::release_seat(tx.exec(), session.id).await?;
-            continue;
+            .into_iter()
+            .map(|r| r.email.key())
+            .collect();
+        let invitees: Vec<Invitee> = db::invitees::list(conn.exec(), webinar.id)
+            .await?
+            .into_iter()
+            .filter(|i| !invited.contains(&i.email.key()))
+            .collect();
+        (sessions, invitees)
+    };
+    // Committed in chunks, so that delivery starts while the rest is still being queued.
+    for chunk in invitees.chunks(CHUNK) {
+        let mut tx = state.db.begin().await?;
+        for invitee in chunk {
+            invite(state, &mut tx, webinar, &mut sessions, invitee, &mut report).await?;
         }
-        let letter = Letter::for_registration(Kind::Invitation, &registration, webinar, &session);
-        if queue(state, &mut tx, webinar, &letter, "").await? {
-            report.queued += 1;
-        }
+        tx.commit().await?;
+        state.wake_mailer();
     }
-    tx.commit().await?;
-    state.wake_mailer();
     Ok(report)
+}
+
+/// Invitees registered and queued per transaction.
+const CHUNK: usize = 500;
+
+async fn invite(
+    state: &AppState,
+    tx: &mut db::Tx,
+    webinar: &Webinar,
+    sessions: &mut [Session],
+    invitee: &Invitee,
+    report: &mut InvitationReport,
+) -> AppResult<()> {
+    let Some(session) = take_a_seat(tx, webinar, sessions, invitee).await? else {
+        report.unassigned.push(invitee.email.as_str().to_string());
+        return Ok(());
+    };
+    let new = new_registration(invitee);
+    let mut registration = build(
+        state,
+        webinar,
+        &new,
+        &session,
+        Assignment::Auto,
+        Some(invitee.id),
+    );
+    registration.status = RegistrationStatus::Invited;
+    let token = state.keys.manage_token(registration.id);
+    if !db::registrations::insert_if_absent(tx.exec(), &registration, &token_hash(&token)).await? {
+        // The invitee registered on their own meanwhile.
+        db::sessions::release_seat(tx.exec(), session.id).await?;
+        return Ok(());
+    }
+    let letter = Letter::for_registration(Kind::Invitation, &registration, webinar, &session);
+    if queue(state, tx, webinar, &letter, "").await? {
+        report.queued += 1;
+    }
+    Ok(())
 }
 
 fn new_registration(invitee: &Invitee) -> NewRegistration {

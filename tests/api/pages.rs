@@ -438,3 +438,251 @@ async fn organizer_sets_up_the_model_case_and_sends_invitations(backend: Backend
     let (_, page) = browser.get(&format!("{base}/invitations")).await;
     assert!(page.contains("Every invitee has been invited"));
 }
+
+on_both_databases!(organizer_manages_sessions_invitees_documents_and_registrations_in_the_pages);
+
+async fn organizer_manages_sessions_invitees_documents_and_registrations_in_the_pages(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let browser = Browser::new(&app);
+    browser.sign_in(&app).await;
+    // The browser's organizer owns a webinar made through the pages.
+    let (_, page) = browser.get("/organizer").await;
+    let csrf = csrf_of(&page);
+    let (_, _, url) = browser
+        .post(
+            "/organizer/webinars",
+            &[
+                ("csrf", &csrf),
+                ("title", "Pages webinar"),
+                ("languages", "en"),
+                ("time_zone", "UTC"),
+            ],
+        )
+        .await;
+    let base = url.trim_end_matches('/').to_string();
+    for (label, start) in [("AM", "2030-09-24T07:00"), ("PM", "2030-09-24T14:00")] {
+        browser
+            .post(
+                &format!("{base}/sessions"),
+                &[
+                    ("csrf", &csrf),
+                    ("label", label),
+                    ("starts_local", start),
+                    ("duration_minutes", "120"),
+                ],
+            )
+            .await;
+    }
+    let id = base.rsplit('/').next().unwrap().to_string();
+    let webinar = json_of(
+        app.get(&format!("/api/v1/webinars/{id}")).await,
+        StatusCode::OK,
+    )
+    .await;
+    let (am, pm) = (
+        webinar["sessions"][0]["id"].as_str().unwrap().to_string(),
+        webinar["sessions"][1]["id"].as_str().unwrap().to_string(),
+    );
+
+    // Move the AM session, limit it, name a chair, then cancel PM.
+    let (status, page, _) = browser
+        .post(
+            &format!("{base}/sessions/{am}"),
+            &[
+                ("csrf", &csrf),
+                ("label", "Morning"),
+                ("starts_local", "2030-09-24T06:30"),
+                ("duration_minutes", "90"),
+                ("capacity", "40"),
+                ("join_url", "https://meet.example.org/m"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("2030-09-24 06:30–08:00 UTC") && page.contains("Morning"));
+    let (_, page, _) = browser
+        .post(
+            &format!("{base}/sessions/{am}/chairs"),
+            &[
+                ("csrf", &csrf),
+                ("name", "Chair, Bali Process"),
+                ("email", "cochair@bali-process.example.org"),
+                ("time_zone", "Australia/Sydney"),
+                ("language", "en"),
+            ],
+        )
+        .await;
+    assert!(
+        page.contains("Chair, Bali Process &lt;cochair@bali-process.example.org&gt;"),
+        "{page}"
+    );
+    let (status, page, _) = browser
+        .post(
+            &format!("{base}/sessions/{pm}/chairs"),
+            &[("csrf", &csrf), ("name", "X"), ("email", "bad")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("not a valid email address"));
+
+    // Documents through the page: a link.
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .text("title", "Agenda")
+        .text("kind", "agenda")
+        .text("language", "en")
+        .text("url", "https://docs.example.org/agenda.pdf");
+    let page = browser
+        .client
+        .post(format!("{base}/materials"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("docs.example.org&#x2f;agenda.pdf"), "{page}");
+    let material = json_of(
+        app.get(&format!("/api/v1/webinars/{id}/materials")).await,
+        StatusCode::OK,
+    )
+    .await;
+    let material_id = material[0]["id"].as_str().unwrap();
+    browser
+        .post(
+            &format!("{base}/materials/{material_id}/remove"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(
+        json_of(
+            app.get(&format!("/api/v1/webinars/{id}/materials")).await,
+            StatusCode::OK
+        )
+        .await,
+        json!([])
+    );
+
+    // Invitees: upload, edit (a taken email is refused), remove.
+    let csv = "name,email,organization,role,country,time_zone,language\nAna,ana@example.org,Org A,Chair,MX,America/Mexico_City,es\nKen,ken@example.org,Org B,Chair,JP,Asia/Tokyo,en\n";
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .part(
+            "file",
+            reqwest::multipart::Part::text(csv).file_name("i.csv"),
+        );
+    let page = browser
+        .client
+        .post(format!("{base}/invitees"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("2 imported"));
+    let invitees = json_of(
+        app.client
+            .get(app.url(&format!("/api/v1/webinars/{id}/invitees")))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    assert!(invitees["error"].is_string());
+    let row = page
+        .split("<tr>")
+        .find(|row| row.contains("ken@example.org"))
+        .unwrap();
+    let ken = page_id(row, "/invitees/");
+    let (_, form_page) = browser.get(&format!("{base}/invitees/{ken}")).await;
+    assert!(form_page.contains("value=\"Ken\""), "{form_page}");
+    let (status, page, _) = browser
+        .post(
+            &format!("{base}/invitees/{ken}"),
+            &[
+                ("csrf", &csrf),
+                ("name", "Renamed"),
+                ("email", "ana@example.org"),
+                ("time_zone", "Asia/Tokyo"),
+                ("language", "en"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("another invitee has the email"), "{page}");
+    let (status, page, _) = browser
+        .post(
+            &format!("{base}/invitees/{ken}"),
+            &[
+                ("csrf", &csrf),
+                ("name", "Renamed"),
+                ("email", "renamed@example.org"),
+                ("time_zone", "Asia/Tokyo"),
+                ("language", "en"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Renamed"));
+    browser
+        .post(&format!("{base}/invitees/{ken}/remove"), &[("csrf", &csrf)])
+        .await;
+    let (_, page) = browser.get(&format!("{base}/invitees")).await;
+    assert!(!page.contains("Renamed") && page.contains("Ana"));
+
+    // Registrations: filter, search and move; the outbox lists every email.
+    app.register(
+        &id,
+        &json!({"name": "Walk-in", "email": "walkin@example.org", "time_zone": "Asia/Tokyo"}),
+    )
+    .await;
+    let (_, page) = browser.get(&format!("{base}/registrations?q=walk")).await;
+    assert!(page.contains("Walk-in"));
+    let (_, page) = browser
+        .get(&format!("{base}/registrations?status=cancelled"))
+        .await;
+    assert!(!page.contains("Walk-in"));
+    let registration = page_id(
+        &browser.get(&format!("{base}/registrations")).await.1,
+        "/registrations/",
+    );
+    let (status, page, _) = browser
+        .post(
+            &format!("{base}/registrations/{registration}/move"),
+            &[("csrf", &csrf), ("session_id", &pm)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let (status, _, _) = browser
+        .post(&format!("{base}/sessions/{pm}/cancel"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, page) = browser
+        .get(&format!("{base}/registrations?status=cancelled"))
+        .await;
+    assert!(
+        page.contains("Walk-in"),
+        "moved to PM, then cancelled with it"
+    );
+    let (_, page) = browser.get(&format!("{base}/outbox")).await;
+    assert!(
+        page.contains("session_cancelled") && page.contains("chair_invitation"),
+        "{page}"
+    );
+}
+
+/// The first id in the page that follows `marker` in a link.
+fn page_id(page: &str, marker: &str) -> String {
+    page.split(marker)
+        .skip(1)
+        .filter_map(|s| s.split(['/', '"']).next())
+        .find(|s| s.len() == 36)
+        .unwrap()
+        .to_string()
+}

@@ -189,6 +189,9 @@ async fn serve(stream: TcpStream, shared: Arc<Shared>) {
 }
 
 async fn serve_session(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
+    // Replies go out at once, as a real server's do; otherwise Nagle's algorithm and
+    // delayed ACKs add tens of milliseconds to every command.
+    stream.set_nodelay(true)?;
     let mut stream = BufReader::new(stream);
     stream.write_all(b"220 localhost ESMTP test\r\n").await?;
 

@@ -7,7 +7,7 @@ use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use chrono::{NaiveDateTime, TimeZone as _, Utc};
+use chrono::{NaiveDateTime, Offset, TimeZone as _, Utc};
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 
@@ -440,7 +440,9 @@ async fn show_webinar(
             chairs => chairs.iter().filter(|c| c.active).map(|c| format!("{} <{}>", c.name, c.email.as_str())).collect::<Vec<_>>(),
         });
     }
-    let invitees = db::invitees::list(conn.exec(), w.id).await?.len();
+    let invitee_list = db::invitees::list(conn.exec(), w.id).await?;
+    let invitees = invitee_list.len();
+    let zones = zone_table(w, &sessions, &invitee_list);
     let public_url = &state.settings.server.public_url;
     let materials: Vec<Value> = db::materials::list(conn.exec(), w.id)
         .await?
@@ -456,6 +458,7 @@ async fn show_webinar(
             webinar => webinar_value(w),
             sessions => rows,
             invitees => invitees,
+            invitee_zones => zones,
             materials => materials,
             kinds => crate::domain::material::MaterialKind::ALL.map(|k| k.as_str()),
             public_link => format!("{}/w/{}", state.settings.server.public_url, w.id),
@@ -464,6 +467,47 @@ async fn show_webinar(
             problem => problem,
         }},
     )
+}
+
+/// Each zone the invitees are in, with every session's local time there.
+fn zone_table(
+    w: &Webinar,
+    sessions: &[Session],
+    invitees: &[crate::domain::invitee::Invitee],
+) -> Vec<Value> {
+    let mut zones: Vec<(TimeZone, usize)> = Vec::new();
+    for invitee in invitees {
+        match zones.iter_mut().find(|(z, _)| *z == invitee.time_zone) {
+            Some((_, count)) => *count += 1,
+            None => zones.push((invitee.time_zone, 1)),
+        }
+    }
+    let now = Utc::now();
+    let candidates: Vec<_> = sessions.iter().map(|s| s.candidate(now)).collect();
+    zones.sort_by_key(|(z, _)| {
+        sessions.first().map_or(0, |s| {
+            s.starts_at
+                .with_timezone(&z.0)
+                .offset()
+                .fix()
+                .local_minus_utc()
+        })
+    });
+    zones
+        .into_iter()
+        .map(|(zone, count)| {
+            let local = crate::domain::assignment::evaluate(&w.rules, zone.0, &candidates);
+            context! {
+                zone => zone.to_string(),
+                count => count,
+                times => local.iter().map(|l| context! {
+                    time => format!("{}–{}", l.local_start.format("%a %H:%M"), l.local_end.format("%H:%M")),
+                    suitable => l.suitable,
+                    recommended => l.recommended,
+                }).collect::<Vec<_>>(),
+            }
+        })
+        .collect()
 }
 
 fn webinar_value(w: &Webinar) -> Value {
