@@ -69,44 +69,31 @@ pub async fn upsert(
     webinar: WebinarId,
     i: &NewInvitee,
 ) -> anyhow::Result<Upserted> {
-    let existing = find_id(ex.reborrow(), webinar, &i.email)
-        .await?
-        .map(|i| i.0);
-    let (id, outcome, sql) = match existing {
-        Some(id) => (
-            id,
-            Upserted::Updated,
-            "UPDATE invitees SET name = $3, email = $4, email_key = $5, organization = $6, \
-             role = $7, country = $8, time_zone = $9, language = $10 WHERE id = $1 AND webinar_id = $2",
-        ),
-        None => (
-            InviteeId::new().0,
-            Upserted::Inserted,
-            "INSERT INTO invitees (id, webinar_id, name, email, email_key, organization, role, \
-             country, time_zone, language, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        ),
-    };
-    on!(ex, c => {
-        let query = sqlx::query(sql)
-            .bind(id)
-            .bind(webinar.0)
-            .bind(i.name.as_str())
-            .bind(i.email.as_str())
-            .bind(i.email.key())
-            .bind(&i.organization)
-            .bind(&i.role)
-            .bind(i.country.as_ref().map(Country::as_str))
-            .bind(i.time_zone.0.name())
-            .bind(i.language.code());
-        let query = match outcome {
-            Upserted::Inserted => query.bind(Utc::now()),
-            Upserted::Updated => query,
-        };
-        query.execute(c).await.map(|r| r.rows_affected())
-    })
+    if let Some(id) = find_id(ex.reborrow(), webinar, &i.email).await? {
+        update(ex, webinar, id, i).await?;
+        return Ok(Upserted::Updated);
+    }
+    on!(ex, c => sqlx::query(
+        "INSERT INTO invitees (id, webinar_id, name, email, email_key, organization, role, \
+         country, time_zone, language, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(InviteeId::new().0)
+    .bind(webinar.0)
+    .bind(i.name.as_str())
+    .bind(i.email.as_str())
+    .bind(i.email.key())
+    .bind(&i.organization)
+    .bind(&i.role)
+    .bind(i.country.as_ref().map(Country::as_str))
+    .bind(i.time_zone.0.name())
+    .bind(i.language.code())
+    .bind(Utc::now())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
     .context("storing an invitee")?;
-    Ok(outcome)
+    Ok(Upserted::Inserted)
 }
 
 #[tracing::instrument(skip_all, fields(webinar = %webinar))]

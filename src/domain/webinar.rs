@@ -21,6 +21,22 @@ pub struct Webinar {
 }
 
 impl Webinar {
+    /// A new webinar with the defaults (English, UTC, 07:00–22:00, 13:00), before the
+    /// organizer's fields are applied.
+    pub fn blank(organizer: OrganizerId) -> Webinar {
+        Webinar {
+            id: WebinarId::new(),
+            organizer_id: organizer,
+            title: String::new(),
+            description: String::new(),
+            languages: vec![Language::En],
+            time_zone: TimeZone(chrono_tz::UTC),
+            registration_opens_at: None,
+            registration_closes_at: None,
+            rules: Rules::default(),
+        }
+    }
+
     /// Why registration is not possible at `now`, if it is not.
     pub fn registration_closed_reason(&self, now: DateTime<Utc>) -> Option<String> {
         if let Some(opens) = self.registration_opens_at.filter(|t| now < *t) {

@@ -14,7 +14,7 @@ use crate::db::organizers::Organizer;
 use crate::domain::assignment::Rules;
 use crate::domain::values::{Invalid, required_text};
 use crate::domain::webinar::{Webinar, parse_clock, parse_preferred_hour};
-use crate::domain::{Language, TimeZone, WebinarId};
+use crate::domain::{Language, WebinarId};
 use crate::error::{AppError, AppResult};
 use crate::services;
 use crate::startup::AppState;
@@ -119,17 +119,7 @@ pub async fn create(
     if input.title.is_none() {
         return Err(AppError::BadRequest("title must not be empty".into()));
     }
-    let blank = Webinar {
-        id: WebinarId::new(),
-        organizer_id: organizer.id,
-        title: String::new(),
-        description: String::new(),
-        languages: vec![Language::En],
-        time_zone: TimeZone(chrono_tz::UTC),
-        registration_opens_at: None,
-        registration_closes_at: None,
-        rules: Rules::default(),
-    };
+    let blank = Webinar::blank(organizer.id);
     let webinar = apply(blank, &input)?;
     let sessions = input
         .sessions

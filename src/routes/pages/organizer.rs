@@ -15,7 +15,6 @@ use super::render::render;
 use super::web::{SESSION_COOKIE, SignedIn, Web, append_cookie, cookie, set_cookie};
 use crate::db;
 use crate::db::organizers::Organizer;
-use crate::domain::assignment::Rules;
 use crate::domain::invitee::InviteeRow;
 use crate::domain::webinar::{Session, Webinar};
 use crate::domain::{
@@ -100,12 +99,17 @@ pub fn router() -> Router<AppState> {
         ))
 }
 
-const LANG: Language = Language::En;
+/// The organizer's language: the switcher's choice, else the browser's, else English.
+fn lang(web: &Web) -> Language {
+    web.language(None, Language::En)
+}
 
 fn base(web: &Web, organizer: Option<&Organizer>) -> Value {
+    let language = lang(web);
     context! {
-        lang => LANG.code(),
-        dir => "ltr",
+        lang => language.code(),
+        dir => if language == Language::Ar { "rtl" } else { "ltr" },
+        languages => language_codes(),
         csrf => &web.csrf,
         organizer => organizer.map(|o| context! { name => &o.name, email => &o.email }),
     }
@@ -115,7 +119,7 @@ fn base(web: &Web, organizer: Option<&Organizer>) -> Value {
 fn respond(web: &Web, result: AppResult<Response>) -> Response {
     match result {
         Ok(response) => web.finish(response),
-        Err(e) => web.error(e, LANG),
+        Err(e) => web.error(e, lang(web)),
     }
 }
 
@@ -174,7 +178,7 @@ async fn sign_in(
             );
             web.finish(response)
         }
-        Err(AppError::Internal(e)) => web.error(AppError::Internal(e), LANG),
+        Err(AppError::Internal(e)) => web.error(AppError::Internal(e), lang(&web)),
         Err(problem) => {
             let ctx = context! { ..base(&web, None), ..context! { email => &form.email, problem => problem.to_string() } };
             respond(
@@ -382,17 +386,7 @@ async fn create_webinar(
         let (form, languages) = webinar_form(&body);
         web.check_csrf(&form.csrf)?;
         let input = webinar_input(&form, languages)?;
-        let blank = Webinar {
-            id: WebinarId::new(),
-            organizer_id: organizer.id,
-            title: String::new(),
-            description: String::new(),
-            languages: vec![Language::En],
-            time_zone: TimeZone(chrono_tz::UTC),
-            registration_opens_at: None,
-            registration_closes_at: None,
-            rules: Rules::default(),
-        };
+        let blank = Webinar::blank(organizer.id);
         let webinar = crate::routes::api::webinars::apply(blank, &input)?;
         let (webinar, _) = services::webinars::create(&state, webinar, Vec::new()).await?;
         to(format!("/organizer/webinars/{}", webinar.id))
@@ -430,7 +424,7 @@ async fn show_webinar(
             id => s.id.to_string(),
             label => &s.label,
             utc => utc_text(s),
-            organizer_time => i18n::session_time(LANG, w.time_zone.0, s.starts_at, s.ends_at()),
+            organizer_time => i18n::session_time(lang(web), w.time_zone.0, s.starts_at, s.ends_at()),
             starts_local => local.format("%Y-%m-%dT%H:%M").to_string(),
             duration => s.duration_minutes,
             capacity => s.capacity,
@@ -813,7 +807,7 @@ async fn show_invitees(
                 time_zone => i.time_zone.to_string(),
                 language => i.language.code(),
                 session => session.map(|s| s.label.clone()),
-                local => session.map(|s| i18n::session_time(LANG, i.time_zone.0, s.starts_at, s.ends_at())),
+                local => session.map(|s| i18n::session_time(lang(web), i.time_zone.0, s.starts_at, s.ends_at())),
                 outside => pick.is_some_and(|p| p.outside_working_hours),
             }
         })
@@ -1185,7 +1179,7 @@ async fn registrations_page(
                     time_zone => r.time_zone.to_string(), status => r.status.as_str(), assignment => r.assignment.as_str(),
                     session_id => r.session_id.to_string(),
                     session => session.map(|s| s.label.clone()),
-                    local => session.map(|s| i18n::session_time(LANG, r.time_zone.0, s.starts_at, s.ends_at())),
+                    local => session.map(|s| i18n::session_time(lang(&web), r.time_zone.0, s.starts_at, s.ends_at())),
                     outside => r.outside_working_hours,
                 }
             })
