@@ -312,6 +312,14 @@ async fn organizer_pages_need_a_signed_in_organizer(backend: Backend) {
     other.sign_in(&app).await;
     let (status, _) = other.get(&format!("/organizer/webinars/{}", w.id)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // The organizer's pages speak the five languages too.
+    let (_, page) = other.get("/organizer?lang=ar").await;
+    assert!(
+        page.contains("dir=\"rtl\"") && page.contains("ندوة إلكترونية جديدة"),
+        "{page}"
+    );
+    let (_, page) = other.get("/organizer?lang=fr").await;
+    assert!(page.contains("Nouveau webinaire"));
     // Signing out ends the session.
     let (_, page) = other.get("/organizer").await;
     other
