@@ -9,6 +9,7 @@ use crate::calendar::Method;
 use crate::domain::chair::Chair;
 use crate::domain::registration::Registration;
 use crate::domain::webinar::{Session, Webinar};
+use crate::domain::{Language, TimeZone};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -88,36 +89,24 @@ pub struct Letter {
     pub sequence: u32,
 }
 
-impl Letter {
-    pub fn for_registration(kind: Kind, r: &Registration, w: &Webinar, s: &Session) -> Letter {
-        Letter {
-            kind,
-            to_name: r.name.clone(),
-            to_email: r.email.as_str().to_string(),
-            language: r.language.code().to_string(),
-            time_zone: r.time_zone.to_string(),
-            webinar_title: w.title.clone(),
-            session_label: s.label.clone(),
-            starts_at: s.starts_at,
-            ends_at: s.ends_at(),
-            join_url: s.join_url.clone(),
-            previous_starts_at: None,
-            previous_ends_at: None,
-            previous_label: None,
-            registration_id: Some(r.id.0),
-            outside_working_hours: r.outside_working_hours,
-            calendar_uid: r.calendar_uid.clone(),
-            sequence: r.calendar_sequence,
-        }
-    }
+/// Who a letter goes to, and the calendar event it is about.
+struct Recipient<'a> {
+    name: &'a str,
+    email: &'a str,
+    language: Language,
+    time_zone: TimeZone,
+    calendar_uid: &'a str,
+    sequence: u32,
+}
 
-    pub fn for_chair(kind: Kind, c: &Chair, w: &Webinar, s: &Session) -> Letter {
+impl Letter {
+    fn new(kind: Kind, to: Recipient<'_>, w: &Webinar, s: &Session) -> Letter {
         Letter {
             kind,
-            to_name: c.name.clone(),
-            to_email: c.email.as_str().to_string(),
-            language: c.language.code().to_string(),
-            time_zone: c.time_zone.to_string(),
+            to_name: to.name.to_string(),
+            to_email: to.email.to_string(),
+            language: to.language.code().to_string(),
+            time_zone: to.time_zone.to_string(),
             webinar_title: w.title.clone(),
             session_label: s.label.clone(),
             starts_at: s.starts_at,
@@ -128,9 +117,37 @@ impl Letter {
             previous_label: None,
             registration_id: None,
             outside_working_hours: false,
-            calendar_uid: c.calendar_uid.clone(),
-            sequence: c.calendar_sequence,
+            calendar_uid: to.calendar_uid.to_string(),
+            sequence: to.sequence,
         }
+    }
+
+    pub fn for_registration(kind: Kind, r: &Registration, w: &Webinar, s: &Session) -> Letter {
+        let to = Recipient {
+            name: &r.name,
+            email: r.email.as_str(),
+            language: r.language,
+            time_zone: r.time_zone,
+            calendar_uid: &r.calendar_uid,
+            sequence: r.calendar_sequence,
+        };
+        Letter {
+            registration_id: Some(r.id.0),
+            outside_working_hours: r.outside_working_hours,
+            ..Letter::new(kind, to, w, s)
+        }
+    }
+
+    pub fn for_chair(kind: Kind, c: &Chair, w: &Webinar, s: &Session) -> Letter {
+        let to = Recipient {
+            name: &c.name,
+            email: c.email.as_str(),
+            language: c.language,
+            time_zone: c.time_zone,
+            calendar_uid: &c.calendar_uid,
+            sequence: c.calendar_sequence,
+        };
+        Letter::new(kind, to, w, s)
     }
 
     /// Records where the person was before, for switches and moves.
