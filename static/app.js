@@ -3,12 +3,13 @@
   "use strict";
   // The registration page shows times in the visitor's zone: ask the browser for it once.
   var zoneForm = document.getElementById("zone-form");
-  if (zoneForm && zoneForm.getAttribute("data-zone-known") === "no") {
+  // Only when the address names no zone yet, so an unknown zone can never loop.
+  var here = new URL(window.location.href);
+  if (zoneForm && zoneForm.getAttribute("data-zone-known") === "no" && !here.searchParams.has("tz")) {
     var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
     if (zone) {
-      var url = new URL(window.location.href);
-      url.searchParams.set("tz", zone);
-      window.location.replace(url.toString());
+      here.searchParams.set("tz", zone);
+      window.location.replace(here.toString());
     }
   }
   // Ask before destructive actions (cancel, remove).

@@ -43,6 +43,12 @@ async fn the_public_page_shows_sessions_in_the_visitors_zone(backend: Backend) {
     // Without a zone the page asks the browser (data-zone-known="no"), and a bad id is a 404 page.
     let (_, page) = browser.get(&format!("/w/{}", w.id)).await;
     assert!(page.contains("data-zone-known=\"no\""));
+    let (status, page) = browser.get(&format!("/w/{}?tz=Mars/Olympus", w.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("unknown time zone"),
+        "an unusable zone is said"
+    );
     let (status, page) = browser.get("/w/not-a-webinar").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(page.contains("<html"), "an HTML error page");

@@ -135,8 +135,13 @@ async fn register_page(
     let Ok(id) = id.parse().map(WebinarId) else {
         return web.error(AppError::not_found("webinar"), fallback);
     };
-    let tz = query.tz.as_deref().and_then(|z| z.parse::<TimeZone>().ok());
-    match show_register(&state, &web, id, tz, RegisterForm::default(), None).await {
+    // A zone the page cannot use is said, and the times are shown in the webinar's zone.
+    let (tz, problem) = match query.tz.as_deref().map(str::parse::<TimeZone>) {
+        Some(Ok(tz)) => (Some(tz), None),
+        Some(Err(e)) => (None, Some(e.0)),
+        None => (None, None),
+    };
+    match show_register(&state, &web, id, tz, RegisterForm::default(), problem).await {
         Ok(page) => web.finish(page),
         Err(e) => web.error(e, fallback),
     }
