@@ -65,10 +65,6 @@ impl App {
         self
     }
 
-    pub fn state(&self) -> &AppState {
-        &self.state
-    }
-
     /// Serves (and delivers mail, when `mail.worker` is on) until `shutdown` completes.
     pub async fn run_until(
         self,

@@ -201,14 +201,6 @@ pub async fn list(ex: Exec<'_>, webinar: WebinarId) -> anyhow::Result<Vec<Entry>
     .context("listing the outbox")
 }
 
-/// Messages not yet sent or failed (for draining in tests and benchmarks).
-pub async fn pending_count(ex: Exec<'_>) -> anyhow::Result<i64> {
-    on!(ex, c => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
-        .fetch_one(c)
-        .await)
-    .context("counting pending emails")
-}
-
 /// A Message-ID that stays the same through retries.
 pub fn message_id(host: &str) -> String {
     format!("<{}@{host}>", Uuid::new_v4().simple())

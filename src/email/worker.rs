@@ -119,17 +119,6 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
     Ok(claimed.len())
 }
 
-/// Delivers until nothing is due (tests and benchmarks call it inline); returns the count.
-pub async fn drain(state: &AppState) -> anyhow::Result<usize> {
-    let mut total = 0;
-    loop {
-        match deliver_due(state).await? {
-            0 => return Ok(total),
-            n => total += n,
-        }
-    }
-}
-
 /// Exponential backoff from `mail.retry_base_ms`; `None` once `mail.max_attempts` is reached.
 fn next_attempt(state: &AppState, attempts_before: i64) -> Option<chrono::DateTime<Utc>> {
     let attempts = u32::try_from(attempts_before + 1).unwrap_or(u32::MAX);
