@@ -10,7 +10,7 @@ use crate::domain::invitee::Invitee;
 use crate::domain::registration::{Assignment, RegistrationStatus};
 use crate::domain::webinar::{Session, SessionStatus, Webinar};
 use crate::email::letter::{Kind, Letter};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::security::token_hash;
 use crate::services::registrations::{NewRegistration, build, queue, recommend};
 use crate::startup::AppState;
@@ -26,21 +26,11 @@ pub struct InvitationReport {
 #[tracing::instrument(skip_all, fields(webinar = %webinar.id))]
 pub async fn send(state: &AppState, webinar: &Webinar) -> AppResult<InvitationReport> {
     let mut report = InvitationReport::default();
-    let (mut sessions, invitees) = {
+    let mut sessions = {
         let mut conn = state.db.conn().await?;
-        let sessions = db::sessions::list(conn.exec(), webinar.id).await?;
-        let invited: HashSet<String> = db::registrations::list(conn.exec(), webinar.id, None)
-            .await?
-            .into_iter()
-            .map(|r| r.email.key())
-            .collect();
-        let invitees: Vec<Invitee> = db::invitees::list(conn.exec(), webinar.id)
-            .await?
-            .into_iter()
-            .filter(|i| !invited.contains(&i.email.key()))
-            .collect();
-        (sessions, invitees)
+        db::sessions::list(conn.exec(), webinar.id).await?
     };
+    let invitees = not_yet_invited(state, webinar).await?;
     // Committed in chunks, so that delivery starts while the rest is still being queued.
     for chunk in invitees.chunks(CHUNK) {
         let mut tx = state.db.begin().await?;
@@ -51,6 +41,34 @@ pub async fn send(state: &AppState, webinar: &Webinar) -> AppResult<InvitationRe
         state.wake_mailer();
     }
     Ok(report)
+}
+
+/// The imported invitees who have no registration yet (the ones `send` would invite).
+pub async fn not_yet_invited(state: &AppState, webinar: &Webinar) -> AppResult<Vec<Invitee>> {
+    let mut conn = state.db.conn().await?;
+    let invited: HashSet<String> = db::registrations::list(conn.exec(), webinar.id, None)
+        .await?
+        .into_iter()
+        .map(|r| r.email.key())
+        .collect();
+    Ok(db::invitees::list(conn.exec(), webinar.id)
+        .await?
+        .into_iter()
+        .filter(|i| !invited.contains(&i.email.key()))
+        .collect())
+}
+
+/// Puts a failed message back in the queue and wakes the worker.
+pub async fn retry_message(state: &AppState, webinar: &Webinar, message: i64) -> AppResult<()> {
+    let mut tx = state.db.begin().await?;
+    if !db::outbox::retry(tx.exec(), webinar.id, message).await? {
+        return Err(AppError::Conflict(format!(
+            "message {message} is not a failed message of this webinar"
+        )));
+    }
+    tx.commit().await?;
+    state.wake_mailer();
+    Ok(())
 }
 
 /// Invitees registered and queued per transaction.

@@ -10,7 +10,7 @@ use super::{ApiPath, owned_webinar};
 use crate::db;
 use crate::db::organizers::Organizer;
 use crate::domain::WebinarId;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::services::invitations::{self, InvitationReport};
 use crate::startup::AppState;
 
@@ -92,14 +92,7 @@ pub async fn retry(
     organizer: Organizer,
     ApiPath((id, message)): ApiPath<(WebinarId, i64)>,
 ) -> AppResult<Json<serde_json::Value>> {
-    owned_webinar(&state, &organizer, id).await?;
-    let mut tx = state.db.begin().await?;
-    if !db::outbox::retry(tx.exec(), id, message).await? {
-        return Err(AppError::Conflict(format!(
-            "message {message} is not a failed message of this webinar"
-        )));
-    }
-    tx.commit().await?;
-    state.wake_mailer();
+    let webinar = owned_webinar(&state, &organizer, id).await?;
+    invitations::retry_message(&state, &webinar, message).await?;
     Ok(Json(serde_json::json!({"status": "pending"})))
 }

@@ -1035,18 +1035,9 @@ async fn confirm_send_page(
 ) -> Response {
     let result = async {
         let webinar = mine(&state, &organizer, &id).await?;
-        let mut conn = state.db.conn().await?;
-        let invited: std::collections::HashSet<String> =
-            db::registrations::list(conn.exec(), webinar.id, None)
-                .await?
-                .into_iter()
-                .map(|r| r.email.key())
-                .collect();
-        let pending = db::invitees::list(conn.exec(), webinar.id)
+        let pending = services::invitations::not_yet_invited(&state, &webinar)
             .await?
-            .iter()
-            .filter(|i| !invited.contains(&i.email.key()))
-            .count();
+            .len();
         render(
             "organizer/confirm_send.html",
             context! { ..base(&web, Some(&organizer)), ..context! {
@@ -1125,14 +1116,7 @@ async fn retry_message(
     let result = async {
         web.check_csrf(&form.csrf)?;
         let webinar = mine(&state, &organizer, &id).await?;
-        let mut tx = state.db.begin().await?;
-        if !db::outbox::retry(tx.exec(), webinar.id, message).await? {
-            return Err(AppError::Conflict(format!(
-                "message {message} is not a failed message of this webinar"
-            )));
-        }
-        tx.commit().await?;
-        state.wake_mailer();
+        services::invitations::retry_message(&state, &webinar, message).await?;
         to(format!("/organizer/webinars/{id}/outbox"))
     };
     respond(&web, result.await)
