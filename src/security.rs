@@ -51,7 +51,42 @@ impl Keys {
         mac.update(id.0.as_bytes());
         URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
     }
+
+    /// The token of a registration's personal join link: the id and a MAC of it, so
+    /// the link is checked without a lookup, and forwarding it does not hand over the
+    /// manage link.
+    pub fn join_token(&self, id: RegistrationId) -> String {
+        let mut bytes = id.0.as_bytes().to_vec();
+        bytes.extend_from_slice(&self.join_mac(id)[..JOIN_MAC_LEN]);
+        URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    /// The registration a join token names, if the token is genuine.
+    pub fn check_join_token(&self, token: &str) -> Option<RegistrationId> {
+        let bytes = URL_SAFE_NO_PAD.decode(token.trim()).ok()?;
+        if bytes.len() != 16 + JOIN_MAC_LEN {
+            return None;
+        }
+        let id = RegistrationId(uuid::Uuid::from_slice(&bytes[..16]).ok()?);
+        let expected = self.join_mac(id);
+        let genuine = bytes[16..]
+            .iter()
+            .zip(&expected[..JOIN_MAC_LEN])
+            .fold(0u8, |diff, (a, b)| diff | (a ^ b))
+            == 0;
+        genuine.then_some(id)
+    }
+
+    fn join_mac(&self, id: RegistrationId) -> Vec<u8> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret).expect("any key length works");
+        mac.update(b"meridian/join/");
+        mac.update(id.0.as_bytes());
+        mac.finalize().into_bytes().to_vec()
+    }
 }
+
+/// Bytes of MAC in a join token (128 bits).
+const JOIN_MAC_LEN: usize = 16;
 
 fn create_secret_file(path: &Path) -> anyhow::Result<Keys> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -111,6 +146,26 @@ mod tests {
         let other = Keys::new(b"fedcba9876543210fedcba9876543210");
         assert_ne!(keys.manage_token(id), other.manage_token(id));
         assert_eq!(keys.manage_token(id).len(), 43);
+    }
+
+    #[test]
+    fn join_tokens_name_their_registration_and_resist_forgery() {
+        let keys = Keys::new(b"0123456789abcdef0123456789abcdef");
+        let id = RegistrationId::new();
+        let token = keys.join_token(id);
+        assert_eq!(keys.check_join_token(&token), Some(id));
+        assert_ne!(token, keys.manage_token(id));
+        let other = Keys::new(b"fedcba9876543210fedcba9876543210");
+        assert_eq!(other.check_join_token(&token), None);
+        let mut forged = token.clone().into_bytes();
+        let last = forged.len() - 2;
+        forged[last] = if forged[last] == b'A' { b'B' } else { b'A' };
+        assert_eq!(
+            keys.check_join_token(&String::from_utf8(forged).unwrap()),
+            None
+        );
+        assert_eq!(keys.check_join_token("not a token"), None);
+        assert_eq!(keys.check_join_token(""), None);
     }
 
     #[test]

@@ -8,6 +8,7 @@ use tokio::net::TcpListener;
 
 use crate::config::Settings;
 use crate::db::Db;
+use crate::domain::RegistrationId;
 use crate::email::{Mailer, worker};
 use crate::routes;
 use crate::security::Keys;
@@ -25,6 +26,24 @@ impl AppState {
     /// Starts delivery now for mail queued by a transaction that just committed.
     pub fn wake_mailer(&self) {
         self.mailer.wake.notify_one();
+    }
+
+    /// The private link where a registrant reads, switches or cancels the registration.
+    pub fn manage_url(&self, id: RegistrationId) -> String {
+        format!(
+            "{}/r/{}",
+            self.settings.server.public_url,
+            self.keys.manage_token(id)
+        )
+    }
+
+    /// The registrant's personal join link: records attendance, then opens the meeting.
+    pub fn join_link(&self, id: RegistrationId) -> String {
+        format!(
+            "{}/j/{}",
+            self.settings.server.public_url,
+            self.keys.join_token(id)
+        )
     }
 }
 

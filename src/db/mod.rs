@@ -15,6 +15,7 @@ use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool,
 
 use crate::config::{DatabaseSettings, SqliteSync};
 
+pub mod attendance;
 pub mod chairs;
 pub mod invitees;
 pub mod materials;

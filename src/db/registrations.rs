@@ -22,14 +22,15 @@ struct Row {
     status: String,
     assignment: String,
     outside_working_hours: bool,
+    share_in_participant_list: bool,
     calendar_uid: String,
     calendar_sequence: i64,
     created_at: DateTime<Utc>,
 }
 
 const COLUMNS: &str = "id, webinar_id, session_id, invitee_id, name, email, organization, \
-    time_zone, language, status, assignment, outside_working_hours, calendar_uid, \
-    calendar_sequence, created_at";
+    time_zone, language, status, assignment, outside_working_hours, share_in_participant_list, \
+    calendar_uid, calendar_sequence, created_at";
 
 impl TryFrom<Row> for Registration {
     type Error = anyhow::Error;
@@ -48,6 +49,7 @@ impl TryFrom<Row> for Registration {
             status: decode("registration status", &r.status, RegistrationStatus::parse)?,
             assignment: decode("assignment", &r.assignment, Assignment::parse)?,
             outside_working_hours: r.outside_working_hours,
+            share_in_participant_list: r.share_in_participant_list,
             calendar_uid: r.calendar_uid,
             calendar_sequence: u32::try_from(r.calendar_sequence)
                 .context("unexpected calendar_sequence in the database")?,
@@ -86,8 +88,8 @@ async fn insert_with(
     let sql = format!(
         "INSERT INTO registrations (id, webinar_id, session_id, invitee_id, name, email, email_key, \
          organization, time_zone, language, status, assignment, outside_working_hours, token_hash, \
-         calendar_uid, calendar_sequence, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17){on_conflict}"
+         calendar_uid, calendar_sequence, created_at, updated_at, share_in_participant_list) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18){on_conflict}"
     );
     let inserted = on!(ex, c => sqlx::query(&sql)
         .bind(r.id.0)
@@ -107,6 +109,7 @@ async fn insert_with(
         .bind(&r.calendar_uid)
         .bind(i64::from(r.calendar_sequence))
         .bind(r.created_at)
+        .bind(r.share_in_participant_list)
         .execute(c)
         .await
         .map(|r| r.rows_affected()))
@@ -143,6 +146,14 @@ pub async fn find(
 ) -> anyhow::Result<Option<Registration>> {
     let sql = format!("SELECT {COLUMNS} FROM registrations WHERE id = $1 AND webinar_id = $2");
     let row = on!(ex, c => sqlx::query_as::<_, Row>(&sql).bind(id.0).bind(webinar.0).fetch_optional(c).await)
+        .context("reading a registration")?;
+    row.map(Registration::try_from).transpose()
+}
+
+/// A registration by id alone (its webinar is read from it).
+pub async fn get(ex: Exec<'_>, id: RegistrationId) -> anyhow::Result<Option<Registration>> {
+    let sql = format!("SELECT {COLUMNS} FROM registrations WHERE id = $1");
+    let row = on!(ex, c => sqlx::query_as::<_, Row>(&sql).bind(id.0).fetch_optional(c).await)
         .context("reading a registration")?;
     row.map(Registration::try_from).transpose()
 }

@@ -1,6 +1,7 @@
 //! Meridian's vocabulary as plain Rust: valid values only, no HTTP and no SQL.
 
 pub mod assignment;
+pub mod attendance;
 pub mod chair;
 mod ids;
 pub mod invitee;

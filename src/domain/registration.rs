@@ -73,6 +73,8 @@ pub struct Registration {
     pub status: RegistrationStatus,
     pub assignment: Assignment,
     pub outside_working_hours: bool,
+    /// The person agreed to be named in the shareable participant list.
+    pub share_in_participant_list: bool,
     /// Stable UID of this registration's calendar event.
     pub calendar_uid: String,
     /// Raised on every change of time or status, never lowered.

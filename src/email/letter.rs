@@ -25,6 +25,8 @@ pub enum Kind {
     ChairCancelled,
     Reminder,
     ManageLink,
+    ThankYou,
+    MissedYou,
 }
 
 impl Kind {
@@ -41,6 +43,8 @@ impl Kind {
             Self::ChairCancelled => "chair_cancelled",
             Self::Reminder => "reminder",
             Self::ManageLink => "manage_link",
+            Self::ThankYou => "thank_you",
+            Self::MissedYou => "missed_you",
         }
     }
 
@@ -54,8 +58,13 @@ impl Kind {
             | Self::ChairInvitation
             | Self::ChairRescheduled => Some(Method::Request),
             Self::Cancelled | Self::SessionCancelled | Self::ChairCancelled => Some(Method::Cancel),
-            Self::Reminder | Self::ManageLink => None,
+            Self::Reminder | Self::ManageLink | Self::ThankYou | Self::MissedYou => None,
         }
+    }
+
+    /// Sent after the webinar: no join link, no manage link.
+    pub fn is_follow_up(self) -> bool {
+        matches!(self, Self::ThankYou | Self::MissedYou)
     }
 
     pub fn is_chair(self) -> bool {
@@ -160,7 +169,11 @@ impl Letter {
 
     /// Sending the same change twice must not email anyone twice: the key names the
     /// calendar event, the kind, the version and the session time (plus `extra`).
+    /// A follow-up goes once per person, whether it thanks or regrets.
     pub fn idempotency_key(&self, extra: &str) -> String {
+        if self.kind.is_follow_up() {
+            return format!("{}:follow_up{extra}", self.calendar_uid);
+        }
         format!(
             "{}:{}:{}:{}{}",
             self.calendar_uid,

@@ -22,6 +22,8 @@ pub struct Rendered {
 /// What rendering needs besides the letter.
 pub struct RenderContext<'a> {
     pub manage_url: Option<String>,
+    /// A registrant's personal join link, given instead of the meeting's own URL.
+    pub join_link: Option<String>,
     pub organizer_name: &'a str,
     pub organizer_email: &'a str,
     pub now: DateTime<Utc>,
@@ -77,6 +79,12 @@ impl Renderer {
             None => None,
         };
         let previous = previous_time(letter, language, tz.0);
+        let follow_up = letter.kind.is_follow_up();
+        let join_url = ctx
+            .join_link
+            .as_deref()
+            .or(letter.join_url.as_deref())
+            .filter(|_| !follow_up);
         let values = context! {
             lang => language.code(),
             dir => if language == Language::Ar { "rtl" } else { "ltr" },
@@ -97,10 +105,10 @@ impl Renderer {
             when_local => &when_local,
             when_utc => utc_time(language, letter.starts_at, letter.ends_at),
             previous => previous,
-            join_url => letter.join_url.as_deref().filter(|_| method != Some(Method::Cancel)),
-            show_join_later => method != Some(Method::Cancel),
+            join_url => join_url.filter(|_| method != Some(Method::Cancel)),
+            show_join_later => method != Some(Method::Cancel) && !follow_up,
             join_later => t("email.join_later", &[]),
-            manage_url => &ctx.manage_url,
+            manage_url => ctx.manage_url.as_deref().filter(|_| !follow_up),
             manage_text => t("email.manage", &[]),
             manage_button => t("email.manage_button", &[]),
             calendar_note => calendar_note,
@@ -126,7 +134,8 @@ impl Renderer {
 /// The invitation's iCalendar text; the description repeats the essentials of the body.
 fn calendar_text(letter: &Letter, ctx: &RenderContext<'_>, method: Method, when: &str) -> String {
     let mut description = format!("{}\n{when}", letter.webinar_title);
-    if let Some(join) = &letter.join_url {
+    let join_url = ctx.join_link.as_deref().or(letter.join_url.as_deref());
+    if let Some(join) = join_url.filter(|_| method != Method::Cancel) {
         description.push_str(&format!("\n{join}"));
     }
     if let Some(manage) = &ctx.manage_url {
@@ -142,7 +151,7 @@ fn calendar_text(letter: &Letter, ctx: &RenderContext<'_>, method: Method, when:
         ends_at: letter.ends_at,
         summary: &summary,
         description: &description,
-        location: letter.join_url.as_deref(),
+        location: join_url,
         url: ctx.manage_url.as_deref(),
         organizer_name: ctx.organizer_name,
         organizer_email: ctx.organizer_email,

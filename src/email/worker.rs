@@ -163,19 +163,16 @@ fn compose(
     let documents = material::for_reader(materials, language, &state.settings.server.public_url);
     let settings = &state.settings;
     let from = &settings.mail.from;
-    let manage_url = letter.registration_id.map(|id| {
-        format!(
-            "{}/r/{}",
-            settings.server.public_url,
-            state.keys.manage_token(RegistrationId(id))
-        )
-    });
+    let registration = letter.registration_id.map(RegistrationId);
+    let manage_url = registration.map(|id| state.manage_url(id));
+    let join_link = registration.map(|id| state.join_link(id));
     let organizer_name = from.name.clone().unwrap_or_else(|| "Meridian".into());
     let organizer_email = from.email.to_string();
     let rendered = state.mailer.renderer.render(
         &letter,
         &RenderContext {
             manage_url,
+            join_link,
             organizer_name: &organizer_name,
             organizer_email: &organizer_email,
             now: Utc::now(),

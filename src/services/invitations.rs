@@ -117,6 +117,7 @@ fn new_registration(invitee: &Invitee) -> NewRegistration {
         time_zone: invitee.time_zone,
         language: Some(invitee.language),
         session_id: None,
+        share_in_participant_list: false,
     }
 }
 

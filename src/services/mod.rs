@@ -2,10 +2,15 @@
 //! runs its transaction and answers with domain values or an [`AppError`](crate::error::AppError).
 
 pub mod accounts;
+pub mod attendance;
 pub mod chairs;
 pub mod coverage;
+pub mod follow_up;
 pub mod invitations;
 pub mod invitees;
 pub mod materials;
+pub mod meeting_report;
+pub mod participants;
 pub mod registrations;
+pub mod report;
 pub mod webinars;

@@ -24,6 +24,8 @@ pub struct NewRegistration {
     pub language: Option<Language>,
     /// The session the person picked; `None` lets the time-zone rule pick.
     pub session_id: Option<SessionId>,
+    /// Agreed to be named (organization, role, country) in the shareable participant list.
+    pub share_in_participant_list: bool,
 }
 
 pub enum Registered {
@@ -217,6 +219,7 @@ pub fn build(
         status: RegistrationStatus::Registered,
         assignment,
         outside_working_hours: outside_working_hours(webinar, session, new.time_zone),
+        share_in_participant_list: new.share_in_participant_list,
         calendar_uid: calendar_uid(state, id),
         calendar_sequence: 0,
         created_at: Utc::now(),

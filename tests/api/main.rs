@@ -5,6 +5,7 @@ mod helpers;
 mod mail;
 mod smtp;
 
+mod attendance;
 mod bad_input;
 mod browser;
 mod cli;

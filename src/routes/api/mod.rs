@@ -1,6 +1,7 @@
 //! The JSON API: extractors that turn bad requests into our error format, the organizer
 //! bearer-token check, and one router per resource.
 
+pub mod attendance;
 mod chairs;
 mod invitees;
 pub mod materials;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(chairs::router())
         .merge(materials::router())
         .merge(outbox::router())
+        .merge(attendance::router())
         .merge(openapi::router())
         .fallback(|| async { AppError::NotFound("no such API route".into()) })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -76,7 +78,7 @@ fn json_error(rejection: JsonRejection) -> AppError {
     }
 }
 
-fn body_error(status: axum::http::StatusCode, text: String) -> AppError {
+pub(crate) fn body_error(status: axum::http::StatusCode, text: String) -> AppError {
     if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
         AppError::PayloadTooLarge(format!("the body is larger than {} bytes", BODY_LIMIT))
     } else {

@@ -27,9 +27,11 @@ pub struct ErrorBody {
         super::materials::list, super::materials::add, super::materials::remove,
         super::registrations::register, super::registrations::list, super::registrations::read,
         super::registrations::switch, super::registrations::cancel,
+        super::attendance::import, super::attendance::mark, super::attendance::read, super::attendance::unmark,
+        super::attendance::participant_list, super::attendance::read_report, super::attendance::send_follow_up,
     ),
     modifiers(&BearerAuth),
-    tags((name = "webinars"), (name = "sessions"), (name = "invitees"), (name = "registrations"), (name = "materials"))
+    tags((name = "webinars"), (name = "sessions"), (name = "invitees"), (name = "registrations"), (name = "materials"), (name = "attendance"))
 )]
 pub struct ApiDoc;
 

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::sessions::local_listing;
-use super::views::RegistrationView;
+use super::views::{PersonalLinks, RegistrationView};
 use super::{ApiJson, ApiPath, ApiQuery, owned_webinar, public_webinar};
 use crate::db;
 use crate::db::organizers::Organizer;
@@ -42,6 +42,8 @@ pub struct RegisterInput {
     /// Leave out to let the time-zone rule pick.
     #[schema(value_type = Option<uuid::Uuid>)]
     pub session_id: Option<SessionId>,
+    /// Agrees to be named in the shareable participant list (default false).
+    pub share_in_participant_list: bool,
 }
 
 impl RegisterInput {
@@ -58,6 +60,7 @@ impl RegisterInput {
                 .map(str::parse::<Language>)
                 .transpose()?,
             session_id: self.session_id,
+            share_in_participant_list: self.share_in_participant_list,
         })
     }
 }
@@ -75,8 +78,11 @@ fn view(
         .sessions
         .into_iter()
         .find(|s| s.session.id == r.session_id.0);
-    let manage_url = token.map(|t| format!("{}/r/{t}", state.settings.server.public_url));
-    RegistrationView::new(r, session, manage_url)
+    let links = token.map(|t| PersonalLinks {
+        manage: format!("{}/r/{t}", state.settings.server.public_url),
+        join: state.join_link(r.id),
+    });
+    RegistrationView::new(r, session, links)
 }
 
 async fn sessions_of(state: &AppState, webinar: WebinarId) -> AppResult<Vec<Session>> {

@@ -140,6 +140,8 @@ pub struct RegistrationView {
     /// `auto` (picked by the time-zone rule) or `chosen`.
     pub assignment: String,
     pub outside_working_hours: bool,
+    /// Agreed to be named in the shareable participant list.
+    pub share_in_participant_list: bool,
     /// `invited`, `registered` or `cancelled`.
     pub status: String,
     pub created_at: String,
@@ -148,14 +150,18 @@ pub struct RegistrationView {
     /// Only in the answer that created the registration, and to its token's holder.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub manage_url: Option<String>,
+    /// The personal join link (`/j/{token}`), beside the manage link.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub join_link: Option<String>,
 }
 
 impl RegistrationView {
     pub fn new(
         r: &Registration,
         session: Option<LocalSessionView>,
-        manage_url: Option<String>,
+        links: Option<PersonalLinks>,
     ) -> Self {
+        let (manage_url, join_link) = links.map(|l| (l.manage, l.join)).unzip();
         RegistrationView {
             id: r.id.0,
             name: r.name.clone(),
@@ -166,12 +172,20 @@ impl RegistrationView {
             session_id: r.session_id.0,
             assignment: r.assignment.as_str().to_string(),
             outside_working_hours: r.outside_working_hours,
+            share_in_participant_list: r.share_in_participant_list,
             status: r.status.as_str().to_string(),
             created_at: utc(r.created_at),
             session,
             manage_url,
+            join_link,
         }
     }
+}
+
+/// A registrant's private links, shown only to the holder of the manage token.
+pub struct PersonalLinks {
+    pub manage: String,
+    pub join: String,
 }
 
 /// Parses an RFC 3339 instant with an explicit offset.

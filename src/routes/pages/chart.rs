@@ -17,29 +17,39 @@ fn escape(text: &str) -> String {
 
 /// The chart as SVG markup (already escaped; safe to insert as is).
 pub fn bars(rows: &[Row]) -> minijinja::Value {
-    let max = rows.iter().map(|r| r.invitees).max().unwrap_or(0).max(1) as f64;
+    pairs(
+        rows.iter()
+            .map(|r| (r.name.as_str(), r.invitees, r.suitable)),
+        "invitees with a suitable session, per row",
+    )
+}
+
+/// Per row, a pale bar for the whole (`all`) and a dark one for the part (`part`).
+pub fn pairs<'a>(
+    rows: impl Iterator<Item = (&'a str, usize, usize)>,
+    label: &str,
+) -> minijinja::Value {
+    let rows: Vec<_> = rows.collect();
+    let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1) as f64;
     let scale = |n: usize| ((n as f64 / max) * f64::from(WIDTH - LABEL - 60)).round() as u32;
     let height = rows.len() as u32 * (BAR + GAP) + GAP;
     let mut svg = format!(
         "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 {WIDTH} {height}\" width=\"100%\" \
-         aria-label=\"invitees with a suitable session, per row\" xmlns=\"http://www.w3.org/2000/svg\">"
+         aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
+        escape(label)
     );
-    for (i, row) in rows.iter().enumerate() {
+    for (i, &(name, total, part)) in rows.iter().enumerate() {
         let y = GAP + i as u32 * (BAR + GAP);
-        let (all, good) = (scale(row.invitees), scale(row.suitable));
+        let (all, good) = (scale(total), scale(part));
         svg.push_str(&format!(
             "<text x=\"0\" y=\"{}\">{}</text>\
-             <rect x=\"{LABEL}\" y=\"{y}\" width=\"{all}\" height=\"{BAR}\" fill=\"#f5c2c0\"><title>{} invitees</title></rect>\
-             <rect x=\"{LABEL}\" y=\"{y}\" width=\"{good}\" height=\"{BAR}\" fill=\"#1f7a3a\"><title>{} with a suitable session</title></rect>\
-             <text x=\"{}\" y=\"{}\">{} / {}</text>",
+             <rect x=\"{LABEL}\" y=\"{y}\" width=\"{all}\" height=\"{BAR}\" fill=\"#f5c2c0\"></rect>\
+             <rect x=\"{LABEL}\" y=\"{y}\" width=\"{good}\" height=\"{BAR}\" fill=\"#1f7a3a\"></rect>\
+             <text x=\"{}\" y=\"{}\">{part} / {total}</text>",
             y + BAR - 6,
-            escape(&row.name),
-            row.invitees,
-            row.suitable,
+            escape(name),
             LABEL + all + 6,
             y + BAR - 6,
-            row.suitable,
-            row.invitees
         ));
     }
     svg.push_str("</svg>");

@@ -1,6 +1,7 @@
 //! HTML pages: the invitee's registration and manage pages, the organizer's pages, and
 //! the two static files they share.
 
+pub mod attendance;
 mod chart;
 mod organizer;
 mod public;
@@ -18,6 +19,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(public::router())
         .merge(organizer::router())
+        .merge(attendance::router())
         .route(
             "/static/app.css",
             get(|| async {

@@ -100,11 +100,11 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The organizer's language: the switcher's choice, else the browser's, else English.
-fn lang(web: &Web) -> Language {
+pub(super) fn lang(web: &Web) -> Language {
     web.language(None, Language::En)
 }
 
-fn base(web: &Web, organizer: Option<&Organizer>) -> Value {
+pub(super) fn base(web: &Web, organizer: Option<&Organizer>) -> Value {
     let language = lang(web);
     context! {
         lang => language.code(),
@@ -116,25 +116,25 @@ fn base(web: &Web, organizer: Option<&Organizer>) -> Value {
 }
 
 /// Runs a page handler's work and turns its error into an HTML error page.
-fn respond(web: &Web, result: AppResult<Response>) -> Response {
+pub(super) fn respond(web: &Web, result: AppResult<Response>) -> Response {
     match result {
         Ok(response) => web.finish(response),
         Err(e) => web.error(e, lang(web)),
     }
 }
 
-fn to(path: String) -> AppResult<Response> {
+pub(super) fn to(path: String) -> AppResult<Response> {
     Ok(Redirect::to(&path).into_response())
 }
 
-fn parse_id<T>(value: &str, what: &str, wrap: impl Fn(uuid::Uuid) -> T) -> AppResult<T> {
+pub(super) fn parse_id<T>(value: &str, what: &str, wrap: impl Fn(uuid::Uuid) -> T) -> AppResult<T> {
     value
         .parse()
         .map(wrap)
         .map_err(|_| AppError::not_found(what))
 }
 
-async fn mine(state: &AppState, organizer: &Organizer, id: &str) -> AppResult<Webinar> {
+pub(super) async fn mine(state: &AppState, organizer: &Organizer, id: &str) -> AppResult<Webinar> {
     owned_webinar(state, organizer, parse_id(id, "webinar", WebinarId)?).await
 }
 
@@ -192,8 +192,8 @@ async fn sign_in(
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct CsrfForm {
-    csrf: String,
+pub(super) struct CsrfForm {
+    pub(super) csrf: String,
 }
 
 async fn sign_out(
@@ -305,7 +305,7 @@ fn language_codes() -> Vec<&'static str> {
     Language::ALL.iter().map(|l| l.code()).collect()
 }
 
-fn utc_text(s: &Session) -> String {
+pub(super) fn utc_text(s: &Session) -> String {
     format!(
         "{}–{} UTC",
         s.starts_at.format("%Y-%m-%d %H:%M"),
@@ -504,7 +504,7 @@ fn zone_table(
         .collect()
 }
 
-fn webinar_value(w: &Webinar) -> Value {
+pub(super) fn webinar_value(w: &Webinar) -> Value {
     context! {
         id => w.id.to_string(),
         title => &w.title,

@@ -122,6 +122,8 @@ pub struct RegisterForm {
     language: String,
     time_zone: String,
     session_id: String,
+    /// "on" when the consent box is ticked; absent otherwise.
+    share_in_participant_list: String,
 }
 
 #[tracing::instrument(skip_all)]
@@ -224,6 +226,7 @@ async fn try_register(
             .then(|| form.session_id.parse().map(SessionId))
             .transpose()
             .map_err(|_| AppError::BadRequest("choose one of the sessions".into()))?,
+        share_in_participant_list: !form.share_in_participant_list.is_empty(),
     };
     let (webinar, _) = load(state, id).await?;
     match service::register(state, &webinar, new).await? {
@@ -301,12 +304,12 @@ async fn show_manage(
             zone => registration.time_zone.to_string(),
         },
         current => items.iter().find(|i| i.id == registration.session_id.to_string()),
-        join_url => current.and_then(|s| s.join_url.clone()).filter(|_| registration.status != RegistrationStatus::Cancelled),
+        join_url => (registration.status != RegistrationStatus::Cancelled).then(|| state.join_link(registration.id)),
         sessions => items,
         banner => banner,
         problem => problem,
-        google => current.map(|s| google_link(&webinar, s, &registration)),
-        outlook => current.map(|s| outlook_link(&webinar, s, &registration)),
+        google => current.map(|s| google_link(&webinar, s, &registration, &state.join_link(registration.id))),
+        outlook => current.map(|s| outlook_link(&webinar, s, &state.join_link(registration.id))),
     }};
     render("manage.html", ctx)
 }
@@ -373,7 +376,7 @@ fn event_title(webinar: &Webinar, session: &Session) -> String {
     format!("{} ({})", webinar.title, session.label)
 }
 
-fn google_link(webinar: &Webinar, s: &Session, r: &Registration) -> String {
+fn google_link(webinar: &Webinar, s: &Session, r: &Registration, location: &str) -> String {
     let dates = format!(
         "{}/{}",
         s.starts_at.format("%Y%m%dT%H%M%SZ"),
@@ -384,13 +387,13 @@ fn google_link(webinar: &Webinar, s: &Session, r: &Registration) -> String {
         .append_pair("text", &event_title(webinar, s))
         .append_pair("dates", &dates)
         .append_pair("details", &webinar.description)
-        .append_pair("location", s.join_url.as_deref().unwrap_or_default())
+        .append_pair("location", location)
         .append_pair("ctz", r.time_zone.0.name())
         .finish();
     format!("https://calendar.google.com/calendar/render?{query}")
 }
 
-fn outlook_link(webinar: &Webinar, s: &Session, _r: &Registration) -> String {
+fn outlook_link(webinar: &Webinar, s: &Session, location: &str) -> String {
     let query = form_urlencoded::Serializer::new(String::new())
         .append_pair("path", "/calendar/action/compose")
         .append_pair("rru", "addevent")
@@ -406,7 +409,7 @@ fn outlook_link(webinar: &Webinar, s: &Session, _r: &Registration) -> String {
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         )
         .append_pair("body", &webinar.description)
-        .append_pair("location", s.join_url.as_deref().unwrap_or_default())
+        .append_pair("location", location)
         .finish();
     format!("https://outlook.office.com/calendar/0/deeplink/compose?{query}")
 }
@@ -518,7 +521,7 @@ async fn calendar_file(
             ends_at: session.ends_at(),
             summary: &summary,
             description: &description,
-            location: session.join_url.as_deref(),
+            location: Some(&state.join_link(r.id)),
             url: Some(&manage),
             organizer_name: &organizer_name,
             organizer_email: &organizer_email,

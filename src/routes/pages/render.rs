@@ -18,7 +18,7 @@ macro_rules! templates {
     };
 }
 
-const TEMPLATES: [(&str, &str); 15] = templates!(
+const TEMPLATES: [(&str, &str); 19] = templates!(
     "base.html",
     "register.html",
     "manage.html",
@@ -34,6 +34,10 @@ const TEMPLATES: [(&str, &str); 15] = templates!(
     "organizer/registrations.html",
     "organizer/confirm_send.html",
     "organizer/invitee_edit.html",
+    "organizer/attendance.html",
+    "organizer/report.html",
+    "participants.html",
+    "join.html",
 );
 
 fn environment() -> &'static Environment<'static> {
@@ -109,5 +113,16 @@ pub fn error_page(error: AppError, language: Language) -> Response {
     match render("message.html", context) {
         Ok(page) => (status, [(header::CACHE_CONTROL, "no-store")], page).into_response(),
         Err(_) => (status, "error").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_page_template_parses() {
+        let env = super::environment();
+        for (name, _) in super::TEMPLATES {
+            assert!(env.get_template(name).is_ok(), "{name}");
+        }
     }
 }

@@ -1,0 +1,388 @@
+//! Who attended which session, from three sources that may disagree: the personal join
+//! link, the meeting platform's report, and the organizer's correction (which wins).
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{RegistrationId, SessionId};
+use crate::domain::webinar::{Session, SessionStatus};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Source {
+    JoinLink,
+    Import,
+    Manual,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::JoinLink => "join_link",
+            Self::Import => "import",
+            Self::Manual => "manual",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "join_link" => Some(Self::JoinLink),
+            "import" => Some(Self::Import),
+            "manual" => Some(Self::Manual),
+            _ => None,
+        }
+    }
+}
+
+/// What one source says of one registrant in one session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub registration_id: RegistrationId,
+    /// The session the person actually joined (not necessarily the one registered for).
+    pub session_id: SessionId,
+    pub source: Source,
+    /// False only for a manual correction that marks someone absent.
+    pub attended: bool,
+    pub joined_at: Option<DateTime<Utc>>,
+    pub left_at: Option<DateTime<Utc>>,
+    pub minutes: Option<u32>,
+}
+
+/// The attendance that counts for one session: the record of the strongest source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Presence {
+    pub session_id: SessionId,
+    pub source: Source,
+    pub attended: bool,
+    pub joined_at: Option<DateTime<Utc>>,
+    pub left_at: Option<DateTime<Utc>>,
+    /// Minutes from the strongest source that knows them (the join link does not).
+    pub minutes: Option<u32>,
+}
+
+/// Per session, the strongest source's record (manual, then import, then join link);
+/// minutes and times a weaker source knows fill what the stronger one leaves open.
+/// Sessions are in the order they first appear.
+pub fn effective<'a>(records: impl IntoIterator<Item = &'a Record>) -> Vec<Presence> {
+    let mut by_session: Vec<(SessionId, Vec<&Record>)> = Vec::new();
+    for r in records {
+        match by_session.iter_mut().find(|(s, _)| *s == r.session_id) {
+            Some((_, list)) => list.push(r),
+            None => by_session.push((r.session_id, vec![r])),
+        }
+    }
+    by_session
+        .into_iter()
+        .map(|(session_id, mut list)| {
+            list.sort_by_key(|r| std::cmp::Reverse(r.source));
+            let top = list[0];
+            let known = |f: fn(&Record) -> Option<DateTime<Utc>>| {
+                list.iter().filter(|r| r.attended).find_map(|r| f(r))
+            };
+            Presence {
+                session_id,
+                source: top.source,
+                attended: top.attended,
+                joined_at: top.joined_at.or_else(|| known(|r| r.joined_at)),
+                left_at: top.left_at.or_else(|| known(|r| r.left_at)),
+                minutes: if top.attended {
+                    top.minutes
+                        .or_else(|| list.iter().filter(|r| r.attended).find_map(|r| r.minutes))
+                } else {
+                    None
+                },
+            }
+        })
+        .collect()
+}
+
+/// How early the personal join link opens before a session starts.
+pub const JOIN_OPENS_BEFORE: Duration = Duration::minutes(30);
+/// How long after a session's scheduled end the join link still lets people in.
+pub const JOIN_CLOSES_AFTER: Duration = Duration::minutes(60);
+
+/// What the personal join link does at `now`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JoinWindow {
+    NotOpenYet { opens_at: DateTime<Utc> },
+    Open,
+    Ended,
+    Cancelled,
+}
+
+pub fn join_window(session: &Session, now: DateTime<Utc>) -> JoinWindow {
+    if session.status == SessionStatus::Cancelled {
+        JoinWindow::Cancelled
+    } else if now < session.starts_at - JOIN_OPENS_BEFORE {
+        JoinWindow::NotOpenYet {
+            opens_at: session.starts_at - JOIN_OPENS_BEFORE,
+        }
+    } else if now > session.ends_at() + JOIN_CLOSES_AFTER {
+        JoinWindow::Ended
+    } else {
+        JoinWindow::Open
+    }
+}
+
+/// A registrant as the report import sees them.
+#[derive(Debug, Clone)]
+pub struct Person<'a> {
+    pub id: RegistrationId,
+    pub name: &'a str,
+    pub email_key: &'a str,
+}
+
+/// One person's attendance merged from the report's rows (people drop out and rejoin).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Merged {
+    pub registration_id: RegistrationId,
+    pub joined_at: Option<DateTime<Utc>>,
+    pub left_at: Option<DateTime<Utc>>,
+    pub minutes: u32,
+}
+
+/// A report row as the import matches it, with its times already in UTC.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub line: usize,
+    pub name: String,
+    pub email: Option<String>,
+    pub joined_at: Option<DateTime<Utc>>,
+    pub left_at: Option<DateTime<Utc>>,
+    pub minutes: u32,
+}
+
+/// Matches rows to people by email (case-insensitively), then by name when exactly one
+/// person has it; merges each person's rows. Returns the merged attendances (one per
+/// person) and the rows that matched nobody.
+pub fn match_rows(
+    people: &[Person<'_>],
+    rows: &[Row],
+    normalise_name: impl Fn(&str) -> String,
+) -> (Vec<Merged>, Vec<Row>) {
+    let mut by_email = std::collections::HashMap::new();
+    let mut by_name: std::collections::HashMap<String, Option<RegistrationId>> =
+        std::collections::HashMap::new();
+    for p in people {
+        by_email.insert(p.email_key.to_string(), p.id);
+        by_name
+            .entry(normalise_name(p.name))
+            .and_modify(|id| *id = None)
+            .or_insert(Some(p.id));
+    }
+    let mut merged: Vec<Merged> = Vec::new();
+    let mut unmatched = Vec::new();
+    for row in rows {
+        let found = row
+            .email
+            .as_deref()
+            .and_then(|e| by_email.get(&e.trim().to_lowercase()).copied())
+            .or_else(|| by_name.get(&normalise_name(&row.name)).copied().flatten());
+        let Some(id) = found else {
+            unmatched.push(row.clone());
+            continue;
+        };
+        match merged.iter_mut().find(|m| m.registration_id == id) {
+            Some(m) => {
+                m.minutes += row.minutes;
+                m.joined_at = earliest(m.joined_at, row.joined_at);
+                m.left_at = latest(m.left_at, row.left_at);
+            }
+            None => merged.push(Merged {
+                registration_id: id,
+                joined_at: row.joined_at,
+                left_at: row.left_at,
+                minutes: row.minutes,
+            }),
+        }
+    }
+    (merged, unmatched)
+}
+
+fn earliest(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn latest(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Neutralises a spreadsheet cell: text starting with `=`, `+`, `-`, `@`, tab or carriage
+/// return gets a leading apostrophe, so no spreadsheet reads it as a formula.
+pub fn safe_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}").into(),
+        _ => text.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 27, h, m, 0).unwrap()
+    }
+
+    fn record(session: SessionId, source: Source, attended: bool, minutes: Option<u32>) -> Record {
+        Record {
+            registration_id: RegistrationId(uuid::Uuid::nil()),
+            session_id: session,
+            source,
+            attended,
+            joined_at: None,
+            left_at: None,
+            minutes,
+        }
+    }
+
+    #[test]
+    fn the_strongest_source_wins_per_session() {
+        let am = SessionId::new();
+        let pm = SessionId::new();
+        let mut join = record(am, Source::JoinLink, true, None);
+        join.joined_at = Some(at(7, 2));
+        let records = [
+            join,
+            record(am, Source::Import, true, Some(55)),
+            record(pm, Source::Import, true, Some(10)),
+            record(pm, Source::Manual, false, None),
+        ];
+        let presence = effective(&records);
+        assert_eq!(presence.len(), 2);
+        assert_eq!(presence[0].session_id, am);
+        assert_eq!(presence[0].source, Source::Import);
+        assert!(presence[0].attended);
+        assert_eq!(presence[0].minutes, Some(55));
+        assert_eq!(
+            presence[0].joined_at,
+            Some(at(7, 2)),
+            "filled from the join link"
+        );
+        assert_eq!(presence[1].source, Source::Manual);
+        assert!(!presence[1].attended, "marked absent by hand");
+        assert_eq!(presence[1].minutes, None);
+    }
+
+    #[test]
+    fn a_manual_mark_without_minutes_keeps_the_imported_minutes() {
+        let am = SessionId::new();
+        let records = [
+            record(am, Source::Manual, true, None),
+            record(am, Source::Import, true, Some(42)),
+        ];
+        let presence = effective(&records);
+        assert_eq!(presence[0].source, Source::Manual);
+        assert_eq!(presence[0].minutes, Some(42));
+    }
+
+    fn session(starts_at: DateTime<Utc>, status: SessionStatus) -> Session {
+        Session {
+            id: SessionId::new(),
+            webinar_id: crate::domain::WebinarId::new(),
+            label: "AM".into(),
+            starts_at,
+            duration_minutes: 90,
+            capacity: None,
+            taken: 0,
+            join_url: None,
+            status,
+        }
+    }
+
+    #[test]
+    fn the_join_link_opens_half_an_hour_before_and_closes_an_hour_after() {
+        let s = session(at(7, 0), SessionStatus::Scheduled);
+        assert_eq!(
+            join_window(&s, at(6, 29)),
+            JoinWindow::NotOpenYet {
+                opens_at: at(6, 30)
+            }
+        );
+        assert_eq!(join_window(&s, at(6, 30)), JoinWindow::Open);
+        assert_eq!(join_window(&s, at(9, 30)), JoinWindow::Open);
+        assert_eq!(join_window(&s, at(9, 31)), JoinWindow::Ended);
+        let c = session(at(7, 0), SessionStatus::Cancelled);
+        assert_eq!(join_window(&c, at(7, 0)), JoinWindow::Cancelled);
+    }
+
+    fn normalise(name: &str) -> String {
+        name.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    }
+
+    fn row(line: usize, name: &str, email: Option<&str>, minutes: u32) -> Row {
+        Row {
+            line,
+            name: name.into(),
+            email: email.map(Into::into),
+            joined_at: Some(at(7, line as u32)),
+            left_at: Some(at(8, line as u32)),
+            minutes,
+        }
+    }
+
+    #[test]
+    fn rows_match_by_email_then_by_unique_name_and_merge_per_person() {
+        let (a, b, c, d) = (
+            RegistrationId::new(),
+            RegistrationId::new(),
+            RegistrationId::new(),
+            RegistrationId::new(),
+        );
+        let people = [
+            Person {
+                id: a,
+                name: "Amina Diallo",
+                email_key: "amina@example.org",
+            },
+            Person {
+                id: b,
+                name: "Marie Dubois",
+                email_key: "marie@example.fr",
+            },
+            Person {
+                id: c,
+                name: "Li Wei",
+                email_key: "li1@example.cn",
+            },
+            Person {
+                id: d,
+                name: "Li  Wei",
+                email_key: "li2@example.cn",
+            },
+        ];
+        let rows = [
+            row(1, "A. Diallo", Some("Amina@Example.ORG"), 20),
+            row(2, "Amina Diallo", Some("amina@example.org"), 30),
+            row(3, "marie   dubois", None, 45),
+            row(4, "Li Wei", None, 60),
+            row(5, "Stranger", Some("stranger@example.net"), 5),
+        ];
+        let (merged, unmatched) = match_rows(&people, &rows, normalise);
+        assert_eq!(merged.len(), 2);
+        assert_eq!(merged[0].registration_id, a);
+        assert_eq!(merged[0].minutes, 50);
+        assert_eq!(merged[0].joined_at, Some(at(7, 1)));
+        assert_eq!(merged[0].left_at, Some(at(8, 2)));
+        assert_eq!(merged[1].registration_id, b);
+        let lines: Vec<_> = unmatched.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [4, 5], "an ambiguous name matches nobody");
+    }
+
+    #[test]
+    fn formulas_are_neutralised() {
+        for bad in ["=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(safe_cell(bad).starts_with('\''), "{bad:?}");
+        }
+        assert_eq!(safe_cell("UNHCR"), "UNHCR");
+        assert_eq!(safe_cell(""), "");
+    }
+}

@@ -1,0 +1,315 @@
+//! After the event: attendance import and corrections, the participant list, the
+//! report and the follow-up emails. Organizer only.
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{ApiJson, ApiPath, ApiQuery, body_error, owned_webinar};
+use crate::db;
+use crate::db::organizers::Organizer;
+use crate::domain::attendance::Presence;
+use crate::domain::registration::Registration;
+use crate::domain::webinar::Webinar;
+use crate::domain::{Language, RegistrationId, SessionId, TimeZone, WebinarId};
+use crate::error::{AppError, AppResult};
+use crate::services::attendance::{self as service, ImportOutcome, Mark};
+use crate::services::follow_up::{self, FollowUp};
+use crate::services::participants::{self, Options};
+use crate::services::report::{self, Report};
+use crate::startup::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/webinars/{id}/attendance", post(import))
+        .route(
+            "/v1/webinars/{id}/registrations/{registration_id}/attendance",
+            put(mark).get(read).delete(unmark),
+        )
+        .route("/v1/webinars/{id}/participants", get(participant_list))
+        .route("/v1/webinars/{id}/report", get(read_report))
+        .route("/v1/webinars/{id}/follow-up", post(send_follow_up))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ImportQuery {
+    /// The session the report is of; everyone in it is counted in this session.
+    #[param(value_type = uuid::Uuid)]
+    pub session_id: Option<SessionId>,
+    /// Time zone the report's times are written in; default the webinar's.
+    pub tz: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/webinars/{id}/attendance", tag = "attendance",
+    params(("id" = uuid::Uuid, Path, description = "webinar id"), ImportQuery),
+    request_body(description = "Zoom webinar attendee report (CSV) or Microsoft Teams attendance report (UTF-16, tab-separated), as exported", content_type = "text/csv"),
+    responses((status = 200, body = ImportOutcome), (status = 400, body = super::openapi::ErrorBody),
+        (status = 404, body = super::openapi::ErrorBody), (status = 422, body = super::openapi::ErrorBody)),
+    security(("bearer" = [])))]
+#[tracing::instrument(skip_all)]
+pub async fn import(
+    State(state): State<AppState>,
+    organizer: Organizer,
+    ApiPath(id): ApiPath<WebinarId>,
+    ApiQuery(query): ApiQuery<ImportQuery>,
+    body: Result<Bytes, BytesRejection>,
+) -> AppResult<Json<ImportOutcome>> {
+    let body = body.map_err(|e| body_error(e.status(), e.body_text()))?;
+    let webinar = owned_webinar(&state, &organizer, id).await?;
+    let session_id = query.session_id.ok_or_else(|| {
+        AppError::BadRequest("add ?session_id= with the session this report is of".into())
+    })?;
+    let tz = query
+        .tz
+        .as_deref()
+        .map(str::parse::<TimeZone>)
+        .transpose()?;
+    Ok(Json(
+        service::import(&state, &webinar, session_id, tz, &body).await?,
+    ))
+}
+
+#[derive(Deserialize, Serialize, ToSchema)]
+pub struct MarkInput {
+    /// True: attended; false: absent, whatever the join link or the report say.
+    pub attended: bool,
+    /// The session attended; default the session registered for.
+    #[schema(value_type = Option<uuid::Uuid>)]
+    #[serde(default)]
+    pub session_id: Option<SessionId>,
+    /// Minutes attended, if known.
+    #[serde(default)]
+    pub minutes: Option<u32>,
+}
+
+/// A person's attendance as it counts now, one entry per session they are on record for.
+#[derive(Serialize, ToSchema)]
+pub struct AttendanceView {
+    pub registration_id: uuid::Uuid,
+    pub name: String,
+    pub attended: bool,
+    pub sessions: Vec<PresenceView>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PresenceView {
+    pub session_id: uuid::Uuid,
+    pub attended: bool,
+    /// `join_link`, `import` or `manual`: the source that counts.
+    pub source: String,
+    pub joined_at: Option<String>,
+    pub left_at: Option<String>,
+    pub minutes: Option<u32>,
+}
+
+fn attendance_view((r, presence): (Registration, Vec<Presence>)) -> Json<AttendanceView> {
+    let time = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    };
+    Json(AttendanceView {
+        registration_id: r.id.0,
+        name: r.name,
+        attended: presence.iter().any(|p| p.attended),
+        sessions: presence
+            .into_iter()
+            .map(|p| PresenceView {
+                session_id: p.session_id.0,
+                attended: p.attended,
+                source: p.source.as_str().to_string(),
+                joined_at: time(p.joined_at),
+                left_at: time(p.left_at),
+                minutes: p.minutes,
+            })
+            .collect(),
+    })
+}
+
+#[utoipa::path(put, path = "/api/v1/webinars/{id}/registrations/{registration_id}/attendance", tag = "attendance",
+    params(("id" = uuid::Uuid, Path, description = "webinar id"), ("registration_id" = uuid::Uuid, Path)),
+    request_body = MarkInput,
+    responses((status = 200, body = AttendanceView), (status = 404, body = super::openapi::ErrorBody),
+        (status = 422, body = super::openapi::ErrorBody)),
+    security(("bearer" = [])))]
+#[tracing::instrument(skip_all)]
+pub async fn mark(
+    State(state): State<AppState>,
+    organizer: Organizer,
+    ApiPath((id, registration)): ApiPath<(WebinarId, RegistrationId)>,
+    ApiJson(input): ApiJson<MarkInput>,
+) -> AppResult<Json<AttendanceView>> {
+    let webinar = owned_webinar(&state, &organizer, id).await?;
+    let mark = Mark {
+        attended: input.attended,
+        session_id: input.session_id,
+        minutes: input.minutes,
+    };
+    Ok(attendance_view(
+        service::mark(&state, &webinar, registration, mark).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/webinars/{id}/registrations/{registration_id}/attendance", tag = "attendance",
+    params(("id" = uuid::Uuid, Path, description = "webinar id"), ("registration_id" = uuid::Uuid, Path)),
+    responses((status = 200, body = AttendanceView), (status = 404, body = super::openapi::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn read(
+    State(state): State<AppState>,
+    organizer: Organizer,
+    ApiPath((id, registration)): ApiPath<(WebinarId, RegistrationId)>,
+) -> AppResult<Json<AttendanceView>> {
+    let webinar = owned_webinar(&state, &organizer, id).await?;
+    Ok(attendance_view(
+        service::of_registration(&state, &webinar, registration).await?,
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/webinars/{id}/registrations/{registration_id}/attendance", tag = "attendance",
+    params(("id" = uuid::Uuid, Path, description = "webinar id"), ("registration_id" = uuid::Uuid, Path)),
+    responses((status = 200, description = "the correction is gone; the join link and the report count again", body = AttendanceView),
+        (status = 404, body = super::openapi::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn unmark(
+    State(state): State<AppState>,
+    organizer: Organizer,
+    ApiPath((id, registration)): ApiPath<(WebinarId, RegistrationId)>,
+) -> AppResult<Json<AttendanceView>> {
+    let webinar = owned_webinar(&state, &organizer, id).await?;
+    Ok(attendance_view(
+        service::unmark(&state, &webinar, registration).await?,
+    ))
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(default)]
+pub struct ParticipantsQuery {
+    /// `csv` (default), `xlsx` or `html` (a printable page).
+    pub format: Option<String>,
+    /// Only people whose registration stands.
+    pub registered_only: bool,
+    /// Only people who attended.
+    pub attended_only: bool,
+    /// The version to share: only those who agreed, without email addresses.
+    pub shareable: bool,
+    /// Language of the printable page (en, es, fr, ru, ar).
+    pub lang: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/webinars/{id}/participants", tag = "attendance",
+    params(("id" = uuid::Uuid, Path, description = "webinar id"), ParticipantsQuery),
+    responses((status = 200, description = "text/csv, XLSX or HTML, grouped by organization"),
+        (status = 400, body = super::openapi::ErrorBody), (status = 404, body = super::openapi::ErrorBody)),
+    security(("bearer" = [])))]
+#[tracing::instrument(skip_all)]
+pub async fn participant_list(
+    State(state): State<AppState>,
+    organizer: Organizer,
+    ApiPath(id): ApiPath<WebinarId>,
+    ApiQuery(query): ApiQuery<ParticipantsQuery>,
+) -> AppResult<Response> {
+    let webinar = owned_webinar(&state, &organizer, id).await?;
+    let language = match query.lang.as_deref() {
+        Some(code) if !code.trim().is_empty() => code.parse()?,
+        _ => Language::En,
+    };
+    participants_response(&state, &webinar, &query, language).await
+}
+
+/// The participant list in the asked format; shared with the organizer's pages.
+pub async fn participants_response(
+    state: &AppState,
+    webinar: &Webinar,
+    query: &ParticipantsQuery,
+    language: Language,
+) -> AppResult<Response> {
+    let options = Options {
+        registered_only: query.registered_only,
+        attended_only: query.attended_only,
+        shareable: query.shareable,
+    };
+    let sessions = {
+        let mut conn = state.db.conn().await?;
+        db::sessions::list(conn.exec(), webinar.id).await?
+    };
+    let name = if options.shareable {
+        "participants-shareable"
+    } else {
+        "participants"
+    };
+    let download = |ext: &str| format!("attachment; filename=\"{name}.{ext}\"");
+    match query.format.as_deref().unwrap_or("csv") {
+        "csv" => {
+            let body = Body::from_stream(participants::csv(
+                state.clone(),
+                webinar.id,
+                sessions,
+                options,
+            ));
+            Ok((
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                    (header::CONTENT_DISPOSITION, download("csv")),
+                    (header::CACHE_CONTROL, "no-store".to_string()),
+                ],
+                body,
+            )
+                .into_response())
+        }
+        "xlsx" => {
+            let list = participants::collect(state, webinar.id, &sessions, options).await?;
+            let file = participants::xlsx(&webinar.title, &list, options)?;
+            Ok((
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                            .to_string(),
+                    ),
+                    (header::CONTENT_DISPOSITION, download("xlsx")),
+                    (header::CACHE_CONTROL, "no-store".to_string()),
+                ],
+                file,
+            )
+                .into_response())
+        }
+        "html" => {
+            let list = participants::collect(state, webinar.id, &sessions, options).await?;
+            crate::routes::pages::attendance::participants_page(webinar, options, list, language)
+        }
+        other => Err(AppError::BadRequest(format!(
+            "format {other:?} is not offered: use csv, xlsx or html"
+        ))),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/webinars/{id}/report", tag = "attendance",
+    params(("id" = uuid::Uuid, Path, description = "webinar id")),
+    responses((status = 200, body = Report), (status = 404, body = super::openapi::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn read_report(
+    State(state): State<AppState>,
+    organizer: Organizer,
+    ApiPath(id): ApiPath<WebinarId>,
+) -> AppResult<Json<Report>> {
+    let webinar = owned_webinar(&state, &organizer, id).await?;
+    Ok(Json(report::build(&state, &webinar).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/webinars/{id}/follow-up", tag = "attendance",
+    params(("id" = uuid::Uuid, Path, description = "webinar id")),
+    responses((status = 200, description = "queued now (people emailed before are not counted again)", body = FollowUp),
+        (status = 409, description = "a session is still to come", body = super::openapi::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn send_follow_up(
+    State(state): State<AppState>,
+    organizer: Organizer,
+    ApiPath(id): ApiPath<WebinarId>,
+) -> AppResult<Json<FollowUp>> {
+    let webinar = owned_webinar(&state, &organizer, id).await?;
+    Ok(Json(follow_up::send(&state, &webinar).await?))
+}

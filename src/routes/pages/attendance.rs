@@ -1,0 +1,432 @@
+//! Attendance pages: the registrant's personal join link `/j/{token}`, and the
+//! organizer's attendance page (report import, marking by hand, participant list,
+//! follow-up emails) and webinar report.
+
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::Utc;
+use minijinja::{Value, context};
+use serde::Deserialize;
+
+use super::organizer::{
+    CsrfForm, base, lang, mine, parse_id, respond, to, utc_text, webinar_value,
+};
+use super::render::render;
+use super::web::{SignedIn, Web};
+use crate::db;
+use crate::db::organizers::Organizer;
+use crate::domain::attendance::Source;
+use crate::domain::webinar::{Session, Webinar};
+use crate::domain::{Language, RegistrationId, SessionId};
+use crate::error::{AppError, AppResult};
+use crate::i18n;
+use crate::routes::api::attendance::{ParticipantsQuery, participants_response};
+use crate::services::attendance::{self as service, ImportOutcome, Join, Mark};
+use crate::services::participants::{self, Options, Participant};
+use crate::services::{follow_up, report};
+use crate::startup::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/j/{token}", get(join))
+        .route("/organizer/webinars/{id}/attendance", get(attendance_page))
+        .route(
+            "/organizer/webinars/{id}/attendance/import",
+            post(import_report),
+        )
+        .route(
+            "/organizer/webinars/{id}/attendance/{registration}",
+            post(mark),
+        )
+        .route(
+            "/organizer/webinars/{id}/participants",
+            get(participant_list),
+        )
+        .route("/organizer/webinars/{id}/follow-up", post(send_follow_up))
+        .route("/organizer/webinars/{id}/report", get(report_page))
+}
+
+// ----- the personal join link -----------------------------------------------------------
+
+/// Records the join and sends the registrant on to the meeting, or says why not yet.
+async fn join(State(state): State<AppState>, web: Web, Path(token): Path<String>) -> Response {
+    let fallback = web.language(None, Language::En);
+    let (outcome, registration, webinar, session) =
+        match service::join(&state, &token, Utc::now()).await {
+            Ok(found) => found,
+            Err(e) => return web.error(e, fallback),
+        };
+    let language = web.language(Some(registration.language), webinar.default_language());
+    let t = |key: &str, args: &[(&str, &str)]| i18n::text(language, key, args);
+    let session_args = [("session", session.label.as_str())];
+    let message = match outcome {
+        Join::Meeting(url) => return Redirect::to(&url).into_response(),
+        Join::NotYet(opens_at) => {
+            let local = opens_at.with_timezone(&registration.time_zone.0);
+            let time = format!(
+                "{} {}",
+                i18n::format_date(language, local, &t("date.long", &[])),
+                local.format("%H:%M")
+            );
+            t(
+                "page.join_not_yet",
+                &[("session", session.label.as_str()), ("time", time.as_str())],
+            )
+        }
+        Join::NoMeetingLink => t("page.join_no_link", &session_args),
+        Join::Ended => t("page.join_ended", &session_args),
+        Join::SessionCancelled => t("page.join_session_cancelled", &session_args),
+        Join::RegistrationCancelled => t("page.join_registration_cancelled", &[]),
+    };
+    let context = context! {
+        lang => language.code(),
+        dir => if language == Language::Ar { "rtl" } else { "ltr" },
+        title => &webinar.title,
+        session => &session.label,
+        when => i18n::session_time(language, registration.time_zone.0, session.starts_at, session.ends_at()),
+        zone => registration.time_zone.to_string(),
+        message => message,
+        manage_url => state.manage_url(registration.id),
+    };
+    match render("join.html", context) {
+        Ok(page) => web.finish(page),
+        Err(e) => web.error(e, language),
+    }
+}
+
+// ----- the organizer's attendance page ------------------------------------------------
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct AttendanceQuery {
+    thanked: Option<usize>,
+    missed: Option<usize>,
+}
+
+async fn attendance_page(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path(id): Path<String>,
+    Query(query): Query<AttendanceQuery>,
+) -> Response {
+    let result = async {
+        let webinar = mine(&state, &organizer, &id).await?;
+        let follow_up = query
+            .thanked
+            .zip(query.missed)
+            .map(|(thanked, missed)| context! { thanked => thanked, missed => missed });
+        show_attendance(&state, &web, &organizer, &webinar, None, follow_up, None).await
+    };
+    respond(&web, result.await)
+}
+
+async fn show_attendance(
+    state: &AppState,
+    web: &Web,
+    organizer: &Organizer,
+    webinar: &Webinar,
+    imported: Option<&ImportOutcome>,
+    follow_up: Option<Value>,
+    problem: Option<String>,
+) -> AppResult<Response> {
+    let (sessions, registrations, records) = {
+        let mut conn = state.db.conn().await?;
+        (
+            db::sessions::list(conn.exec(), webinar.id).await?,
+            db::registrations::list(conn.exec(), webinar.id, None).await?,
+            db::attendance::list(conn.exec(), webinar.id).await?,
+        )
+    };
+    let label = |id: SessionId| {
+        sessions
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.label.clone())
+            .unwrap_or_default()
+    };
+    let rows: Vec<Value> = registrations
+        .iter()
+        .map(|r| {
+            let mine: Vec<_> = records
+                .iter()
+                .filter(|a| a.registration_id == r.id)
+                .cloned()
+                .collect();
+            let presence = crate::domain::attendance::effective(&mine);
+            let manual = presence.iter().find(|p| p.source == Source::Manual);
+            context! {
+                id => r.id.to_string(),
+                name => &r.name,
+                email => r.email.as_str(),
+                organization => &r.organization,
+                status => r.status.as_str(),
+                session => label(r.session_id),
+                presence => presence.iter().map(|p| context! {
+                    session => label(p.session_id),
+                    attended => p.attended,
+                    minutes => p.minutes,
+                    source => p.source.as_str(),
+                }).collect::<Vec<_>>(),
+                marked => manual.map(|m| if m.attended { m.session_id.to_string() } else { "absent".into() }),
+                minutes => manual.and_then(|m| m.minutes),
+            }
+        })
+        .collect();
+    let page = render(
+        "organizer/attendance.html",
+        context! { ..base(web, Some(organizer)), ..context! {
+            webinar => webinar_value(webinar),
+            sessions => session_values(&sessions),
+            registrations => rows,
+            imported => imported,
+            follow_up => follow_up,
+            problem => problem,
+        }},
+    )?;
+    Ok(page)
+}
+
+fn session_values(sessions: &[Session]) -> Vec<Value> {
+    sessions
+        .iter()
+        .map(|s| {
+            context! {
+                id => s.id.to_string(), label => &s.label, utc => utc_text(s),
+                status => s.status.as_str(),
+            }
+        })
+        .collect()
+}
+
+async fn import_report(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path(id): Path<String>,
+    mut multipart: Multipart,
+) -> Response {
+    let result = async {
+        let webinar = mine(&state, &organizer, &id).await?;
+        let (mut csrf, mut session, mut file) = (String::new(), String::new(), None);
+        while let Some(field) = multipart
+            .next_field()
+            .await
+            .map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?
+        {
+            match field.name() {
+                Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+                Some("session_id") => session = field.text().await.unwrap_or_default(),
+                Some("file") => {
+                    file = Some(field.bytes().await.map_err(|e| {
+                        AppError::BadRequest(format!("the file could not be read: {e}"))
+                    })?)
+                }
+                _ => {}
+            }
+        }
+        web.check_csrf(&csrf)?;
+        let outcome = async {
+            let session = session
+                .parse()
+                .map(SessionId)
+                .map_err(|_| AppError::BadRequest("choose the session the report is of".into()))?;
+            let file = file.filter(|f| !f.is_empty()).ok_or_else(|| {
+                AppError::BadRequest("choose the attendance report file to upload".into())
+            })?;
+            service::import(&state, &webinar, session, None, &file).await
+        }
+        .await;
+        match outcome {
+            Ok(imported) => {
+                show_attendance(
+                    &state,
+                    &web,
+                    &organizer,
+                    &webinar,
+                    Some(&imported),
+                    None,
+                    None,
+                )
+                .await
+            }
+            Err(AppError::Internal(e)) => Err(AppError::Internal(e)),
+            Err(problem) => {
+                let page = show_attendance(
+                    &state,
+                    &web,
+                    &organizer,
+                    &webinar,
+                    None,
+                    None,
+                    Some(problem.to_string()),
+                )
+                .await?;
+                Ok((problem.status(), page).into_response())
+            }
+        }
+    };
+    respond(&web, result.await)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct MarkForm {
+    csrf: String,
+    /// A session id (attended it), `absent`, or `clear` (back to what was recorded).
+    attendance: String,
+    minutes: String,
+}
+
+async fn mark(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path((id, registration)): Path<(String, String)>,
+    Form(form): Form<MarkForm>,
+) -> Response {
+    let result = async {
+        web.check_csrf(&form.csrf)?;
+        let webinar = mine(&state, &organizer, &id).await?;
+        let registration = parse_id(&registration, "registration", RegistrationId)?;
+        let minutes = match form.minutes.trim() {
+            "" => None,
+            text => Some(text.parse::<u32>().map_err(|_| {
+                AppError::BadRequest(format!("minutes must be a whole number, not {text:?}"))
+            })?),
+        };
+        match form.attendance.as_str() {
+            "clear" => {
+                service::unmark(&state, &webinar, registration).await?;
+            }
+            "absent" => {
+                let mark = Mark {
+                    attended: false,
+                    session_id: None,
+                    minutes: None,
+                };
+                service::mark(&state, &webinar, registration, mark).await?;
+            }
+            session => {
+                let session_id = parse_id(session, "session", SessionId)?;
+                let mark = Mark {
+                    attended: true,
+                    session_id: Some(session_id),
+                    minutes,
+                };
+                service::mark(&state, &webinar, registration, mark).await?;
+            }
+        }
+        to(format!(
+            "/organizer/webinars/{id}/attendance#r-{registration}"
+        ))
+    };
+    respond(&web, result.await)
+}
+
+async fn participant_list(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path(id): Path<String>,
+    Query(query): Query<ParticipantsQuery>,
+) -> Response {
+    let result = async {
+        let webinar = mine(&state, &organizer, &id).await?;
+        participants_response(&state, &webinar, &query, lang(&web)).await
+    };
+    respond(&web, result.await)
+}
+
+async fn send_follow_up(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let result = async {
+        web.check_csrf(&form.csrf)?;
+        let webinar = mine(&state, &organizer, &id).await?;
+        match follow_up::send(&state, &webinar).await {
+            Ok(sent) => to(format!(
+                "/organizer/webinars/{id}/attendance?thanked={}&missed={}",
+                sent.thanked, sent.missed
+            )),
+            Err(AppError::Conflict(problem)) => {
+                let page = show_attendance(
+                    &state,
+                    &web,
+                    &organizer,
+                    &webinar,
+                    None,
+                    None,
+                    Some(problem),
+                )
+                .await?;
+                Ok((axum::http::StatusCode::CONFLICT, page).into_response())
+            }
+            Err(e) => Err(e),
+        }
+    };
+    respond(&web, result.await)
+}
+
+// ----- the report -----------------------------------------------------------------------
+
+async fn report_page(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path(id): Path<String>,
+) -> Response {
+    let result = async {
+        let webinar = mine(&state, &organizer, &id).await?;
+        let report = report::build(&state, &webinar).await?;
+        let chart = super::chart::pairs(
+            report
+                .per_session
+                .iter()
+                .map(|l| (l.name.as_str(), l.registered, l.attended)),
+            &i18n::text(lang(&web), "org.chart_registered_attended", &[]),
+        );
+        render(
+            "organizer/report.html",
+            context! { ..base(&web, Some(&organizer)), ..context! {
+                webinar => webinar_value(&webinar),
+                report => &report,
+                chart => chart,
+            }},
+        )
+    };
+    respond(&web, result.await)
+}
+
+// ----- the printable participant list ----------------------------------------------------
+
+/// The participant list as a printable page, grouped by organization.
+pub fn participants_page(
+    webinar: &Webinar,
+    options: Options,
+    list: Vec<Participant>,
+    language: Language,
+) -> AppResult<Response> {
+    let count = list.len();
+    let groups: Vec<Value> = participants::by_organization(list)
+        .into_iter()
+        .map(|(organization, people)| context! { organization => organization, people => people })
+        .collect();
+    render(
+        "participants.html",
+        context! {
+            lang => language.code(),
+            dir => if language == Language::Ar { "rtl" } else { "ltr" },
+            title => &webinar.title,
+            shareable => options.shareable,
+            count => count,
+            groups => groups,
+        },
+    )
+}

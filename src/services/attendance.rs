@@ -1,0 +1,280 @@
+//! Attendance: the personal join link, the meeting platform's report, and the
+//! organizer's corrections.
+
+use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone as _, Utc};
+use serde::Serialize;
+
+use super::meeting_report;
+use crate::db;
+use crate::domain::attendance::{self, JoinWindow, Person, Presence, Record, Source};
+use crate::domain::registration::{Registration, RegistrationStatus};
+use crate::domain::webinar::{Session, Webinar};
+use crate::domain::{RegistrationId, SessionId, TimeZone};
+use crate::error::{AppError, AppResult};
+use crate::startup::AppState;
+
+/// Where the personal join link leads.
+pub enum Join {
+    /// Attendance recorded; on to the meeting.
+    Meeting(String),
+    /// Nothing recorded; a page says why, in the registrant's language.
+    NotYet(DateTime<Utc>),
+    NoMeetingLink,
+    Ended,
+    SessionCancelled,
+    RegistrationCancelled,
+}
+
+/// What a join link opens at `now`, with the registration, webinar and session it names.
+#[tracing::instrument(skip_all)]
+pub async fn join(
+    state: &AppState,
+    token: &str,
+    now: DateTime<Utc>,
+) -> AppResult<(Join, Registration, Webinar, Session)> {
+    let not_found = || {
+        AppError::NotFound(
+            "this join link is not valid: use the link in your latest email from the organizers"
+                .into(),
+        )
+    };
+    let id = state.keys.check_join_token(token).ok_or_else(not_found)?;
+    let mut conn = state.db.conn().await?;
+    let registration = db::registrations::get(conn.exec(), id)
+        .await?
+        .ok_or_else(not_found)?;
+    let webinar = db::webinars::find(conn.exec(), registration.webinar_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let session = db::sessions::find(conn.exec(), webinar.id, registration.session_id)
+        .await?
+        .ok_or_else(not_found)?;
+    drop(conn);
+    let outcome = if registration.status == RegistrationStatus::Cancelled {
+        Join::RegistrationCancelled
+    } else {
+        match attendance::join_window(&session, now) {
+            JoinWindow::Cancelled => Join::SessionCancelled,
+            JoinWindow::NotOpenYet { opens_at } => Join::NotYet(opens_at),
+            JoinWindow::Ended => Join::Ended,
+            JoinWindow::Open => match &session.join_url {
+                None => Join::NoMeetingLink,
+                Some(url) => {
+                    let record = Record {
+                        registration_id: registration.id,
+                        session_id: session.id,
+                        source: Source::JoinLink,
+                        attended: true,
+                        joined_at: Some(now),
+                        left_at: None,
+                        minutes: None,
+                    };
+                    let mut tx = state.db.begin().await?;
+                    db::attendance::save_first(tx.exec(), webinar.id, &record).await?;
+                    tx.commit().await?;
+                    Join::Meeting(url.clone())
+                }
+            },
+        }
+    };
+    Ok((outcome, registration, webinar, session))
+}
+
+/// What the import found: people matched (not rows), and the rows that matched nobody.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ImportOutcome {
+    /// `zoom` or `teams`.
+    pub format: &'static str,
+    /// Distinct registrations found in the report.
+    pub matched: usize,
+    /// Rows that matched no registration, to correct and import again or mark by hand.
+    pub unmatched: Vec<UnmatchedRow>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UnmatchedRow {
+    pub line: usize,
+    pub name: String,
+    pub email: Option<String>,
+    pub minutes: u32,
+}
+
+/// Reads a meeting platform's attendance report for `session` and records who attended;
+/// it replaces what an earlier import said of that session, so importing the same file
+/// twice changes nothing. Times in the report are read in `tz` (default the webinar's).
+#[tracing::instrument(skip_all, fields(webinar = %webinar.id, session = %session_id))]
+pub async fn import(
+    state: &AppState,
+    webinar: &Webinar,
+    session_id: SessionId,
+    tz: Option<TimeZone>,
+    file: &[u8],
+) -> AppResult<ImportOutcome> {
+    let report = meeting_report::parse(file)
+        .map_err(|e| AppError::Unprocessable(format!("the attendance report: {e}")))?;
+    let tz = tz.unwrap_or(webinar.time_zone);
+    let rows: Vec<attendance::Row> = report
+        .rows
+        .into_iter()
+        .map(|r| attendance::Row {
+            line: r.line,
+            name: r.name,
+            email: r.email,
+            joined_at: r.joined_at.and_then(|t| in_zone(t, tz)),
+            left_at: r.left_at.and_then(|t| in_zone(t, tz)),
+            minutes: r.minutes,
+        })
+        .collect();
+    let mut tx = state.db.begin().await?;
+    session_of(&mut tx, webinar, session_id).await?;
+    let registrations = db::registrations::list(tx.exec(), webinar.id, None).await?;
+    let keys: Vec<String> = registrations.iter().map(|r| r.email.key()).collect();
+    let people: Vec<Person<'_>> = registrations
+        .iter()
+        .zip(&keys)
+        .map(|(r, key)| Person {
+            id: r.id,
+            name: &r.name,
+            email_key: key,
+        })
+        .collect();
+    let (merged, unmatched) =
+        attendance::match_rows(&people, &rows, meeting_report::normalise_name);
+    db::attendance::clear_imported(tx.exec(), session_id).await?;
+    for m in &merged {
+        let record = Record {
+            registration_id: m.registration_id,
+            session_id,
+            source: Source::Import,
+            attended: true,
+            joined_at: m.joined_at,
+            left_at: m.left_at,
+            minutes: Some(m.minutes),
+        };
+        db::attendance::save(tx.exec(), webinar.id, &record).await?;
+    }
+    tx.commit().await?;
+    Ok(ImportOutcome {
+        format: report.format.as_str(),
+        matched: merged.len(),
+        unmatched: unmatched
+            .into_iter()
+            .map(|r| UnmatchedRow {
+                line: r.line,
+                name: r.name,
+                email: r.email,
+                minutes: r.minutes,
+            })
+            .collect(),
+    })
+}
+
+/// A wall time of the report in `tz`; in a DST gap, the time after it.
+fn in_zone(t: NaiveDateTime, tz: TimeZone) -> Option<DateTime<Utc>> {
+    match tz.0.from_local_datetime(&t) {
+        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Some(t.with_timezone(&Utc)),
+        LocalResult::None => {
+            tz.0.from_local_datetime(&(t + chrono::Duration::hours(1)))
+                .earliest()
+                .map(|t| t.with_timezone(&Utc))
+        }
+    }
+}
+
+/// The organizer's correction for one person: what they say replaces every earlier
+/// correction of theirs, and wins over the join link and the report.
+#[derive(Debug, Clone)]
+pub struct Mark {
+    /// False: absent from every session, whatever the join link or the report say.
+    pub attended: bool,
+    /// The session attended; default the one registered for.
+    pub session_id: Option<SessionId>,
+    pub minutes: Option<u32>,
+}
+
+/// Records the organizer's correction; returns the person's attendance as it now counts.
+#[tracing::instrument(skip_all, fields(registration = %id))]
+pub async fn mark(
+    state: &AppState,
+    webinar: &Webinar,
+    id: RegistrationId,
+    mark: Mark,
+) -> AppResult<(Registration, Vec<Presence>)> {
+    let mut tx = state.db.begin().await?;
+    let registration = registration_of(&mut tx, webinar, id).await?;
+    db::attendance::clear_manual(tx.exec(), id).await?;
+    let sessions: Vec<SessionId> = if mark.attended {
+        let session_id = mark.session_id.unwrap_or(registration.session_id);
+        session_of(&mut tx, webinar, session_id).await?;
+        vec![session_id]
+    } else {
+        // Absent means absent from every session anything put them in.
+        let mut sessions = vec![registration.session_id];
+        for r in db::attendance::of_registration(tx.exec(), id).await? {
+            if !sessions.contains(&r.session_id) {
+                sessions.push(r.session_id);
+            }
+        }
+        sessions
+    };
+    for session_id in sessions {
+        let record = Record {
+            registration_id: id,
+            session_id,
+            source: Source::Manual,
+            attended: mark.attended,
+            joined_at: None,
+            left_at: None,
+            minutes: mark.minutes.filter(|_| mark.attended),
+        };
+        db::attendance::save(tx.exec(), webinar.id, &record).await?;
+    }
+    let records = db::attendance::of_registration(tx.exec(), id).await?;
+    tx.commit().await?;
+    Ok((registration, attendance::effective(&records)))
+}
+
+/// Removes the organizer's corrections, so the join link and the report count again.
+#[tracing::instrument(skip_all, fields(registration = %id))]
+pub async fn unmark(
+    state: &AppState,
+    webinar: &Webinar,
+    id: RegistrationId,
+) -> AppResult<(Registration, Vec<Presence>)> {
+    let mut tx = state.db.begin().await?;
+    let registration = registration_of(&mut tx, webinar, id).await?;
+    db::attendance::clear_manual(tx.exec(), id).await?;
+    let records = db::attendance::of_registration(tx.exec(), id).await?;
+    tx.commit().await?;
+    Ok((registration, attendance::effective(&records)))
+}
+
+/// A person's attendance as it counts now.
+pub async fn of_registration(
+    state: &AppState,
+    webinar: &Webinar,
+    id: RegistrationId,
+) -> AppResult<(Registration, Vec<Presence>)> {
+    let mut conn = state.db.conn().await?;
+    let registration = db::registrations::find(conn.exec(), webinar.id, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("registration"))?;
+    let records = db::attendance::of_registration(conn.exec(), id).await?;
+    Ok((registration, attendance::effective(&records)))
+}
+
+async fn registration_of(
+    tx: &mut db::Tx,
+    webinar: &Webinar,
+    id: RegistrationId,
+) -> AppResult<Registration> {
+    db::registrations::find(tx.exec(), webinar.id, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("registration"))
+}
+
+async fn session_of(tx: &mut db::Tx, webinar: &Webinar, id: SessionId) -> AppResult<Session> {
+    db::sessions::find(tx.exec(), webinar.id, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("session {id} is not a session of this webinar")))
+}

@@ -1,0 +1,329 @@
+//! The participant list: everyone on record with their attendance, grouped by
+//! organization, as CSV (streamed), XLSX or a printable page; the shareable version
+//! holds only those who agreed, without email addresses.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use futures_util::{Stream, TryStreamExt};
+use rust_xlsxwriter::{Format, Workbook};
+use serde::Serialize;
+
+use crate::db;
+use crate::db::attendance::ParticipantRow;
+use crate::domain::attendance::{self, Presence, Record, safe_cell};
+use crate::domain::registration::RegistrationStatus;
+use crate::domain::webinar::Session;
+use crate::domain::{RegistrationId, SessionId, WebinarId};
+use crate::error::{AppError, AppResult};
+use crate::startup::AppState;
+
+/// Which people, and which version of the list.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Only people whose registration stands (not invited-only, not cancelled).
+    pub registered_only: bool,
+    /// Only people who attended a session.
+    pub attended_only: bool,
+    /// The version to share: only those who agreed, no email addresses, no one cancelled.
+    pub shareable: bool,
+}
+
+/// One person on the list.
+#[derive(Debug, Clone, Serialize)]
+pub struct Participant {
+    pub organization: String,
+    pub name: String,
+    pub role: String,
+    pub country: String,
+    pub email: String,
+    pub status: &'static str,
+    pub registered_session: String,
+    /// Sessions attended, by label ("AM, PM" for someone who came to both).
+    pub attended_session: String,
+    /// Minutes attended, when a report or the organizer gave them.
+    pub minutes: Option<u32>,
+    pub share_in_participant_list: bool,
+}
+
+/// Column headers of the internal and the shareable list, in order.
+pub fn headers(options: Options) -> &'static [&'static str] {
+    if options.shareable {
+        &[
+            "Organization",
+            "Name",
+            "Role",
+            "Country",
+            "Session attended",
+        ]
+    } else {
+        &[
+            "Organization",
+            "Name",
+            "Role",
+            "Country",
+            "Email",
+            "Status",
+            "Session registered",
+            "Session attended",
+            "Minutes",
+            "Agreed to share",
+        ]
+    }
+}
+
+impl Participant {
+    /// The cells of the row, text neutralised against spreadsheet formulas.
+    pub fn cells(&self, options: Options) -> Vec<String> {
+        let text = |s: &str| safe_cell(s).into_owned();
+        let mut cells = vec![
+            text(&self.organization),
+            text(&self.name),
+            text(&self.role),
+            text(&self.country),
+        ];
+        if options.shareable {
+            cells.push(text(&self.attended_session));
+        } else {
+            cells.extend([
+                text(&self.email),
+                self.status.to_string(),
+                text(&self.registered_session),
+                text(&self.attended_session),
+                self.minutes.map(|m| m.to_string()).unwrap_or_default(),
+                if self.share_in_participant_list {
+                    "yes"
+                } else {
+                    "no"
+                }
+                .to_string(),
+            ]);
+        }
+        cells
+    }
+}
+
+/// Turns the query's rows (several per person, one per attendance record) into people.
+struct Grouper {
+    labels: HashMap<SessionId, String>,
+    options: Options,
+    current: Option<(ParticipantRow, Vec<Record>)>,
+}
+
+impl Grouper {
+    fn new(sessions: &[Session], options: Options) -> Self {
+        Grouper {
+            labels: sessions.iter().map(|s| (s.id, s.label.clone())).collect(),
+            options,
+            current: None,
+        }
+    }
+
+    /// Takes the next row; gives back the previous person once all their rows are in.
+    fn push(&mut self, mut row: ParticipantRow) -> Option<Participant> {
+        let record = row.record.take();
+        if let Some((current, records)) = &mut self.current
+            && current.registration_id == row.registration_id
+        {
+            records.extend(record);
+            return None;
+        }
+        let done = self.current.take();
+        self.current = Some((row, record.into_iter().collect()));
+        done.and_then(|(row, records)| self.finish_one(row, &records))
+    }
+
+    fn finish(&mut self) -> Option<Participant> {
+        let (row, records) = self.current.take()?;
+        self.finish_one(row, &records)
+    }
+
+    fn finish_one(&self, row: ParticipantRow, records: &[Record]) -> Option<Participant> {
+        let presence: Vec<Presence> = attendance::effective(records)
+            .into_iter()
+            .filter(|p| p.attended)
+            .collect();
+        let o = self.options;
+        let keep = (!o.shareable
+            || (row.share_in_participant_list && row.status != RegistrationStatus::Cancelled))
+            && (!o.registered_only || row.status == RegistrationStatus::Registered)
+            && (!o.attended_only || !presence.is_empty());
+        if !keep {
+            return None;
+        }
+        let label = |id: &SessionId| self.labels.get(id).cloned().unwrap_or_default();
+        let known: Vec<u32> = presence.iter().filter_map(|p| p.minutes).collect();
+        Some(Participant {
+            organization: row.organization.unwrap_or_default(),
+            name: row.name,
+            role: row.role.unwrap_or_default(),
+            country: row.country.unwrap_or_default(),
+            email: if o.shareable {
+                String::new()
+            } else {
+                row.email
+            },
+            status: row.status.as_str(),
+            registered_session: label(&row.session_id),
+            attended_session: presence
+                .iter()
+                .map(|p| label(&p.session_id))
+                .collect::<Vec<_>>()
+                .join(", "),
+            minutes: (!known.is_empty()).then(|| known.iter().sum()),
+            share_in_participant_list: row.share_in_participant_list,
+        })
+    }
+}
+
+/// People written to CSV before a chunk goes out.
+const CHUNK: usize = 500;
+
+/// The list as CSV (UTF-8 with a byte-order mark, so spreadsheets read accents right),
+/// streamed from the database: memory stays flat however long the list is.
+pub fn csv(
+    state: AppState,
+    webinar: WebinarId,
+    sessions: Vec<Session>,
+    options: Options,
+) -> impl Stream<Item = Result<Bytes, std::io::Error>> {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+    tokio::spawn(async move {
+        let sent = write_csv(&state, webinar, &sessions, options, &tx).await;
+        if let Err(e) = sent {
+            tracing::error!(error = format!("{e:#}"), "the participant list stopped");
+            let _ = tx
+                .send(Err(std::io::Error::other("the participant list stopped")))
+                .await;
+        }
+    });
+    futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    })
+}
+
+async fn write_csv(
+    state: &AppState,
+    webinar: WebinarId,
+    sessions: &[Session],
+    options: Options,
+    tx: &tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
+) -> anyhow::Result<()> {
+    let mut header = "\u{feff}".as_bytes().to_vec();
+    header.extend(csv_rows(std::iter::once(
+        headers(options).iter().map(|h| h.to_string()).collect(),
+    ))?);
+    if tx.send(Ok(Bytes::from(header))).await.is_err() {
+        return Ok(());
+    }
+    let mut conn = state.db.conn().await?;
+    let mut rows = db::attendance::participants(conn.exec(), webinar);
+    let mut grouper = Grouper::new(sessions, options);
+    let mut batch = Vec::with_capacity(CHUNK);
+    loop {
+        let row = rows.try_next().await?;
+        let done = row.is_none();
+        match row {
+            Some(row) => batch.extend(grouper.push(row)),
+            None => batch.extend(grouper.finish()),
+        }
+        if batch.len() >= CHUNK || (done && !batch.is_empty()) {
+            let chunk = csv_rows(batch.drain(..).map(|p| p.cells(options)))?;
+            // A closed channel means the client went away: stop reading.
+            if tx.send(Ok(Bytes::from(chunk))).await.is_err() {
+                return Ok(());
+            }
+        }
+        if done {
+            return Ok(());
+        }
+    }
+}
+
+fn csv_rows(rows: impl Iterator<Item = Vec<String>>) -> anyhow::Result<Vec<u8>> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        out.write_record(&row)?;
+    }
+    Ok(out.into_inner().map_err(|e| e.into_error())?)
+}
+
+/// The whole list in memory, for the XLSX file and the printable page.
+pub async fn collect(
+    state: &AppState,
+    webinar: WebinarId,
+    sessions: &[Session],
+    options: Options,
+) -> AppResult<Vec<Participant>> {
+    let mut conn = state.db.conn().await?;
+    let mut rows = db::attendance::participants(conn.exec(), webinar);
+    let mut grouper = Grouper::new(sessions, options);
+    let mut list = Vec::new();
+    while let Some(row) = rows.try_next().await? {
+        list.extend(grouper.push(row));
+    }
+    list.extend(grouper.finish());
+    Ok(list)
+}
+
+/// The list as an XLSX workbook: a header row, one row per person, minutes as numbers.
+pub fn xlsx(title: &str, list: &[Participant], options: Options) -> AppResult<Vec<u8>> {
+    let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let mut workbook = Workbook::new();
+        let bold = Format::new().set_bold();
+        let sheet = workbook.add_worksheet();
+        sheet.set_name("Participants")?;
+        let headers = headers(options);
+        for (col, header) in headers.iter().enumerate() {
+            sheet.write_string_with_format(0, col as u16, *header, &bold)?;
+        }
+        for (i, p) in list.iter().enumerate() {
+            let row = i as u32 + 1;
+            for (col, cell) in p.cells(options).iter().enumerate() {
+                if headers[col] == "Minutes"
+                    && let Some(minutes) = p.minutes
+                {
+                    sheet.write_number(row, col as u16, f64::from(minutes))?;
+                } else {
+                    sheet.write_string(row, col as u16, cell)?;
+                }
+            }
+        }
+        sheet.set_freeze_panes(1, 0)?;
+        sheet.autofit();
+        workbook.set_properties(&rust_xlsxwriter::DocProperties::new().set_title(title));
+        workbook.save_to_buffer()
+    };
+    build().map_err(|e| AppError::Internal(anyhow::anyhow!("writing the XLSX file: {e}")))
+}
+
+/// People grouped by organization, in list order, for the printable page.
+pub fn by_organization(list: Vec<Participant>) -> Vec<(String, Vec<Participant>)> {
+    let mut groups: Vec<(String, Vec<Participant>)> = Vec::new();
+    for p in list {
+        match groups.last_mut() {
+            Some((org, people)) if *org == p.organization => people.push(p),
+            _ => groups.push((p.organization.clone(), vec![p])),
+        }
+    }
+    groups
+}
+
+/// Which registrations attended, from all records of a webinar (for the report and
+/// the follow-up emails).
+pub fn attended_by(records: &[Record]) -> HashMap<RegistrationId, Vec<Presence>> {
+    let mut by: HashMap<RegistrationId, Vec<Record>> = HashMap::new();
+    for r in records {
+        by.entry(r.registration_id).or_default().push(r.clone());
+    }
+    by.into_iter()
+        .map(|(id, records)| {
+            let presence = attendance::effective(&records)
+                .into_iter()
+                .filter(|p| p.attended)
+                .collect::<Vec<_>>();
+            (id, presence)
+        })
+        .filter(|(_, presence)| !presence.is_empty())
+        .collect()
+}
