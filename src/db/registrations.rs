@@ -150,6 +150,20 @@ pub async fn find(
     row.map(Registration::try_from).transpose()
 }
 
+/// Records the person's answer on being named in the shareable participant list.
+pub async fn set_share(ex: Exec<'_>, id: RegistrationId, share: bool) -> anyhow::Result<()> {
+    on!(ex, c => sqlx::query(
+        "UPDATE registrations SET share_in_participant_list = $2, updated_at = $3 WHERE id = $1")
+        .bind(id.0)
+        .bind(share)
+        .bind(Utc::now())
+        .execute(c)
+        .await
+        .map(|_| ()))
+    .context("recording consent to the participant list")?;
+    Ok(())
+}
+
 /// A registration by id alone (its webinar is read from it).
 pub async fn get(ex: Exec<'_>, id: RegistrationId) -> anyhow::Result<Option<Registration>> {
     let sql = format!("SELECT {COLUMNS} FROM registrations WHERE id = $1");

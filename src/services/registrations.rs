@@ -321,6 +321,17 @@ pub async fn move_to(
     Ok(registration)
 }
 
+/// The registrant agrees (or no longer agrees) to be named in the shareable list.
+#[tracing::instrument(skip_all)]
+pub async fn set_consent(state: &AppState, token: &str, share: bool) -> AppResult<Registration> {
+    let (mut registration, _) = by_token(state, token).await?;
+    let mut tx = state.db.begin().await?;
+    db::registrations::set_share(tx.exec(), registration.id, share).await?;
+    tx.commit().await?;
+    registration.share_in_participant_list = share;
+    Ok(registration)
+}
+
 /// Cancels the registration and frees its seat; cancelling twice changes nothing.
 #[tracing::instrument(skip_all)]
 pub async fn cancel(state: &AppState, token: &str) -> AppResult<Registration> {

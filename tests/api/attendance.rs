@@ -834,10 +834,7 @@ async fn the_participant_list_comes_as_csv_xlsx_and_a_printable_page(backend: Ba
     ))
     .unwrap();
     let sheet = book.worksheet_range("Participants").unwrap();
-    let amina = sheet
-        .rows()
-        .find(|r| r[1] == "Amina Diallo")
-        .unwrap();
+    let amina = sheet.rows().find(|r| r[1] == "Amina Diallo").unwrap();
     assert_eq!(amina[8], calamine::Data::Float(55.0), "minutes are numbers");
 
     // The printable page: grouped under organization headings, escaped.
@@ -881,6 +878,60 @@ async fn the_participant_list_comes_as_csv_xlsx_and_a_printable_page(backend: Ba
             .status(),
         StatusCode::UNAUTHORIZED
     );
+
+    // Kenji agrees later through the API, then withdraws on his manage page.
+    let kenji = &manage[1];
+    let agreed = app
+        .client
+        .patch(app.url(&format!("/api/v1/registrations/{kenji}")))
+        .json(&json!({"share_in_participant_list": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        json_of(agreed, StatusCode::OK).await["share_in_participant_list"],
+        true
+    );
+    assert!(
+        participants_csv(&app, &w, "?shareable=true")
+            .await
+            .contains("Kenji Sato")
+    );
+    let browser = Browser::new(&app);
+    let (_, page) = browser.get(&format!("/r/{kenji}")).await;
+    assert!(
+        page.contains("name=\"share_in_participant_list\" value=\"on\" checked"),
+        "{page}"
+    );
+    let (status, page, _) = browser
+        .post(
+            &format!("/r/{kenji}/consent"),
+            &[("csrf", csrf_of(&page).as_str())],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Your choice for the participant list is saved."),
+        "{page}"
+    );
+    assert!(
+        !participants_csv(&app, &w, "?shareable=true")
+            .await
+            .contains("Kenji Sato")
+    );
+    let nothing = app
+        .client
+        .patch(app.url(&format!("/api/v1/registrations/{kenji}")))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_error(
+        nothing,
+        StatusCode::BAD_REQUEST,
+        "share_in_participant_list",
+    )
+    .await;
 }
 
 async fn the_report_counts_a_known_data_set(backend: Backend) {
@@ -938,7 +989,10 @@ async fn the_report_counts_a_known_data_set(backend: Backend) {
         am["invited"].as_u64().unwrap() + pm["invited"].as_u64().unwrap(),
         4
     );
-    assert_eq!((am["registered"].as_u64(), pm["registered"].as_u64()), (Some(2), Some(1)));
+    assert_eq!(
+        (am["registered"].as_u64(), pm["registered"].as_u64()),
+        (Some(2), Some(1))
+    );
     let rabat = report["per_organization"]
         .as_array()
         .unwrap()

@@ -173,6 +173,8 @@ pub struct SwitchInput {
     /// The session to move to.
     #[schema(value_type = Option<uuid::Uuid>)]
     pub session_id: Option<SessionId>,
+    /// Agree (true) or no longer agree (false) to be named in the shareable participant list.
+    pub share_in_participant_list: Option<bool>,
 }
 
 #[utoipa::path(patch, path = "/api/v1/registrations/{token}", tag = "registrations", request_body = SwitchInput,
@@ -184,10 +186,19 @@ pub async fn switch(
     ApiPath(token): ApiPath<String>,
     ApiJson(input): ApiJson<SwitchInput>,
 ) -> AppResult<Json<RegistrationView>> {
-    let session_id = input.session_id.ok_or_else(|| {
-        AppError::BadRequest("session_id is required: the session to switch to".into())
-    })?;
-    let registration = service::switch(&state, &token, session_id).await?;
+    if input.session_id.is_none() && input.share_in_participant_list.is_none() {
+        return Err(AppError::BadRequest(
+            "give session_id (the session to switch to) or share_in_participant_list".into(),
+        ));
+    }
+    let mut registration = None;
+    if let Some(share) = input.share_in_participant_list {
+        registration = Some(service::set_consent(&state, &token, share).await?);
+    }
+    if let Some(session_id) = input.session_id {
+        registration = Some(service::switch(&state, &token, session_id).await?);
+    }
+    let registration = registration.expect("one of the two was given");
     let webinar = public_webinar(&state, registration.webinar_id).await?;
     let sessions = sessions_of(&state, webinar.id).await?;
     Ok(Json(view(

@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/r/{token}", get(manage_page))
         .route("/r/{token}/switch", post(switch))
         .route("/r/{token}/cancel", post(cancel))
+        .route("/r/{token}/consent", post(consent))
         .route("/r/{token}/calendar.ics", get(calendar_file))
         .route("/m/{id}", get(material_file))
 }
@@ -289,6 +290,7 @@ async fn show_manage(
         )),
         "cancelled" => Some(i18n::text(language, "page.cancelled_banner", &[])),
         "confirmed" => Some(i18n::text(language, "page.confirmed_banner", &[])),
+        "consent" => Some(i18n::text(language, "page.consent_saved", &[])),
         _ => None,
     });
     let documents = documents(state, &webinar, language).await?;
@@ -302,6 +304,7 @@ async fn show_manage(
             status => registration.status.as_str(),
             session_id => registration.session_id.to_string(),
             zone => registration.time_zone.to_string(),
+            share_in_participant_list => registration.share_in_participant_list,
         },
         current => items.iter().find(|i| i.id == registration.session_id.to_string()),
         join_url => (registration.status != RegistrationStatus::Cancelled).then(|| state.join_link(registration.id)),
@@ -464,6 +467,31 @@ async fn cancel(
         web.check_csrf(&form.csrf)?;
         service::cancel(&state, &token).await?;
         Ok::<_, AppError>("cancelled")
+    }
+    .await;
+    after_change(&state, &web, &token, outcome).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ConsentForm {
+    csrf: String,
+    /// "on" when the box is ticked; absent otherwise.
+    share_in_participant_list: String,
+}
+
+#[tracing::instrument(skip_all)]
+async fn consent(
+    State(state): State<AppState>,
+    web: Web,
+    axum::extract::Path(token): axum::extract::Path<String>,
+    Form(form): Form<ConsentForm>,
+) -> Response {
+    let outcome = async {
+        web.check_csrf(&form.csrf)?;
+        let share = !form.share_in_participant_list.is_empty();
+        service::set_consent(&state, &token, share).await?;
+        Ok::<_, AppError>("consent")
     }
     .await;
     after_change(&state, &web, &token, outcome).await
