@@ -135,7 +135,8 @@ pub async fn of_registration(
 }
 
 /// One line of the participant list query: a registration with its invitee's role and
-/// country, and one of its attendance records (none when there is none).
+/// country, and one of its attendance records (none when there is none; its join and
+/// leave times are left out, as the list does not show them).
 #[derive(Debug)]
 pub struct ParticipantRow {
     pub registration_id: RegistrationId,
@@ -164,8 +165,6 @@ struct RawParticipant {
     a_session_id: Option<Uuid>,
     a_source: Option<String>,
     a_attended: Option<bool>,
-    a_joined_at: Option<DateTime<Utc>>,
-    a_left_at: Option<DateTime<Utc>>,
     a_minutes: Option<i64>,
 }
 
@@ -179,8 +178,8 @@ impl TryFrom<RawParticipant> for ParticipantRow {
                 session_id,
                 source,
                 attended: r.a_attended.unwrap_or(false),
-                joined_at: r.a_joined_at,
-                left_at: r.a_left_at,
+                joined_at: None,
+                left_at: None,
                 minutes: r.a_minutes,
             })?),
             _ => None,
@@ -205,8 +204,7 @@ impl TryFrom<RawParticipant> for ParticipantRow {
 const PARTICIPANTS: &str = "SELECT r.id, r.name, r.email, \
     COALESCE(r.organization, i.organization) AS organization, i.role, i.country, r.status, \
     r.session_id, r.share_in_participant_list, a.session_id AS a_session_id, \
-    a.source AS a_source, a.attended AS a_attended, a.joined_at AS a_joined_at, \
-    a.left_at AS a_left_at, a.minutes AS a_minutes \
+    a.source AS a_source, a.attended AS a_attended, a.minutes AS a_minutes \
     FROM registrations r \
     LEFT JOIN invitees i ON i.id = r.invitee_id \
     LEFT JOIN attendance a ON a.registration_id = r.id \

@@ -155,9 +155,10 @@ impl Db {
             .run(&write)
             .await
             .context("running the SQLite migrations")?;
+        // Long reads (the participant list) stream without waking the reader per row.
         let read = SqlitePoolOptions::new()
             .max_connections(settings.max_connections)
-            .connect_with(options)
+            .connect_with(options.row_buffer_size(1024))
             .await
             .context("opening the SQLite database for reading")?;
         Ok(Db::Sqlite { read, write })

@@ -2,6 +2,7 @@
 //! organization, as CSV (streamed), XLSX or a printable page; the shareable version
 //! holds only those who agreed, without email addresses.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use axum::body::Bytes;
@@ -74,29 +75,28 @@ pub fn headers(options: Options) -> &'static [&'static str] {
 
 impl Participant {
     /// The cells of the row, text neutralised against spreadsheet formulas.
-    pub fn cells(&self, options: Options) -> Vec<String> {
-        let text = |s: &str| safe_cell(s).into_owned();
+    pub fn cells(&self, options: Options) -> Vec<Cow<'_, str>> {
         let mut cells = vec![
-            text(&self.organization),
-            text(&self.name),
-            text(&self.role),
-            text(&self.country),
+            safe_cell(&self.organization),
+            safe_cell(&self.name),
+            safe_cell(&self.role),
+            safe_cell(&self.country),
         ];
         if options.shareable {
-            cells.push(text(&self.attended_session));
+            cells.push(safe_cell(&self.attended_session));
         } else {
             cells.extend([
-                text(&self.email),
-                self.status.to_string(),
-                text(&self.registered_session),
-                text(&self.attended_session),
-                self.minutes.map(|m| m.to_string()).unwrap_or_default(),
-                if self.share_in_participant_list {
+                safe_cell(&self.email),
+                Cow::Borrowed(self.status),
+                safe_cell(&self.registered_session),
+                safe_cell(&self.attended_session),
+                self.minutes
+                    .map_or(Cow::Borrowed(""), |m| Cow::Owned(m.to_string())),
+                Cow::Borrowed(if self.share_in_participant_list {
                     "yes"
                 } else {
                     "no"
-                }
-                .to_string(),
+                }),
             ]);
         }
         cells
@@ -209,10 +209,9 @@ async fn write_csv(
     options: Options,
     tx: &tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
 ) -> anyhow::Result<()> {
-    let mut header = "\u{feff}".as_bytes().to_vec();
-    header.extend(csv_rows(std::iter::once(
-        headers(options).iter().map(|h| h.to_string()).collect(),
-    ))?);
+    let mut header = csv::Writer::from_writer("\u{feff}".as_bytes().to_vec());
+    header.write_record(headers(options))?;
+    let header = header.into_inner().map_err(|e| e.into_error())?;
     if tx.send(Ok(Bytes::from(header))).await.is_err() {
         return Ok(());
     }
@@ -228,7 +227,11 @@ async fn write_csv(
             None => batch.extend(grouper.finish()),
         }
         if batch.len() >= CHUNK || (done && !batch.is_empty()) {
-            let chunk = csv_rows(batch.drain(..).map(|p| p.cells(options)))?;
+            let mut out = csv::Writer::from_writer(Vec::with_capacity(batch.len() * 128));
+            for p in batch.drain(..) {
+                out.write_record(p.cells(options).iter().map(|c| c.as_bytes()))?;
+            }
+            let chunk = out.into_inner().map_err(|e| e.into_error())?;
             // A closed channel means the client went away: stop reading.
             if tx.send(Ok(Bytes::from(chunk))).await.is_err() {
                 return Ok(());
@@ -238,14 +241,6 @@ async fn write_csv(
             return Ok(());
         }
     }
-}
-
-fn csv_rows(rows: impl Iterator<Item = Vec<String>>) -> anyhow::Result<Vec<u8>> {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    for row in rows {
-        out.write_record(&row)?;
-    }
-    Ok(out.into_inner().map_err(|e| e.into_error())?)
 }
 
 /// The whole list in memory, for the XLSX file and the printable page.
@@ -285,7 +280,7 @@ pub fn xlsx(title: &str, list: &[Participant], options: Options) -> AppResult<Ve
                 {
                     sheet.write_number(row, col as u16, f64::from(minutes))?;
                 } else {
-                    sheet.write_string(row, col as u16, cell)?;
+                    sheet.write_string(row, col as u16, cell.as_ref())?;
                 }
             }
         }

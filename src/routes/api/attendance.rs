@@ -2,9 +2,9 @@
 //! report and the follow-up emails. Organizer only.
 
 use axum::body::{Body, Bytes};
-use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::header;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -25,9 +25,15 @@ use crate::services::participants::{self, Options};
 use crate::services::report::{self, Report};
 use crate::startup::AppState;
 
+/// Attendance reports of large webinars run to megabytes (a Zoom row per join).
+pub const REPORT_LIMIT: usize = 32 * 1024 * 1024;
+
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/v1/webinars/{id}/attendance", post(import))
+        .route(
+            "/v1/webinars/{id}/attendance",
+            post(import).layer(DefaultBodyLimit::max(REPORT_LIMIT)),
+        )
         .route(
             "/v1/webinars/{id}/registrations/{registration_id}/attendance",
             put(mark).get(read).delete(unmark),
@@ -60,7 +66,13 @@ pub async fn import(
     ApiQuery(query): ApiQuery<ImportQuery>,
     body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Json<ImportOutcome>> {
-    let body = body.map_err(|e| body_error(e.status(), e.body_text()))?;
+    let body = body.map_err(|e| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge(format!(
+            "the report is larger than {} MB: split it by session",
+            REPORT_LIMIT / (1024 * 1024)
+        )),
+        status => body_error(status, e.body_text()),
+    })?;
     let webinar = owned_webinar(&state, &organizer, id).await?;
     let session_id = query.session_id.ok_or_else(|| {
         AppError::BadRequest("add ?session_id= with the session this report is of".into())
