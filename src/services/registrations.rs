@@ -36,7 +36,7 @@ pub enum Registered {
 }
 
 /// How many times a registration is retried when a concurrent one took the last seat
-/// of the session the rule picked (PostgreSQL only: SQLite writes one at a time).
+/// of the session the rule picked.
 const ATTEMPTS: usize = 5;
 
 #[tracing::instrument(skip_all, fields(webinar = %webinar.id))]
@@ -53,23 +53,31 @@ pub async fn register(
         return Ok(Registered::Existing(existing));
     }
     for _ in 0..ATTEMPTS {
-        let mut tx = state.db.begin().await?;
-        let sessions = db::sessions::list(tx.exec(), webinar.id).await?;
+        // Read before the write transaction, so that it holds the (SQLite: only) writer
+        // for its writes alone: the seat is taken by one conditional UPDATE, which
+        // notices a session that filled up meanwhile, and the rule is asked again.
+        let (sessions, invitee) = {
+            let mut conn = state.db.conn().await?;
+            let sessions = db::sessions::list(conn.exec(), webinar.id).await?;
+            let invitee = db::invitees::find_id(conn.exec(), webinar.id, &new.email).await?;
+            (sessions, invitee)
+        };
         let (session, assignment) = pick_session(webinar, &sessions, &new)?;
+        let mut tx = state.db.begin().await?;
         if !db::sessions::take_seat(tx.exec(), session.id).await? {
             if new.session_id.is_some() {
                 return Err(full(&session));
             }
             continue;
         }
-        let invitee = db::invitees::find_id(tx.exec(), webinar.id, &new.email).await?;
         let registration = build(state, webinar, &new, &session, assignment, invitee);
         let token = state.keys.manage_token(registration.id);
         if let Err(e) =
             db::registrations::insert(tx.exec(), &registration, &token_hash(&token)).await
         {
             if db::is_unique_violation(&e) {
-                drop(tx);
+                // Waits until the concurrent registration that won is committed.
+                tx.rollback().await?;
                 let existing = find_existing(state, webinar, &new.email).await?;
                 return existing
                     .map(Registered::Existing)
