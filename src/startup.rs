@@ -12,6 +12,7 @@ use crate::domain::RegistrationId;
 use crate::email::{Mailer, worker};
 use crate::routes;
 use crate::security::Keys;
+use crate::services::webinars::PublicCache;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -20,6 +21,8 @@ pub struct AppState {
     pub keys: Keys,
     pub settings: Arc<Settings>,
     pub mailer: Arc<Mailer>,
+    /// Public webinar listings, kept for a second (`services::webinars::published`).
+    pub public: Arc<PublicCache>,
 }
 
 impl AppState {
@@ -66,6 +69,7 @@ impl App {
             keys,
             settings: Arc::new(settings),
             mailer,
+            public: Arc::default(),
         };
         Ok(App { listener, state })
     }

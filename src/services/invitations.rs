@@ -39,6 +39,7 @@ pub async fn send(state: &AppState, webinar: &Webinar) -> AppResult<InvitationRe
         }
         tx.commit().await?;
         state.wake_mailer();
+        state.public.forget(webinar.id);
     }
     Ok(report)
 }

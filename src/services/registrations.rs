@@ -89,6 +89,7 @@ pub async fn register(
         queue(state, &mut tx, webinar, &letter, "").await?;
         tx.commit().await?;
         state.wake_mailer();
+        state.public.forget(webinar.id);
         return Ok(Registered::Created(registration, token));
     }
     Err(AppError::Conflict(
@@ -326,6 +327,7 @@ pub async fn move_to(
     queue(state, &mut tx, &webinar, &letter, "").await?;
     tx.commit().await?;
     state.wake_mailer();
+    state.public.forget(webinar.id);
     Ok(registration)
 }
 
@@ -361,5 +363,6 @@ pub async fn cancel(state: &AppState, token: &str) -> AppResult<Registration> {
     }
     tx.commit().await?;
     state.wake_mailer();
+    state.public.forget(webinar.id);
     Ok(registration)
 }

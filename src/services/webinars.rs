@@ -1,5 +1,9 @@
 //! Creating webinars and their sessions; moving and cancelling sessions.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
 use chrono::{DateTime, Utc};
 
 use crate::db::{self, Tx};
@@ -32,6 +36,71 @@ pub struct SessionChanges {
     pub join_url: Option<Option<String>>,
 }
 
+/// A webinar and its sessions as the public sees them.
+#[derive(Debug)]
+pub struct Published {
+    pub webinar: Webinar,
+    pub sessions: Vec<Session>,
+}
+
+/// The public session listing is read far more often than it changes (everyone opens
+/// the invitation at once): each instance keeps what it read for a second. Changes made
+/// here are seen at once; seat counts and changes from other instances within a second.
+/// Registering never reads from here: seats are taken by the database alone.
+#[derive(Default)]
+pub struct PublicCache {
+    entries: std::sync::Mutex<HashMap<WebinarId, (Instant, Arc<Published>)>>,
+}
+
+const PUBLIC_FOR: Duration = Duration::from_secs(1);
+
+impl PublicCache {
+    fn get(&self, id: WebinarId) -> Option<Arc<Published>> {
+        let entries = self
+            .entries
+            .lock()
+            .expect("the cache lock is never poisoned");
+        entries
+            .get(&id)
+            .filter(|(at, _)| at.elapsed() < PUBLIC_FOR)
+            .map(|(_, p)| p.clone())
+    }
+
+    fn put(&self, id: WebinarId, published: Arc<Published>) {
+        let mut entries = self
+            .entries
+            .lock()
+            .expect("the cache lock is never poisoned");
+        if entries.len() >= 1024 {
+            entries.retain(|_, (at, _)| at.elapsed() < PUBLIC_FOR);
+        }
+        entries.insert(id, (Instant::now(), published));
+    }
+
+    /// Forgets a webinar that changed here, so the next reader sees the change.
+    pub fn forget(&self, id: WebinarId) {
+        self.entries
+            .lock()
+            .expect("the cache lock is never poisoned")
+            .remove(&id);
+    }
+}
+
+/// The webinar and its sessions for public pages and the public listing.
+pub async fn published(state: &AppState, id: WebinarId) -> AppResult<Arc<Published>> {
+    if let Some(found) = state.public.get(id) {
+        return Ok(found);
+    }
+    let mut conn = state.db.conn().await?;
+    let webinar = db::webinars::find(conn.exec(), id)
+        .await?
+        .ok_or_else(|| AppError::not_found("webinar"))?;
+    let sessions = db::sessions::list(conn.exec(), id).await?;
+    let published = Arc::new(Published { webinar, sessions });
+    state.public.put(id, published.clone());
+    Ok(published)
+}
+
 fn session(webinar: WebinarId, new: NewSession) -> Session {
     Session {
         id: SessionId::new(),
@@ -61,6 +130,7 @@ pub async fn create(
         stored.push(s);
     }
     tx.commit().await?;
+    state.public.forget(webinar.id);
     stored.sort_by_key(|s| s.starts_at);
     Ok((webinar, stored))
 }
@@ -72,6 +142,7 @@ pub async fn update(state: &AppState, webinar: &Webinar) -> AppResult<Vec<Sessio
     db::webinars::update(tx.exec(), webinar).await?;
     let sessions = db::sessions::list(tx.exec(), webinar.id).await?;
     tx.commit().await?;
+    state.public.forget(webinar.id);
     Ok(sessions)
 }
 
@@ -85,6 +156,7 @@ pub async fn add_session(
     let mut tx = state.db.begin().await?;
     db::sessions::insert(tx.exec(), &s).await?;
     tx.commit().await?;
+    state.public.forget(webinar.id);
     Ok(s)
 }
 
@@ -151,6 +223,7 @@ pub async fn change_session(
         }
     }
     tx.commit().await?;
+    state.public.forget(webinar.id);
     state.wake_mailer();
     Ok(s)
 }
@@ -200,6 +273,7 @@ pub async fn cancel_session(
     db::sessions::update(tx.exec(), &s).await?;
     db::sessions::clear_seats(tx.exec(), s.id).await?;
     tx.commit().await?;
+    state.public.forget(webinar.id);
     state.wake_mailer();
     Ok(s)
 }

@@ -9,8 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::views::{LocalSessionView, SessionListing, SessionView, parse_instant};
-use super::{ApiJson, ApiPath, ApiQuery, owned_webinar, public_webinar};
-use crate::db;
+use super::{ApiJson, ApiPath, ApiQuery, owned_webinar};
 use crate::db::organizers::Organizer;
 use crate::domain::assignment;
 use crate::domain::values::{Invalid, optional_text, required_text};
@@ -197,10 +196,13 @@ pub async fn listing(
     ApiQuery(query): ApiQuery<ListingQuery>,
 ) -> AppResult<Json<SessionListing>> {
     let tz: TimeZone = query.tz.as_deref().unwrap_or("UTC").parse()?;
-    let webinar = public_webinar(&state, id).await?;
-    let mut conn = state.db.conn().await?;
-    let sessions = db::sessions::list(conn.exec(), id).await?;
-    Ok(Json(local_listing(&webinar.rules, tz, &sessions, false)))
+    let published = services::webinars::published(&state, id).await?;
+    Ok(Json(local_listing(
+        &published.webinar.rules,
+        tz,
+        &published.sessions,
+        false,
+    )))
 }
 
 /// Every session as seen from `tz`, with the rule's recommendation.

@@ -98,12 +98,8 @@ fn page_context(language: Language, web: &Web) -> minijinja::Value {
 }
 
 async fn load(state: &AppState, id: WebinarId) -> AppResult<(Webinar, Vec<Session>)> {
-    let mut conn = state.db.conn().await?;
-    let webinar = db::webinars::find(conn.exec(), id)
-        .await?
-        .ok_or_else(|| AppError::not_found("webinar"))?;
-    let sessions = db::sessions::list(conn.exec(), id).await?;
-    Ok((webinar, sessions))
+    let published = crate::services::webinars::published(state, id).await?;
+    Ok((published.webinar.clone(), published.sessions.clone()))
 }
 
 #[derive(Deserialize, Default)]
