@@ -31,6 +31,10 @@ pub mod sessions;
 pub mod web_sessions;
 pub mod webinars;
 
+/// Rows a SQLite read connection's thread may run ahead of its reader, so long reads
+/// can be taken in bursts (`services::participants`).
+pub const ROW_BUFFER: usize = 1024;
+
 /// Runs `$body` with `$c` bound to the backend's connection.
 macro_rules! on {
     ($exec:expr, $c:ident => $body:expr) => {
@@ -344,7 +348,7 @@ impl Db {
         })));
         let read = SqlitePoolOptions::new()
             .max_connections(settings.max_connections)
-            .connect_with(options)
+            .connect_with(options.row_buffer_size(ROW_BUFFER))
             .await
             .context("opening the SQLite database for reading")?;
         Ok(Db::Sqlite { read, write })

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use axum::body::Bytes;
-use futures_util::{Stream, TryStreamExt};
+use futures_util::{FutureExt, Stream, TryStreamExt};
 use rust_xlsxwriter::{Format, Workbook};
 use serde::Serialize;
 
@@ -220,7 +220,7 @@ async fn write_csv(
     let mut grouper = Grouper::new(sessions, options);
     let mut batch = Vec::with_capacity(CHUNK);
     loop {
-        let row = rows.try_next().await?;
+        let row = next_in_bursts(&mut rows).await?;
         let done = row.is_none();
         match row {
             Some(row) => batch.extend(grouper.push(row)),
@@ -243,6 +243,21 @@ async fn write_csv(
     }
 }
 
+/// The next row of a long query. SQLite's driver hands rows over one by one from its own
+/// thread; a reader that waits on each would be woken once per row, which costs more than
+/// the row. So when no row is ready the reader sleeps a millisecond and then takes what
+/// has arrived meanwhile (the read connections buffer [`db::ROW_BUFFER`] rows).
+async fn next_in_bursts<T>(
+    rows: &mut (impl futures_util::Stream<Item = anyhow::Result<T>> + Unpin),
+) -> anyhow::Result<Option<T>> {
+    loop {
+        if let Some(next) = rows.try_next().now_or_never() {
+            return next;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+}
+
 /// The whole list in memory, for the XLSX file and the printable page.
 pub async fn collect(
     state: &AppState,
@@ -254,7 +269,7 @@ pub async fn collect(
     let mut rows = db::attendance::participants(conn.exec(), webinar);
     let mut grouper = Grouper::new(sessions, options);
     let mut list = Vec::new();
-    while let Some(row) = rows.try_next().await? {
+    while let Some(row) = next_in_bursts(&mut rows).await? {
         list.extend(grouper.push(row));
     }
     list.extend(grouper.finish());
