@@ -134,8 +134,8 @@ pub async fn of_registration(
     rows.into_iter().map(Record::try_from).collect()
 }
 
-/// One line of the participant list query: a registration with its invitee's role and
-/// country, and one of its attendance records (none when there is none; its join and
+/// One line of the participant list query: a registration (with the role and country
+/// from the invitee list), and one of its attendance records (none when there is none; its join and
 /// leave times are left out, as the list does not show them).
 #[derive(Debug)]
 pub struct ParticipantRow {
@@ -201,16 +201,14 @@ impl TryFrom<RawParticipant> for ParticipantRow {
 
 /// Grouped by organization (those without one last), then by name; the rows of one
 /// registration are adjacent.
-const PARTICIPANTS: &str = "SELECT r.id, r.name, r.email, \
-    COALESCE(r.organization, i.organization) AS organization, i.role, i.country, r.status, \
-    r.session_id, r.share_in_participant_list, a.session_id AS a_session_id, \
+const PARTICIPANTS: &str = "SELECT r.id, r.name, r.email, r.organization, r.role, r.country, \
+    r.status, r.session_id, r.share_in_participant_list, a.session_id AS a_session_id, \
     a.source AS a_source, a.attended AS a_attended, a.minutes AS a_minutes \
     FROM registrations r \
-    LEFT JOIN invitees i ON i.id = r.invitee_id \
     LEFT JOIN attendance a ON a.registration_id = r.id \
     WHERE r.webinar_id = $1 \
-    ORDER BY COALESCE(r.organization, i.organization, '') = '', \
-    LOWER(COALESCE(r.organization, i.organization, '')), LOWER(r.name), r.id";
+    ORDER BY COALESCE(r.organization, '') = '', LOWER(COALESCE(r.organization, '')), \
+    LOWER(r.name), r.id";
 
 /// The participant list's rows, streamed from the database.
 pub fn participants<'c>(

@@ -42,24 +42,32 @@ impl TryFrom<Row> for Invitee {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Upserted {
     Inserted,
-    Updated,
+    Updated(InviteeId),
+}
+
+/// What a registration takes from the invitee with the same email.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InviteeLink {
+    pub id: Uuid,
+    pub organization: Option<String>,
+    pub role: Option<String>,
+    pub country: Option<String>,
 }
 
 #[tracing::instrument(skip_all, fields(webinar = %webinar))]
-pub async fn find_id(
+pub async fn find_link(
     ex: Exec<'_>,
     webinar: WebinarId,
     email: &EmailAddress,
-) -> anyhow::Result<Option<InviteeId>> {
-    let id: Option<Uuid> = on!(ex, c => sqlx::query_scalar(
-        "SELECT id FROM invitees WHERE webinar_id = $1 AND email_key = $2",
+) -> anyhow::Result<Option<InviteeLink>> {
+    on!(ex, c => sqlx::query_as::<_, InviteeLink>(
+        "SELECT id, organization, role, country FROM invitees WHERE webinar_id = $1 AND email_key = $2",
     )
     .bind(webinar.0)
     .bind(email.key())
     .fetch_optional(c)
     .await)
-    .context("looking up an invitee")?;
-    Ok(id.map(InviteeId))
+    .context("looking up an invitee")
 }
 
 /// Adds the invitee, or updates the one with the same email.
@@ -69,9 +77,10 @@ pub async fn upsert(
     webinar: WebinarId,
     i: &NewInvitee,
 ) -> anyhow::Result<Upserted> {
-    if let Some(id) = find_id(ex.reborrow(), webinar, &i.email).await? {
+    if let Some(found) = find_link(ex.reborrow(), webinar, &i.email).await? {
+        let id = InviteeId(found.id);
         update(ex, webinar, id, i).await?;
-        return Ok(Upserted::Updated);
+        return Ok(Upserted::Updated(id));
     }
     on!(ex, c => sqlx::query(
         "INSERT INTO invitees (id, webinar_id, name, email, email_key, organization, role, \

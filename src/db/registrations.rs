@@ -17,6 +17,8 @@ struct Row {
     name: String,
     email: String,
     organization: Option<String>,
+    role: Option<String>,
+    country: Option<String>,
     time_zone: String,
     language: String,
     status: String,
@@ -28,7 +30,7 @@ struct Row {
     created_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "id, webinar_id, session_id, invitee_id, name, email, organization, \
+const COLUMNS: &str = "id, webinar_id, session_id, invitee_id, name, email, organization, role, country, \
     time_zone, language, status, assignment, outside_working_hours, share_in_participant_list, \
     calendar_uid, calendar_sequence, created_at";
 
@@ -44,6 +46,8 @@ impl TryFrom<Row> for Registration {
             name: r.name,
             email: EmailAddress::parse(&r.email)?,
             organization: r.organization,
+            role: r.role,
+            country: r.country,
             time_zone: r.time_zone.parse()?,
             language: r.language.parse()?,
             status: decode("registration status", &r.status, RegistrationStatus::parse)?,
@@ -88,8 +92,8 @@ async fn insert_with(
     let sql = format!(
         "INSERT INTO registrations (id, webinar_id, session_id, invitee_id, name, email, email_key, \
          organization, time_zone, language, status, assignment, outside_working_hours, token_hash, \
-         calendar_uid, calendar_sequence, created_at, updated_at, share_in_participant_list) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18){on_conflict}"
+         calendar_uid, calendar_sequence, created_at, updated_at, share_in_participant_list, role, country) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19, $20){on_conflict}"
     );
     let inserted = on!(ex, c => sqlx::query(&sql)
         .bind(r.id.0)
@@ -110,6 +114,8 @@ async fn insert_with(
         .bind(i64::from(r.calendar_sequence))
         .bind(r.created_at)
         .bind(r.share_in_participant_list)
+        .bind(&r.role)
+        .bind(&r.country)
         .execute(c)
         .await
         .map(|r| r.rows_affected()))
@@ -161,6 +167,23 @@ pub async fn set_share(ex: Exec<'_>, id: RegistrationId, share: bool) -> anyhow:
         .await
         .map(|_| ()))
     .context("recording consent to the participant list")?;
+    Ok(())
+}
+
+/// Copies an invitee's organization, role and country to their registration, after the
+/// organizer changed them.
+pub async fn follow_invitee(ex: Exec<'_>, invitee: InviteeId) -> anyhow::Result<()> {
+    on!(ex, c => sqlx::query(
+        "UPDATE registrations SET \
+         organization = (SELECT i.organization FROM invitees i WHERE i.id = $1), \
+         role = (SELECT i.role FROM invitees i WHERE i.id = $1), \
+         country = (SELECT i.country FROM invitees i WHERE i.id = $1) \
+         WHERE invitee_id = $1")
+        .bind(invitee.0)
+        .execute(c)
+        .await
+        .map(|_| ()))
+    .context("copying an invitee's details to their registration")?;
     Ok(())
 }
 

@@ -68,6 +68,10 @@ pub struct Registration {
     pub name: String,
     pub email: EmailAddress,
     pub organization: Option<String>,
+    /// From the invitee list (kept in step with it), for the participant list.
+    pub role: Option<String>,
+    /// ISO 3166 alpha-2 code, from the invitee list.
+    pub country: Option<String>,
     pub time_zone: TimeZone,
     pub language: Language,
     pub status: RegistrationStatus,

@@ -115,6 +115,8 @@ fn new_registration(invitee: &Invitee) -> NewRegistration {
         name: invitee.name.clone(),
         email: invitee.email.clone(),
         organization: invitee.organization.clone(),
+        role: invitee.role.clone(),
+        country: invitee.country.as_ref().map(|c| c.as_str().to_string()),
         time_zone: invitee.time_zone,
         language: Some(invitee.language),
         session_id: None,

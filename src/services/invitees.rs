@@ -147,7 +147,10 @@ pub async fn import(
         match checked {
             Ok(invitee) => match db::invitees::upsert(tx.exec(), webinar.id, &invitee).await? {
                 Upserted::Inserted => report.imported += 1,
-                Upserted::Updated => report.updated += 1,
+                Upserted::Updated(id) => {
+                    report.updated += 1;
+                    db::registrations::follow_invitee(tx.exec(), id).await?;
+                }
             },
             Err(message) => report.errors.push(RowError { line, message }),
         }
@@ -177,6 +180,7 @@ pub async fn update(
         }
         return Err(e.into());
     }
+    db::registrations::follow_invitee(tx.exec(), id).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -20,6 +20,9 @@ pub struct NewRegistration {
     pub name: PersonName,
     pub email: EmailAddress,
     pub organization: Option<String>,
+    /// From the invitee list; none when someone registers on their own.
+    pub role: Option<String>,
+    pub country: Option<String>,
     pub time_zone: TimeZone,
     pub language: Option<Language>,
     /// The session the person picked; `None` lets the time-zone rule pick.
@@ -59,7 +62,7 @@ pub async fn register(
         let (sessions, invitee) = {
             let mut conn = state.db.conn().await?;
             let sessions = db::sessions::list(conn.exec(), webinar.id).await?;
-            let invitee = db::invitees::find_id(conn.exec(), webinar.id, &new.email).await?;
+            let invitee = db::invitees::find_link(conn.exec(), webinar.id, &new.email).await?;
             (sessions, invitee)
         };
         let (session, assignment) = pick_session(webinar, &sessions, &new)?;
@@ -70,7 +73,24 @@ pub async fn register(
             }
             continue;
         }
-        let registration = build(state, webinar, &new, &session, assignment, invitee);
+        let registration = match &invitee {
+            // An invitee registering on their own keeps what the invitee list says.
+            Some(link) => {
+                let mut known = new.clone();
+                known.organization = known.organization.or_else(|| link.organization.clone());
+                known.role = link.role.clone();
+                known.country = link.country.clone();
+                build(
+                    state,
+                    webinar,
+                    &known,
+                    &session,
+                    assignment,
+                    Some(InviteeId(link.id)),
+                )
+            }
+            None => build(state, webinar, &new, &session, assignment, None),
+        };
         let token = state.keys.manage_token(registration.id);
         if let Err(e) =
             db::registrations::insert(tx.exec(), &registration, &token_hash(&token)).await
@@ -223,6 +243,8 @@ pub fn build(
         name: new.name.as_str().to_string(),
         email: new.email.clone(),
         organization: new.organization.clone(),
+        role: new.role.clone(),
+        country: new.country.clone(),
         time_zone: new.time_zone,
         language: new.language.unwrap_or_else(|| webinar.default_language()),
         status: RegistrationStatus::Registered,

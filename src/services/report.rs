@@ -12,7 +12,7 @@ use crate::db;
 use crate::domain::assignment;
 use crate::domain::registration::{Registration, RegistrationStatus};
 use crate::domain::webinar::{Session, SessionStatus, Webinar};
-use crate::domain::{InviteeId, SessionId, TimeZone};
+use crate::domain::{SessionId, TimeZone};
 use crate::error::AppResult;
 use crate::i18n::utc_offset;
 use crate::startup::AppState;
@@ -90,11 +90,6 @@ pub async fn build(state: &AppState, webinar: &Webinar) -> AppResult<Report> {
     let invitees = db::invitees::list(conn.exec(), webinar.id).await?;
     drop(conn);
     let attended = attended_by(&records);
-    // A registration without an organization takes its invitee's, as the participant list does.
-    let organizations: HashMap<InviteeId, String> = invitees
-        .iter()
-        .filter_map(|i| Some((i.id, i.organization.clone()?)))
-        .collect();
     // Each person once: the invitees, and those who registered without an invitation.
     let zones = invitees.iter().map(|i| i.time_zone).chain(
         registrations
@@ -107,7 +102,6 @@ pub async fn build(state: &AppState, webinar: &Webinar) -> AppResult<Report> {
         &sessions,
         &registrations,
         &attended,
-        &organizations,
         zones,
     ))
 }
@@ -117,7 +111,6 @@ fn compute(
     sessions: &[Session],
     registrations: &[Registration],
     attended: &HashMap<crate::domain::RegistrationId, Vec<crate::domain::attendance::Presence>>,
-    organizations: &HashMap<InviteeId, String>,
     zones: impl Iterator<Item = TimeZone>,
 ) -> Report {
     let reference = sessions.first().map_or_else(Utc::now, |s| s.starts_at);
@@ -148,11 +141,7 @@ fn compute(
                 line.attended += 1;
             }
         }
-        let organization = r
-            .organization
-            .clone()
-            .or_else(|| r.invitee_id.and_then(|i| organizations.get(&i).cloned()))
-            .unwrap_or_else(|| "—".into());
+        let organization = r.organization.clone().unwrap_or_else(|| "—".into());
         per_organization
             .entry(organization.clone())
             .or_insert_with(|| Line::named(organization))

@@ -1043,6 +1043,36 @@ async fn the_report_counts_a_known_data_set(backend: Backend) {
         .iter()
         .map(|z| z["time_zone"].as_str().unwrap())
         .collect();
+
+    // The participant list takes role and country from the invitee list, and follows it
+    // when the organizer corrects it (here by importing the line again).
+    let rows = csv_records(&participants_csv(&app, &w, "").await);
+    let amina_row = rows.iter().find(|r| r[1] == "Amina Diallo").unwrap();
+    assert_eq!(
+        (
+            amina_row[0].as_str(),
+            amina_row[2].as_str(),
+            amina_row[3].as_str()
+        ),
+        ("Rabat Process", "Chair", "MA"),
+        "{rows:?}"
+    );
+    let olga_row = rows.iter().find(|r| r[1] == "Olga Ivanova").unwrap();
+    assert_eq!(
+        (olga_row[2].as_str(), olga_row[5].as_str()),
+        ("Chair", "invited")
+    );
+    let corrected = "name,email,organization,role,country,time_zone,language\n\
+        Amina Diallo,amina@example.org,Rabat Process,Co-chair,SN,Africa/Casablanca,fr\n";
+    let report_again = json_of(app.import_csv(&w, corrected).await, StatusCode::OK).await;
+    assert_eq!(report_again["updated"], 1);
+    let rows = csv_records(&participants_csv(&app, &w, "").await);
+    let amina_row = rows.iter().find(|r| r[1] == "Amina Diallo").unwrap();
+    assert_eq!(
+        (amina_row[2].as_str(), amina_row[3].as_str()),
+        ("Co-chair", "SN")
+    );
+
     let known = [
         "Africa/Casablanca",
         "Asia/Tokyo",

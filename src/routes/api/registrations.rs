@@ -52,6 +52,8 @@ impl RegisterInput {
             name: PersonName::parse(&self.name)?,
             email: EmailAddress::parse(&self.email)?,
             organization: optional_text("organization", self.organization.as_deref(), 300)?,
+            role: None,
+            country: None,
             time_zone: self.time_zone.parse()?,
             language: self
                 .language

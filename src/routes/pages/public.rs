@@ -215,6 +215,8 @@ async fn try_register(
         name: PersonName::parse(&form.name)?,
         email: EmailAddress::parse(&form.email)?,
         organization: optional_text("organization", Some(&form.organization), 300)?,
+        role: None,
+        country: None,
         time_zone: form.time_zone.parse()?,
         language: (!form.language.is_empty())
             .then(|| form.language.parse())
