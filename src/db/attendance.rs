@@ -134,9 +134,21 @@ pub async fn of_registration(
     rows.into_iter().map(Record::try_from).collect()
 }
 
-/// One line of the participant list query: a registration (with the role and country
-/// from the invitee list), and one of its attendance records (none when there is none; its join and
-/// leave times are left out, as the list does not show them).
+/// A person of the participant list, as stored.
+#[derive(Debug, sqlx::FromRow)]
+struct RawParticipant {
+    id: Uuid,
+    name: String,
+    email: String,
+    organization: Option<String>,
+    role: Option<String>,
+    country: Option<String>,
+    status: String,
+    session_id: Uuid,
+    share_in_participant_list: bool,
+}
+
+/// A person of the participant list.
 #[derive(Debug)]
 pub struct ParticipantRow {
     pub registration_id: RegistrationId,
@@ -148,42 +160,12 @@ pub struct ParticipantRow {
     pub status: RegistrationStatus,
     pub session_id: SessionId,
     pub share_in_participant_list: bool,
-    pub record: Option<Record>,
-}
-
-#[derive(sqlx::FromRow)]
-struct RawParticipant {
-    id: Uuid,
-    name: String,
-    email: String,
-    organization: Option<String>,
-    role: Option<String>,
-    country: Option<String>,
-    status: String,
-    session_id: Uuid,
-    share_in_participant_list: bool,
-    a_session_id: Option<Uuid>,
-    a_source: Option<String>,
-    a_attended: Option<bool>,
-    a_minutes: Option<i64>,
 }
 
 impl TryFrom<RawParticipant> for ParticipantRow {
     type Error = anyhow::Error;
 
     fn try_from(r: RawParticipant) -> anyhow::Result<ParticipantRow> {
-        let record = match (r.a_session_id, r.a_source) {
-            (Some(session_id), Some(source)) => Some(Record::try_from(Row {
-                registration_id: r.id,
-                session_id,
-                source,
-                attended: r.a_attended.unwrap_or(false),
-                joined_at: None,
-                left_at: None,
-                minutes: r.a_minutes,
-            })?),
-            _ => None,
-        };
         Ok(ParticipantRow {
             registration_id: RegistrationId(r.id),
             name: r.name,
@@ -194,23 +176,34 @@ impl TryFrom<RawParticipant> for ParticipantRow {
             status: decode("registration status", &r.status, RegistrationStatus::parse)?,
             session_id: SessionId(r.session_id),
             share_in_participant_list: r.share_in_participant_list,
-            record,
         })
     }
 }
 
-/// Grouped by organization (those without one last), then by name; the rows of one
-/// registration are adjacent.
-const PARTICIPANTS: &str = "SELECT r.id, r.name, r.email, r.organization, r.role, r.country, \
-    r.status, r.session_id, r.share_in_participant_list, a.session_id AS a_session_id, \
-    a.source AS a_source, a.attended AS a_attended, a.minutes AS a_minutes \
-    FROM registrations r \
-    LEFT JOIN attendance a ON a.registration_id = r.id \
-    WHERE r.webinar_id = $1 \
-    ORDER BY COALESCE(r.organization, '') = '', LOWER(COALESCE(r.organization, '')), \
-    LOWER(r.name), r.id";
+/// The list's order: by organization (those without one last), then by name. Both
+/// queries below use it, so their rows can be merged as they stream.
+macro_rules! list_order {
+    () => {
+        " ORDER BY COALESCE(r.organization, '') = '', LOWER(COALESCE(r.organization, '')), \
+         LOWER(r.name), r.id"
+    };
+}
 
-/// The participant list's rows, streamed from the database.
+const PARTICIPANTS: &str = concat!(
+    "SELECT r.id, r.name, r.email, r.organization, r.role, r.country, r.status, \
+     r.session_id, r.share_in_participant_list FROM registrations r WHERE r.webinar_id = $1",
+    list_order!()
+);
+
+const RECORDS_IN_LIST_ORDER: &str = concat!(
+    "SELECT a.registration_id, a.session_id, a.source, a.attended, a.joined_at, a.left_at, \
+     a.minutes FROM attendance a JOIN registrations r ON r.id = a.registration_id \
+     WHERE a.webinar_id = $1",
+    list_order!(),
+    ", a.session_id, a.source"
+);
+
+/// The people of the participant list, streamed from the database in list order.
 pub fn participants<'c>(
     ex: Exec<'c>,
     webinar: WebinarId,
@@ -220,6 +213,23 @@ pub fn participants<'c>(
             .and_then(ParticipantRow::try_from)
     };
     on!(ex, c => sqlx::query_as::<_, RawParticipant>(PARTICIPANTS)
+        .bind(webinar.0)
+        .fetch(c)
+        .map(convert)
+        .boxed())
+}
+
+/// The attendance records of the webinar in the participant list's order (read on a
+/// second connection, so both streams are produced at once).
+pub fn records_in_list_order<'c>(
+    ex: Exec<'c>,
+    webinar: WebinarId,
+) -> BoxStream<'c, anyhow::Result<Record>> {
+    let convert = |row: Result<Row, sqlx::Error>| {
+        row.context("reading attendance for the participant list")
+            .and_then(Record::try_from)
+    };
+    on!(ex, c => sqlx::query_as::<_, Row>(RECORDS_IN_LIST_ORDER)
         .bind(webinar.0)
         .fetch(c)
         .map(convert)

@@ -103,42 +103,89 @@ impl Participant {
     }
 }
 
-/// Turns the query's rows (several per person, one per attendance record) into people.
-struct Grouper {
-    labels: HashMap<SessionId, String>,
-    options: Options,
-    current: Option<(ParticipantRow, Vec<Record>)>,
+/// Reads the people and their attendance records, two streams in the same order, and
+/// gives each person with their records.
+struct Merger<P, R> {
+    people: P,
+    records: R,
+    /// A record read ahead: it belongs to a later person.
+    pending: Option<Record>,
+    /// The records stream was polled once, so both queries run from the start.
+    started: bool,
+    records_done: bool,
 }
 
-impl Grouper {
+impl<P, R> Merger<P, R>
+where
+    P: Stream<Item = anyhow::Result<ParticipantRow>> + Unpin,
+    R: Stream<Item = anyhow::Result<Record>> + Unpin,
+{
+    fn new(people: P, records: R) -> Self {
+        Merger {
+            people,
+            records,
+            pending: None,
+            started: false,
+            records_done: false,
+        }
+    }
+
+    async fn next_record(&mut self) -> anyhow::Result<Option<Record>> {
+        if self.records_done {
+            return Ok(None);
+        }
+        let next = next_in_bursts(&mut self.records).await?;
+        self.records_done = next.is_none();
+        Ok(next)
+    }
+
+    async fn next(&mut self) -> anyhow::Result<Option<(ParticipantRow, Vec<Record>)>> {
+        if !self.started {
+            // Polling sends each query to its connection's thread; both then sort at once.
+            self.started = true;
+            if let Some(first) = self.records.try_next().now_or_never() {
+                self.pending = first?;
+                self.records_done = self.pending.is_none();
+            }
+        }
+        let Some(person) = next_in_bursts(&mut self.people).await? else {
+            return Ok(None);
+        };
+        let mut records = Vec::new();
+        loop {
+            let record = match self.pending.take() {
+                Some(record) => record,
+                None => match self.next_record().await? {
+                    Some(record) => record,
+                    None => break,
+                },
+            };
+            if record.registration_id == person.registration_id {
+                records.push(record);
+            } else {
+                self.pending = Some(record);
+                break;
+            }
+        }
+        Ok(Some((person, records)))
+    }
+}
+
+/// Makes the list's people from the stored rows, with the options applied.
+struct Lister {
+    labels: HashMap<SessionId, String>,
+    options: Options,
+}
+
+impl Lister {
     fn new(sessions: &[Session], options: Options) -> Self {
-        Grouper {
+        Lister {
             labels: sessions.iter().map(|s| (s.id, s.label.clone())).collect(),
             options,
-            current: None,
         }
     }
 
-    /// Takes the next row; gives back the previous person once all their rows are in.
-    fn push(&mut self, mut row: ParticipantRow) -> Option<Participant> {
-        let record = row.record.take();
-        if let Some((current, records)) = &mut self.current
-            && current.registration_id == row.registration_id
-        {
-            records.extend(record);
-            return None;
-        }
-        let done = self.current.take();
-        self.current = Some((row, record.into_iter().collect()));
-        done.and_then(|(row, records)| self.finish_one(row, &records))
-    }
-
-    fn finish(&mut self) -> Option<Participant> {
-        let (row, records) = self.current.take()?;
-        self.finish_one(row, &records)
-    }
-
-    fn finish_one(&self, row: ParticipantRow, records: &[Record]) -> Option<Participant> {
+    fn person(&self, row: ParticipantRow, records: &[Record]) -> Option<Participant> {
         let presence: Vec<Presence> = attendance::effective(records)
             .into_iter()
             .filter(|p| p.attended)
@@ -215,16 +262,18 @@ async fn write_csv(
     if tx.send(Ok(Bytes::from(header))).await.is_err() {
         return Ok(());
     }
-    let mut conn = state.db.conn().await?;
-    let mut rows = db::attendance::participants(conn.exec(), webinar);
-    let mut grouper = Grouper::new(sessions, options);
+    let (mut people, mut records) = (state.db.conn().await?, state.db.conn().await?);
+    let mut merger = Merger::new(
+        db::attendance::participants(people.exec(), webinar),
+        db::attendance::records_in_list_order(records.exec(), webinar),
+    );
+    let lister = Lister::new(sessions, options);
     let mut batch = Vec::with_capacity(CHUNK);
     loop {
-        let row = next_in_bursts(&mut rows).await?;
-        let done = row.is_none();
-        match row {
-            Some(row) => batch.extend(grouper.push(row)),
-            None => batch.extend(grouper.finish()),
+        let next = merger.next().await?;
+        let done = next.is_none();
+        if let Some((row, records)) = next {
+            batch.extend(lister.person(row, &records));
         }
         if batch.len() >= CHUNK || (done && !batch.is_empty()) {
             let mut out = csv::Writer::from_writer(Vec::with_capacity(batch.len() * 128));
@@ -265,14 +314,16 @@ pub async fn collect(
     sessions: &[Session],
     options: Options,
 ) -> AppResult<Vec<Participant>> {
-    let mut conn = state.db.conn().await?;
-    let mut rows = db::attendance::participants(conn.exec(), webinar);
-    let mut grouper = Grouper::new(sessions, options);
+    let (mut people, mut records) = (state.db.conn().await?, state.db.conn().await?);
+    let mut merger = Merger::new(
+        db::attendance::participants(people.exec(), webinar),
+        db::attendance::records_in_list_order(records.exec(), webinar),
+    );
+    let lister = Lister::new(sessions, options);
     let mut list = Vec::new();
-    while let Some(row) = next_in_bursts(&mut rows).await? {
-        list.extend(grouper.push(row));
+    while let Some((row, records)) = merger.next().await? {
+        list.extend(lister.person(row, &records));
     }
-    list.extend(grouper.finish());
     Ok(list)
 }
 
