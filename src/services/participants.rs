@@ -388,3 +388,105 @@ pub fn attended_by(records: &[Record]) -> HashMap<RegistrationId, Vec<Presence>>
         .filter(|(_, presence)| !presence.is_empty())
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::attendance::Source;
+
+    fn person(id: RegistrationId, name: &str, share: bool) -> ParticipantRow {
+        ParticipantRow {
+            registration_id: id,
+            name: name.into(),
+            email: format!("{}@example.org", name.to_lowercase()),
+            organization: Some("=Rabat Process".into()),
+            role: None,
+            country: Some("MA".into()),
+            status: RegistrationStatus::Registered,
+            session_id: SessionId(uuid::Uuid::nil()),
+            share_in_participant_list: share,
+        }
+    }
+
+    fn record(id: RegistrationId, session: SessionId, minutes: u32) -> Record {
+        Record {
+            registration_id: id,
+            session_id: session,
+            source: Source::Import,
+            attended: true,
+            joined_at: None,
+            left_at: None,
+            minutes: Some(minutes),
+        }
+    }
+
+    #[tokio::test]
+    async fn people_get_their_own_records_from_the_second_stream() {
+        let (a, b, c) = (
+            RegistrationId::new(),
+            RegistrationId::new(),
+            RegistrationId::new(),
+        );
+        let (am, pm) = (SessionId::new(), SessionId::new());
+        let people = futures_util::stream::iter(
+            [
+                person(a, "Amina", true),
+                person(b, "Kenji", false),
+                person(c, "Olga", true),
+            ]
+            .map(Ok),
+        );
+        // Kenji has none; Olga (the last) has two sessions.
+        let records = futures_util::stream::iter(
+            [record(a, am, 30), record(c, am, 20), record(c, pm, 25)].map(Ok),
+        );
+        let mut merger = Merger::new(people, records);
+        let mut seen = Vec::new();
+        while let Some((row, records)) = merger.next().await.unwrap() {
+            seen.push((row.name, records.len()));
+        }
+        assert_eq!(
+            seen,
+            [("Amina".into(), 1), ("Kenji".into(), 0), ("Olga".into(), 2)]
+        );
+    }
+
+    #[test]
+    fn the_shareable_version_drops_emails_and_those_who_did_not_agree() {
+        let sessions = [Session {
+            id: SessionId::new(),
+            webinar_id: WebinarId::new(),
+            label: "AM".into(),
+            starts_at: chrono::Utc::now(),
+            duration_minutes: 60,
+            capacity: None,
+            taken: 0,
+            join_url: None,
+            status: crate::domain::webinar::SessionStatus::Scheduled,
+        }];
+        let am = sessions[0].id;
+        let shareable = Options {
+            shareable: true,
+            ..Options::default()
+        };
+        let lister = Lister::new(&sessions, shareable);
+        let a = RegistrationId::new();
+        let listed = lister
+            .person(
+                person(a, "Amina", true),
+                &[record(a, am, 30), record(a, am, 5)],
+            )
+            .unwrap();
+        assert_eq!(listed.email, "");
+        assert_eq!(listed.attended_session, "AM");
+        assert_eq!(
+            listed.cells(shareable),
+            ["'=Rabat Process", "Amina", "", "MA", "AM"]
+        );
+        assert!(
+            lister
+                .person(person(RegistrationId::new(), "Kenji", false), &[])
+                .is_none()
+        );
+    }
+}
