@@ -78,8 +78,8 @@ pub async fn register(
             Some(link) => {
                 let mut known = new.clone();
                 known.organization = known.organization.or_else(|| link.organization.clone());
-                known.role = link.role.clone();
-                known.country = link.country.clone();
+                known.role = known.role.or_else(|| link.role.clone());
+                known.country = known.country.or_else(|| link.country.clone());
                 build(
                     state,
                     webinar,

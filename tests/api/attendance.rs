@@ -711,6 +711,22 @@ async fn the_participant_list_comes_as_csv_xlsx_and_a_printable_page(backend: Ba
         )
         .await;
     }
+    // Self-registrants may give role and country; a bad country is refused.
+    let bad = app
+        .register(&w, &json!({"name": "Zed", "email": "zed@example.org", "time_zone": "UTC", "country": "Switzerland"}))
+        .await;
+    assert_error(bad, StatusCode::BAD_REQUEST, "country").await;
+    let (given, _) = app
+        .register_ok(
+            &w,
+            &json!({"name": "Zoe Roe", "email": "zoe@example.org", "time_zone": "UTC",
+            "organization": "Bali Process", "role": "Co-chair", "country": "au"}),
+        )
+        .await;
+    assert_eq!(
+        (given["role"].as_str(), given["country"].as_str()),
+        (Some("Co-chair"), Some("AU"))
+    );
     // Someone gives no organization; Lucía cancels.
     app.register_ok(
         &w,
@@ -748,12 +764,15 @@ async fn the_participant_list_comes_as_csv_xlsx_and_a_printable_page(backend: Ba
         [
             "'+SUM(1,2)",
             "Bali Process",
+            "Bali Process",
             "Puebla Process",
             "Rabat Process",
             "Rabat Process",
             ""
         ]
     );
+    let zoe = rows.iter().find(|r| r[1] == "Zoe Roe").unwrap();
+    assert_eq!((zoe[2].as_str(), zoe[3].as_str()), ("Co-chair", "AU"));
     let evil = &rows[1];
     assert_eq!(evil[1], "'=HYPERLINK(\"http://evil.example\")");
     let youssef = rows.iter().find(|r| r[1] == "Youssef Haddad").unwrap();
@@ -796,7 +815,7 @@ async fn the_participant_list_comes_as_csv_xlsx_and_a_printable_page(backend: Ba
         csv_records(&participants_csv(&app, &w, "?attended_only=true&shareable=true").await);
     assert_eq!(attended.len(), 3);
     let registered = csv_records(&participants_csv(&app, &w, "?registered_only=true").await);
-    assert_eq!(registered.len(), 1 + 5, "all but Lucía");
+    assert_eq!(registered.len(), 1 + 6, "all but Lucía");
 
     // XLSX, read back with calamine.
     let response = app

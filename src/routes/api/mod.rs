@@ -7,7 +7,7 @@ mod invitees;
 pub mod materials;
 mod openapi;
 mod outbox;
-mod registrations;
+pub mod registrations;
 pub mod sessions;
 mod views;
 pub mod webinars;

@@ -37,6 +37,10 @@ pub struct RegisterInput {
     /// IANA zone, e.g. `Asia/Tokyo`.
     pub time_zone: String,
     pub organization: Option<String>,
+    /// Role or title, for the participant list.
+    pub role: Option<String>,
+    /// ISO 3166 two-letter country code, for the participant list.
+    pub country: Option<String>,
     /// en, es, fr, ru or ar; default the webinar's first language.
     pub language: Option<String>,
     /// Leave out to let the time-zone rule pick.
@@ -52,8 +56,8 @@ impl RegisterInput {
             name: PersonName::parse(&self.name)?,
             email: EmailAddress::parse(&self.email)?,
             organization: optional_text("organization", self.organization.as_deref(), 300)?,
-            role: None,
-            country: None,
+            role: optional_text("role", self.role.as_deref(), 200)?,
+            country: country(self.country.as_deref())?,
             time_zone: self.time_zone.parse()?,
             language: self
                 .language
@@ -65,6 +69,16 @@ impl RegisterInput {
             share_in_participant_list: self.share_in_participant_list,
         })
     }
+}
+
+/// An optional two-letter country code, upper-cased.
+pub fn country(value: Option<&str>) -> AppResult<Option<String>> {
+    Ok(value
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(crate::domain::Country::parse)
+        .transpose()?
+        .map(|c| c.as_str().to_string()))
 }
 
 /// The registration with its session seen from the registrant's zone.

@@ -116,6 +116,8 @@ pub struct RegisterForm {
     name: String,
     email: String,
     organization: String,
+    role: String,
+    country: String,
     language: String,
     time_zone: String,
     session_id: String,
@@ -215,8 +217,8 @@ async fn try_register(
         name: PersonName::parse(&form.name)?,
         email: EmailAddress::parse(&form.email)?,
         organization: optional_text("organization", Some(&form.organization), 300)?,
-        role: None,
-        country: None,
+        role: optional_text("role", Some(&form.role), 200)?,
+        country: crate::routes::api::registrations::country(Some(&form.country))?,
         time_zone: form.time_zone.parse()?,
         language: (!form.language.is_empty())
             .then(|| form.language.parse())
