@@ -11,7 +11,7 @@ use minijinja::{Value, context};
 use serde::Deserialize;
 
 use super::organizer::{
-    CsrfForm, base, lang, mine, parse_id, respond, to, utc_text, webinar_value,
+    CsrfForm, Upload, base, lang, mine, parse_id, respond, to, utc_text, webinar_value,
 };
 use super::render::render;
 use super::web::{SignedIn, Web};
@@ -206,34 +206,19 @@ async fn import_report(
     web: Web,
     SignedIn(organizer): SignedIn,
     Path(id): Path<String>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Response {
     let result = async {
         let webinar = mine(&state, &organizer, &id).await?;
-        let (mut csrf, mut session, mut file) = (String::new(), String::new(), None);
-        while let Some(field) = multipart
-            .next_field()
-            .await
-            .map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?
-        {
-            match field.name() {
-                Some("csrf") => csrf = field.text().await.unwrap_or_default(),
-                Some("session_id") => session = field.text().await.unwrap_or_default(),
-                Some("file") => {
-                    file = Some(field.bytes().await.map_err(|e| {
-                        AppError::BadRequest(format!("the file could not be read: {e}"))
-                    })?)
-                }
-                _ => {}
-            }
-        }
-        web.check_csrf(&csrf)?;
+        let upload = Upload::read(multipart).await?;
+        web.check_csrf(upload.field("csrf"))?;
         let outcome = async {
-            let session = session
+            let session = upload
+                .field("session_id")
                 .parse()
                 .map(SessionId)
                 .map_err(|_| AppError::BadRequest("choose the session the report is of".into()))?;
-            let file = file.filter(|f| !f.is_empty()).ok_or_else(|| {
+            let file = upload.file.filter(|f| !f.is_empty()).ok_or_else(|| {
                 AppError::BadRequest("choose the attendance report file to upload".into())
             })?;
             service::import(&state, &webinar, session, None, &file).await

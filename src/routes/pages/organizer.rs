@@ -134,6 +134,45 @@ pub(super) fn parse_id<T>(value: &str, what: &str, wrap: impl Fn(uuid::Uuid) -> 
         .map_err(|_| AppError::not_found(what))
 }
 
+/// A form sent as multipart: its text fields and its one file (field `file`).
+pub(super) struct Upload {
+    fields: HashMap<String, String>,
+    pub(super) file: Option<axum::body::Bytes>,
+}
+
+impl Upload {
+    pub(super) async fn read(mut multipart: Multipart) -> AppResult<Upload> {
+        let mut upload = Upload {
+            fields: HashMap::new(),
+            file: None,
+        };
+        while let Some(field) = multipart
+            .next_field()
+            .await
+            .map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?
+        {
+            match field.name().map(str::to_string) {
+                Some(name) if name == "file" => {
+                    upload.file = Some(field.bytes().await.map_err(|e| {
+                        AppError::BadRequest(format!("the file could not be read: {e}"))
+                    })?)
+                }
+                Some(name) => {
+                    let value = field.text().await.unwrap_or_default();
+                    upload.fields.insert(name, value);
+                }
+                None => {}
+            }
+        }
+        Ok(upload)
+    }
+
+    /// A text field, empty when it was not sent.
+    pub(super) fn field(&self, name: &str) -> &str {
+        self.fields.get(name).map_or("", String::as_str)
+    }
+}
+
 pub(super) async fn mine(state: &AppState, organizer: &Organizer, id: &str) -> AppResult<Webinar> {
     owned_webinar(state, organizer, parse_id(id, "webinar", WebinarId)?).await
 }
@@ -828,28 +867,14 @@ async fn upload_invitees(
     web: Web,
     SignedIn(organizer): SignedIn,
     Path(id): Path<String>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Response {
     let result = async {
         let webinar = mine(&state, &organizer, &id).await?;
-        let (mut csrf, mut file) = (String::new(), None);
-        while let Some(field) = multipart
-            .next_field()
-            .await
-            .map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?
-        {
-            match field.name() {
-                Some("csrf") => csrf = field.text().await.unwrap_or_default(),
-                Some("file") => {
-                    file = Some(field.bytes().await.map_err(|e| {
-                        AppError::BadRequest(format!("the file could not be read: {e}"))
-                    })?)
-                }
-                _ => {}
-            }
-        }
-        web.check_csrf(&csrf)?;
-        let file = file
+        let upload = Upload::read(multipart).await?;
+        web.check_csrf(upload.field("csrf"))?;
+        let file = upload
+            .file
             .filter(|f| !f.is_empty())
             .ok_or_else(|| AppError::BadRequest("choose a CSV file to upload".into()))?;
         let outcome = async {
