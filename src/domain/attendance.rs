@@ -1,6 +1,8 @@
 //! Who attended which session, from three sources that may disagree: the personal join
 //! link, the meeting platform's report, and the organizer's correction (which wins).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 
 use super::{RegistrationId, SessionId};
@@ -91,6 +93,34 @@ pub fn effective<'a>(records: impl IntoIterator<Item = &'a Record>) -> Vec<Prese
                 },
             }
         })
+        .collect()
+}
+
+/// The sessions a person attended, as they count (see [`effective`]).
+pub fn attended<'a>(records: impl IntoIterator<Item = &'a Record>) -> Vec<Presence> {
+    effective(records)
+        .into_iter()
+        .filter(|p| p.attended)
+        .collect()
+}
+
+/// What counts for each registration, from all records of a webinar.
+pub fn per_registration(records: &[Record]) -> HashMap<RegistrationId, Vec<Presence>> {
+    let mut by: HashMap<RegistrationId, Vec<&Record>> = HashMap::new();
+    for r in records {
+        by.entry(r.registration_id).or_default().push(r);
+    }
+    by.into_iter()
+        .map(|(id, records)| (id, effective(records)))
+        .collect()
+}
+
+/// The registrations that attended a session, with the sessions they attended.
+pub fn attended_by(records: &[Record]) -> HashMap<RegistrationId, Vec<Presence>> {
+    per_registration(records)
+        .into_iter()
+        .map(|(id, presence)| (id, presence.into_iter().filter(|p| p.attended).collect()))
+        .filter(|(_, presence): &(_, Vec<Presence>)| !presence.is_empty())
         .collect()
 }
 

@@ -200,6 +200,14 @@ pub async fn mark(
     id: RegistrationId,
     mark: Mark,
 ) -> AppResult<(Registration, Vec<Presence>)> {
+    if let Some(minutes) = mark.minutes
+        && minutes > Session::MAX_DURATION_MINUTES
+    {
+        return Err(AppError::BadRequest(format!(
+            "minutes must be at most {} (a session lasts no longer), not {minutes}",
+            Session::MAX_DURATION_MINUTES
+        )));
+    }
     let mut tx = state.db.begin().await?;
     let registration = registration_of(&mut tx, webinar, id).await?;
     db::attendance::clear_manual(tx.exec(), id).await?;

@@ -4,9 +4,9 @@
 use chrono::Utc;
 use serde::Serialize;
 
-use super::participants::attended_by;
 use super::registrations::queue;
 use crate::db;
+use crate::domain::attendance::attended_by;
 use crate::domain::registration::RegistrationStatus;
 use crate::domain::webinar::{SessionStatus, Webinar};
 use crate::email::letter::{Kind, Letter};

@@ -12,10 +12,10 @@ use serde::Serialize;
 
 use crate::db;
 use crate::db::attendance::ParticipantRow;
-use crate::domain::attendance::{self, Presence, Record, safe_cell};
+use crate::domain::attendance::{self, Record, safe_cell};
 use crate::domain::registration::RegistrationStatus;
 use crate::domain::webinar::Session;
-use crate::domain::{RegistrationId, SessionId, WebinarId};
+use crate::domain::{SessionId, WebinarId};
 use crate::error::{AppError, AppResult};
 use crate::startup::AppState;
 
@@ -186,10 +186,7 @@ impl Lister {
     }
 
     fn person(&self, row: ParticipantRow, records: &[Record]) -> Option<Participant> {
-        let presence: Vec<Presence> = attendance::effective(records)
-            .into_iter()
-            .filter(|p| p.attended)
-            .collect();
+        let presence = attendance::attended(records);
         let o = self.options;
         let keep = (!o.shareable
             || (row.share_in_participant_list && row.status != RegistrationStatus::Cancelled))
@@ -370,28 +367,10 @@ pub fn by_organization(list: Vec<Participant>) -> Vec<(String, Vec<Participant>)
     groups
 }
 
-/// Which registrations attended, from all records of a webinar (for the report and
-/// the follow-up emails).
-pub fn attended_by(records: &[Record]) -> HashMap<RegistrationId, Vec<Presence>> {
-    let mut by: HashMap<RegistrationId, Vec<Record>> = HashMap::new();
-    for r in records {
-        by.entry(r.registration_id).or_default().push(r.clone());
-    }
-    by.into_iter()
-        .map(|(id, records)| {
-            let presence = attendance::effective(&records)
-                .into_iter()
-                .filter(|p| p.attended)
-                .collect::<Vec<_>>();
-            (id, presence)
-        })
-        .filter(|(_, presence)| !presence.is_empty())
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::RegistrationId;
     use crate::domain::attendance::Source;
 
     fn person(id: RegistrationId, name: &str, share: bool) -> ParticipantRow {

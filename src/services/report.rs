@@ -7,9 +7,9 @@ use chrono::{Offset, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::participants::attended_by;
 use crate::db;
 use crate::domain::assignment;
+use crate::domain::attendance::attended_by;
 use crate::domain::registration::{Registration, RegistrationStatus};
 use crate::domain::webinar::{Session, SessionStatus, Webinar};
 use crate::domain::{SessionId, TimeZone};

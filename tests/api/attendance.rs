@@ -632,6 +632,12 @@ async fn marking_by_hand_wins_and_can_be_taken_back(backend: Backend) {
     )
     .await;
     assert_error(
+        mark(olga.clone(), json!({"attended": true, "minutes": 100000})).await,
+        StatusCode::BAD_REQUEST,
+        "at most 1440",
+    )
+    .await;
+    assert_error(
         mark(olga.clone(), json!({"attended": true, "minutes": -5})).await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "minutes",

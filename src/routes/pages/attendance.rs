@@ -147,15 +147,11 @@ async fn show_attendance(
             .map(|s| s.label.clone())
             .unwrap_or_default()
     };
+    let counted = crate::domain::attendance::per_registration(&records);
     let rows: Vec<Value> = registrations
         .iter()
         .map(|r| {
-            let mine: Vec<_> = records
-                .iter()
-                .filter(|a| a.registration_id == r.id)
-                .cloned()
-                .collect();
-            let presence = crate::domain::attendance::effective(&mine);
+            let presence = counted.get(&r.id).map_or(&[][..], Vec::as_slice);
             let manual = presence.iter().find(|p| p.source == Source::Manual);
             context! {
                 id => r.id.to_string(),
