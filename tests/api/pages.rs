@@ -82,6 +82,9 @@ async fn registering_through_the_form_leads_to_the_manage_page_and_calendar(back
                 ("name", "Kenji Sato"),
                 ("email", "kenji@example.org"),
                 ("organization", "Colombo Process"),
+                ("role", "Head of secretariat"),
+                ("country", "lk"),
+                ("share_in_participant_list", "on"),
                 ("language", "en"),
                 ("time_zone", "Asia/Tokyo"),
                 ("session_id", &w.am),
@@ -121,6 +124,23 @@ async fn registering_through_the_form_leads_to_the_manage_page_and_calendar(back
     let ics = ics.text().await.unwrap();
     assert!(
         ics.contains("DTSTART:20300924T070000Z") && ics.contains("UID:registration-"),
+        "{ics}"
+    );
+    // What the form gave for the participant list was kept, and the calendar's place is
+    // the personal join link.
+    let stored = json_of(
+        app.get(&format!("/api/v1/registrations/{token}")).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(stored["role"], "Head of secretariat");
+    assert_eq!(stored["country"], "LK");
+    assert_eq!(stored["share_in_participant_list"], true);
+    let join = stored["join_link"].as_str().unwrap();
+    assert!(
+        crate::mail::unfolded(&ics)
+            .iter()
+            .any(|l| l == &format!("LOCATION:{join}")),
         "{ics}"
     );
     // Bad input comes back on the same form with the message and what was typed.
