@@ -1,9 +1,8 @@
 //! Attendance records (one per registration, session and source) and the participant
-//! list, read as a stream so its memory does not grow with the number of people.
+//! list, read in pages so its memory does not grow with the number of people.
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use futures_util::stream::{BoxStream, StreamExt};
 use uuid::Uuid;
 
 use super::{Exec, decode, on};
@@ -134,20 +133,6 @@ pub async fn of_registration(
     rows.into_iter().map(Record::try_from).collect()
 }
 
-/// A person of the participant list, as stored.
-#[derive(Debug, sqlx::FromRow)]
-struct RawParticipant {
-    id: Uuid,
-    name: String,
-    email: String,
-    organization: Option<String>,
-    role: Option<String>,
-    country: Option<String>,
-    status: String,
-    session_id: Uuid,
-    share_in_participant_list: bool,
-}
-
 /// A person of the participant list.
 #[derive(Debug)]
 pub struct ParticipantRow {
@@ -162,76 +147,162 @@ pub struct ParticipantRow {
     pub share_in_participant_list: bool,
 }
 
-impl TryFrom<RawParticipant> for ParticipantRow {
-    type Error = anyhow::Error;
+/// A place in the list's order: the last person of a page, after whom the next page
+/// starts. The order is by organization (those without one last), then by name, as the
+/// `list_*` columns and their index give it.
+#[derive(Debug, Clone)]
+pub struct ListKey {
+    last: i32,
+    org: String,
+    name: String,
+    id: Uuid,
+}
 
-    fn try_from(r: RawParticipant) -> anyhow::Result<ParticipantRow> {
-        Ok(ParticipantRow {
-            registration_id: RegistrationId(r.id),
-            name: r.name,
-            email: r.email,
-            organization: r.organization,
-            role: r.role,
-            country: r.country,
-            status: decode("registration status", &r.status, RegistrationStatus::parse)?,
-            session_id: SessionId(r.session_id),
-            share_in_participant_list: r.share_in_participant_list,
-        })
+impl ListKey {
+    /// Before everyone.
+    pub fn start() -> ListKey {
+        ListKey {
+            last: -1,
+            org: String::new(),
+            name: String::new(),
+            id: Uuid::nil(),
+        }
     }
 }
 
-/// The list's order: by organization (those without one last), then by name. Both
-/// queries below use it, so their rows can be merged as they stream.
-macro_rules! list_order {
-    () => {
-        " ORDER BY COALESCE(r.organization, '') = '', LOWER(COALESCE(r.organization, '')), \
-         LOWER(r.name), r.id"
+/// People of the participant list after `after`, at most `size` of them, each with their
+/// attendance records, and the key of the last one (`None` past the end).
+///
+/// The database hands each page over as one JSON value: a page is one row to carry from
+/// SQLite's thread instead of a row per person, which is what made long lists slow.
+pub async fn participants_page(
+    ex: Exec<'_>,
+    webinar: WebinarId,
+    after: &ListKey,
+    size: u32,
+) -> anyhow::Result<(Vec<(ParticipantRow, Vec<Record>)>, Option<ListKey>)> {
+    let sql = match ex {
+        Exec::Sqlite(_) => SQLITE_PAGE,
+        Exec::Postgres(_) => POSTGRES_PAGE,
     };
+    let json: String = on!(ex, c => sqlx::query_scalar(sql)
+        .bind(webinar.0)
+        .bind(after.last)
+        .bind(&after.org)
+        .bind(&after.name)
+        .bind(after.id)
+        .bind(i64::from(size))
+        .fetch_one(c)
+        .await)
+    .context("reading the participant list")?;
+    let page: Vec<PagePerson> =
+        serde_json::from_str(&json).context("reading a page of the participant list")?;
+    let next = page.last().map(|p| {
+        Ok::<_, anyhow::Error>(ListKey {
+            last: p.9,
+            org: p.10.clone(),
+            name: p.11.clone(),
+            id: uuid(&p.0)?,
+        })
+    });
+    let next = next.transpose()?;
+    let people = page
+        .into_iter()
+        .map(PagePerson::into_row)
+        .collect::<anyhow::Result<_>>()?;
+    Ok((people, next))
 }
 
-const PARTICIPANTS: &str = concat!(
-    "SELECT r.id, r.name, r.email, r.organization, r.role, r.country, r.status, \
-     r.session_id, r.share_in_participant_list FROM registrations r WHERE r.webinar_id = $1",
-    list_order!()
+/// A person as a page gives them: the registration's columns, the list key, the records.
+#[derive(serde::Deserialize)]
+struct PagePerson(
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    u8,
+    i32,
+    String,
+    String,
+    Vec<PageRecord>,
 );
 
-const RECORDS_IN_LIST_ORDER: &str = concat!(
-    "SELECT a.registration_id, a.session_id, a.source, a.attended, a.joined_at, a.left_at, \
-     a.minutes FROM attendance a JOIN registrations r ON r.id = a.registration_id \
-     WHERE a.webinar_id = $1",
-    list_order!(),
-    ", a.session_id, a.source"
+#[derive(serde::Deserialize)]
+struct PageRecord(
+    String,
+    String,
+    u8,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+    Option<i64>,
 );
 
-/// The people of the participant list, streamed from the database in list order.
-pub fn participants<'c>(
-    ex: Exec<'c>,
-    webinar: WebinarId,
-) -> BoxStream<'c, anyhow::Result<ParticipantRow>> {
-    let convert = |row: Result<RawParticipant, sqlx::Error>| {
-        row.context("reading the participant list")
-            .and_then(ParticipantRow::try_from)
-    };
-    on!(ex, c => sqlx::query_as::<_, RawParticipant>(PARTICIPANTS)
-        .bind(webinar.0)
-        .fetch(c)
-        .map(convert)
-        .boxed())
+impl PagePerson {
+    fn into_row(self) -> anyhow::Result<(ParticipantRow, Vec<Record>)> {
+        let registration_id = RegistrationId(uuid(&self.0)?);
+        let records = self
+            .12
+            .into_iter()
+            .map(|r| {
+                Ok(Record {
+                    registration_id,
+                    session_id: SessionId(uuid(&r.0)?),
+                    source: decode("attendance source", &r.1, Source::parse)?,
+                    attended: r.2 != 0,
+                    joined_at: r.3,
+                    left_at: r.4,
+                    minutes: r.5.map(|m| m.clamp(0, i64::from(u32::MAX)) as u32),
+                })
+            })
+            .collect::<anyhow::Result<_>>()?;
+        let row = ParticipantRow {
+            registration_id,
+            name: self.1,
+            email: self.2,
+            organization: self.3,
+            role: self.4,
+            country: self.5,
+            status: decode("registration status", &self.6, RegistrationStatus::parse)?,
+            session_id: SessionId(uuid(&self.7)?),
+            share_in_participant_list: self.8 != 0,
+        };
+        Ok((row, records))
+    }
 }
 
-/// The attendance records of the webinar in the participant list's order (read on a
-/// second connection, so both streams are produced at once).
-pub fn records_in_list_order<'c>(
-    ex: Exec<'c>,
-    webinar: WebinarId,
-) -> BoxStream<'c, anyhow::Result<Record>> {
-    let convert = |row: Result<Row, sqlx::Error>| {
-        row.context("reading attendance for the participant list")
-            .and_then(Record::try_from)
-    };
-    on!(ex, c => sqlx::query_as::<_, Row>(RECORDS_IN_LIST_ORDER)
-        .bind(webinar.0)
-        .fetch(c)
-        .map(convert)
-        .boxed())
+/// An id as a page writes it (hex on SQLite, hyphenated on PostgreSQL).
+fn uuid(text: &str) -> anyhow::Result<Uuid> {
+    Uuid::parse_str(text).with_context(|| format!("unexpected id {text:?} in the database"))
 }
+
+/// One page: the people after the key, along the index, with their records nested.
+/// Both texts give the same JSON: ids as text, flags as 0 or 1.
+const SQLITE_PAGE: &str = "SELECT json_group_array(json_array(hex(r.id), r.name, r.email, \
+    r.organization, r.role, r.country, r.status, hex(r.session_id), \
+    r.share_in_participant_list, r.list_last, r.list_org, r.list_name, \
+    json((SELECT json_group_array(json_array(hex(a.session_id), a.source, a.attended, \
+    a.joined_at, a.left_at, a.minutes) ORDER BY a.session_id, a.source) \
+    FROM attendance a WHERE a.registration_id = r.id))) \
+    ORDER BY r.list_last, r.list_org, r.list_name, r.id) \
+    FROM (SELECT r.id, r.name, r.email, r.organization, r.role, r.country, r.status, \
+    r.session_id, r.share_in_participant_list, r.list_last, r.list_org, r.list_name \
+    FROM registrations r WHERE r.webinar_id = $1 \
+    AND (r.list_last, r.list_org, r.list_name, r.id) > ($2, $3, $4, $5) \
+    ORDER BY r.list_last, r.list_org, r.list_name, r.id LIMIT $6) r";
+
+const POSTGRES_PAGE: &str = "SELECT COALESCE(json_agg(json_build_array(r.id, r.name, r.email, \
+    r.organization, r.role, r.country, r.status, r.session_id, \
+    r.share_in_participant_list::int, r.list_last, r.list_org, r.list_name, \
+    (SELECT COALESCE(json_agg(json_build_array(a.session_id, a.source, a.attended::int, \
+    a.joined_at, a.left_at, a.minutes) ORDER BY a.session_id, a.source), '[]'::json) \
+    FROM attendance a WHERE a.registration_id = r.id)) \
+    ORDER BY r.list_last, r.list_org, r.list_name, r.id), '[]'::json)::text \
+    FROM (SELECT r.id, r.name, r.email, r.organization, r.role, r.country, r.status, \
+    r.session_id, r.share_in_participant_list, r.list_last, r.list_org, r.list_name \
+    FROM registrations r WHERE r.webinar_id = $1 \
+    AND (r.list_last, r.list_org, r.list_name, r.id) > ($2, $3, $4, $5) \
+    ORDER BY r.list_last, r.list_org, r.list_name, r.id LIMIT $6) r";

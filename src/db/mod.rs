@@ -31,10 +31,6 @@ pub mod sessions;
 pub mod web_sessions;
 pub mod webinars;
 
-/// Rows a SQLite read connection's thread may run ahead of its reader, so long reads
-/// can be taken in bursts (`services::participants`).
-pub const ROW_BUFFER: usize = 1024;
-
 /// Runs `$body` with `$c` bound to the backend's connection.
 macro_rules! on {
     ($exec:expr, $c:ident => $body:expr) => {
@@ -236,6 +232,21 @@ pub enum Conn {
     Postgres(PoolConnection<Postgres>),
 }
 
+/// A read transaction on a read connection; dropped, it ends.
+pub enum Snapshot {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Snapshot {
+    pub fn exec(&mut self) -> Exec<'_> {
+        match self {
+            Snapshot::Sqlite(t) => Exec::Sqlite(t),
+            Snapshot::Postgres(t) => Exec::Postgres(t),
+        }
+    }
+}
+
 pub enum Tx {
     Sqlite(SqliteTx),
     Postgres(Transaction<'static, Postgres>),
@@ -348,7 +359,7 @@ impl Db {
         })));
         let read = SqlitePoolOptions::new()
             .max_connections(settings.max_connections)
-            .connect_with(options.row_buffer_size(ROW_BUFFER))
+            .connect_with(options)
             .await
             .context("opening the SQLite database for reading")?;
         Ok(Db::Sqlite { read, write })
@@ -359,6 +370,20 @@ impl Db {
         Ok(match self {
             Db::Sqlite { read, .. } => Conn::Sqlite(read.acquire().await?),
             Db::Postgres(pool) => Conn::Postgres(pool.acquire().await?),
+        })
+    }
+
+    /// A read-only view that stays the same across several queries (a long list read in
+    /// pages sees no change made meanwhile).
+    pub async fn snapshot(&self) -> anyhow::Result<Snapshot> {
+        Ok(match self {
+            Db::Sqlite { read, .. } => Snapshot::Sqlite(read.begin().await?),
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    .await?;
+                Snapshot::Postgres(tx)
+            }
         })
     }
 

@@ -6,12 +6,12 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use axum::body::Bytes;
-use futures_util::{FutureExt, Stream, TryStreamExt};
+use futures_util::Stream;
 use rust_xlsxwriter::{Format, Workbook};
 use serde::Serialize;
 
 use crate::db;
-use crate::db::attendance::ParticipantRow;
+use crate::db::attendance::{ListKey, ParticipantRow};
 use crate::domain::attendance::{self, Record, safe_cell};
 use crate::domain::registration::RegistrationStatus;
 use crate::domain::webinar::Session;
@@ -103,71 +103,50 @@ impl Participant {
     }
 }
 
-/// Reads the people and their attendance records, two streams in the same order, and
-/// gives each person with their records.
-struct Merger<P, R> {
-    people: P,
-    records: R,
-    /// A record read ahead: it belongs to a later person.
-    pending: Option<Record>,
-    /// The records stream was polled once, so both queries run from the start.
-    started: bool,
-    records_done: bool,
-}
+/// A page of the list: people in list order, each with their attendance records.
+type Page = Vec<(ParticipantRow, Vec<Record>)>;
 
-impl<P, R> Merger<P, R>
-where
-    P: Stream<Item = anyhow::Result<ParticipantRow>> + Unpin,
-    R: Stream<Item = anyhow::Result<Record>> + Unpin,
-{
-    fn new(people: P, records: R) -> Self {
-        Merger {
-            people,
-            records,
-            pending: None,
-            started: false,
-            records_done: false,
-        }
+/// The people of a webinar's list with their attendance records, read in pages along
+/// the list's order from one snapshot, so the list is whole and consistent. A task reads
+/// the next page while the caller works on the current one; memory holds a few pages
+/// however long the list is.
+struct Pages(tokio::sync::mpsc::Receiver<anyhow::Result<Page>>);
+
+/// People read per page.
+const PAGE: u32 = 1000;
+
+impl Pages {
+    async fn open(state: &AppState, webinar: WebinarId) -> anyhow::Result<Pages> {
+        let mut snapshot = state.db.snapshot().await?;
+        let (tx, rx) = tokio::sync::mpsc::channel(1);
+        tokio::spawn(async move {
+            let mut after = ListKey::start();
+            loop {
+                let read =
+                    db::attendance::participants_page(snapshot.exec(), webinar, &after, PAGE).await;
+                let (page, next) = match read {
+                    Ok(read) => read,
+                    Err(e) => {
+                        let _ = tx.send(Err(e)).await;
+                        return;
+                    }
+                };
+                let full = page.len() == PAGE as usize;
+                // Stops when the reader went away.
+                if page.is_empty() || tx.send(Ok(page)).await.is_err() {
+                    return;
+                }
+                match next {
+                    Some(next) if full => after = next,
+                    _ => return,
+                }
+            }
+        });
+        Ok(Pages(rx))
     }
 
-    async fn next_record(&mut self) -> anyhow::Result<Option<Record>> {
-        if self.records_done {
-            return Ok(None);
-        }
-        let next = next_in_bursts(&mut self.records).await?;
-        self.records_done = next.is_none();
-        Ok(next)
-    }
-
-    async fn next(&mut self) -> anyhow::Result<Option<(ParticipantRow, Vec<Record>)>> {
-        if !self.started {
-            // Polling sends each query to its connection's thread; both then sort at once.
-            self.started = true;
-            if let Some(first) = self.records.try_next().now_or_never() {
-                self.pending = first?;
-                self.records_done = self.pending.is_none();
-            }
-        }
-        let Some(person) = next_in_bursts(&mut self.people).await? else {
-            return Ok(None);
-        };
-        let mut records = Vec::new();
-        loop {
-            let record = match self.pending.take() {
-                Some(record) => record,
-                None => match self.next_record().await? {
-                    Some(record) => record,
-                    None => break,
-                },
-            };
-            if record.registration_id == person.registration_id {
-                records.push(record);
-            } else {
-                self.pending = Some(record);
-                break;
-            }
-        }
-        Ok(Some((person, records)))
+    async fn next(&mut self) -> anyhow::Result<Option<Page>> {
+        self.0.recv().await.transpose()
     }
 }
 
@@ -220,9 +199,6 @@ impl Lister {
     }
 }
 
-/// People written to CSV before a chunk goes out.
-const CHUNK: usize = 500;
-
 /// The list as CSV (UTF-8 with a byte-order mark, so spreadsheets read accents right),
 /// streamed from the database: memory stays flat however long the list is.
 pub fn csv(
@@ -259,49 +235,22 @@ async fn write_csv(
     if tx.send(Ok(Bytes::from(header))).await.is_err() {
         return Ok(());
     }
-    let (mut people, mut records) = (state.db.conn().await?, state.db.conn().await?);
-    let mut merger = Merger::new(
-        db::attendance::participants(people.exec(), webinar),
-        db::attendance::records_in_list_order(records.exec(), webinar),
-    );
+    let mut pages = Pages::open(state, webinar).await?;
     let lister = Lister::new(sessions, options);
-    let mut batch = Vec::with_capacity(CHUNK);
-    loop {
-        let next = merger.next().await?;
-        let done = next.is_none();
-        if let Some((row, records)) = next {
-            batch.extend(lister.person(row, &records));
-        }
-        if batch.len() >= CHUNK || (done && !batch.is_empty()) {
-            let mut out = csv::Writer::from_writer(Vec::with_capacity(batch.len() * 128));
-            for p in batch.drain(..) {
+    while let Some(page) = pages.next().await? {
+        let mut out = csv::Writer::from_writer(Vec::with_capacity(page.len() * 128));
+        for (row, records) in page {
+            if let Some(p) = lister.person(row, &records) {
                 out.write_record(p.cells(options).iter().map(|c| c.as_bytes()))?;
             }
-            let chunk = out.into_inner().map_err(|e| e.into_error())?;
-            // A closed channel means the client went away: stop reading.
-            if tx.send(Ok(Bytes::from(chunk))).await.is_err() {
-                return Ok(());
-            }
         }
-        if done {
+        let chunk = out.into_inner().map_err(|e| e.into_error())?;
+        // A closed channel means the client went away: stop reading.
+        if tx.send(Ok(Bytes::from(chunk))).await.is_err() {
             return Ok(());
         }
     }
-}
-
-/// The next row of a long query. SQLite's driver hands rows over one by one from its own
-/// thread; a reader that waits on each would be woken once per row, which costs more than
-/// the row. So when no row is ready the reader sleeps a millisecond and then takes what
-/// has arrived meanwhile (the read connections buffer [`db::ROW_BUFFER`] rows).
-async fn next_in_bursts<T>(
-    rows: &mut (impl futures_util::Stream<Item = anyhow::Result<T>> + Unpin),
-) -> anyhow::Result<Option<T>> {
-    loop {
-        if let Some(next) = rows.try_next().now_or_never() {
-            return next;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
-    }
+    Ok(())
 }
 
 /// The whole list in memory, for the XLSX file and the printable page.
@@ -311,15 +260,14 @@ pub async fn collect(
     sessions: &[Session],
     options: Options,
 ) -> AppResult<Vec<Participant>> {
-    let (mut people, mut records) = (state.db.conn().await?, state.db.conn().await?);
-    let mut merger = Merger::new(
-        db::attendance::participants(people.exec(), webinar),
-        db::attendance::records_in_list_order(records.exec(), webinar),
-    );
+    let mut pages = Pages::open(state, webinar).await?;
     let lister = Lister::new(sessions, options);
     let mut list = Vec::new();
-    while let Some((row, records)) = merger.next().await? {
-        list.extend(lister.person(row, &records));
+    while let Some(page) = pages.next().await? {
+        list.extend(
+            page.into_iter()
+                .filter_map(|(row, records)| lister.person(row, &records)),
+        );
     }
     Ok(list)
 }
@@ -397,37 +345,6 @@ mod tests {
             left_at: None,
             minutes: Some(minutes),
         }
-    }
-
-    #[tokio::test]
-    async fn people_get_their_own_records_from_the_second_stream() {
-        let (a, b, c) = (
-            RegistrationId::new(),
-            RegistrationId::new(),
-            RegistrationId::new(),
-        );
-        let (am, pm) = (SessionId::new(), SessionId::new());
-        let people = futures_util::stream::iter(
-            [
-                person(a, "Amina", true),
-                person(b, "Kenji", false),
-                person(c, "Olga", true),
-            ]
-            .map(Ok),
-        );
-        // Kenji has none; Olga (the last) has two sessions.
-        let records = futures_util::stream::iter(
-            [record(a, am, 30), record(c, am, 20), record(c, pm, 25)].map(Ok),
-        );
-        let mut merger = Merger::new(people, records);
-        let mut seen = Vec::new();
-        while let Some((row, records)) = merger.next().await.unwrap() {
-            seen.push((row.name, records.len()));
-        }
-        assert_eq!(
-            seen,
-            [("Amina".into(), 1), ("Kenji".into(), 0), ("Olga".into(), 2)]
-        );
     }
 
     #[test]

@@ -18,6 +18,7 @@ on_both_databases!(
     a_teams_report_in_utf16_is_read_and_bad_reports_are_refused,
     marking_by_hand_wins_and_can_be_taken_back,
     the_participant_list_comes_as_csv_xlsx_and_a_printable_page,
+    a_long_participant_list_comes_whole_and_in_order_across_pages,
     the_report_counts_a_known_data_set,
     follow_up_emails_go_once_to_attendees_and_absentees,
     the_organizer_imports_marks_downloads_and_reports_in_the_pages,
@@ -957,6 +958,100 @@ async fn the_participant_list_comes_as_csv_xlsx_and_a_printable_page(backend: Ba
         "share_in_participant_list",
     )
     .await;
+}
+
+/// The list is read in pages of a thousand: a list of several pages, with people whose
+/// names differ only in case and people without an organization, comes whole, once
+/// each, in order, with each person's own attendance.
+async fn a_long_participant_list_comes_whole_and_in_order_across_pages(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.mail.worker = false).await;
+    let (w, s) = event(&app, &[("AM", 60, None), ("PM", 8 * 60, None)]).await;
+    let n = 2345;
+    let org = |i: usize| match i % 7 {
+        0 => String::new(),
+        k => format!(
+            "{} Process",
+            ["Bali", "bali", "Rabat", "Puebla", "Almaty", "Prague"][k - 1]
+        ),
+    };
+    let mut csv = String::from("name,email,organization,time_zone,language\n");
+    for i in 0..n {
+        // Every tenth name starts lower-case, so case must not split the order.
+        let name = if i % 10 == 0 { "delegate" } else { "Delegate" };
+        csv.push_str(&format!(
+            "{name} {i:04},d{i}@example.org,{},Asia/Tokyo,en\n",
+            org(i)
+        ));
+    }
+    json_of(app.import_csv(&w, &csv).await, StatusCode::OK).await;
+    let sent = app
+        .organizer(
+            Method::POST,
+            &format!("/api/v1/webinars/{w}/invitations"),
+            None,
+        )
+        .await;
+    assert_eq!(json_of(sent, StatusCode::OK).await["queued"], n);
+    // A third attended AM (by the Zoom report, with join and leave times).
+    let mut zoom = String::from(
+        "Attendee Report,\nAttendee Details,\nAttended,User Name (Original Name),Email,Join Time,Leave Time,Time in Session (minutes)\n",
+    );
+    for i in (0..n).filter(|i| i.is_multiple_of(3)) {
+        zoom.push_str(&format!(
+            "Yes,Delegate {i:04},d{i}@example.org,\"Sep 24, 2030 09:01:00\",\"Sep 24, 2030 09:{:02}:00\",{}\n",
+            1 + i % 50,
+            i % 50
+        ));
+    }
+    let imported = import(
+        &app,
+        &w,
+        &format!("?session_id={}", s[0]),
+        zoom.into_bytes(),
+    )
+    .await;
+    assert_eq!(
+        json_of(imported, StatusCode::OK).await["matched"],
+        (0..n).filter(|i| i.is_multiple_of(3)).count()
+    );
+
+    let rows = csv_records(&participants_csv(&app, &w, "").await);
+    assert_eq!(rows[0][0], "Organization");
+    let rows = &rows[1..];
+    assert_eq!(rows.len(), n, "everyone once");
+    let mut seen = std::collections::HashSet::new();
+    for row in rows {
+        let i: usize = row[1].rsplit(' ').next().unwrap().parse().unwrap();
+        assert!(seen.insert(i), "{} listed twice", row[1]);
+        assert_eq!(row[0], org(i));
+        assert_eq!(row[4], format!("d{i}@example.org"));
+        if i.is_multiple_of(3) {
+            assert_eq!(
+                (row[7].as_str(), row[8].as_str()),
+                ("AM", &*(i % 50).to_string())
+            );
+        } else {
+            assert_eq!((row[7].as_str(), row[8].as_str()), ("", ""));
+        }
+    }
+    let key = |row: &Vec<String>| {
+        (
+            row[0].is_empty(),
+            row[0].to_lowercase(),
+            row[1].to_lowercase(),
+        )
+    };
+    let keys: Vec<_> = rows.iter().map(key).collect();
+    assert!(
+        keys.windows(2).all(|k| k[0] <= k[1]),
+        "by organization (those without one last), then by name"
+    );
+    // The attended-only list reads the same pages and keeps a third.
+    let attended = csv_records(&participants_csv(&app, &w, "?attended_only=true").await);
+    assert_eq!(
+        attended.len() - 1,
+        (0..n).filter(|i| i.is_multiple_of(3)).count()
+    );
 }
 
 async fn the_report_counts_a_known_data_set(backend: Backend) {
