@@ -7,5 +7,9 @@ ALTER TABLE registrations ADD COLUMN list_org TEXT
     GENERATED ALWAYS AS (LOWER(COALESCE(organization, ''))) STORED;
 ALTER TABLE registrations ADD COLUMN list_name TEXT
     GENERATED ALWAYS AS (LOWER(name)) STORED;
+-- Partial (list_last is always 0 or 1), so that only a query that says so can use it:
+-- on a table without statistics yet (a new database, a first rush of registrations)
+-- the planner would otherwise take it for the email look-up, which starts with
+-- webinar_id too, and scan the whole webinar for each registration.
 CREATE INDEX registrations_in_list_order
-    ON registrations (webinar_id, list_last, list_org, list_name, id);
+    ON registrations (webinar_id, list_last, list_org, list_name, id) WHERE list_last >= 0;

@@ -280,7 +280,8 @@ fn uuid(text: &str) -> anyhow::Result<Uuid> {
 }
 
 /// One page: the people after the key, along the index, with their records nested.
-/// Both texts give the same JSON: ids as text, flags as 0 or 1.
+/// Both texts give the same JSON: ids as text, flags as 0 or 1. (`list_last >= 0` is
+/// always true; PostgreSQL's index is partial on it, see migration 0008.)
 const SQLITE_PAGE: &str = "SELECT json_group_array(json_array(hex(r.id), r.name, r.email, \
     r.organization, r.role, r.country, r.status, hex(r.session_id), \
     r.share_in_participant_list, r.list_last, r.list_org, r.list_name, \
@@ -303,6 +304,6 @@ const POSTGRES_PAGE: &str = "SELECT COALESCE(json_agg(json_build_array(r.id, r.n
     ORDER BY r.list_last, r.list_org, r.list_name, r.id), '[]'::json)::text \
     FROM (SELECT r.id, r.name, r.email, r.organization, r.role, r.country, r.status, \
     r.session_id, r.share_in_participant_list, r.list_last, r.list_org, r.list_name \
-    FROM registrations r WHERE r.webinar_id = $1 \
+    FROM registrations r WHERE r.webinar_id = $1 AND r.list_last >= 0 \
     AND (r.list_last, r.list_org, r.list_name, r.id) > ($2, $3, $4, $5) \
     ORDER BY r.list_last, r.list_org, r.list_name, r.id LIMIT $6) r";
