@@ -37,6 +37,22 @@ impl AppError {
         Self::NotFound(format!("{what} not found"))
     }
 
+    /// The same problem (and status) told with `message`, e.g. in the reader's language;
+    /// an internal error stays as it is.
+    pub fn retold(self, message: String) -> Self {
+        match self {
+            Self::BadRequest(_) => Self::BadRequest(message),
+            Self::Unauthorized(_) => Self::Unauthorized(message),
+            Self::Forbidden(_) => Self::Forbidden(message),
+            Self::NotFound(_) => Self::NotFound(message),
+            Self::Conflict(_) => Self::Conflict(message),
+            Self::PayloadTooLarge(_) => Self::PayloadTooLarge(message),
+            Self::UnsupportedMediaType(_) => Self::UnsupportedMediaType(message),
+            Self::Unprocessable(_) => Self::Unprocessable(message),
+            Self::Internal(cause) => Self::Internal(cause),
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,

@@ -159,11 +159,36 @@ async fn registering_through_the_form_leads_to_the_manage_page_and_calendar(back
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
-        page.contains("not a valid email") && page.contains("value=\"Ana\""),
+        page.contains("Please enter a valid email address") && page.contains("value=\"Ana\""),
         "{page}"
     );
-    // The same email again: nothing new, and the link goes to the address only.
-    let (_, page) = browser.get(&format!("/w/{}?tz=Asia/Tokyo", w.id)).await;
+    // The problem is told in the page's language; a bad country likewise.
+    let (_, page) = browser
+        .get(&format!("/w/{}?tz=Asia/Tokyo&lang=fr", w.id))
+        .await;
+    let (status, page, _) = browser
+        .post(
+            &format!("/w/{}?lang=fr", w.id),
+            &[
+                ("csrf", &csrf_of(&page)),
+                ("name", "Ana"),
+                ("email", "ana@example.org"),
+                ("country", "Suisse"),
+                ("time_zone", "Asia/Tokyo"),
+                ("session_id", &w.am),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        page.contains("Veuillez indiquer le pays par son code à deux lettres"),
+        "{page}"
+    );
+    // The same email again (back in English): nothing new, and the link goes to the
+    // address only.
+    let (_, page) = browser
+        .get(&format!("/w/{}?tz=Asia/Tokyo&lang=en", w.id))
+        .await;
     let (status, page, _) = browser
         .post(
             &format!("/w/{}", w.id),

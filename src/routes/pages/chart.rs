@@ -15,12 +15,13 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// The chart as SVG markup (already escaped; safe to insert as is).
-pub fn bars(rows: &[Row]) -> minijinja::Value {
+/// The coverage chart as SVG markup (already escaped; safe to insert as is), described
+/// for screen readers by `label`.
+pub fn bars(rows: &[Row], label: &str) -> minijinja::Value {
     pairs(
         rows.iter()
             .map(|r| (r.name.as_str(), r.invitees, r.suitable)),
-        "invitees with a suitable session, per row",
+        label,
     )
 }
 

@@ -1039,13 +1039,14 @@ async fn coverage_page(
         let sessions = db::sessions::list(conn.exec(), webinar.id).await?;
         let invitees = db::invitees::list(conn.exec(), webinar.id).await?;
         let coverage = coverage::compute(&webinar, &sessions, &invitees);
+        let label = i18n::text(lang(&web), "org.chart_suitable", &[]);
         render(
             "organizer/coverage.html",
             context! { ..base(&web, Some(&organizer)), ..context! {
                 webinar => webinar_value(&webinar),
                 coverage => &coverage,
-                chart => super::chart::bars(&coverage.per_offset),
-                session_chart => super::chart::bars(&coverage.per_session),
+                chart => super::chart::bars(&coverage.per_offset, &label),
+                session_chart => super::chart::bars(&coverage.per_session, &label),
             }},
         )
     };

@@ -212,25 +212,52 @@ async fn try_register(
     id: WebinarId,
     form: &RegisterForm,
 ) -> AppResult<Response> {
-    web.check_csrf(&form.csrf)?;
+    let (webinar, _) = load(state, id).await?;
+    // What the visitor typed wrong is told in the page's language.
+    let language = web.language(None, webinar.default_language());
+    let told = |key: &'static str| move |problem: AppError| retell(problem, language, key);
+    web.check_csrf(&form.csrf).map_err(told("error_expired"))?;
     let new = NewRegistration {
-        name: PersonName::parse(&form.name)?,
-        email: EmailAddress::parse(&form.email)?,
-        organization: optional_text("organization", Some(&form.organization), 300)?,
-        role: optional_text("role", Some(&form.role), 200)?,
-        country: crate::routes::api::registrations::country(Some(&form.country))?,
-        time_zone: form.time_zone.parse()?,
+        name: PersonName::parse(&form.name)
+            .map_err(AppError::from)
+            .map_err(told("error_name"))?,
+        email: EmailAddress::parse(&form.email)
+            .map_err(AppError::from)
+            .map_err(told("error_email"))?,
+        organization: optional_text("organization", Some(&form.organization), 300)
+            .map_err(AppError::from)
+            .map_err(told("error_organization"))?,
+        role: optional_text("role", Some(&form.role), 200)
+            .map_err(AppError::from)
+            .map_err(told("error_role"))?,
+        country: crate::routes::api::registrations::country(Some(&form.country))
+            .map_err(told("error_country"))?,
+        time_zone: form
+            .time_zone
+            .parse()
+            .map_err(AppError::from)
+            .map_err(told("error_time_zone"))?,
         language: (!form.language.is_empty())
             .then(|| form.language.parse())
-            .transpose()?,
+            .transpose()
+            .map_err(AppError::from)
+            .map_err(told("error_language"))?,
         session_id: (!form.session_id.is_empty())
             .then(|| form.session_id.parse().map(SessionId))
             .transpose()
-            .map_err(|_| AppError::BadRequest("choose one of the sessions".into()))?,
+            .map_err(|_| AppError::BadRequest(String::new()))
+            .map_err(told("error_session"))?,
         share_in_participant_list: !form.share_in_participant_list.is_empty(),
     };
-    let (webinar, _) = load(state, id).await?;
-    match service::register(state, &webinar, new).await? {
+    let registered =
+        service::register(state, &webinar, new)
+            .await
+            .map_err(|problem| match problem {
+                AppError::Forbidden(_) => retell(problem, language, "error_closed"),
+                AppError::Conflict(_) => retell(problem, language, "error_unavailable"),
+                other => other,
+            })?;
+    match registered {
         Registered::Created(_, token) => {
             Ok(Redirect::to(&format!("/r/{token}?done=registered")).into_response())
         }
@@ -432,14 +459,22 @@ async fn switch(
     Form(form): Form<SwitchForm>,
 ) -> Response {
     let outcome = async {
-        web.check_csrf(&form.csrf)?;
-        let session_id = form
-            .session_id
-            .parse()
-            .map(SessionId)
-            .map_err(|_| AppError::BadRequest("choose one of the sessions".into()))?;
+        checked(&web, &form.csrf)?;
         let before = service::by_token(&state, &token).await?.0;
-        let after = service::switch(&state, &token, session_id).await?;
+        let language = web.language(Some(before.language), Language::En);
+        let session_id = form.session_id.parse().map(SessionId).map_err(|_| {
+            retell(
+                AppError::BadRequest(String::new()),
+                language,
+                "error_session",
+            )
+        })?;
+        let after = service::switch(&state, &token, session_id)
+            .await
+            .map_err(|problem| match problem {
+                AppError::Conflict(_) => retell(problem, language, "error_unavailable"),
+                other => other,
+            })?;
         Ok::<_, AppError>(if before.session_id == after.session_id {
             "confirmed"
         } else {
@@ -464,7 +499,7 @@ async fn cancel(
     Form(form): Form<CsrfForm>,
 ) -> Response {
     let outcome = async {
-        web.check_csrf(&form.csrf)?;
+        checked(&web, &form.csrf)?;
         service::cancel(&state, &token).await?;
         Ok::<_, AppError>("cancelled")
     }
@@ -488,13 +523,24 @@ async fn consent(
     Form(form): Form<ConsentForm>,
 ) -> Response {
     let outcome = async {
-        web.check_csrf(&form.csrf)?;
+        checked(&web, &form.csrf)?;
         let share = !form.share_in_participant_list.is_empty();
         service::set_consent(&state, &token, share).await?;
         Ok::<_, AppError>("consent")
     }
     .await;
     after_change(&state, &web, &token, outcome).await
+}
+
+/// `problem` (keeping its status) told in `language` by the page catalogue's `key`.
+fn retell(problem: AppError, language: Language, key: &str) -> AppError {
+    problem.retold(i18n::text(language, &format!("page.{key}"), &[]))
+}
+
+/// The form's CSRF token checked; an expired form is told in the visitor's language.
+fn checked(web: &Web, csrf: &str) -> AppResult<()> {
+    web.check_csrf(csrf)
+        .map_err(|problem| retell(problem, web.language(None, Language::En), "error_expired"))
 }
 
 /// Back to the manage page: with a banner after a change, or with the problem shown.
