@@ -25,12 +25,14 @@ pub enum Join {
     RegistrationCancelled,
 }
 
-/// What a join link opens at `now`, with the registration, webinar and session it names.
+/// What a join link opens at `now`, with the registration, webinar and session it names;
+/// the join is recorded when `record_join` (not for a link checker's look).
 #[tracing::instrument(skip_all)]
 pub async fn join(
     state: &AppState,
     token: &str,
     now: DateTime<Utc>,
+    record_join: bool,
 ) -> AppResult<(Join, Registration, Webinar, Session)> {
     let not_found = || {
         AppError::NotFound(
@@ -59,6 +61,7 @@ pub async fn join(
             JoinWindow::Ended => Join::Ended,
             JoinWindow::Open => match &session.join_url {
                 None => Join::NoMeetingLink,
+                Some(url) if !record_join => Join::Meeting(url.clone()),
                 Some(url) => {
                     let record = Record {
                         registration_id: registration.id,

@@ -167,9 +167,15 @@ async fn the_join_link_records_the_join_and_opens_the_meeting_only_when_open(bac
     assert!(amina.text.contains(&link), "{}", amina.text);
     assert_eq!(amina.ics_prop("LOCATION"), link);
 
-    // Open (10 minutes before the start): recorded once, then on to the meeting.
+    // Open (10 minutes before the start): recorded once, then on to the meeting. A link
+    // checker's HEAD request gets the same answer but records nothing.
     let client = no_redirects();
     let path = |l: &str| app.url(&l.replace(&app.settings.server.public_url, ""));
+    let looked = client.head(path(&link)).send().await.unwrap();
+    assert_eq!(looked.status(), StatusCode::SEE_OTHER);
+    assert_eq!(looked.headers()["location"], "https://meet.example.org/now");
+    let nothing = attendance_of(&app, &w, soon["id"].as_str().unwrap()).await;
+    assert_eq!(nothing["sessions"], json!([]), "{nothing}");
     let before = Utc::now();
     let first = client.get(path(&link)).send().await.unwrap();
     assert_eq!(

@@ -3,6 +3,7 @@
 //! follow-up emails) and webinar report.
 
 use axum::extract::{Multipart, Path, Query, State};
+use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -51,10 +52,18 @@ pub fn router() -> Router<AppState> {
 // ----- the personal join link -----------------------------------------------------------
 
 /// Records the join and sends the registrant on to the meeting, or says why not yet.
-async fn join(State(state): State<AppState>, web: Web, Path(token): Path<String>) -> Response {
+async fn join(
+    State(state): State<AppState>,
+    web: Web,
+    method: Method,
+    Path(token): Path<String>,
+) -> Response {
     let fallback = web.language(None, Language::En);
+    // A HEAD request (link checkers, mail scanners) is answered like a GET but is not
+    // somebody joining.
+    let record_join = method != Method::HEAD;
     let (outcome, registration, webinar, session) =
-        match service::join(&state, &token, Utc::now()).await {
+        match service::join(&state, &token, Utc::now(), record_join).await {
             Ok(found) => found,
             Err(e) => return web.error(e, fallback),
         };
