@@ -210,15 +210,37 @@ async fn registering_through_the_form_leads_to_the_manage_page_and_calendar(back
 
 async fn the_manage_page_switches_and_cancels(backend: Backend) {
     let app = spawn_app(backend).await;
-    let w = app.model_webinar(None, None).await;
+    let w = app.model_webinar(Some(1), None).await;
     let (_, token) = app
         .register_ok(&w.id, &json!({"name": "Lucía", "email": "lucia@example.org", "time_zone": "America/Mexico_City", "language": "es"}))
+        .await;
+    let (_, kenji) = app
+        .register_ok(&w.id, &json!({"name": "Kenji", "email": "kenji@example.org", "time_zone": "Asia/Tokyo", "session_id": w.am}))
         .await;
     let browser = Browser::new(&app);
     let (status, page) = browser.get(&format!("/r/{token}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("lang=\"es\""), "the registrant's language");
     assert!(page.contains("08:00–10:00"), "PM in Mexico City time");
+    // AM has its one seat taken: the refusal is told in Spanish.
+    let (status, page, _) = browser
+        .post(
+            &format!("/r/{token}/switch"),
+            &[("csrf", &csrf_of(&page)), ("session_id", &w.am)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        page.contains("Esta sesión ya no admite inscripciones"),
+        "{page}"
+    );
+    let freed = app
+        .client
+        .delete(app.url(&format!("/api/v1/registrations/{kenji}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(freed.status(), StatusCode::OK);
     let (status, page, url) = browser
         .post(
             &format!("/r/{token}/switch"),
@@ -257,6 +279,10 @@ async fn forms_without_the_right_csrf_token_are_refused(backend: Backend) {
     ];
     let (status, page, _) = browser.post(&format!("/w/{}", w.id), &fields).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    assert!(
+        page.contains("This form has expired. Please reload the page"),
+        "{page}"
+    );
     let mut forged = fields.to_vec();
     forged.push(("csrf", "forged-token-forged-token-forged-token"));
     let (status, _, _) = browser.post(&format!("/w/{}", w.id), &forged).await;
