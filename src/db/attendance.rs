@@ -197,15 +197,15 @@ pub async fn participants_page(
     .context("reading the participant list")?;
     let page: Vec<PagePerson> =
         serde_json::from_str(&json).context("reading a page of the participant list")?;
-    let next = page.last().map(|p| {
-        Ok::<_, anyhow::Error>(ListKey {
+    let next = match page.last() {
+        Some(p) => Some(ListKey {
             last: p.9,
             org: p.10.clone(),
             name: p.11.clone(),
             id: uuid(&p.0)?,
-        })
-    });
-    let next = next.transpose()?;
+        }),
+        None => None,
+    };
     let people = page
         .into_iter()
         .map(PagePerson::into_row)

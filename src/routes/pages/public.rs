@@ -245,8 +245,13 @@ async fn try_register(
         session_id: (!form.session_id.is_empty())
             .then(|| form.session_id.parse().map(SessionId))
             .transpose()
-            .map_err(|_| AppError::BadRequest(String::new()))
-            .map_err(told("error_session"))?,
+            .map_err(|_| {
+                retell(
+                    AppError::BadRequest(String::new()),
+                    language,
+                    "error_session",
+                )
+            })?,
         share_in_participant_list: !form.share_in_participant_list.is_empty(),
     };
     let registered =
