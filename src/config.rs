@@ -1,7 +1,7 @@
 //! Settings: `config/default.toml` (built in), then `config/local.toml` if present, then
 //! `MERIDIAN__SECTION__KEY` environment variables. Every value is checked here, once.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -22,6 +22,14 @@ pub struct ServerSettings {
     pub bind: SocketAddr,
     /// Without a trailing slash.
     pub public_url: String,
+    /// Peers whose `X-Forwarded-For` names the client (reverse proxies).
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Open connections at most; more wait in the kernel's backlog.
+    pub max_connections: usize,
+    /// Seconds a client has to send a request's headers.
+    pub header_timeout_secs: u64,
+    /// Seconds a connection may stay open with nothing read or written.
+    pub idle_timeout_secs: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -41,6 +49,8 @@ pub enum SqliteSync {
 pub struct SecuritySettings {
     pub secret: Secret,
     pub secret_file: PathBuf,
+    /// Writes per minute and client address on public endpoints and sign-in; 0 is off.
+    pub rate_limit_per_minute: u32,
 }
 
 /// Never printed: `Debug` shows only whether it is set.
@@ -62,6 +72,7 @@ impl std::fmt::Debug for SecuritySettings {
         f.debug_struct("SecuritySettings")
             .field("secret", &self.secret)
             .field("secret_file", &self.secret_file)
+            .field("rate_limit_per_minute", &self.rate_limit_per_minute)
             .finish()
     }
 }
@@ -99,6 +110,10 @@ struct Raw {
 struct RawServer {
     bind: String,
     public_url: String,
+    trusted_proxies: String,
+    max_connections: String,
+    header_timeout_secs: String,
+    idle_timeout_secs: String,
 }
 
 #[derive(Deserialize)]
@@ -112,6 +127,7 @@ struct RawDatabase {
 struct RawSecurity {
     secret: String,
     secret_file: String,
+    rate_limit_per_minute: String,
 }
 
 #[derive(Deserialize)]
@@ -200,8 +216,46 @@ impl Raw {
                 "an http:// or https:// URL",
             ));
         }
+        let trusted_proxies = self
+            .server
+            .trusted_proxies
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| p.parse::<IpAddr>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| {
+                invalid(
+                    "server.trusted_proxies",
+                    &self.server.trusted_proxies,
+                    "IP addresses, comma-separated, such as \"127.0.0.1,::1\"",
+                )
+            })?;
+        let server = ServerSettings {
+            bind,
+            public_url,
+            trusted_proxies,
+            max_connections: number(
+                "server.max_connections",
+                &self.server.max_connections,
+                1,
+                1_000_000,
+            )? as usize,
+            header_timeout_secs: number(
+                "server.header_timeout_secs",
+                &self.server.header_timeout_secs,
+                1,
+                3600,
+            )?,
+            idle_timeout_secs: number(
+                "server.idle_timeout_secs",
+                &self.server.idle_timeout_secs,
+                1,
+                86_400,
+            )?,
+        };
         Ok(Settings {
-            server: ServerSettings { bind, public_url },
+            server,
             database: self.database.validate()?,
             security: self.security.validate()?,
             mail: self.mail.validate()?,
@@ -258,6 +312,12 @@ impl RawSecurity {
         Ok(SecuritySettings {
             secret: Secret(self.secret),
             secret_file: PathBuf::from(self.secret_file),
+            rate_limit_per_minute: number(
+                "security.rate_limit_per_minute",
+                &self.rate_limit_per_minute,
+                0,
+                1_000_000,
+            )? as u32,
         })
     }
 }

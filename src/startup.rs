@@ -100,10 +100,13 @@ impl App {
             .worker
             .then(|| tokio::spawn(worker::run(self.state.clone(), stopped)));
         let router = routes::router(self.state.clone());
-        let served = axum::serve(self.listener, router)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .context("serving HTTP");
+        let served = axum::serve(
+            self.listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("serving HTTP");
         let _ = stop.send(true);
         if let Some(worker) = worker {
             let _ = worker.await;

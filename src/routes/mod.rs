@@ -1,6 +1,7 @@
 //! HTTP routes: the JSON API under `/api/v1`, the HTML pages, and health.
 
 pub mod api;
+pub mod client;
 pub mod pages;
 
 use axum::Router;
