@@ -11,5 +11,6 @@ pub mod error;
 pub mod i18n;
 pub mod routes;
 pub mod security;
+pub mod serve;
 pub mod services;
 pub mod startup;

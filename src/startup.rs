@@ -12,6 +12,7 @@ use crate::domain::RegistrationId;
 use crate::email::{Mailer, worker};
 use crate::routes;
 use crate::security::Keys;
+use crate::serve;
 use crate::services::webinars::PublicCache;
 
 /// What every handler can reach.
@@ -100,13 +101,10 @@ impl App {
             .worker
             .then(|| tokio::spawn(worker::run(self.state.clone(), stopped)));
         let router = routes::router(self.state.clone());
-        let served = axum::serve(
-            self.listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("serving HTTP");
+        let limits = serve::Limits::from(&settings.server);
+        let served = serve::serve(self.listener, router, limits, shutdown)
+            .await
+            .context("serving HTTP");
         let _ = stop.send(true);
         if let Some(worker) = worker {
             let _ = worker.await;

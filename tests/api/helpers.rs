@@ -100,6 +100,8 @@ pub async fn test_settings(
     settings.server.bind = "127.0.0.1:0".parse().unwrap();
     settings.security.secret_file = dir.join("secret.key");
     settings.mail.outbox_dir = dir.join("outbox");
+    // Tests register many people from one address; the rate-limit tests turn it on.
+    settings.security.rate_limit_per_minute = 0;
     let postgres_db = match backend {
         Backend::Sqlite => {
             settings.database.url = format!("sqlite://{}", dir.join("meridian.db").display());

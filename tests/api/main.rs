@@ -12,6 +12,7 @@ mod cli;
 mod concurrency;
 mod emails;
 mod invitees;
+mod limits;
 mod materials;
 mod pages;
 mod registrations;

@@ -1,0 +1,114 @@
+//! What a slow or greedy client can hold: header deadlines, idle connections, the
+//! connection cap, and the per-address rate limit on public writes.
+
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::helpers::{Backend, spawn_app_with};
+
+/// Reads until the server closes the connection; `None` if it is still open after `wait`
+/// (a generous bound: only a server that never closes reaches it).
+async fn closed_within(stream: &mut TcpStream, wait: Duration) -> Option<Vec<u8>> {
+    let mut seen = Vec::new();
+    let read = tokio::time::timeout(wait, async {
+        let mut buf = [0u8; 1024];
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => seen.extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+    .await;
+    read.ok().map(|()| seen)
+}
+
+fn host(address: &str) -> &str {
+    address.trim_start_matches("http://")
+}
+
+#[tokio::test]
+async fn a_client_that_sends_nothing_is_cut_off() {
+    let app = spawn_app_with(Backend::Sqlite, |s| s.server.header_timeout_secs = 1).await;
+    let mut stream = TcpStream::connect(host(&app.address)).await.unwrap();
+    assert!(
+        closed_within(&mut stream, Duration::from_secs(20))
+            .await
+            .is_some(),
+        "a connection that never sends a request must be closed"
+    );
+}
+
+#[tokio::test]
+async fn a_client_that_sends_its_headers_slowly_is_cut_off() {
+    let app = spawn_app_with(Backend::Sqlite, |s| s.server.header_timeout_secs = 2).await;
+    let mut stream = TcpStream::connect(host(&app.address)).await.unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\n")
+        .await
+        .unwrap();
+    // One header line every 300 ms, never the blank line that ends them.
+    let dripping = async {
+        for i in 0.. {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let line = format!("X-Drip-{i}: 1\r\n");
+            if stream.write_all(line.as_bytes()).await.is_err() {
+                return i;
+            }
+        }
+        unreachable!()
+    };
+    let lines = tokio::time::timeout(Duration::from_secs(20), dripping).await;
+    assert!(
+        lines.is_ok(),
+        "a client dripping header lines must be cut off"
+    );
+}
+
+#[tokio::test]
+async fn an_idle_keep_alive_connection_is_closed() {
+    let app = spawn_app_with(Backend::Sqlite, |s| s.server.idle_timeout_secs = 1).await;
+    let mut stream = TcpStream::connect(host(&app.address)).await.unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let seen = closed_within(&mut stream, Duration::from_secs(20))
+        .await
+        .expect("an idle connection must be closed");
+    let text = String::from_utf8_lossy(&seen);
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+}
+
+#[tokio::test]
+async fn connections_past_the_cap_wait_for_a_free_slot() {
+    let app = spawn_app_with(Backend::Sqlite, |s| s.server.max_connections = 1).await;
+    // The one slot: a keep-alive connection that has been answered and stays open.
+    let mut first = TcpStream::connect(host(&app.address)).await.unwrap();
+    first
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = [0u8; 256];
+    let n = first.read(&mut buf).await.unwrap();
+    assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
+
+    let second = tokio::spawn({
+        let url = app.url("/healthz");
+        async move { reqwest::get(url).await.map(|r| r.status()) }
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        !second.is_finished(),
+        "a second connection must not be served while the cap is reached"
+    );
+    drop(first);
+    let status = tokio::time::timeout(Duration::from_secs(20), second)
+        .await
+        .expect("served once the first connection closed")
+        .unwrap()
+        .unwrap();
+    assert_eq!(status, 200);
+}
