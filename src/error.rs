@@ -26,6 +26,9 @@ pub enum AppError {
     UnsupportedMediaType(String),
     #[error("{0}")]
     Unprocessable(String),
+    /// Too many requests from one client: try again after `retry_after` seconds.
+    #[error("{message}")]
+    TooManyRequests { message: String, retry_after: u64 },
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }
@@ -49,6 +52,10 @@ impl AppError {
             Self::PayloadTooLarge(_) => Self::PayloadTooLarge(message),
             Self::UnsupportedMediaType(_) => Self::UnsupportedMediaType(message),
             Self::Unprocessable(_) => Self::Unprocessable(message),
+            Self::TooManyRequests { retry_after, .. } => Self::TooManyRequests {
+                message,
+                retry_after,
+            },
             Self::Internal(cause) => Self::Internal(cause),
         }
     }
@@ -63,8 +70,29 @@ impl AppError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
+    }
+}
+
+impl AppError {
+    /// The `Retry-After` seconds this answer carries, if any.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::TooManyRequests { retry_after, .. } => Some(*retry_after),
+            _ => None,
+        }
+    }
+
+    /// Adds the headers every answer to this error carries.
+    pub fn decorate(&self, mut response: Response) -> Response {
+        if let Some(seconds) = self.retry_after() {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 
@@ -81,11 +109,12 @@ impl IntoResponse for AppError {
         }
         let status = self.status();
         let body = Json(json!({ "error": self.to_string() }));
-        (
+        let response = (
             status,
             [(axum::http::header::CACHE_CONTROL, "no-store")],
             body,
         )
-            .into_response()
+            .into_response();
+        self.decorate(response)
     }
 }

@@ -11,6 +11,7 @@ use crate::db::Db;
 use crate::domain::RegistrationId;
 use crate::email::{Mailer, worker};
 use crate::routes;
+use crate::routes::rate_limit::RateLimiter;
 use crate::security::Keys;
 use crate::serve;
 use crate::services::webinars::PublicCache;
@@ -24,6 +25,8 @@ pub struct AppState {
     pub mailer: Arc<Mailer>,
     /// Public webinar listings, kept for a second (`services::webinars::published`).
     pub public: Arc<PublicCache>,
+    /// Requests per client address on public writes (`routes::rate_limit`).
+    pub limiter: Arc<RateLimiter>,
 }
 
 impl AppState {
@@ -65,10 +68,12 @@ impl App {
         let listener = TcpListener::bind(settings.server.bind)
             .await
             .with_context(|| format!("listening on {} (server.bind)", settings.server.bind))?;
+        let limiter = Arc::new(RateLimiter::new(settings.security.rate_limit_per_minute));
         let state = AppState {
             db,
             keys,
             settings: Arc::new(settings),
+            limiter,
             mailer,
             public: Arc::default(),
         };

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod client;
 pub mod pages;
+pub mod rate_limit;
 
 use axum::Router;
 use axum::response::Redirect;
@@ -16,5 +17,9 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(|| async { Redirect::to("/organizer") }))
         .nest("/api", api::router())
         .merge(pages::router())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::limit,
+        ))
         .with_state(state)
 }

@@ -112,3 +112,77 @@ async fn connections_past_the_cap_wait_for_a_free_slot() {
         .unwrap();
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn public_writes_past_the_rate_limit_get_429_with_retry_after() {
+    let app = spawn_app_with(Backend::Sqlite, |s| {
+        s.security.rate_limit_per_minute = 3;
+        s.server.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await;
+    let w = app.model_webinar(None, None).await;
+    let register = |n: usize, forwarded: &'static str| {
+        let body = serde_json::json!({"name": "Sam", "email": format!("sam{n}@example.org"),
+            "time_zone": "Europe/Zurich"});
+        app.client
+            .post(app.url(&format!("/api/v1/webinars/{}/registrations", w.id)))
+            .header("x-forwarded-for", forwarded)
+            .json(&body)
+            .send()
+    };
+    for n in 0..3 {
+        assert_eq!(register(n, "203.0.113.9").await.unwrap().status(), 201);
+    }
+    let refused = register(3, "203.0.113.9").await.unwrap();
+    assert_eq!(refused.status(), 429);
+    let wait: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("too many requests")
+    );
+    // Behind the trusted proxy, another client has its own quota.
+    assert_eq!(register(4, "198.51.100.4").await.unwrap().status(), 201);
+    // Reads are never limited.
+    assert_eq!(app.get(&format!("/w/{}", w.id)).await.status(), 200);
+    // The registration page answers in the visitor's language.
+    let page = app
+        .client
+        .post(app.url(&format!("/w/{}?lang=fr", w.id)))
+        .header("x-forwarded-for", "203.0.113.9")
+        .form(&[("name", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 429);
+    assert!(page.headers().contains_key("retry-after"));
+    assert!(page.text().await.unwrap().contains("Trop de demandes"));
+}
+
+#[tokio::test]
+async fn forwarded_for_from_an_untrusted_peer_does_not_escape_the_limit() {
+    let app = spawn_app_with(Backend::Sqlite, |s| s.security.rate_limit_per_minute = 2).await;
+    let w = app.model_webinar(None, None).await;
+    let mut statuses = Vec::new();
+    for n in 0..3 {
+        let body = serde_json::json!({"name": "Sam", "email": format!("sam{n}@example.org"),
+            "time_zone": "Europe/Zurich"});
+        let response = app
+            .client
+            .post(app.url(&format!("/api/v1/webinars/{}/registrations", w.id)))
+            .header("x-forwarded-for", format!("198.51.100.{n}"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status().as_u16());
+    }
+    assert_eq!(statuses, [201, 201, 429]);
+}

@@ -101,6 +101,11 @@ pub fn error_page(error: AppError, language: Language) -> Response {
     };
     let message = match (&error, status) {
         (_, StatusCode::NOT_FOUND) => i18n::text(language, "page.not_found", &[]),
+        (AppError::TooManyRequests { retry_after, .. }, _) => i18n::text(
+            language,
+            "page.too_many_requests",
+            &[("seconds", &retry_after.to_string())],
+        ),
         (AppError::Internal(_), _) => "internal error".to_string(),
         (other, _) => other.to_string(),
     };
@@ -110,10 +115,11 @@ pub fn error_page(error: AppError, language: Language) -> Response {
         title => i18n::text(language, "page.error_title", &[]),
         message => message,
     };
-    match render("message.html", context) {
+    let response = match render("message.html", context) {
         Ok(page) => (status, [(header::CACHE_CONTROL, "no-store")], page).into_response(),
         Err(_) => (status, "error").into_response(),
-    }
+    };
+    error.decorate(response)
 }
 
 #[cfg(test)]
