@@ -53,16 +53,19 @@ impl RateLimiter {
 /// Whether a request is one of the limited public writes.
 pub fn is_limited(method: &Method, path: &str) -> bool {
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
-    match (method, parts.as_slice()) {
-        (&Method::POST, ["api", "v1", "webinars", _, "registrations"]) => true,
-        (&Method::PATCH | &Method::DELETE, ["api", "v1", "registrations", _]) => true,
-        (&Method::POST, ["w", _]) => true,
-        (&Method::POST, ["r", _, _]) => true,
-        (&Method::POST, ["j", _, _]) => true,
-        (&Method::POST, ["organizer", "sign-in"]) => true,
-        (&Method::POST, ["organizer", "set-password", _]) => true,
-        _ => false,
-    }
+    matches!(
+        (method, parts.as_slice()),
+        (&Method::POST, ["api", "v1", "webinars", _, "registrations"])
+            | (
+                &Method::PATCH | &Method::DELETE,
+                ["api", "v1", "registrations", _]
+            )
+            | (&Method::POST, ["w", _])
+            | (&Method::POST, ["r", _, _])
+            | (&Method::POST, ["j", _, _])
+            | (&Method::POST, ["organizer", "sign-in"])
+            | (&Method::POST, ["organizer", "set-password", _])
+    )
 }
 
 /// Middleware over the whole router: limited writes past the quota get a 429, as JSON
