@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::{Exec, on};
 use crate::domain::assignment::Rules;
-use crate::domain::webinar::Webinar;
+use crate::domain::webinar::{RegistrationPolicy, Webinar};
 use crate::domain::{Language, OrganizerId, WebinarId};
 
 #[derive(sqlx::FromRow)]
@@ -22,11 +22,12 @@ struct Row {
     window_start_minutes: i64,
     window_end_minutes: i64,
     preferred_minutes: i64,
+    registration_policy: String,
 }
 
 const COLUMNS: &str = "id, organizer_id, title, description, languages, time_zone, \
     registration_opens_at, registration_closes_at, window_start_minutes, window_end_minutes, \
-    preferred_minutes";
+    preferred_minutes, registration_policy";
 
 fn clock(minutes: i64) -> anyhow::Result<NaiveTime> {
     u32::try_from(minutes * 60)
@@ -65,6 +66,8 @@ impl TryFrom<Row> for Webinar {
             registration_opens_at: r.registration_opens_at,
             registration_closes_at: r.registration_closes_at,
             rules,
+            registration_policy: RegistrationPolicy::parse(&r.registration_policy)
+                .map_err(|e| anyhow::anyhow!(e.0))?,
         })
     }
 }
@@ -82,7 +85,8 @@ pub async fn insert(ex: Exec<'_>, w: &Webinar) -> anyhow::Result<()> {
     on!(ex, c => sqlx::query(
         "INSERT INTO webinars (id, organizer_id, title, description, languages, time_zone, \
          registration_opens_at, registration_closes_at, window_start_minutes, window_end_minutes, \
-         preferred_minutes, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         preferred_minutes, created_at, registration_policy) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(w.id.0)
     .bind(w.organizer_id.0)
@@ -96,6 +100,7 @@ pub async fn insert(ex: Exec<'_>, w: &Webinar) -> anyhow::Result<()> {
     .bind(minutes(w.rules.window_end))
     .bind(minutes(w.rules.preferred_local))
     .bind(Utc::now())
+    .bind(w.registration_policy.as_str())
     .execute(c)
     .await
     .map(|r| r.rows_affected()))
@@ -108,7 +113,7 @@ pub async fn update(ex: Exec<'_>, w: &Webinar) -> anyhow::Result<()> {
     on!(ex, c => sqlx::query(
         "UPDATE webinars SET title = $2, description = $3, languages = $4, time_zone = $5, \
          registration_opens_at = $6, registration_closes_at = $7, window_start_minutes = $8, \
-         window_end_minutes = $9, preferred_minutes = $10 WHERE id = $1",
+         window_end_minutes = $9, preferred_minutes = $10, registration_policy = $11 WHERE id = $1",
     )
     .bind(w.id.0)
     .bind(&w.title)
@@ -120,6 +125,7 @@ pub async fn update(ex: Exec<'_>, w: &Webinar) -> anyhow::Result<()> {
     .bind(minutes(w.rules.window_start))
     .bind(minutes(w.rules.window_end))
     .bind(minutes(w.rules.preferred_local))
+    .bind(w.registration_policy.as_str())
     .execute(c)
     .await
     .map(|r| r.rows_affected()))

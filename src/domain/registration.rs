@@ -10,6 +10,10 @@ pub enum RegistrationStatus {
     Invited,
     Registered,
     Cancelled,
+    /// Waiting for an organizer's approval (`approval` webinars); holds no seat.
+    Pending,
+    /// Not approved by the organizers; holds no seat.
+    Declined,
 }
 
 impl RegistrationStatus {
@@ -18,6 +22,8 @@ impl RegistrationStatus {
             Self::Invited => "invited",
             Self::Registered => "registered",
             Self::Cancelled => "cancelled",
+            Self::Pending => "pending",
+            Self::Declined => "declined",
         }
     }
 
@@ -26,12 +32,14 @@ impl RegistrationStatus {
             "invited" => Some(Self::Invited),
             "registered" => Some(Self::Registered),
             "cancelled" => Some(Self::Cancelled),
+            "pending" => Some(Self::Pending),
+            "declined" => Some(Self::Declined),
             _ => None,
         }
     }
 
     pub fn holds_seat(self) -> bool {
-        self != Self::Cancelled
+        matches!(self, Self::Invited | Self::Registered)
     }
 }
 

@@ -18,6 +18,42 @@ pub struct Webinar {
     pub registration_opens_at: Option<DateTime<Utc>>,
     pub registration_closes_at: Option<DateTime<Utc>>,
     pub rules: Rules,
+    pub registration_policy: RegistrationPolicy,
+}
+
+/// Who may register for a webinar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RegistrationPolicy {
+    /// Anyone with the link.
+    #[default]
+    Open,
+    /// Only addresses on the invitee list; others are refused and nothing is stored.
+    InviteesOnly,
+    /// Registrations wait as `pending`, holding no seat, until an organizer approves them.
+    Approval,
+}
+
+impl RegistrationPolicy {
+    pub const ALL: [RegistrationPolicy; 3] = [Self::Open, Self::InviteesOnly, Self::Approval];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::InviteesOnly => "invitees_only",
+            Self::Approval => "approval",
+        }
+    }
+
+    pub fn parse(value: &str) -> Result<Self, Invalid> {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.as_str() == value.trim())
+            .ok_or_else(|| {
+                Invalid(format!(
+                    "registration_policy must be \"open\", \"invitees_only\" or \"approval\", not {value:?}"
+                ))
+            })
+    }
 }
 
 impl Webinar {
@@ -34,6 +70,7 @@ impl Webinar {
             registration_opens_at: None,
             registration_closes_at: None,
             rules: Rules::default(),
+            registration_policy: RegistrationPolicy::Open,
         }
     }
 

@@ -27,6 +27,10 @@ pub enum Kind {
     ManageLink,
     ThankYou,
     MissedYou,
+    /// An `approval` webinar received the registration; it awaits the organizers.
+    Pending,
+    /// The organizers did not approve the registration.
+    Declined,
 }
 
 impl Kind {
@@ -45,6 +49,8 @@ impl Kind {
             Self::ManageLink => "manage_link",
             Self::ThankYou => "thank_you",
             Self::MissedYou => "missed_you",
+            Self::Pending => "pending",
+            Self::Declined => "declined",
         }
     }
 
@@ -58,13 +64,28 @@ impl Kind {
             | Self::ChairInvitation
             | Self::ChairRescheduled => Some(Method::Request),
             Self::Cancelled | Self::SessionCancelled | Self::ChairCancelled => Some(Method::Cancel),
-            Self::Reminder | Self::ManageLink | Self::ThankYou | Self::MissedYou => None,
+            Self::Reminder
+            | Self::ManageLink
+            | Self::ThankYou
+            | Self::MissedYou
+            | Self::Pending
+            | Self::Declined => None,
         }
     }
 
     /// Sent after the webinar: no join link, no manage link.
     pub fn is_follow_up(self) -> bool {
         matches!(self, Self::ThankYou | Self::MissedYou)
+    }
+
+    /// Whether the email gives the personal join link (the person holds a seat).
+    pub fn has_join_link(self) -> bool {
+        !self.is_follow_up() && !matches!(self, Self::Pending | Self::Declined)
+    }
+
+    /// Whether the email gives the manage link.
+    pub fn has_manage_link(self) -> bool {
+        !self.is_follow_up() && self != Self::Declined
     }
 
     pub fn is_chair(self) -> bool {

@@ -84,7 +84,7 @@ impl Renderer {
             .join_link
             .as_deref()
             .or(letter.join_url.as_deref())
-            .filter(|_| !follow_up);
+            .filter(|_| letter.kind.has_join_link());
         let values = context! {
             lang => language.code(),
             dir => if language == Language::Ar { "rtl" } else { "ltr" },
@@ -108,7 +108,7 @@ impl Renderer {
             join_url => join_url.filter(|_| method != Some(Method::Cancel)),
             show_join_later => method != Some(Method::Cancel) && !follow_up,
             join_later => t("email.join_later", &[]),
-            manage_url => ctx.manage_url.as_deref().filter(|_| !follow_up),
+            manage_url => ctx.manage_url.as_deref().filter(|_| letter.kind.has_manage_link()),
             manage_text => t("email.manage", &[]),
             manage_button => t("email.manage_button", &[]),
             calendar_note => calendar_note,
@@ -132,14 +132,14 @@ impl Renderer {
 }
 
 /// The invitation's iCalendar text; the description repeats the essentials of the body.
+/// Calendar events are forwarded and shared, so they carry the join link but never the
+/// manage link, which stays in the email body.
 fn calendar_text(letter: &Letter, ctx: &RenderContext<'_>, method: Method, when: &str) -> String {
     let mut description = format!("{}\n{when}", letter.webinar_title);
     let join_url = ctx.join_link.as_deref().or(letter.join_url.as_deref());
-    if let Some(join) = join_url.filter(|_| method != Method::Cancel) {
+    let join_url = join_url.filter(|_| method != Method::Cancel);
+    if let Some(join) = join_url {
         description.push_str(&format!("\n{join}"));
-    }
-    if let Some(manage) = &ctx.manage_url {
-        description.push_str(&format!("\n{manage}"));
     }
     let summary = format!("{} ({})", letter.webinar_title, letter.session_label);
     calendar::build(&Invite {
@@ -152,7 +152,7 @@ fn calendar_text(letter: &Letter, ctx: &RenderContext<'_>, method: Method, when:
         summary: &summary,
         description: &description,
         location: join_url,
-        url: ctx.manage_url.as_deref(),
+        url: join_url,
         organizer_name: ctx.organizer_name,
         organizer_email: ctx.organizer_email,
         attendee_name: &letter.to_name,

@@ -4,10 +4,10 @@
 use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone as _, Utc};
 use serde::Serialize;
 
-use super::meeting_report;
+use super::{meeting_report, registrations};
 use crate::db;
 use crate::domain::attendance::{self, JoinWindow, Person, Presence, Record, Source};
-use crate::domain::registration::{Registration, RegistrationStatus};
+use crate::domain::registration::Registration;
 use crate::domain::webinar::{Session, Webinar};
 use crate::domain::{RegistrationId, SessionId, TimeZone};
 use crate::error::{AppError, AppResult};
@@ -34,25 +34,13 @@ pub async fn join(
     now: DateTime<Utc>,
     record_join: bool,
 ) -> AppResult<(Join, Registration, Webinar, Session)> {
-    let not_found = || {
-        AppError::NotFound(
-            "this join link is not valid: use the link in your latest email from the organizers"
-                .into(),
-        )
-    };
-    let id = state.keys.check_join_token(token).ok_or_else(not_found)?;
+    let (registration, webinar) = registrations::by_join_token(state, token).await?;
     let mut conn = state.db.conn().await?;
-    let registration = db::registrations::get(conn.exec(), id)
-        .await?
-        .ok_or_else(not_found)?;
-    let webinar = db::webinars::find(conn.exec(), registration.webinar_id)
-        .await?
-        .ok_or_else(not_found)?;
     let session = db::sessions::find(conn.exec(), webinar.id, registration.session_id)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| AppError::not_found("session"))?;
     drop(conn);
-    let outcome = if registration.status == RegistrationStatus::Cancelled {
+    let outcome = if !registration.status.holds_seat() {
         Join::RegistrationCancelled
     } else {
         match attendance::join_window(&session, now) {

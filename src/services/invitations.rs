@@ -110,7 +110,7 @@ async fn invite(
     Ok(())
 }
 
-fn new_registration(invitee: &Invitee) -> NewRegistration {
+pub(crate) fn new_registration(invitee: &Invitee) -> NewRegistration {
     NewRegistration {
         name: invitee.name.clone(),
         email: invitee.email.clone(),

@@ -167,8 +167,7 @@ impl Lister {
     fn person(&self, row: ParticipantRow, records: &[Record]) -> Option<Participant> {
         let presence = attendance::attended(records);
         let o = self.options;
-        let keep = (!o.shareable
-            || (row.share_in_participant_list && row.status != RegistrationStatus::Cancelled))
+        let keep = (!o.shareable || (row.share_in_participant_list && row.status.holds_seat()))
             && (!o.registered_only || row.status == RegistrationStatus::Registered)
             && (!o.attended_only || !presence.is_empty());
         if !keep {

@@ -4,14 +4,16 @@ use chrono::Utc;
 
 use crate::db::{self, Tx};
 use crate::domain::assignment::{self, Recommendation};
+use crate::domain::invitee::Invitee;
 use crate::domain::registration::{Assignment, Registration, RegistrationStatus};
-use crate::domain::webinar::{Session, SessionStatus, Webinar};
+use crate::domain::webinar::{RegistrationPolicy, Session, SessionStatus, Webinar};
 use crate::domain::{
     EmailAddress, InviteeId, Language, PersonName, RegistrationId, SessionId, TimeZone,
 };
 use crate::email::{self, letter::Kind, letter::Letter};
 use crate::error::{AppError, AppResult};
 use crate::security::token_hash;
+use crate::services::invitations;
 use crate::startup::AppState;
 
 /// A registration request, already checked.
@@ -32,10 +34,13 @@ pub struct NewRegistration {
 }
 
 pub enum Registered {
-    /// A new registration, with its manage token (shown to this caller only).
-    Created(Registration, String),
-    /// The email was registered already; its link is not given to this caller.
-    Existing(Registration),
+    /// A new registration (`registered`, or `pending` approval), with its manage token
+    /// (shown to this caller only).
+    Created(Box<Registration>, String),
+    /// Nothing is shown to this caller: the address's owner was emailed instead (their
+    /// link to an existing registration, or, for an address on the invitee list, their
+    /// invitation). The caller has not shown that the address is theirs.
+    CheckEmail,
 }
 
 /// How many times a registration is retried when a concurrent one took the last seat
@@ -52,18 +57,25 @@ pub async fn register(
         return Err(AppError::Forbidden(reason));
     }
     if let Some(existing) = find_existing(state, webinar, &new.email).await? {
-        send_link_again(state, webinar, &existing).await?;
-        return Ok(Registered::Existing(existing));
+        send_link(state, webinar, &existing).await?;
+        return Ok(Registered::CheckEmail);
+    }
+    if let Some(invitee) = find_invitee(state, webinar, &new.email).await? {
+        invite_on_request(state, webinar, &invitee, new.session_id).await?;
+        return Ok(Registered::CheckEmail);
+    }
+    match webinar.registration_policy {
+        RegistrationPolicy::Open => {}
+        RegistrationPolicy::InviteesOnly => return Err(invitation_only()),
+        RegistrationPolicy::Approval => return request_approval(state, webinar, &new).await,
     }
     for _ in 0..ATTEMPTS {
         // Read before the write transaction, so that it holds the (SQLite: only) writer
         // for its writes alone: the seat is taken by one conditional UPDATE, which
         // notices a session that filled up meanwhile, and the rule is asked again.
-        let (sessions, invitee) = {
+        let sessions = {
             let mut conn = state.db.conn().await?;
-            let sessions = db::sessions::list(conn.exec(), webinar.id).await?;
-            let invitee = db::invitees::find_link(conn.exec(), webinar.id, &new.email).await?;
-            (sessions, invitee)
+            db::sessions::list(conn.exec(), webinar.id).await?
         };
         let (session, assignment) = pick_session(webinar, &sessions, &new)?;
         let mut tx = state.db.begin().await?;
@@ -73,35 +85,22 @@ pub async fn register(
             }
             continue;
         }
-        let registration = match &invitee {
-            // An invitee registering on their own keeps what the invitee list says.
-            Some(link) => {
-                let mut known = new.clone();
-                known.organization = known.organization.or_else(|| link.organization.clone());
-                known.role = known.role.or_else(|| link.role.clone());
-                known.country = known.country.or_else(|| link.country.clone());
-                build(
-                    state,
-                    webinar,
-                    &known,
-                    &session,
-                    assignment,
-                    Some(InviteeId(link.id)),
-                )
-            }
-            None => build(state, webinar, &new, &session, assignment, None),
-        };
+        let registration = build(state, webinar, &new, &session, assignment, None);
         let token = state.keys.manage_token(registration.id);
         if let Err(e) =
             db::registrations::insert(tx.exec(), &registration, &token_hash(&token)).await
         {
             if db::is_unique_violation(&e) {
-                // Waits until the concurrent registration that won is committed.
+                // A concurrent registration with the same email won: its owner gets the
+                // link, as above.
                 tx.rollback().await?;
-                let existing = find_existing(state, webinar, &new.email).await?;
-                return existing
-                    .map(Registered::Existing)
-                    .ok_or(AppError::Internal(e));
+                return match find_existing(state, webinar, &new.email).await? {
+                    Some(existing) => {
+                        send_link(state, webinar, &existing).await?;
+                        Ok(Registered::CheckEmail)
+                    }
+                    None => Err(AppError::Internal(e)),
+                };
             }
             return Err(e.into());
         }
@@ -110,16 +109,107 @@ pub async fn register(
         tx.commit().await?;
         state.wake_mailer();
         state.public.forget(webinar.id);
-        return Ok(Registered::Created(registration, token));
+        return Ok(Registered::Created(Box::new(registration), token));
     }
     Err(AppError::Conflict(
         "every session filled up while registering: please try again".into(),
     ))
 }
 
-/// Someone typed an email that is registered already: its owner (only) gets the link
-/// again, at most once an hour, so the form cannot be used to flood an inbox.
-async fn send_link_again(state: &AppState, webinar: &Webinar, r: &Registration) -> AppResult<()> {
+fn invitation_only() -> AppError {
+    AppError::Forbidden(
+        "registration for this webinar is by invitation only: if you were invited, \
+         register with the address the invitation was sent to"
+            .into(),
+    )
+}
+
+/// An `approval` webinar: the registration waits as `pending`, holding no seat, in the
+/// session the person chose or the rule picked; they are told it awaits approval.
+async fn request_approval(
+    state: &AppState,
+    webinar: &Webinar,
+    new: &NewRegistration,
+) -> AppResult<Registered> {
+    let sessions = {
+        let mut conn = state.db.conn().await?;
+        db::sessions::list(conn.exec(), webinar.id).await?
+    };
+    let (session, assignment) = pick_session(webinar, &sessions, new)?;
+    let mut registration = build(state, webinar, new, &session, assignment, None);
+    registration.status = RegistrationStatus::Pending;
+    let token = state.keys.manage_token(registration.id);
+    let mut tx = state.db.begin().await?;
+    if !db::registrations::insert_if_absent(tx.exec(), &registration, &token_hash(&token)).await? {
+        tx.rollback().await?;
+        if let Some(existing) = find_existing(state, webinar, &new.email).await? {
+            send_link(state, webinar, &existing).await?;
+        }
+        return Ok(Registered::CheckEmail);
+    }
+    let letter = Letter::for_registration(Kind::Pending, &registration, webinar, &session);
+    queue(state, &mut tx, webinar, &letter, "").await?;
+    tx.commit().await?;
+    state.wake_mailer();
+    Ok(Registered::Created(Box::new(registration), token))
+}
+
+async fn find_invitee(
+    state: &AppState,
+    webinar: &Webinar,
+    email: &EmailAddress,
+) -> AppResult<Option<Invitee>> {
+    let mut conn = state.db.conn().await?;
+    let Some(link) = db::invitees::find_link(conn.exec(), webinar.id, email).await? else {
+        return Ok(None);
+    };
+    Ok(db::invitees::find(conn.exec(), webinar.id, InviteeId(link.id)).await?)
+}
+
+/// Someone asked to register an address on the invitee list. Nothing is registered in
+/// the caller's name and nothing from the list is shown to them: the invitee gets their
+/// invitation now (in the session asked for when it can be booked), with the personal
+/// link through which they confirm, switch or decline.
+async fn invite_on_request(
+    state: &AppState,
+    webinar: &Webinar,
+    invitee: &Invitee,
+    wished: Option<SessionId>,
+) -> AppResult<()> {
+    let sessions = {
+        let mut conn = state.db.conn().await?;
+        db::sessions::list(conn.exec(), webinar.id).await?
+    };
+    let mut new = invitations::new_registration(invitee);
+    new.session_id = wished.filter(|id| bookable(&sessions, *id).is_ok());
+    let (session, assignment) = pick_session(webinar, &sessions, &new)?;
+    let mut tx = state.db.begin().await?;
+    if !db::sessions::take_seat(tx.exec(), session.id).await? {
+        return Err(full(&session));
+    }
+    let mut registration = build(state, webinar, &new, &session, assignment, Some(invitee.id));
+    registration.status = RegistrationStatus::Invited;
+    let token = state.keys.manage_token(registration.id);
+    if !db::registrations::insert_if_absent(tx.exec(), &registration, &token_hash(&token)).await? {
+        // Invited or registered meanwhile: the owner gets that registration's link.
+        tx.rollback().await?;
+        if let Some(existing) = find_existing(state, webinar, &invitee.email).await? {
+            send_link(state, webinar, &existing).await?;
+        }
+        return Ok(());
+    }
+    let letter = Letter::for_registration(Kind::Invitation, &registration, webinar, &session);
+    queue(state, &mut tx, webinar, &letter, "").await?;
+    tx.commit().await?;
+    state.wake_mailer();
+    state.public.forget(webinar.id);
+    Ok(())
+}
+
+/// The registrant (only) gets their personal link by email, at most once an hour per
+/// registration, so neither the registration form nor the join page's "email me my
+/// link" can be used to flood an inbox.
+pub async fn send_link(state: &AppState, webinar: &Webinar, r: &Registration) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
     let Some(session) = db::sessions::find(tx.exec(), webinar.id, r.session_id).await? else {
         return Ok(());
@@ -274,6 +364,25 @@ pub async fn by_token(state: &AppState, token: &str) -> AppResult<(Registration,
     Ok((registration, webinar))
 }
 
+/// A registration found by its join token (which is checked without a lookup).
+pub async fn by_join_token(state: &AppState, token: &str) -> AppResult<(Registration, Webinar)> {
+    let not_found = || {
+        AppError::NotFound(
+            "this join link is not valid: use the link in your latest email from the organizers"
+                .into(),
+        )
+    };
+    let id = state.keys.check_join_token(token).ok_or_else(not_found)?;
+    let mut conn = state.db.conn().await?;
+    let registration = db::registrations::get(conn.exec(), id)
+        .await?
+        .ok_or_else(not_found)?;
+    let webinar = db::webinars::find(conn.exec(), registration.webinar_id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok((registration, webinar))
+}
+
 async fn locked(tx: &mut Tx, webinar: &Webinar, id: RegistrationId) -> AppResult<Registration> {
     db::registrations::find(tx.exec(), webinar.id, id)
         .await?
@@ -308,6 +417,38 @@ pub async fn move_to(
         return Ok(registration);
     }
     let sessions = db::sessions::list(tx.exec(), webinar.id).await?;
+    match registration.status {
+        RegistrationStatus::Declined => {
+            return Err(AppError::Conflict(
+                "the organizers did not approve this registration".into(),
+            ));
+        }
+        // Waiting for approval, or coming back on an `approval` webinar without an
+        // invitation: only the wish is recorded, no seat is taken until approved.
+        RegistrationStatus::Pending | RegistrationStatus::Cancelled
+            if registration.status == RegistrationStatus::Pending
+                || (webinar.registration_policy == RegistrationPolicy::Approval
+                    && registration.invitee_id.is_none()) =>
+        {
+            let target = bookable(&sessions, session_id)?.clone();
+            let returning = registration.status == RegistrationStatus::Cancelled;
+            registration.status = RegistrationStatus::Pending;
+            registration.session_id = target.id;
+            registration.assignment = Assignment::Chosen;
+            registration.outside_working_hours =
+                outside_working_hours(&webinar, &target, registration.time_zone);
+            db::registrations::update(tx.exec(), &registration).await?;
+            if returning {
+                let letter =
+                    Letter::for_registration(Kind::Pending, &registration, &webinar, &target);
+                queue(state, &mut tx, &webinar, &letter, "").await?;
+            }
+            tx.commit().await?;
+            state.wake_mailer();
+            return Ok(registration);
+        }
+        _ => {}
+    }
     if same && registration.status == RegistrationStatus::Invited {
         registration.status = RegistrationStatus::Registered;
         db::registrations::update(tx.exec(), &registration).await?;
@@ -370,10 +511,15 @@ pub async fn cancel(state: &AppState, token: &str) -> AppResult<Registration> {
     let (registration, webinar) = by_token(state, token).await?;
     let mut tx = state.db.begin().await?;
     let mut registration = locked(&mut tx, &webinar, registration.id).await?;
-    if registration.status == RegistrationStatus::Cancelled {
+    if matches!(
+        registration.status,
+        RegistrationStatus::Cancelled | RegistrationStatus::Declined
+    ) {
         return Ok(registration);
     }
-    db::sessions::release_seat(tx.exec(), registration.session_id).await?;
+    if registration.status.holds_seat() {
+        db::sessions::release_seat(tx.exec(), registration.session_id).await?;
+    }
     registration.status = RegistrationStatus::Cancelled;
     registration.calendar_sequence += 1;
     db::registrations::update(tx.exec(), &registration).await?;
@@ -387,4 +533,89 @@ pub async fn cancel(state: &AppState, token: &str) -> AppResult<Registration> {
     state.wake_mailer();
     state.public.forget(webinar.id);
     Ok(registration)
+}
+
+/// The organizers' answer to registrations waiting for approval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Approve,
+    Decline,
+}
+
+/// What a decision changed: the registrations decided, and the ones left as they were.
+#[derive(Debug, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct DecisionReport {
+    /// Registrations approved (now `registered`) or declined (now `declined`).
+    pub decided: Vec<uuid::Uuid>,
+    /// Registrations left unchanged, each with the reason.
+    pub skipped: Vec<Skipped>,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Skipped {
+    pub registration_id: uuid::Uuid,
+    pub reason: String,
+}
+
+/// Approves (takes a seat in the session asked for, confirms with a calendar
+/// invitation) or declines pending registrations, each emailed in their language.
+#[tracing::instrument(skip_all, fields(webinar = %webinar.id, count = ids.len()))]
+pub async fn decide(
+    state: &AppState,
+    webinar: &Webinar,
+    ids: &[RegistrationId],
+    decision: Decision,
+) -> AppResult<DecisionReport> {
+    let mut report = DecisionReport::default();
+    let mut tx = state.db.begin().await?;
+    let sessions = db::sessions::list(tx.exec(), webinar.id).await?;
+    for &id in ids {
+        let skip = |reason: &str| Skipped {
+            registration_id: id.0,
+            reason: reason.to_string(),
+        };
+        let Some(mut r) = db::registrations::find(tx.exec(), webinar.id, id).await? else {
+            report
+                .skipped
+                .push(skip("not a registration of this webinar"));
+            continue;
+        };
+        if r.status != RegistrationStatus::Pending {
+            report.skipped.push(skip(&format!(
+                "not waiting for approval (it is {})",
+                r.status.as_str()
+            )));
+            continue;
+        }
+        let Some(session) = sessions.iter().find(|s| s.id == r.session_id) else {
+            report.skipped.push(skip("its session no longer exists"));
+            continue;
+        };
+        let kind = match decision {
+            Decision::Approve => {
+                if let Err(problem) = bookable(&sessions, session.id) {
+                    report.skipped.push(skip(&problem.to_string()));
+                    continue;
+                }
+                if !db::sessions::take_seat(tx.exec(), session.id).await? {
+                    report.skipped.push(skip(&full(session).to_string()));
+                    continue;
+                }
+                r.status = RegistrationStatus::Registered;
+                Kind::Confirmation
+            }
+            Decision::Decline => {
+                r.status = RegistrationStatus::Declined;
+                Kind::Declined
+            }
+        };
+        db::registrations::update(tx.exec(), &r).await?;
+        let letter = Letter::for_registration(kind, &r, webinar, session);
+        queue(state, &mut tx, webinar, &letter, "").await?;
+        report.decided.push(id.0);
+    }
+    tx.commit().await?;
+    state.wake_mailer();
+    state.public.forget(webinar.id);
+    Ok(report)
 }

@@ -1072,8 +1072,8 @@ async fn the_report_counts_a_known_data_set(backend: Backend) {
     json_of(app.import_csv(&w, csv).await, StatusCode::OK).await;
     // Amina and Kenji register themselves (their invitee records are found by email);
     // Lucía and Olga get invitations they never answer.
-    let amina = register_in(&app, &w, &s[0], json!({"name": "Amina Diallo", "email": "amina@example.org", "language": "fr", "time_zone": "Africa/Casablanca"})).await;
-    register_in(&app, &w, &s[0], json!({"name": "Kenji Sato", "email": "kenji@example.jp", "language": "en", "time_zone": "Asia/Tokyo"})).await;
+    let (amina, _) = app.invitee_registers(&w, &json!({"name": "Amina Diallo", "email": "amina@example.org", "language": "fr", "time_zone": "Africa/Casablanca", "session_id": s[0]})).await;
+    app.invitee_registers(&w, &json!({"name": "Kenji Sato", "email": "kenji@example.jp", "language": "en", "time_zone": "Asia/Tokyo", "session_id": s[0]})).await;
     let sent = json_of(
         app.organizer(
             Method::POST,

@@ -358,6 +358,59 @@ impl TestApp {
         }
     }
 
+    /// Every email the file transport wrote so far, once the webinar's outbox settled.
+    pub async fn mailed(&self, webinar: &str) -> Vec<crate::mail::Mail> {
+        self.wait_outbox_settled(webinar, 20).await;
+        let mut files: Vec<_> = std::fs::read_dir(&self.settings.mail.outbox_dir)
+            .map(|dir| dir.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+        files
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .map(|p| crate::mail::parse(&std::fs::read_to_string(p).unwrap()))
+            .collect()
+    }
+
+    /// The manage token in the latest email sent to `to`.
+    pub async fn manage_token_mailed_to(&self, webinar: &str, to: &str) -> String {
+        let mails = self.mailed(webinar).await;
+        let mail = mails
+            .iter()
+            .rev()
+            .find(|m| m.to.eq_ignore_ascii_case(to))
+            .unwrap_or_else(|| panic!("no email to {to}"));
+        let marker = format!("{}/r/", self.address);
+        let start = mail.text.find(&marker).expect("a manage link") + marker.len();
+        mail.text[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect()
+    }
+
+    /// An invitee registers on their own: the API tells them to check their email, the
+    /// invitation carries their link, and they confirm the session with it.
+    pub async fn invitee_registers(&self, webinar: &str, body: &Value) -> (Value, String) {
+        let answer = json_of(self.register(webinar, body).await, StatusCode::ACCEPTED).await;
+        assert_eq!(answer, json!({"status": "check your email"}));
+        let email = body["email"].as_str().unwrap();
+        let token = self.manage_token_mailed_to(webinar, email).await;
+        let current = json_of(
+            self.get(&format!("/api/v1/registrations/{token}")).await,
+            StatusCode::OK,
+        )
+        .await;
+        let session = body.get("session_id").unwrap_or(&current["session_id"]);
+        let confirmed = self
+            .client
+            .patch(self.url(&format!("/api/v1/registrations/{token}")))
+            .json(&json!({"session_id": session}))
+            .send()
+            .await
+            .unwrap();
+        (json_of(confirmed, StatusCode::OK).await, token)
+    }
+
     pub async fn import_csv(&self, webinar: &str, csv: &str) -> Response {
         self.client
             .post(self.url(&format!("/api/v1/webinars/{webinar}/invitees")))

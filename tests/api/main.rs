@@ -15,6 +15,8 @@ mod invitees;
 mod limits;
 mod materials;
 mod pages;
+mod privacy;
+mod registration_policy;
 mod registrations;
 mod sessions;
 mod webinars;

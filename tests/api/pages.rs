@@ -203,7 +203,7 @@ async fn registering_through_the_form_leads_to_the_manage_page_and_calendar(back
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        page.contains("already registered") && !page.contains(&token),
+        page.contains("check your email") && !page.contains(&token),
         "{page}"
     );
 }

@@ -2,6 +2,7 @@
 //! switches and cancels; the organizer lists them.
 
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router, extract::State};
 use serde::{Deserialize, Serialize};
@@ -15,14 +16,18 @@ use crate::db::organizers::Organizer;
 use crate::domain::registration::Registration;
 use crate::domain::values::optional_text;
 use crate::domain::webinar::{Session, Webinar};
-use crate::domain::{EmailAddress, Language, PersonName, SessionId, WebinarId};
+use crate::domain::{EmailAddress, Language, PersonName, RegistrationId, SessionId, WebinarId};
 use crate::error::{AppError, AppResult};
-use crate::services::registrations::{self as service, NewRegistration, Registered};
+use crate::services::registrations::{
+    self as service, Decision, DecisionReport, NewRegistration, Registered,
+};
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/webinars/{id}/registrations", post(register).get(list))
+        .route("/v1/webinars/{id}/registrations/approve", post(approve))
+        .route("/v1/webinars/{id}/registrations/decline", post(decline))
         .route(
             "/v1/registrations/{token}",
             get(read).patch(switch).delete(cancel),
@@ -106,33 +111,102 @@ async fn sessions_of(state: &AppState, webinar: WebinarId) -> AppResult<Vec<Sess
     Ok(db::sessions::list(conn.exec(), webinar).await?)
 }
 
+/// The answer when nothing can be shown to the caller: the address's owner was emailed.
+#[derive(Serialize, ToSchema)]
+pub struct CheckEmail {
+    /// Always `check your email`.
+    pub status: &'static str,
+}
+
 #[utoipa::path(post, path = "/api/v1/webinars/{id}/registrations", tag = "registrations",
     request_body = RegisterInput, params(("id" = uuid::Uuid, Path, description = "webinar id")),
     responses(
-        (status = 201, description = "registered; the answer holds the manage_url", body = RegistrationView),
-        (status = 200, description = "this email was registered already: its public fields only, the link goes to the email address", body = RegistrationView),
-        (status = 400, body = super::openapi::ErrorBody), (status = 404, body = super::openapi::ErrorBody),
-        (status = 409, description = "the chosen session is full, cancelled or started", body = super::openapi::ErrorBody)))]
+        (status = 201, description = "registered (or, on an `approval` webinar, pending approval); the answer holds the manage_url", body = RegistrationView),
+        (status = 202, description = "nothing is shown to the caller: the address was registered already, or is on the invitee list; its owner gets their personal link or invitation by email", body = CheckEmail),
+        (status = 400, body = super::openapi::ErrorBody),
+        (status = 403, description = "registration is closed, or the webinar is by invitation only", body = super::openapi::ErrorBody),
+        (status = 404, body = super::openapi::ErrorBody),
+        (status = 409, description = "the chosen session is full, cancelled or started", body = super::openapi::ErrorBody),
+        (status = 429, description = "too many requests from this address; see Retry-After", body = super::openapi::ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn register(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<WebinarId>,
     ApiJson(input): ApiJson<RegisterInput>,
-) -> AppResult<(StatusCode, Json<RegistrationView>)> {
+) -> AppResult<Response> {
     let new = input.check()?;
     let webinar = public_webinar(&state, id).await?;
-    let outcome = service::register(&state, &webinar, new).await?;
-    let sessions = sessions_of(&state, id).await?;
-    Ok(match outcome {
-        Registered::Created(r, token) => (
-            StatusCode::CREATED,
-            Json(view(&state, &webinar, &sessions, &r, Some(&token))),
-        ),
-        Registered::Existing(r) => (
-            StatusCode::OK,
-            Json(view(&state, &webinar, &sessions, &r, None)),
-        ),
+    Ok(match service::register(&state, &webinar, new).await? {
+        Registered::Created(r, token) => {
+            let sessions = sessions_of(&state, id).await?;
+            let view = view(&state, &webinar, &sessions, &r, Some(&token));
+            (StatusCode::CREATED, Json(view)).into_response()
+        }
+        Registered::CheckEmail => (
+            StatusCode::ACCEPTED,
+            Json(CheckEmail {
+                status: "check your email",
+            }),
+        )
+            .into_response(),
     })
+}
+
+/// Registrations to approve or decline.
+#[derive(Deserialize, ToSchema)]
+pub struct DecisionInput {
+    /// Ids of registrations waiting for approval (status `pending`); at most 10,000.
+    #[schema(value_type = Vec<uuid::Uuid>, max_items = 10000)]
+    pub registration_ids: Vec<RegistrationId>,
+}
+
+#[utoipa::path(post, path = "/api/v1/webinars/{id}/registrations/approve", tag = "registrations",
+    security(("bearer" = [])), request_body = DecisionInput,
+    params(("id" = uuid::Uuid, Path, description = "webinar id")),
+    responses((status = 200, description = "approved: each gets a seat and a calendar invitation; registrations that were not pending or whose session is full are listed in skipped", body = DecisionReport),
+        (status = 400, body = super::openapi::ErrorBody), (status = 401, body = super::openapi::ErrorBody),
+        (status = 404, body = super::openapi::ErrorBody), (status = 422, body = super::openapi::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn approve(
+    State(state): State<AppState>,
+    organizer: Organizer,
+    ApiPath(id): ApiPath<WebinarId>,
+    ApiJson(input): ApiJson<DecisionInput>,
+) -> AppResult<Json<DecisionReport>> {
+    decide(&state, &organizer, id, input, Decision::Approve).await
+}
+
+#[utoipa::path(post, path = "/api/v1/webinars/{id}/registrations/decline", tag = "registrations",
+    security(("bearer" = [])), request_body = DecisionInput,
+    params(("id" = uuid::Uuid, Path, description = "webinar id")),
+    responses((status = 200, description = "declined: each person is told by email; registrations that were not pending are listed in skipped", body = DecisionReport),
+        (status = 400, body = super::openapi::ErrorBody), (status = 401, body = super::openapi::ErrorBody),
+        (status = 404, body = super::openapi::ErrorBody), (status = 422, body = super::openapi::ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn decline(
+    State(state): State<AppState>,
+    organizer: Organizer,
+    ApiPath(id): ApiPath<WebinarId>,
+    ApiJson(input): ApiJson<DecisionInput>,
+) -> AppResult<Json<DecisionReport>> {
+    decide(&state, &organizer, id, input, Decision::Decline).await
+}
+
+async fn decide(
+    state: &AppState,
+    organizer: &Organizer,
+    id: WebinarId,
+    input: DecisionInput,
+    decision: Decision,
+) -> AppResult<Json<DecisionReport>> {
+    if input.registration_ids.len() > 10_000 {
+        return Err(AppError::BadRequest(
+            "registration_ids: at most 10,000 at a time".into(),
+        ));
+    }
+    let webinar = owned_webinar(state, organizer, id).await?;
+    let report = service::decide(state, &webinar, &input.registration_ids, decision).await?;
+    Ok(Json(report))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -26,6 +26,8 @@ pub struct WebinarView {
     pub window_end: String,
     /// Hours, e.g. `13`.
     pub preferred_local_hour: f64,
+    /// Who may register: `open`, `invitees_only` or `approval`.
+    pub registration_policy: String,
     pub sessions: Vec<SessionView>,
 }
 
@@ -42,6 +44,7 @@ impl WebinarView {
             window_start: w.rules.window_start.format("%H:%M").to_string(),
             window_end: w.rules.window_end.format("%H:%M").to_string(),
             preferred_local_hour: preferred_hour(&w.rules),
+            registration_policy: w.registration_policy.as_str().to_string(),
             sessions: sessions
                 .iter()
                 .map(|s| SessionView::new(s, show_join_url))

@@ -13,7 +13,7 @@ use crate::db;
 use crate::db::organizers::Organizer;
 use crate::domain::assignment::Rules;
 use crate::domain::values::{Invalid, required_text};
-use crate::domain::webinar::{Webinar, parse_clock, parse_preferred_hour};
+use crate::domain::webinar::{RegistrationPolicy, Webinar, parse_clock, parse_preferred_hour};
 use crate::domain::{Language, WebinarId};
 use crate::error::{AppError, AppResult};
 use crate::services;
@@ -43,6 +43,8 @@ pub struct WebinarInput {
     pub window_end: Option<String>,
     /// Hours, default `13`.
     pub preferred_local_hour: Option<f64>,
+    /// Who may register: `open` (default), `invitees_only` or `approval`.
+    pub registration_policy: Option<String>,
     /// Sessions to create with the webinar (only on creation).
     pub sessions: Option<Vec<CreateSession>>,
 }
@@ -91,6 +93,9 @@ pub fn apply(mut w: Webinar, input: &WebinarInput) -> Result<Webinar, Invalid> {
         return Err(Invalid(
             "registration_opens_at must be before registration_closes_at".into(),
         ));
+    }
+    if let Some(policy) = &input.registration_policy {
+        w.registration_policy = RegistrationPolicy::parse(policy)?;
     }
     let mut rules = w.rules;
     if let Some(t) = &input.window_start {

@@ -32,6 +32,7 @@ use crate::startup::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/j/{token}", get(join))
+        .route("/j/{token}/send-link", post(send_link))
         .route("/organizer/webinars/{id}/attendance", get(attendance_page))
         .route(
             "/organizer/webinars/{id}/attendance/import",
@@ -97,11 +98,44 @@ async fn join(
         when => i18n::session_time(language, registration.time_zone.0, session.starts_at, session.ends_at()),
         zone => registration.time_zone.to_string(),
         message => message,
-        manage_url => state.manage_url(registration.id),
+        token => &token,
+        csrf => &web.csrf,
+        sent => false,
     };
     match render("join.html", context) {
         Ok(page) => web.finish(page),
         Err(e) => web.error(e, language),
+    }
+}
+
+/// "Email me my personal link": join links are shared widely, so the join page never
+/// shows the manage link; it sends it to the address the registration was made with.
+async fn send_link(
+    State(state): State<AppState>,
+    web: Web,
+    Path(token): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let fallback = web.language(None, Language::En);
+    let result = async {
+        web.check_csrf(&form.csrf)?;
+        let (registration, webinar) =
+            crate::services::registrations::by_join_token(&state, &token).await?;
+        crate::services::registrations::send_link(&state, &webinar, &registration).await?;
+        let language = web.language(Some(registration.language), webinar.default_language());
+        let context = context! {
+            lang => language.code(),
+            dir => if language == Language::Ar { "rtl" } else { "ltr" },
+            title => &webinar.title,
+            message => i18n::text(language, "page.join_link_sent", &[]),
+        };
+        Ok::<_, AppError>((render("message.html", context), language))
+    }
+    .await;
+    match result {
+        Ok((Ok(page), _)) => web.finish(page),
+        Ok((Err(e), language)) => web.error(e, language),
+        Err(e) => web.error(e, fallback),
     }
 }
 

@@ -93,6 +93,10 @@ pub fn router() -> Router<AppState> {
             "/organizer/webinars/{id}/registrations/{registration}/move",
             post(move_registration),
         )
+        .route(
+            "/organizer/webinars/{id}/registrations/decide",
+            post(decide_registrations),
+        )
         // Documents uploaded from the webinar page may be large.
         .route_layer(DefaultBodyLimit::max(
             services::materials::MAX_FILE + 64 * 1024,
@@ -363,6 +367,7 @@ struct WebinarForm {
     window_start: String,
     window_end: String,
     preferred_local_hour: String,
+    registration_policy: String,
 }
 
 fn webinar_input(
@@ -384,6 +389,7 @@ fn webinar_input(
         window_start: blank(&form.window_start),
         window_end: blank(&form.window_end),
         preferred_local_hour: preferred,
+        registration_policy: blank(&form.registration_policy),
         ..Default::default()
     })
 }
@@ -411,6 +417,7 @@ fn webinar_form(body: &str) -> (WebinarForm, Vec<String>) {
         window_start: get("window_start"),
         window_end: get("window_end"),
         preferred_local_hour: get("preferred_local_hour"),
+        registration_policy: get("registration_policy"),
     };
     (form, languages)
 }
@@ -553,6 +560,7 @@ pub(super) fn webinar_value(w: &Webinar) -> Value {
         window_start => w.rules.window_start.format("%H:%M").to_string(),
         window_end => w.rules.window_end.format("%H:%M").to_string(),
         preferred_local_hour => crate::domain::webinar::preferred_hour(&w.rules),
+        registration_policy => w.registration_policy.as_str(),
     }
 }
 
@@ -1187,6 +1195,7 @@ async fn registrations_page(
                 context! {
                     id => r.id.to_string(), name => &r.name, email => r.email.as_str(), organization => &r.organization,
                     time_zone => r.time_zone.to_string(), status => r.status.as_str(), assignment => r.assignment.as_str(),
+                    pending => r.status == crate::domain::registration::RegistrationStatus::Pending,
                     session_id => r.session_id.to_string(),
                     session => session.map(|s| s.label.clone()),
                     local => session.map(|s| i18n::session_time(lang(&web), r.time_zone.0, s.starts_at, s.ends_at())),
@@ -1214,6 +1223,43 @@ async fn registrations_page(
 struct MoveForm {
     csrf: String,
     session_id: String,
+}
+
+/// Approves or declines the ticked pending registrations (`registration` repeated).
+async fn decide_registrations(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path(id): Path<String>,
+    body: String,
+) -> Response {
+    let result = async {
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes())
+            .into_owned()
+            .collect();
+        let field =
+            |name: &'static str| pairs.iter().filter(move |(k, _)| k == name).map(|(_, v)| v);
+        web.check_csrf(field("csrf").next().map_or("", |v| v))?;
+        let webinar = mine(&state, &organizer, &id).await?;
+        let decision = match field("decision").next().map(String::as_str) {
+            Some("approve") => services::registrations::Decision::Approve,
+            Some("decline") => services::registrations::Decision::Decline,
+            _ => return Err(AppError::BadRequest("choose approve or decline".into())),
+        };
+        let ids = field("registration")
+            .map(|v| parse_id(v, "registration", RegistrationId))
+            .collect::<AppResult<Vec<_>>>()?;
+        if ids.is_empty() {
+            return Err(AppError::BadRequest(
+                "tick at least one registration waiting for approval".into(),
+            ));
+        }
+        services::registrations::decide(&state, &webinar, &ids, decision).await?;
+        to(format!(
+            "/organizer/webinars/{id}/registrations?status=pending"
+        ))
+    };
+    respond(&web, result.await)
 }
 
 async fn move_registration(

@@ -254,23 +254,34 @@ async fn try_register(
             })?,
         share_in_participant_list: !form.share_in_participant_list.is_empty(),
     };
+    let typed_email = new.email.as_str().to_string();
+    let closed = webinar
+        .registration_closed_reason(chrono::Utc::now())
+        .is_some();
     let registered =
         service::register(state, &webinar, new)
             .await
             .map_err(|problem| match problem {
+                AppError::Forbidden(_) if !closed => {
+                    retell(problem, language, "error_invitees_only")
+                }
                 AppError::Forbidden(_) => retell(problem, language, "error_closed"),
                 AppError::Conflict(_) => retell(problem, language, "error_unavailable"),
                 other => other,
             })?;
     match registered {
-        Registered::Created(_, token) => {
-            Ok(Redirect::to(&format!("/r/{token}?done=registered")).into_response())
+        Registered::Created(r, token) => {
+            let done = if r.status == RegistrationStatus::Pending {
+                "pending"
+            } else {
+                "registered"
+            };
+            Ok(Redirect::to(&format!("/r/{token}?done={done}")).into_response())
         }
-        Registered::Existing(r) => {
-            let language = web.language(Some(r.language), webinar.default_language());
+        Registered::CheckEmail => {
             let ctx = context! { ..page_context(language, web), ..context! {
                 title => &webinar.title,
-                message => i18n::text(language, "page.already_registered", &[("email", r.email.as_str())]),
+                message => i18n::text(language, "page.check_email", &[("email", &typed_email)]),
             }};
             render("message.html", ctx)
         }
@@ -315,6 +326,11 @@ async fn show_manage(
             "page.registered_banner",
             &[("email", registration.email.as_str())],
         )),
+        "pending" => Some(i18n::text(
+            language,
+            "page.pending_banner",
+            &[("email", registration.email.as_str())],
+        )),
         "switched" => Some(i18n::text(
             language,
             "page.switched_banner",
@@ -339,7 +355,8 @@ async fn show_manage(
             share_in_participant_list => registration.share_in_participant_list,
         },
         current => items.iter().find(|i| i.id == registration.session_id.to_string()),
-        join_url => (registration.status != RegistrationStatus::Cancelled).then(|| state.join_link(registration.id)),
+        join_url => registration.status.holds_seat().then(|| state.join_link(registration.id)),
+        holds_seat => registration.status.holds_seat(),
         sessions => items,
         banner => banner,
         problem => problem,
@@ -581,12 +598,13 @@ async fn calendar_file(
             .find(|s| s.id == r.session_id)
             .ok_or_else(|| AppError::not_found("session"))?;
         let from = &state.settings.mail.from;
-        let manage = format!("{}/r/{token}", state.settings.server.public_url);
+        // The file is meant to be shared with a calendar: the join link, not the manage link.
+        let join = state.join_link(r.id);
         let summary = event_title(&webinar, session);
-        let description = format!("{}\n{manage}", webinar.title);
+        let description = format!("{}\n{join}", webinar.title);
         let organizer_name = from.name.clone().unwrap_or_else(|| "Meridian".into());
         let organizer_email = from.email.to_string();
-        let cancelled = r.status == RegistrationStatus::Cancelled;
+        let cancelled = !r.status.holds_seat();
         Ok::<_, AppError>(calendar::build(&Invite {
             method: if cancelled {
                 Method::Cancel
@@ -600,8 +618,8 @@ async fn calendar_file(
             ends_at: session.ends_at(),
             summary: &summary,
             description: &description,
-            location: Some(&state.join_link(r.id)),
-            url: Some(&manage),
+            location: Some(&join),
+            url: Some(&join),
             organizer_name: &organizer_name,
             organizer_email: &organizer_email,
             attendee_name: &r.name,
