@@ -13,6 +13,8 @@ pub enum Status {
     Pending,
     Sent,
     Failed,
+    /// Replaced, before it went out, by a newer message about the same calendar event.
+    Superseded,
 }
 
 impl Status {
@@ -21,6 +23,7 @@ impl Status {
             Self::Pending => "pending",
             Self::Sent => "sent",
             Self::Failed => "failed",
+            Self::Superseded => "superseded",
         }
     }
 }
@@ -187,6 +190,45 @@ pub async fn retry(ex: Exec<'_>, webinar: WebinarId, id: i64) -> anyhow::Result<
     .map(|r| r.rows_affected()))
     .context("retrying an email")?;
     Ok(done == 1)
+}
+
+/// Retires the recipient's pending, unclaimed messages whose idempotency key starts
+/// with `key_prefix` (a calendar event's UID): a newer state of the event replaces them,
+/// so a person who changes their mind five times is emailed once, with the last state.
+pub async fn supersede(ex: Exec<'_>, recipient: &str, key_prefix: &str) -> anyhow::Result<u64> {
+    on!(ex, c => sqlx::query(
+        "UPDATE outbox SET status = 'superseded' WHERE recipient = $1 AND status = 'pending' \
+         AND (locked_until IS NULL OR locked_until < $2) AND substr(idempotency_key, 1, $3) = $4",
+    )
+    .bind(recipient.to_lowercase())
+    .bind(Utc::now())
+    .bind(key_prefix.len() as i64)
+    .bind(key_prefix)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+    .context("superseding older messages")
+}
+
+/// Messages made since `since` for `recipient`, and among them those whose key starts
+/// with `key_prefix` (one registration's), superseded ones included.
+pub async fn recent(
+    ex: Exec<'_>,
+    recipient: &str,
+    key_prefix: &str,
+    since: DateTime<Utc>,
+) -> anyhow::Result<(i64, i64)> {
+    on!(ex, c => sqlx::query_as::<_, (i64, i64)>(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN substr(idempotency_key, 1, $3) = $4 THEN 1 ELSE 0 END), 0) \
+         FROM outbox WHERE recipient = $1 AND created_at >= $2",
+    )
+    .bind(recipient.to_lowercase())
+    .bind(since)
+    .bind(key_prefix.len() as i64)
+    .bind(key_prefix)
+    .fetch_one(c)
+    .await)
+    .context("counting recent messages")
 }
 
 #[tracing::instrument(skip_all, fields(webinar = %webinar))]

@@ -188,6 +188,11 @@ impl Letter {
         self
     }
 
+    /// The start of every idempotency key about this calendar event (see below).
+    pub fn event_key_prefix(&self) -> String {
+        format!("{}:", self.calendar_uid)
+    }
+
     /// Sending the same change twice must not email anyone twice: the key names the
     /// calendar event, the kind, the version and the session time (plus `extra`).
     /// A follow-up goes once per person, whether it thanks or regrets.

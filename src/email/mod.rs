@@ -37,7 +37,7 @@ impl Mailer {
 /// Queues `letter` in the caller's transaction; a letter already queued under the same
 /// idempotency key (the same change) is not queued twice. True when queued.
 pub async fn queue(
-    ex: Exec<'_>,
+    mut ex: Exec<'_>,
     host: &str,
     webinar: WebinarId,
     letter: &Letter,
@@ -45,6 +45,10 @@ pub async fn queue(
 ) -> anyhow::Result<bool> {
     let payload = serde_json::to_string(letter)?;
     let key = letter.idempotency_key(extra);
+    if letter.kind.method().is_some() {
+        // The calendar event's newest state replaces what has not gone out yet.
+        db::outbox::supersede(ex.reborrow(), &letter.to_email, &letter.event_key_prefix()).await?;
+    }
     db::outbox::enqueue(
         ex,
         &db::outbox::NewMessage {

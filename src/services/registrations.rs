@@ -398,7 +398,32 @@ pub async fn switch(
     session_id: SessionId,
 ) -> AppResult<Registration> {
     let (registration, webinar) = by_token(state, token).await?;
+    check_email_budget(state, &registration).await?;
     move_to(state, &webinar, registration.id, session_id).await
+}
+
+/// Emails about one registration, and to one address, within an hour before the
+/// registrant's own changes are refused: whoever holds a manage link (it may have been
+/// made with someone else's address) cannot turn Meridian into a mail cannon.
+const EMAILS_PER_REGISTRATION_PER_HOUR: i64 = 6;
+const EMAILS_PER_ADDRESS_PER_HOUR: i64 = 20;
+
+async fn check_email_budget(state: &AppState, r: &Registration) -> AppResult<()> {
+    let since = Utc::now() - chrono::Duration::hours(1);
+    let prefix = format!("{}:", r.calendar_uid);
+    let (to_address, about_this) = {
+        let mut conn = state.db.conn().await?;
+        db::outbox::recent(conn.exec(), r.email.as_str(), &prefix, since).await?
+    };
+    if about_this >= EMAILS_PER_REGISTRATION_PER_HOUR || to_address >= EMAILS_PER_ADDRESS_PER_HOUR {
+        return Err(AppError::TooManyRequests {
+            message: "this registration has changed too often in the last hour: \
+                      please try again later"
+                .into(),
+            retry_after: 3600,
+        });
+    }
+    Ok(())
 }
 
 /// Moves registration `id` to `session_id`: the registrant's switch, or the organizer's move.
@@ -509,6 +534,7 @@ pub async fn set_consent(state: &AppState, token: &str, share: bool) -> AppResul
 #[tracing::instrument(skip_all)]
 pub async fn cancel(state: &AppState, token: &str) -> AppResult<Registration> {
     let (registration, webinar) = by_token(state, token).await?;
+    check_email_budget(state, &registration).await?;
     let mut tx = state.db.begin().await?;
     let mut registration = locked(&mut tx, &webinar, registration.id).await?;
     if matches!(

@@ -163,3 +163,50 @@ async fn registering_an_invitees_address_sends_their_invitation_and_shows_nothin
     assert_eq!(confirmed["status"], "registered");
     assert_eq!(confirmed["organization"], "Almaty Process");
 }
+
+#[tokio::test]
+async fn a_manage_link_cannot_flood_an_inbox() {
+    // No delivery: what waits in the outbox is what the person would receive.
+    let app = spawn_app_with(Backend::Sqlite, |s| s.mail.worker = false).await;
+    let w = app.model_webinar(None, None).await;
+    let (_, token) = app
+        .register_ok(&w.id, &json!({"name": "A name chosen by a stranger", "email": "victim@example.org", "time_zone": "Europe/Paris"}))
+        .await;
+    let switch = |session: &str| {
+        app.client
+            .patch(app.url(&format!("/api/v1/registrations/{token}")))
+            .json(&json!({ "session_id": session }))
+            .send()
+    };
+    let mut statuses = Vec::new();
+    for n in 0..8 {
+        let session = if n % 2 == 0 { &w.pm } else { &w.am };
+        statuses.push(switch(session).await.unwrap().status().as_u16());
+    }
+    // One confirmation and five switches in the hour; then changes are refused.
+    assert_eq!(statuses, [200, 200, 200, 200, 200, 429, 429, 429]);
+    let refused = switch(&w.am).await.unwrap();
+    assert!(refused.headers().contains_key("retry-after"));
+    let outbox = app.outbox(&w.id).await;
+    let by_status = |status: &str| {
+        outbox
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["status"] == status)
+            .count()
+    };
+    // Each newer state replaced the one still waiting: the person gets one email.
+    assert_eq!(
+        (by_status("superseded"), by_status("pending")),
+        (5, 1),
+        "{outbox}"
+    );
+    let cancel = app
+        .client
+        .delete(app.url(&format!("/api/v1/registrations/{token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancel.status(), 429);
+}

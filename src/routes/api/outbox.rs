@@ -42,7 +42,8 @@ pub struct OutboxEntry {
     /// invitation, confirmation, switched, rescheduled, cancelled, session_cancelled,
     /// chair_invitation, chair_rescheduled, chair_cancelled, reminder, manage_link.
     pub kind: String,
-    /// `pending`, `sent` or `failed`.
+    /// `pending`, `sent`, `failed` or `superseded` (replaced, before it went out, by a
+    /// newer message about the same calendar event).
     pub status: String,
     pub attempts: i64,
     /// The server's answer to the last failed attempt.

@@ -576,11 +576,18 @@ async fn after_change(
     match outcome {
         Ok(done) => web.finish(Redirect::to(&format!("/r/{token}?done={done}")).into_response()),
         Err(AppError::NotFound(m)) => web.error(AppError::NotFound(m), fallback),
-        Err(problem) => match show_manage(state, web, token, None, Some(problem.to_string())).await
-        {
-            Ok(page) => web.finish((problem.status(), page).into_response()),
-            Err(e) => web.error(e, fallback),
-        },
+        Err(problem) => {
+            let problem = match problem {
+                AppError::TooManyRequests { .. } => {
+                    retell(problem, fallback, "error_too_many_changes")
+                }
+                other => other,
+            };
+            match show_manage(state, web, token, None, Some(problem.to_string())).await {
+                Ok(page) => web.finish(problem.decorate((problem.status(), page).into_response())),
+                Err(e) => web.error(e, fallback),
+            }
+        }
     }
 }
 
