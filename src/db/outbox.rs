@@ -198,7 +198,7 @@ pub async fn retry(ex: Exec<'_>, webinar: WebinarId, id: i64) -> anyhow::Result<
 pub async fn supersede(ex: Exec<'_>, recipient: &str, key_prefix: &str) -> anyhow::Result<u64> {
     on!(ex, c => sqlx::query(
         "UPDATE outbox SET status = 'superseded' WHERE recipient = $1 AND status = 'pending' \
-         AND (locked_until IS NULL OR locked_until < $2) AND substr(idempotency_key, 1, $3) = $4",
+         AND (locked_until IS NULL OR locked_until < $2) AND substr(idempotency_key, 1, CAST($3 AS INTEGER)) = $4",
     )
     .bind(recipient.to_lowercase())
     .bind(Utc::now())
@@ -219,7 +219,7 @@ pub async fn recent(
     since: DateTime<Utc>,
 ) -> anyhow::Result<(i64, i64)> {
     on!(ex, c => sqlx::query_as::<_, (i64, i64)>(
-        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN substr(idempotency_key, 1, $3) = $4 THEN 1 ELSE 0 END), 0) \
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN substr(idempotency_key, 1, CAST($3 AS INTEGER)) = $4 THEN 1 ELSE 0 END), 0) \
          FROM outbox WHERE recipient = $1 AND created_at >= $2",
     )
     .bind(recipient.to_lowercase())
