@@ -5,6 +5,8 @@ CREATE TABLE sign_in_failures (
     failed_at TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX sign_in_failures_by_subject ON sign_in_failures(subject, failed_at);
+-- Failures older than a day are deleted as new ones come in.
+CREATE INDEX sign_in_failures_by_time ON sign_in_failures(failed_at);
 
 -- API tokens become a list per organizer, each with an id (to revoke it by), a label
 -- and when it was last used. Existing tokens keep working: their hashes stay.
