@@ -51,6 +51,11 @@ pub struct SecuritySettings {
     pub secret_file: PathBuf,
     /// Writes per minute and client address on public endpoints and sign-in; 0 is off.
     pub rate_limit_per_minute: u32,
+    /// Failed sign-ins per account, and per client address, before a lockout; 0 is off.
+    pub sign_in_failures_per_account: u32,
+    pub sign_in_failures_per_address: u32,
+    /// The first lockout, in seconds; each further failure doubles it.
+    pub sign_in_lockout_secs: u64,
 }
 
 /// Never printed: `Debug` shows only whether it is set.
@@ -73,6 +78,15 @@ impl std::fmt::Debug for SecuritySettings {
             .field("secret", &self.secret)
             .field("secret_file", &self.secret_file)
             .field("rate_limit_per_minute", &self.rate_limit_per_minute)
+            .field(
+                "sign_in_failures_per_account",
+                &self.sign_in_failures_per_account,
+            )
+            .field(
+                "sign_in_failures_per_address",
+                &self.sign_in_failures_per_address,
+            )
+            .field("sign_in_lockout_secs", &self.sign_in_lockout_secs)
             .finish()
     }
 }
@@ -128,6 +142,9 @@ struct RawSecurity {
     secret: String,
     secret_file: String,
     rate_limit_per_minute: String,
+    sign_in_failures_per_account: String,
+    sign_in_failures_per_address: String,
+    sign_in_lockout_secs: String,
 }
 
 #[derive(Deserialize)]
@@ -318,6 +335,24 @@ impl RawSecurity {
                 0,
                 1_000_000,
             )? as u32,
+            sign_in_failures_per_account: number(
+                "security.sign_in_failures_per_account",
+                &self.sign_in_failures_per_account,
+                0,
+                1000,
+            )? as u32,
+            sign_in_failures_per_address: number(
+                "security.sign_in_failures_per_address",
+                &self.sign_in_failures_per_address,
+                0,
+                100_000,
+            )? as u32,
+            sign_in_lockout_secs: number(
+                "security.sign_in_lockout_secs",
+                &self.sign_in_lockout_secs,
+                1,
+                86_400,
+            )?,
         })
     }
 }

@@ -1,5 +1,8 @@
 use clap::Parser;
-use meridian::cli::{Cli, Command, OrganizerCommand, create_organizer, password_link};
+use meridian::cli::{
+    Cli, Command, OrganizerCommand, create_organizer, create_token, list_tokens, password_link,
+    revoke_token,
+};
 use meridian::config::Settings;
 use meridian::startup::App;
 use tracing_subscriber::EnvFilter;
@@ -44,6 +47,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             command: OrganizerCommand::PasswordLink { email },
         } => {
             println!("{}", password_link(&settings, &email).await?);
+            Ok(())
+        }
+        Command::Organizer {
+            command: OrganizerCommand::Tokens { email },
+        } => {
+            for line in list_tokens(&settings, &email).await? {
+                println!("{line}");
+            }
+            Ok(())
+        }
+        Command::Organizer {
+            command: OrganizerCommand::TokenCreate { email, label },
+        } => {
+            for line in create_token(&settings, &email, &label).await? {
+                println!("{line}");
+            }
+            Ok(())
+        }
+        Command::Organizer {
+            command: OrganizerCommand::TokenRevoke { email, id },
+        } => {
+            println!("{}", revoke_token(&settings, &email, &id).await?);
             Ok(())
         }
     }

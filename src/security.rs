@@ -77,6 +77,26 @@ impl Keys {
         genuine.then_some(id)
     }
 
+    /// The CSRF token of the forms shown to a browser session: a MAC of the session's
+    /// cookie, so that a token works only with the cookie it was made for.
+    pub fn csrf_token(&self, session: &str) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret).expect("any key length works");
+        mac.update(b"meridian/csrf/");
+        mac.update(session.as_bytes());
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+
+    /// Whether `submitted` is the CSRF token of `session` (compared in constant time).
+    pub fn check_csrf_token(&self, session: &str, submitted: &str) -> bool {
+        let expected = self.csrf_token(session);
+        expected.len() == submitted.len()
+            && expected
+                .bytes()
+                .zip(submitted.bytes())
+                .fold(0u8, |diff, (a, b)| diff | (a ^ b))
+                == 0
+    }
+
     fn join_mac(&self, id: RegistrationId) -> Vec<u8> {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret).expect("any key length works");
         mac.update(b"meridian/join/");
@@ -166,6 +186,20 @@ mod tests {
         );
         assert_eq!(keys.check_join_token("not a token"), None);
         assert_eq!(keys.check_join_token(""), None);
+    }
+
+    #[test]
+    fn csrf_tokens_belong_to_one_session_and_one_secret() {
+        let keys = Keys::new(b"0123456789abcdef0123456789abcdef");
+        let session = random_token();
+        let token = keys.csrf_token(&session);
+        assert!(keys.check_csrf_token(&session, &token));
+        assert_ne!(token, session);
+        assert!(!keys.check_csrf_token(&random_token(), &token));
+        assert!(!keys.check_csrf_token(&session, &session));
+        assert!(!keys.check_csrf_token(&session, ""));
+        let other = Keys::new(b"fedcba9876543210fedcba9876543210");
+        assert!(!other.check_csrf_token(&session, &token));
     }
 
     #[test]

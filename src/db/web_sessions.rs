@@ -114,3 +114,14 @@ pub async fn consume_password_link(ex: Exec<'_>, token_hash: &str) -> anyhow::Re
     .context("using a password link")?;
     Ok(done == 1)
 }
+
+/// Ends every browser session of the organizer (after a password reset).
+pub async fn delete_all_for(ex: Exec<'_>, organizer: OrganizerId) -> anyhow::Result<()> {
+    on!(ex, c => sqlx::query("DELETE FROM web_sessions WHERE organizer_id = $1")
+        .bind(organizer.0)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+    .context("ending the organizer's web sessions")?;
+    Ok(())
+}

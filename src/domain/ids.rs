@@ -36,5 +36,6 @@ typed_id!(
     InviteeId,
     RegistrationId,
     ChairId,
-    MaterialId
+    MaterialId,
+    ApiTokenId
 );

@@ -5,12 +5,15 @@ pub mod attendance;
 pub mod chair;
 mod ids;
 pub mod invitee;
+pub mod lockout;
 pub mod material;
 pub mod registration;
 pub mod values;
 pub mod webinar;
 
-pub use ids::{ChairId, InviteeId, MaterialId, OrganizerId, RegistrationId, SessionId, WebinarId};
+pub use ids::{
+    ApiTokenId, ChairId, InviteeId, MaterialId, OrganizerId, RegistrationId, SessionId, WebinarId,
+};
 pub use values::{
     Country, EmailAddress, Language, PersonName, TimeZone, optional_text, required_text,
 };

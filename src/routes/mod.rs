@@ -1,7 +1,9 @@
-//! HTTP routes: the JSON API under `/api/v1`, the HTML pages, and health.
+//! HTTP routes: the JSON API under `/api/v1`, the HTML pages, and health; security
+//! headers on every answer.
 
 pub mod api;
 pub mod client;
+mod headers;
 pub mod pages;
 pub mod rate_limit;
 
@@ -21,5 +23,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             rate_limit::limit,
         ))
+        // Outermost, so that every answer gets them, refusals included.
+        .layer(axum::middleware::from_fn(headers::security_headers))
         .with_state(state)
 }

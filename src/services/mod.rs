@@ -2,6 +2,7 @@
 //! runs its transaction and answers with domain values or an [`AppError`](crate::error::AppError).
 
 pub mod accounts;
+pub mod api_tokens;
 pub mod attendance;
 pub mod chairs;
 pub mod coverage;

@@ -95,3 +95,83 @@ fn an_invalid_setting_stops_start_up_naming_the_key() {
         );
     }
 }
+
+fn run(dir: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+    let output = meridian(dir).args(args).output().unwrap();
+    (
+        output.status.success(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn organizer_tokens_are_listed_created_and_revoked_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let email = "focal.point@iom.example.org";
+    let (ok, _, stderr) = run(
+        dir.path(),
+        &[
+            "organizer",
+            "create",
+            "--email",
+            email,
+            "--name",
+            "Focal Point",
+        ],
+    );
+    assert!(ok, "{stderr}");
+    let (ok, stdout, stderr) = run(
+        dir.path(),
+        &[
+            "organizer",
+            "token-create",
+            "--email",
+            email,
+            "--label",
+            "Nightly export",
+        ],
+    );
+    assert!(ok, "{stderr}");
+    let token = stdout.lines().last().unwrap();
+    assert!(token.len() >= 43 && !token.contains(' '), "{stdout}");
+    let (ok, listed, stderr) = run(dir.path(), &["organizer", "tokens", "--email", email]);
+    assert!(ok, "{stderr}");
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines.len(), 3, "a header and two tokens: {listed}");
+    assert!(lines[0].starts_with("id\tlabel\tcreated\tlast used"));
+    assert!(lines[1].contains("\tcreated with the account\t") && lines[1].ends_with("never"));
+    assert!(lines[2].contains("\tNightly export\t"), "{listed}");
+    assert!(!listed.contains(token), "tokens are shown only once");
+    let id = lines[2].split('\t').next().unwrap();
+    let (ok, stdout, stderr) = run(
+        dir.path(),
+        &["organizer", "token-revoke", "--email", email, "--id", id],
+    );
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("Revoked"), "{stdout}");
+    let (_, listed, _) = run(dir.path(), &["organizer", "tokens", "--email", email]);
+    assert!(!listed.contains("Nightly export"), "{listed}");
+    let (ok, _, stderr) = run(
+        dir.path(),
+        &["organizer", "token-revoke", "--email", email, "--id", id],
+    );
+    assert!(!ok && stderr.contains("not found"), "{stderr}");
+    let (ok, _, stderr) = run(
+        dir.path(),
+        &[
+            "organizer",
+            "token-revoke",
+            "--email",
+            email,
+            "--id",
+            "nonsense",
+        ],
+    );
+    assert!(!ok && stderr.contains("--id"), "{stderr}");
+    let (ok, _, stderr) = run(
+        dir.path(),
+        &["organizer", "tokens", "--email", "nobody@example.org"],
+    );
+    assert!(!ok && stderr.contains("no organizer"), "{stderr}");
+}

@@ -6,6 +6,7 @@ mod mail;
 mod smtp;
 
 mod attendance;
+mod auth;
 mod bad_input;
 mod browser;
 mod cli;

@@ -23,7 +23,6 @@ use crate::db::organizers::Organizer;
 use crate::domain::WebinarId;
 use crate::domain::webinar::Webinar;
 use crate::error::{AppError, AppResult};
-use crate::security::token_hash;
 use crate::startup::AppState;
 
 pub use openapi::ApiDoc;
@@ -140,10 +139,11 @@ impl FromRequestParts<AppState> for Organizer {
             .ok_or_else(|| {
                 AppError::Unauthorized("the Authorization header must be Bearer <token>".into())
             })?;
-        let mut conn = state.db.conn().await?;
-        db::organizers::find_by_token(conn.exec(), &token_hash(token))
+        crate::services::api_tokens::authenticate(&state.db, token)
             .await?
-            .ok_or_else(|| AppError::Unauthorized("the API token is not valid".into()))
+            .ok_or_else(|| {
+                AppError::Unauthorized("the API token is not valid or was revoked".into())
+            })
     }
 }
 

@@ -6,6 +6,7 @@ mod chart;
 mod organizer;
 mod public;
 pub mod render;
+mod tokens;
 pub mod web;
 
 use axum::Router;
@@ -20,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .merge(public::router())
         .merge(organizer::router())
         .merge(attendance::router())
+        .merge(tokens::router())
         .route(
             "/static/app.css",
             get(|| async {

@@ -12,7 +12,7 @@ use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 
 use super::render::render;
-use super::web::{SESSION_COOKIE, SignedIn, Web, append_cookie, cookie, set_cookie};
+use super::web::{SignedIn, Web, append_cookie, cookie, set_cookie};
 use crate::db;
 use crate::db::organizers::Organizer;
 use crate::domain::invitee::InviteeRow;
@@ -23,6 +23,7 @@ use crate::domain::{
 use crate::error::{AppError, AppResult};
 use crate::i18n;
 use crate::routes::api::owned_webinar;
+use crate::routes::client::ClientIp;
 use crate::services::{
     self, accounts,
     chairs::NewChair,
@@ -204,11 +205,13 @@ async fn sign_in_page(web: Web) -> Response {
 async fn sign_in(
     State(state): State<AppState>,
     web: Web,
+    ClientIp(from): ClientIp,
     Form(form): Form<SignInForm>,
 ) -> Response {
     let result = async {
         web.check_csrf(&form.csrf)?;
-        accounts::sign_in(&state.db, &form.email, &form.password).await
+        let limits = accounts::SignInLimits::from_settings(&state.settings.security);
+        accounts::sign_in(&state.db, &limits, &form.email, &form.password, from).await
     }
     .await;
     match result {
@@ -217,7 +220,7 @@ async fn sign_in(
             let max_age = accounts::SESSION_DAYS * 24 * 3600;
             append_cookie(
                 response.headers_mut(),
-                &set_cookie(SESSION_COOKIE, &token, max_age, web.secure),
+                &set_cookie(&web.session_cookie(), &token, max_age, web.secure),
             );
             web.finish(response)
         }
@@ -227,7 +230,7 @@ async fn sign_in(
             respond(
                 &web,
                 render("organizer/sign_in.html", ctx)
-                    .map(|page| (problem.status(), page).into_response()),
+                    .map(|page| problem.decorate((problem.status(), page).into_response())),
             )
         }
     }
@@ -247,13 +250,13 @@ async fn sign_out(
 ) -> Response {
     let result = async {
         web.check_csrf(&form.csrf)?;
-        if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        if let Some(token) = cookie(&headers, &web.session_cookie()) {
             accounts::sign_out(&state.db, token).await?;
         }
         let mut response = Redirect::to("/organizer/sign-in").into_response();
         append_cookie(
             response.headers_mut(),
-            &set_cookie(SESSION_COOKIE, "", 0, web.secure),
+            &set_cookie(&web.session_cookie(), "", 0, web.secure),
         );
         Ok(response)
     };

@@ -18,7 +18,7 @@ macro_rules! templates {
     };
 }
 
-const TEMPLATES: [(&str, &str); 19] = templates!(
+const TEMPLATES: [(&str, &str); 20] = templates!(
     "base.html",
     "register.html",
     "manage.html",
@@ -36,6 +36,7 @@ const TEMPLATES: [(&str, &str); 19] = templates!(
     "organizer/invitee_edit.html",
     "organizer/attendance.html",
     "organizer/report.html",
+    "organizer/tokens.html",
     "participants.html",
     "join.html",
 );

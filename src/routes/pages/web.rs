@@ -1,5 +1,5 @@
 //! What every page needs from the request: the reader's language, the CSRF token
-//! (double-submit cookie), and the organizer's sign-in cookie.
+//! (a MAC of the browser's session cookie), and the organizer's sign-in cookie.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -11,12 +11,30 @@ use crate::db;
 use crate::db::organizers::Organizer;
 use crate::domain::Language;
 use crate::error::{AppError, AppResult};
-use crate::security::{random_token, token_hash};
+use crate::security::{Keys, random_token, token_hash};
 use crate::startup::AppState;
 
+/// A visitor's random session id, which the CSRF token of a visitor's forms is bound to.
 pub const CSRF_COOKIE: &str = "meridian_csrf";
 pub const LANG_COOKIE: &str = "meridian_lang";
+/// An organizer's sign-in session.
 pub const SESSION_COOKIE: &str = "meridian_session";
+
+/// The name a cookie goes by: `__Host-` prefixed over https, so that browsers accept it
+/// only from this very host over https (no sibling domain or plain-http page can plant
+/// it); the plain name over http, where browsers refuse `__Host-` cookies.
+pub fn cookie_name(name: &str, secure: bool) -> String {
+    if secure {
+        format!("__Host-{name}")
+    } else {
+        name.to_string()
+    }
+}
+
+/// Whether the site is served over https (`server.public_url`).
+pub fn is_secure(state: &AppState) -> bool {
+    state.settings.server.public_url.starts_with("https://")
+}
 
 /// The value of cookie `name`, if the request carries it.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -38,8 +56,15 @@ pub fn set_cookie(name: &str, value: &str, max_age_seconds: i64, secure: bool) -
 
 /// The request as pages see it.
 pub struct Web {
+    /// The CSRF token for this browser's forms.
     pub csrf: String,
-    new_csrf: bool,
+    /// What the token is bound to: the sign-in session cookie, else the visitor's.
+    session: String,
+    /// The session starts with this request: no form can have been made for it.
+    fresh: bool,
+    /// A visitor cookie this request starts (the request carried none).
+    new_visitor: Option<String>,
+    keys: Keys,
     chosen: Option<Language>,
     remembered: Option<Language>,
     accepted: Option<Language>,
@@ -54,21 +79,33 @@ impl FromRequestParts<AppState> for Web {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let headers = &parts.headers;
-        let existing = cookie(headers, CSRF_COOKIE)
-            .filter(|t| t.len() >= 32)
-            .map(str::to_string);
+        let secure = is_secure(state);
+        let visitor = cookie(headers, &cookie_name(CSRF_COOKIE, secure)).filter(|t| t.len() >= 32);
+        let signed_in =
+            cookie(headers, &cookie_name(SESSION_COOKIE, secure)).filter(|t| !t.is_empty());
+        let new_visitor = visitor.is_none().then(random_token);
+        let fresh = signed_in.is_none() && visitor.is_none();
+        let session = signed_in
+            .or(visitor)
+            .map(str::to_string)
+            .or_else(|| new_visitor.clone())
+            .unwrap_or_default();
         let chosen = parts
             .uri
             .query()
             .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("lang=")))
             .and_then(|code| code.parse().ok());
         Ok(Web {
-            new_csrf: existing.is_none(),
-            csrf: existing.unwrap_or_else(random_token),
+            csrf: state.keys.csrf_token(&session),
+            session,
+            fresh,
+            new_visitor,
+            keys: state.keys.clone(),
             chosen,
-            remembered: cookie(headers, LANG_COOKIE).and_then(|c| c.parse().ok()),
+            remembered: cookie(headers, &cookie_name(LANG_COOKIE, secure))
+                .and_then(|c| c.parse().ok()),
             accepted: accepted_language(headers),
-            secure: state.settings.server.public_url.starts_with("https://"),
+            secure,
         })
     }
 }
@@ -103,9 +140,10 @@ impl Web {
             .unwrap_or(fallback)
     }
 
-    /// Refuses a form whose token does not match the cookie (a forged cross-site post).
+    /// Refuses a form whose token was not made for this browser's session (a forged
+    /// cross-site post, or a token taken from another session).
     pub fn check_csrf(&self, submitted: &str) -> AppResult<()> {
-        if self.new_csrf || submitted.is_empty() || submitted != self.csrf {
+        if self.fresh || !self.keys.check_csrf_token(&self.session, submitted) {
             return Err(AppError::Forbidden(
                 "this form has expired or did not come from this site: reload the page and try again".into(),
             ));
@@ -113,20 +151,30 @@ impl Web {
         Ok(())
     }
 
-    /// Adds the cookies this request started (CSRF token, language choice) to `response`.
+    /// The name of the sign-in session cookie on this site.
+    pub fn session_cookie(&self) -> String {
+        cookie_name(SESSION_COOKIE, self.secure)
+    }
+
+    /// Adds the cookies this request started (visitor session, language choice) to `response`.
     pub fn finish(&self, mut response: Response) -> Response {
         let headers = response.headers_mut();
-        if self.new_csrf {
+        if let Some(visitor) = &self.new_visitor {
             append_cookie(
                 headers,
-                &set_cookie(CSRF_COOKIE, &self.csrf, 60 * 60 * 24 * 7, self.secure),
+                &set_cookie(
+                    &cookie_name(CSRF_COOKIE, self.secure),
+                    visitor,
+                    60 * 60 * 24 * 7,
+                    self.secure,
+                ),
             );
         }
         if let Some(language) = self.chosen {
             append_cookie(
                 headers,
                 &set_cookie(
-                    LANG_COOKIE,
+                    &cookie_name(LANG_COOKIE, self.secure),
                     language.code(),
                     60 * 60 * 24 * 365,
                     self.secure,
@@ -157,7 +205,8 @@ impl FromRequestParts<AppState> for SignedIn {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let sign_in = || Redirect::to("/organizer/sign-in").into_response();
-        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+        let name = cookie_name(SESSION_COOKIE, is_secure(state));
+        let Some(token) = cookie(&parts.headers, &name) else {
             return Err(sign_in());
         };
         let found = async {
