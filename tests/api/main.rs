@@ -13,6 +13,7 @@ mod concurrency;
 mod emails;
 mod invitees;
 mod materials;
+mod openapi;
 mod pages;
 mod registrations;
 mod sessions;

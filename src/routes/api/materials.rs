@@ -55,8 +55,13 @@ impl MaterialView {
 #[derive(Deserialize, Serialize, ToSchema, Default)]
 #[serde(default)]
 pub struct MaterialJson {
+    #[schema(required = true)]
     pub title: String,
+    /// agenda, guiding_questions, opening_remarks, closing_remarks, participant_list, report, other.
+    #[schema(required = true)]
     pub kind: String,
+    /// en, es, fr, ru or ar.
+    #[schema(required = true)]
     pub language: String,
     /// Shared by the translations of one document; default the kind.
     pub document: Option<String>,
@@ -85,7 +90,8 @@ pub async fn list(
     params(("id" = uuid::Uuid, Path, description = "webinar id")),
     request_body(description = "JSON {title, kind, language, document?, url} for a link, or multipart/form-data with those fields and a `file`",
         content((MaterialJson = "application/json"), (String = "multipart/form-data"))),
-    responses((status = 201, body = MaterialView), (status = 400, body = super::openapi::ErrorBody), (status = 413, body = super::openapi::ErrorBody)))]
+    responses((status = 201, body = MaterialView), (status = 400, body = super::openapi::ErrorBody), (status = 413, body = super::openapi::ErrorBody),
+        (status = 422, description = "the body is JSON of another shape", body = super::openapi::ErrorBody)))]
 pub async fn add(
     State(state): State<AppState>,
     organizer: Organizer,

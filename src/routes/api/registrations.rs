@@ -32,9 +32,12 @@ pub fn router() -> Router<AppState> {
 #[derive(Deserialize, Serialize, ToSchema, Default)]
 #[serde(default)]
 pub struct RegisterInput {
+    #[schema(required = true)]
     pub name: String,
+    #[schema(required = true)]
     pub email: String,
     /// IANA zone, e.g. `Asia/Tokyo`.
+    #[schema(required = true)]
     pub time_zone: String,
     pub organization: Option<String>,
     /// Role or title, for the participant list.
@@ -112,7 +115,9 @@ async fn sessions_of(state: &AppState, webinar: WebinarId) -> AppResult<Vec<Sess
         (status = 201, description = "registered; the answer holds the manage_url", body = RegistrationView),
         (status = 200, description = "this email was registered already: its public fields only, the link goes to the email address", body = RegistrationView),
         (status = 400, body = super::openapi::ErrorBody), (status = 404, body = super::openapi::ErrorBody),
-        (status = 409, description = "the chosen session is full, cancelled or started", body = super::openapi::ErrorBody)))]
+        (status = 403, description = "registration is not open (yet, or any more)", body = super::openapi::ErrorBody),
+        (status = 409, description = "the chosen session is full, cancelled or started", body = super::openapi::ErrorBody),
+        (status = 422, description = "the body is JSON of another shape", body = super::openapi::ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn register(
     State(state): State<AppState>,
@@ -136,6 +141,7 @@ pub async fn register(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Only the registrations of this session.
     #[param(value_type = Option<uuid::Uuid>)]
@@ -195,7 +201,8 @@ pub struct SwitchInput {
 
 #[utoipa::path(patch, path = "/api/v1/registrations/{token}", tag = "registrations", request_body = SwitchInput,
     params(("token" = String, Path, description = "the private manage token")),
-    responses((status = 200, body = RegistrationView), (status = 404, body = super::openapi::ErrorBody), (status = 409, body = super::openapi::ErrorBody)))]
+    responses((status = 200, body = RegistrationView), (status = 400, body = super::openapi::ErrorBody), (status = 404, body = super::openapi::ErrorBody),
+        (status = 409, description = "the session is full, cancelled or started", body = super::openapi::ErrorBody), (status = 422, description = "the body is JSON of another shape", body = super::openapi::ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn switch(
     State(state): State<AppState>,
