@@ -14,9 +14,6 @@ if ! schemathesis --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
   exit 2
 fi
 
-cargo build --quiet
-meridian="${CARGO_TARGET_DIR:-target}/debug/meridian"
-
 work=$(mktemp -d)
 server=
 stop() {
@@ -24,6 +21,11 @@ stop() {
   rm -rf "$work"
 }
 trap stop EXIT
+
+cargo build --quiet
+# A copy, so that another build into a shared target folder cannot swap it meanwhile.
+cp "${CARGO_TARGET_DIR:-target}/debug/meridian" "$work/meridian"
+meridian="$work/meridian"
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
@@ -75,13 +77,15 @@ cat >"$work/schemathesis.toml" <<TOML
 "path.message" = "1"
 TOML
 
+# From the temporary folder, so that schemathesis's cache and reports stay out of the work tree.
 status=0
+cd "$work"
 timeout $((max_time + 60)) schemathesis --config-file "$work/schemathesis.toml" run "$base/api/openapi.json" \
   --url "$base" \
   --header "$auth" \
   --checks not_a_server_error,status_code_conformance,response_schema_conformance \
-  --max-time "$max_time" --max-examples 50 --workers 2 --seed 1 \
-  --generation-database none --no-color || status=$?
+  --max-time "$max_time" --max-examples 50 --workers 1 --seed 1 \
+  --generation-database none --no-color ${SCHEMATHESIS_ARGS:-} || status=$?
 if [ "$status" -ne 0 ] && grep -q . "$work/server.log"; then
   echo "--- server log" >&2
   tail -n 50 "$work/server.log" >&2

@@ -49,7 +49,7 @@ pub struct ImportQuery {
     /// The session the report is of; everyone in it is counted in this session.
     #[param(value_type = uuid::Uuid, required = true)]
     pub session_id: Option<SessionId>,
-    /// Time zone the report's times are written in; default the webinar's.
+    /// Time zone the report's times are written in; default (also when blank) the webinar's.
     pub tz: Option<String>,
 }
 
@@ -78,9 +78,7 @@ pub async fn import(
     let session_id = query.session_id.ok_or_else(|| {
         AppError::BadRequest("add ?session_id= with the session this report is of".into())
     })?;
-    let tz = query
-        .tz
-        .as_deref()
+    let tz = super::given(query.tz.as_deref())
         .map(str::parse::<TimeZone>)
         .transpose()?;
     Ok(Json(
@@ -203,7 +201,8 @@ pub async fn unmark(
 #[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ParticipantsQuery {
-    /// `csv` (default), `xlsx` or `html` (a printable page).
+    /// `csv` (default, also when blank), `xlsx` or `html` (a printable page).
+    #[param(pattern = "^(csv|xlsx|html)?$")]
     pub format: Option<String>,
     /// Only people whose registration stands.
     pub registered_only: bool,
@@ -229,9 +228,9 @@ pub async fn participant_list(
     ApiQuery(query): ApiQuery<ParticipantsQuery>,
 ) -> AppResult<Response> {
     let webinar = owned_webinar(&state, &organizer, id).await?;
-    let language = match query.lang.as_deref() {
-        Some(code) if !code.trim().is_empty() => code.parse()?,
-        _ => Language::En,
+    let language = match super::given(query.lang.as_deref()) {
+        Some(code) => code.parse()?,
+        None => Language::En,
     };
     participants_response(&state, &webinar, &query, language).await
 }
@@ -258,7 +257,7 @@ pub async fn participants_response(
         "participants"
     };
     let download = |ext: &str| format!("attachment; filename=\"{name}.{ext}\"");
-    match query.format.as_deref().unwrap_or("csv") {
+    match super::given(query.format.as_deref()).unwrap_or("csv") {
         "csv" => {
             let body = Body::from_stream(participants::csv(
                 state.clone(),

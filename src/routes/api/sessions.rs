@@ -191,7 +191,7 @@ pub async fn cancel(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListingQuery {
-    /// IANA zone to show the sessions in; default UTC.
+    /// IANA zone to show the sessions in; default (also when blank) UTC.
     pub tz: Option<String>,
 }
 
@@ -204,7 +204,7 @@ pub async fn listing(
     ApiPath(id): ApiPath<WebinarId>,
     ApiQuery(query): ApiQuery<ListingQuery>,
 ) -> AppResult<Json<SessionListing>> {
-    let tz: TimeZone = query.tz.as_deref().unwrap_or("UTC").parse()?;
+    let tz: TimeZone = super::given(query.tz.as_deref()).unwrap_or("UTC").parse()?;
     let published = services::webinars::published(&state, id).await?;
     Ok(Json(local_listing(
         &published.webinar.rules,
