@@ -22,6 +22,7 @@ on_both_databases!(
     the_report_counts_a_known_data_set,
     follow_up_emails_go_once_to_attendees_and_absentees,
     the_organizer_imports_marks_downloads_and_reports_in_the_pages,
+    blank_query_parameters_mean_their_default,
 );
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -544,6 +545,27 @@ async fn a_teams_report_in_utf16_is_read_and_bad_reports_are_refused(backend: Ba
         attendance_of(&app, &w, id_of(&ids, "Olga Ivanova")).await["sessions"][0]["minutes"],
         46
     );
+}
+
+/// `?tz=` and `?format=` (as forms and generated clients send them) are "not given".
+async fn blank_query_parameters_mean_their_default(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (w, s) = event(&app, &[("AM", 60, None), ("PM", 8 * 60, None)]).await;
+    let listing = app.get(&format!("/api/v1/webinars/{w}/sessions?tz=")).await;
+    assert_eq!(json_of(listing, StatusCode::OK).await["time_zone"], "UTC");
+    let list = app
+        .get_as_organizer(&format!("/api/v1/webinars/{w}/participants?format=&lang="))
+        .await;
+    assert_eq!(list.status(), StatusCode::OK);
+    assert!(
+        list.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let report = sample("zoom-webinar-attendees.csv");
+    let imported = import(&app, &w, &format!("?session_id={}&tz=", s[0]), report).await;
+    assert_eq!(json_of(imported, StatusCode::OK).await["format"], "zoom");
 }
 
 async fn marking_by_hand_wins_and_can_be_taken_back(backend: Backend) {

@@ -15,6 +15,7 @@ mod emails;
 mod invitees;
 mod limits;
 mod materials;
+mod openapi;
 mod pages;
 mod privacy;
 mod registration_policy;

@@ -44,11 +44,12 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// The session the report is of; everyone in it is counted in this session.
-    #[param(value_type = uuid::Uuid)]
+    #[param(value_type = uuid::Uuid, required = true)]
     pub session_id: Option<SessionId>,
-    /// Time zone the report's times are written in; default the webinar's.
+    /// Time zone the report's times are written in; default (also when blank) the webinar's.
     pub tz: Option<String>,
 }
 
@@ -56,7 +57,7 @@ pub struct ImportQuery {
     params(("id" = uuid::Uuid, Path, description = "webinar id"), ImportQuery),
     request_body(description = "Zoom webinar attendee report (CSV) or Microsoft Teams attendance report (UTF-16, tab-separated), as exported", content_type = "text/csv"),
     responses((status = 200, body = ImportOutcome), (status = 400, body = super::openapi::ErrorBody),
-        (status = 404, body = super::openapi::ErrorBody), (status = 422, body = super::openapi::ErrorBody)),
+        (status = 404, body = super::openapi::ErrorBody), (status = 422, description = "the report cannot be read: the message says where", body = super::openapi::ErrorBody)),
     security(("bearer" = [])))]
 #[tracing::instrument(skip_all)]
 pub async fn import(
@@ -77,9 +78,7 @@ pub async fn import(
     let session_id = query.session_id.ok_or_else(|| {
         AppError::BadRequest("add ?session_id= with the session this report is of".into())
     })?;
-    let tz = query
-        .tz
-        .as_deref()
+    let tz = super::given(query.tz.as_deref())
         .map(str::parse::<TimeZone>)
         .transpose()?;
     Ok(Json(
@@ -95,8 +94,9 @@ pub struct MarkInput {
     #[schema(value_type = Option<uuid::Uuid>)]
     #[serde(default)]
     pub session_id: Option<SessionId>,
-    /// Minutes attended, if known.
+    /// Minutes attended, if known; a session lasts at most a day.
     #[serde(default)]
+    #[schema(maximum = 1440)]
     pub minutes: Option<u32>,
 }
 
@@ -145,8 +145,8 @@ fn attendance_view((r, presence): (Registration, Vec<Presence>)) -> Json<Attenda
 #[utoipa::path(put, path = "/api/v1/webinars/{id}/registrations/{registration_id}/attendance", tag = "attendance",
     params(("id" = uuid::Uuid, Path, description = "webinar id"), ("registration_id" = uuid::Uuid, Path)),
     request_body = MarkInput,
-    responses((status = 200, body = AttendanceView), (status = 404, body = super::openapi::ErrorBody),
-        (status = 422, body = super::openapi::ErrorBody)),
+    responses((status = 200, body = AttendanceView), (status = 400, body = super::openapi::ErrorBody), (status = 404, body = super::openapi::ErrorBody),
+        (status = 422, description = "the body is JSON of another shape", body = super::openapi::ErrorBody)),
     security(("bearer" = [])))]
 #[tracing::instrument(skip_all)]
 pub async fn mark(
@@ -198,9 +198,11 @@ pub async fn unmark(
 }
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ParticipantsQuery {
-    /// `csv` (default), `xlsx` or `html` (a printable page).
+    /// `csv` (default, also when blank), `xlsx` or `html` (a printable page).
+    #[param(pattern = "^(csv|xlsx|html)?$")]
     pub format: Option<String>,
     /// Only people whose registration stands.
     pub registered_only: bool,
@@ -214,7 +216,8 @@ pub struct ParticipantsQuery {
 
 #[utoipa::path(get, path = "/api/v1/webinars/{id}/participants", tag = "attendance",
     params(("id" = uuid::Uuid, Path, description = "webinar id"), ParticipantsQuery),
-    responses((status = 200, description = "text/csv, XLSX or HTML, grouped by organization"),
+    responses((status = 200, description = "grouped by organization, in the asked format",
+            content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "text/html"))),
         (status = 400, body = super::openapi::ErrorBody), (status = 404, body = super::openapi::ErrorBody)),
     security(("bearer" = [])))]
 #[tracing::instrument(skip_all)]
@@ -225,9 +228,9 @@ pub async fn participant_list(
     ApiQuery(query): ApiQuery<ParticipantsQuery>,
 ) -> AppResult<Response> {
     let webinar = owned_webinar(&state, &organizer, id).await?;
-    let language = match query.lang.as_deref() {
-        Some(code) if !code.trim().is_empty() => code.parse()?,
-        _ => Language::En,
+    let language = match super::given(query.lang.as_deref()) {
+        Some(code) => code.parse()?,
+        None => Language::En,
     };
     participants_response(&state, &webinar, &query, language).await
 }
@@ -254,7 +257,7 @@ pub async fn participants_response(
         "participants"
     };
     let download = |ext: &str| format!("attachment; filename=\"{name}.{ext}\"");
-    match query.format.as_deref().unwrap_or("csv") {
+    match super::given(query.format.as_deref()).unwrap_or("csv") {
         "csv" => {
             let body = Body::from_stream(participants::csv(
                 state.clone(),

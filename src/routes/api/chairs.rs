@@ -25,7 +25,9 @@ pub fn router() -> Router<AppState> {
 #[derive(Deserialize, Serialize, ToSchema, Default)]
 #[serde(default)]
 pub struct ChairInput {
+    #[schema(required = true)]
     pub name: String,
+    #[schema(required = true)]
     pub email: String,
     /// IANA zone; default the webinar's.
     pub time_zone: Option<String>,
@@ -68,7 +70,8 @@ fn blank_to_none(value: &Option<String>) -> Option<&str> {
     params(("id" = uuid::Uuid, Path, description = "webinar id"), ("session_id" = uuid::Uuid, Path, description = "session id")),
     responses((status = 201, description = "named; the calendar invitation is queued", body = ChairView),
         (status = 200, description = "already a chair of this session; nothing sent", body = ChairView),
-        (status = 400, body = super::openapi::ErrorBody), (status = 404, body = super::openapi::ErrorBody)))]
+        (status = 400, body = super::openapi::ErrorBody), (status = 404, body = super::openapi::ErrorBody),
+        (status = 409, description = "the session is cancelled", body = super::openapi::ErrorBody), (status = 422, description = "the body is JSON of another shape", body = super::openapi::ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn add(
     State(state): State<AppState>,

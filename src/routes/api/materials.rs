@@ -55,8 +55,13 @@ impl MaterialView {
 #[derive(Deserialize, Serialize, ToSchema, Default)]
 #[serde(default)]
 pub struct MaterialJson {
+    #[schema(required = true)]
     pub title: String,
+    /// agenda, guiding_questions, opening_remarks, closing_remarks, participant_list, report, other.
+    #[schema(required = true)]
     pub kind: String,
+    /// en, es, fr, ru or ar.
+    #[schema(required = true)]
     pub language: String,
     /// Shared by the translations of one document; default the kind.
     pub document: Option<String>,
@@ -84,8 +89,9 @@ pub async fn list(
 #[utoipa::path(post, path = "/api/v1/webinars/{id}/materials", tag = "materials", security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path, description = "webinar id")),
     request_body(description = "JSON {title, kind, language, document?, url} for a link, or multipart/form-data with those fields and a `file`",
-        content((MaterialJson = "application/json"), (String = "multipart/form-data"))),
-    responses((status = 201, body = MaterialView), (status = 400, body = super::openapi::ErrorBody), (status = 413, body = super::openapi::ErrorBody)))]
+        content((MaterialJson = "application/json"), (MaterialUpload = "multipart/form-data"))),
+    responses((status = 201, body = MaterialView), (status = 400, body = super::openapi::ErrorBody), (status = 413, body = super::openapi::ErrorBody),
+        (status = 422, description = "the body is JSON of another shape", body = super::openapi::ErrorBody)))]
 pub async fn add(
     State(state): State<AppState>,
     organizer: Organizer,
@@ -128,6 +134,20 @@ pub async fn add(
             &state.settings.server.public_url,
         )),
     ))
+}
+
+/// The fields `read_multipart` takes, for the OpenAPI document.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct MaterialUpload {
+    title: String,
+    kind: String,
+    language: String,
+    document: Option<String>,
+    /// A link, if no file is uploaded.
+    url: Option<String>,
+    #[schema(value_type = Option<String>, format = Binary)]
+    file: Option<Vec<u8>>,
 }
 
 /// A multipart upload of a document: its fields, its file, and the page form's CSRF token.

@@ -3,7 +3,9 @@
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use crate::startup::AppState;
@@ -31,7 +33,8 @@ pub struct ErrorBody {
         super::attendance::import, super::attendance::mark, super::attendance::read, super::attendance::unmark,
         super::attendance::participant_list, super::attendance::read_report, super::attendance::send_follow_up,
     ),
-    modifiers(&BearerAuth),
+    components(schemas(ErrorBody)),
+    modifiers(&BearerAuth, &ExtractorAnswers),
     tags((name = "webinars"), (name = "sessions"), (name = "invitees"), (name = "registrations"), (name = "materials"), (name = "attendance"))
 )]
 pub struct ApiDoc;
@@ -46,6 +49,85 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
+}
+
+/// Adds the answers of the shared extractors (`super::mod`) to every operation that uses
+/// them, so that no route can leave one out: the bearer check (`Organizer`) answers 401,
+/// `ApiPath` 404, `ApiQuery` 400, and reading a body 400 or 413; a JSON body of the wrong
+/// media type 415. What a handler itself answers (409, the 422 of `ApiJson`, ...) stays in
+/// its own `#[utoipa::path]`.
+struct ExtractorAnswers;
+
+impl Modify for ExtractorAnswers {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        for item in doc.paths.paths.values_mut() {
+            for operation in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                add_extractor_answers(operation);
+            }
+        }
+    }
+}
+
+fn add_extractor_answers(operation: &mut Operation) {
+    let parameters = operation.parameters.as_deref().unwrap_or_default();
+    let takes = |place: ParameterIn| parameters.iter().any(|p| p.parameter_in == place);
+    let (in_path, in_query) = (takes(ParameterIn::Path), takes(ParameterIn::Query));
+    let bearer = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+    let body = operation.request_body.as_ref();
+    let json = body.is_some_and(|b| b.content.contains_key("application/json"));
+    let mut answers = Vec::new();
+    if bearer {
+        answers.push((
+            "401",
+            "the Authorization: Bearer token is missing or not valid",
+        ));
+    }
+    if in_path {
+        answers.push(("404", "not found: no such resource, or an invalid id"));
+    }
+    if in_query || body.is_some() {
+        answers.push((
+            "400",
+            "a parameter or the body is not valid: the message says which",
+        ));
+    }
+    if body.is_some() {
+        answers.push(("413", "the body is too large"));
+    }
+    if json {
+        answers.push((
+            "415",
+            "the body is not sent with a media type this route takes",
+        ));
+    }
+    for (status, description) in answers {
+        operation
+            .responses
+            .responses
+            .entry(status.to_string())
+            .or_insert_with(|| error_response(description).into());
+    }
+}
+
+fn error_response(description: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build(),
+        )
+        .build()
 }
 
 pub fn router() -> Router<AppState> {

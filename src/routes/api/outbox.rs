@@ -86,14 +86,20 @@ pub async fn list(
 
 #[utoipa::path(post, path = "/api/v1/webinars/{id}/outbox/{message}/retry", tag = "invitees", security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path, description = "webinar id"), ("message" = i64, Path, description = "outbox message id")),
-    responses((status = 200, description = "queued again"), (status = 404, body = super::openapi::ErrorBody), (status = 409, body = super::openapi::ErrorBody)))]
+    responses((status = 200, description = "queued again", body = Retried), (status = 404, body = super::openapi::ErrorBody), (status = 409, body = super::openapi::ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn retry(
     State(state): State<AppState>,
     organizer: Organizer,
     ApiPath((id, message)): ApiPath<(WebinarId, i64)>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<Retried>> {
     let webinar = owned_webinar(&state, &organizer, id).await?;
     invitations::retry_message(&state, &webinar, message).await?;
-    Ok(Json(serde_json::json!({"status": "pending"})))
+    Ok(Json(Retried { status: "pending" }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Retried {
+    /// `pending`: the message waits for the mail worker again.
+    pub status: &'static str,
 }

@@ -37,9 +37,12 @@ pub fn router() -> Router<AppState> {
 #[derive(Deserialize, Serialize, ToSchema, Default)]
 #[serde(default)]
 pub struct RegisterInput {
+    #[schema(required = true)]
     pub name: String,
+    #[schema(required = true)]
     pub email: String,
     /// IANA zone, e.g. `Asia/Tokyo`.
+    #[schema(required = true)]
     pub time_zone: String,
     pub organization: Option<String>,
     /// Role or title, for the participant list.
@@ -127,6 +130,7 @@ pub struct CheckEmail {
         (status = 403, description = "registration is closed, or the webinar is by invitation only", body = super::openapi::ErrorBody),
         (status = 404, body = super::openapi::ErrorBody),
         (status = 409, description = "the chosen session is full, cancelled or started", body = super::openapi::ErrorBody),
+        (status = 422, description = "the body is JSON of another shape", body = super::openapi::ErrorBody),
         (status = 429, description = "too many requests from this address; see Retry-After", body = super::openapi::ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn register(
@@ -210,6 +214,7 @@ async fn decide(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Only the registrations of this session.
     #[param(value_type = Option<uuid::Uuid>)]
@@ -269,7 +274,9 @@ pub struct SwitchInput {
 
 #[utoipa::path(patch, path = "/api/v1/registrations/{token}", tag = "registrations", request_body = SwitchInput,
     params(("token" = String, Path, description = "the private manage token")),
-    responses((status = 200, body = RegistrationView), (status = 404, body = super::openapi::ErrorBody), (status = 409, body = super::openapi::ErrorBody)))]
+    responses((status = 200, body = RegistrationView), (status = 400, body = super::openapi::ErrorBody), (status = 404, body = super::openapi::ErrorBody),
+        (status = 409, description = "the session is full, cancelled or started", body = super::openapi::ErrorBody), (status = 422, description = "the body is JSON of another shape", body = super::openapi::ErrorBody),
+        (status = 429, description = "too many changes or requests; see Retry-After", body = super::openapi::ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn switch(
     State(state): State<AppState>,
@@ -302,7 +309,8 @@ pub async fn switch(
 
 #[utoipa::path(delete, path = "/api/v1/registrations/{token}", tag = "registrations",
     params(("token" = String, Path, description = "the private manage token")),
-    responses((status = 200, description = "cancelled", body = RegistrationView), (status = 404, body = super::openapi::ErrorBody)))]
+    responses((status = 200, description = "cancelled", body = RegistrationView), (status = 404, body = super::openapi::ErrorBody),
+        (status = 429, description = "too many changes or requests; see Retry-After", body = super::openapi::ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn cancel(
     State(state): State<AppState>,

@@ -33,11 +33,15 @@ pub fn router() -> Router<AppState> {
 #[serde(default)]
 pub struct CreateSession {
     /// E.g. `AM` or `PM`.
+    #[schema(required = true, min_length = 1, max_length = 100)]
     pub label: String,
     /// RFC 3339 with an offset, e.g. `2026-09-24T07:00:00Z`.
+    #[schema(required = true)]
     pub starts_at: String,
+    #[schema(required = true, nullable = false, minimum = 1, maximum = 1440)]
     pub duration_minutes: Option<u32>,
     /// Seats; leave out for no limit.
+    #[schema(minimum = 1)]
     pub capacity: Option<u32>,
     pub join_url: Option<String>,
 }
@@ -47,10 +51,11 @@ pub struct CreateSession {
 pub struct ChangeSession {
     pub label: Option<String>,
     pub starts_at: Option<String>,
+    #[schema(minimum = 1, maximum = 1440)]
     pub duration_minutes: Option<u32>,
     /// A number of seats, or `null` for no limit.
     #[serde(deserialize_with = "present")]
-    #[schema(value_type = Option<u32>)]
+    #[schema(value_type = Option<u32>, minimum = 1)]
     pub capacity: Option<Option<u32>>,
     /// A URL, or `null` to remove it.
     #[serde(deserialize_with = "present")]
@@ -134,7 +139,8 @@ fn check_changes(c: &ChangeSession) -> Result<SessionChanges, Invalid> {
 
 #[utoipa::path(post, path = "/api/v1/webinars/{id}/sessions", tag = "sessions", request_body = CreateSession,
     security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "webinar id")),
-    responses((status = 201, body = SessionView), (status = 400, body = super::openapi::ErrorBody), (status = 404, body = super::openapi::ErrorBody)))]
+    responses((status = 201, body = SessionView), (status = 400, body = super::openapi::ErrorBody), (status = 404, body = super::openapi::ErrorBody),
+        (status = 422, description = "the body is JSON of another shape", body = super::openapi::ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn create(
     State(state): State<AppState>,
@@ -151,7 +157,9 @@ pub async fn create(
 #[utoipa::path(patch, path = "/api/v1/webinars/{id}/sessions/{session_id}", tag = "sessions",
     request_body = ChangeSession, security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path, description = "webinar id"), ("session_id" = uuid::Uuid, Path, description = "session id")),
-    responses((status = 200, body = SessionView), (status = 409, body = super::openapi::ErrorBody)))]
+    responses((status = 200, body = SessionView), (status = 400, body = super::openapi::ErrorBody), (status = 404, body = super::openapi::ErrorBody),
+        (status = 409, description = "the session is cancelled, or the capacity is below its registrations", body = super::openapi::ErrorBody),
+        (status = 422, description = "the body is JSON of another shape", body = super::openapi::ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn change(
     State(state): State<AppState>,
@@ -181,8 +189,9 @@ pub async fn cancel(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListingQuery {
-    /// IANA zone to show the sessions in; default UTC.
+    /// IANA zone to show the sessions in; default (also when blank) UTC.
     pub tz: Option<String>,
 }
 
@@ -195,7 +204,7 @@ pub async fn listing(
     ApiPath(id): ApiPath<WebinarId>,
     ApiQuery(query): ApiQuery<ListingQuery>,
 ) -> AppResult<Json<SessionListing>> {
-    let tz: TimeZone = query.tz.as_deref().unwrap_or("UTC").parse()?;
+    let tz: TimeZone = super::given(query.tz.as_deref()).unwrap_or("UTC").parse()?;
     let published = services::webinars::published(&state, id).await?;
     Ok(Json(local_listing(
         &published.webinar.rules,

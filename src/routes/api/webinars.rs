@@ -25,10 +25,22 @@ pub fn router() -> Router<AppState> {
         .route("/v1/webinars/{id}", get(read).patch(edit))
 }
 
-/// A webinar; every field but `title` may be left out.
+/// A new webinar: a title, and any of the other fields of `WebinarInput`.
+#[derive(Deserialize, ToSchema)]
+pub struct NewWebinar {
+    #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 200)]
+    pub title: String,
+    #[serde(flatten)]
+    pub webinar: WebinarInput,
+}
+
+/// A webinar's fields; a change names only the fields it changes.
 #[derive(Deserialize, Serialize, ToSchema, Default)]
 #[serde(default)]
 pub struct WebinarInput {
+    /// `null` or left out: unchanged.
+    #[schema(min_length = 1, max_length = 200)]
     pub title: Option<String>,
     pub description: Option<String>,
     /// Codes among en, es, fr, ru, ar; the first is the default for emails. Default `["en"]`.
@@ -112,18 +124,20 @@ pub fn apply(mut w: Webinar, input: &WebinarInput) -> Result<Webinar, Invalid> {
     Ok(w)
 }
 
-#[utoipa::path(post, path = "/api/v1/webinars", tag = "webinars", request_body = WebinarInput,
+#[utoipa::path(post, path = "/api/v1/webinars", tag = "webinars", request_body = NewWebinar,
     security(("bearer" = [])),
-    responses((status = 201, body = WebinarView), (status = 400, body = super::openapi::ErrorBody), (status = 401, body = super::openapi::ErrorBody)))]
+    responses((status = 201, body = WebinarView), (status = 400, body = super::openapi::ErrorBody),
+        (status = 422, description = "the body is JSON of another shape", body = super::openapi::ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn create(
     State(state): State<AppState>,
     organizer: Organizer,
-    ApiJson(input): ApiJson<WebinarInput>,
+    ApiJson(new): ApiJson<NewWebinar>,
 ) -> AppResult<(StatusCode, Json<WebinarView>)> {
-    if input.title.is_none() {
-        return Err(AppError::BadRequest("title must not be empty".into()));
-    }
+    let input = WebinarInput {
+        title: Some(new.title),
+        ..new.webinar
+    };
     let blank = Webinar::blank(organizer.id);
     let webinar = apply(blank, &input)?;
     let sessions = input
@@ -141,7 +155,7 @@ pub async fn create(
 }
 
 #[utoipa::path(get, path = "/api/v1/webinars/{id}", tag = "webinars",
-    params(("id" = uuid::Uuid, Path, description = "webinar id")),
+    security((), ("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "webinar id")),
     responses((status = 200, body = WebinarView), (status = 404, body = super::openapi::ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn read(
@@ -174,7 +188,8 @@ pub async fn list(
 
 #[utoipa::path(patch, path = "/api/v1/webinars/{id}", tag = "webinars", request_body = WebinarInput,
     security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "webinar id")),
-    responses((status = 200, body = WebinarView), (status = 400, body = super::openapi::ErrorBody), (status = 404, body = super::openapi::ErrorBody)))]
+    responses((status = 200, body = WebinarView), (status = 400, body = super::openapi::ErrorBody), (status = 404, body = super::openapi::ErrorBody),
+        (status = 422, description = "the body is JSON of another shape", body = super::openapi::ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn edit(
     State(state): State<AppState>,
