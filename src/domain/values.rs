@@ -22,6 +22,24 @@ fn invalid(message: impl Into<String>) -> Invalid {
     Invalid(message.into())
 }
 
+/// An instant given by a user (session start, registration window, report time),
+/// refused outside 2000–2100: other years are typing
+/// mistakes, and years beyond 9999 cannot even be written back in RFC 3339.
+pub fn instant_in_range(
+    field: &str,
+    t: chrono::DateTime<chrono::Utc>,
+) -> Result<chrono::DateTime<chrono::Utc>, Invalid> {
+    use chrono::Datelike;
+    if (2000..2100).contains(&t.year()) {
+        Ok(t)
+    } else {
+        Err(invalid(format!(
+            "{field} must lie between the years 2000 and 2099 (UTC), not {}",
+            t.format("%Y-%m-%d %H:%M UTC")
+        )))
+    }
+}
+
 /// A trimmed, non-empty text of at most `max` characters without control characters.
 pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, Invalid> {
     let value = value.trim();
@@ -229,6 +247,27 @@ impl Country {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instants_outside_2000_to_2100_are_refused() {
+        use chrono::{TimeZone, Utc};
+        let at = |y, mo, d, h, mi, s| Utc.with_ymd_and_hms(y, mo, d, h, mi, s).unwrap();
+        for ok in [
+            at(2000, 1, 1, 0, 0, 0),
+            at(2026, 9, 24, 7, 0, 0),
+            at(2099, 12, 31, 23, 59, 59),
+        ] {
+            assert_eq!(instant_in_range("starts_at", ok), Ok(ok));
+        }
+        for bad in [
+            at(1999, 12, 31, 23, 59, 59),
+            at(2100, 1, 1, 0, 0, 0),
+            at(0, 1, 1, 0, 0, 0),
+        ] {
+            let e = instant_in_range("starts_at", bad).unwrap_err();
+            assert!(e.0.starts_with("starts_at must lie between"), "{e}");
+        }
+    }
 
     #[test]
     fn emails_are_checked_and_keyed_case_insensitively() {

@@ -11,6 +11,7 @@ mod browser;
 mod cli;
 mod concurrency;
 mod emails;
+mod input_hardening;
 mod invitees;
 mod materials;
 mod pages;

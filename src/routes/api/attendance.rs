@@ -83,7 +83,7 @@ pub async fn import(
         .map(str::parse::<TimeZone>)
         .transpose()?;
     Ok(Json(
-        service::import(&state, &webinar, session_id, tz, &body).await?,
+        service::import(&state, &webinar, session_id, tz, body).await?,
     ))
 }
 
@@ -274,7 +274,7 @@ pub async fn participants_response(
         }
         "xlsx" => {
             let list = participants::collect(state, webinar.id, &sessions, options).await?;
-            let file = participants::xlsx(&webinar.title, &list, options)?;
+            let file = participants::xlsx(webinar.title.clone(), list, options).await?;
             Ok((
                 [
                     (

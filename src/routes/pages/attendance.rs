@@ -226,7 +226,7 @@ async fn import_report(
             let file = upload.file.filter(|f| !f.is_empty()).ok_or_else(|| {
                 AppError::BadRequest("choose the attendance report file to upload".into())
             })?;
-            service::import(&state, &webinar, session, None, &file).await
+            service::import(&state, &webinar, session, None, file).await
         }
         .await;
         match outcome {

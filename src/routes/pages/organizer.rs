@@ -629,6 +629,7 @@ fn session_fields(
             ))
         })?
         .with_timezone(&Utc);
+    let starts_at = crate::domain::values::instant_in_range("starts_at", starts_at)?;
     let number = |field: &str, v: &str| -> AppResult<Option<u32>> {
         match v.trim() {
             "" => Ok(None),
