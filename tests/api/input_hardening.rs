@@ -12,6 +12,7 @@ on_both_databases!(
     imported_minutes_beyond_the_session_are_refused_naming_the_line,
     instants_outside_2000_to_2100_are_refused,
     json_arrays_are_refused_in_place_of_objects,
+    placeholders_in_names_and_titles_stay_as_written,
 );
 
 /// Posts an attendance report for the AM session of the model webinar.
@@ -218,4 +219,90 @@ async fn json_arrays_are_refused_in_place_of_objects(backend: Backend) {
         )
         .await;
     assert_error(response, StatusCode::UNPROCESSABLE_ENTITY, "title").await;
+}
+
+/// The messages written to the file outbox, parsed.
+fn outbox_files(app: &TestApp) -> Vec<(std::path::PathBuf, crate::mail::Mail)> {
+    std::fs::read_dir(&app.settings.mail.outbox_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+        .map(|p| {
+            let raw = std::fs::read_to_string(&p).unwrap();
+            (p, crate::mail::parse(&raw))
+        })
+        .collect()
+}
+
+async fn placeholders_in_names_and_titles_stay_as_written(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let w = app
+        .create_webinar(&json!({
+            "title": "Review {session}{session}{name}",
+            "languages": ["en"],
+            "time_zone": "Europe/Zurich",
+            "sessions": [{"label": "AM", "starts_at": AM_START, "duration_minutes": 60}],
+        }))
+        .await;
+    let id = w["id"].as_str().unwrap();
+    app.register_ok(
+        id,
+        &json!({"name": "Ann {when}", "email": "ann@example.org",
+                "time_zone": "Europe/Zurich", "language": "en"}),
+    )
+    .await;
+    app.wait_outbox_settled(id, 20).await;
+    let mails = outbox_files(&app);
+    assert_eq!(mails.len(), 1);
+    let mail = &mails[0].1;
+    assert_eq!(
+        mail.subject,
+        "Registration confirmed: Review {session}{session}{name} – AM session"
+    );
+    assert!(mail.text.contains("Dear Ann {when},"), "{}", mail.text);
+}
+
+/// The data folder, the database with its -wal and -shm, the secret and every email
+/// hold registrations and live links: only the server's user may read them.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn data_files_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = spawn_app_with(Backend::Sqlite, |s| {
+        let data = s.security.secret_file.parent().unwrap().join("data");
+        s.database.url = format!("sqlite://{}", data.join("meridian.db").display());
+        s.security.secret_file = data.join("secret.key");
+        s.mail.outbox_dir = data.join("outbox");
+    })
+    .await;
+    let w = app.model_webinar(None, None).await;
+    app.register_ok(
+        &w.id,
+        &json!({"name": "Ann", "email": "ann@example.org", "time_zone": "Europe/Zurich"}),
+    )
+    .await;
+    app.wait_outbox_settled(&w.id, 20).await;
+    let data = app
+        .settings
+        .security
+        .secret_file
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700, "the data folder");
+    assert_eq!(mode(&data.join("outbox")), 0o700, "the outbox folder");
+    for file in [
+        "meridian.db",
+        "meridian.db-wal",
+        "meridian.db-shm",
+        "secret.key",
+    ] {
+        assert_eq!(mode(&data.join(file)), 0o600, "{file}");
+    }
+    let mails = outbox_files(&app);
+    assert!(!mails.is_empty());
+    for (path, _) in mails {
+        assert_eq!(mode(&path), 0o600, "{}", path.display());
+    }
 }
