@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod client;
+pub mod headers;
 pub mod pages;
 
 use axum::Router;

@@ -13,6 +13,9 @@ on_both_databases!(
     instants_outside_2000_to_2100_are_refused,
     json_arrays_are_refused_in_place_of_objects,
     placeholders_in_names_and_titles_stay_as_written,
+    page_forms_take_small_bodies_and_uploads_large_ones,
+    download_names_and_redirects_are_ascii,
+    web_links_take_any_case_of_scheme_and_need_a_host,
 );
 
 /// Posts an attendance report for the AM session of the model webinar.
@@ -305,4 +308,200 @@ async fn data_files_are_readable_by_their_owner_only() {
     for (path, _) in mails {
         assert_eq!(mode(&path), 0o600, "{}", path.display());
     }
+}
+
+async fn page_forms_take_small_bodies_and_uploads_large_ones(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let w = app.model_webinar(None, None).await;
+    let (_, link) = app.password_link().await;
+    let big = "x".repeat(100 * 1024);
+    // Sign-in and set-password need no account: they must not buffer 20 MB.
+    for path in [
+        "/organizer/sign-in".to_string(),
+        link.replace(&app.address, ""),
+        format!("/w/{}", w.id),
+    ] {
+        let response = app
+            .client
+            .post(app.url(&path))
+            .form(&[("csrf", "x"), ("email", big.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE, "{path}");
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "{path}: the HTML error page"
+        );
+        let page = response.text().await.unwrap();
+        assert!(
+            page.contains("the form is larger than this page takes (64 KiB"),
+            "{page}"
+        );
+    }
+    // A repeated query key answers the HTML error page too.
+    let response = app.get(&format!("/w/{}?tz=UTC&tz=UTC", w.id)).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+
+    // A document over 20 MB is "too large", not "bad".
+    let boundary = "hardening-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nHuge\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"huge.pdf\"\r\n\
+         Content-Type: application/pdf\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend(std::iter::repeat_n(b'x', 21 * 1024 * 1024));
+    body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+    let head = format!(
+        "POST /api/v1/webinars/{}/materials HTTP/1.1\r\nHost: test\r\n\
+         Authorization: Bearer {}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        w.id,
+        app.token,
+        body.len()
+    );
+    let answer = send_raw(&app, head.into_bytes(), body).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("larger than"), "{answer}");
+}
+
+/// Sends a request as raw bytes and reads the answer, while the server may stop reading
+/// the body early (as it does past a size limit; a client library reports a broken pipe).
+async fn send_raw(app: &TestApp, head: Vec<u8>, body: Vec<u8>) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.address.trim_start_matches("http://");
+    let stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let (mut read, mut write) = stream.into_split();
+    let writer = tokio::spawn(async move {
+        let _ = write.write_all(&head).await;
+        let _ = write.write_all(&body).await;
+    });
+    let mut answer = Vec::new();
+    let _ = read.read_to_end(&mut answer).await;
+    writer.abort();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+async fn download_names_and_redirects_are_ascii(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let soon = (chrono::Utc::now() + chrono::Duration::minutes(10))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let w = app
+        .create_webinar(&json!({
+            "title": "Downloads",
+            "languages": ["en"],
+            "time_zone": "Europe/Zurich",
+            "sessions": [{"label": "AM", "starts_at": soon, "duration_minutes": 60,
+                          "join_url": "https://meet.example.org/r\u{e9}union?x=1"}],
+        }))
+        .await;
+    let id = w["id"].as_str().unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("title", "Notes")
+        .text("language", "en")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(b"%PDF-1.4 notes".to_vec())
+                .file_name("r\u{e9}sum\u{e9}\u{202e}fdp.exe")
+                .mime_str("application/pdf")
+                .unwrap(),
+        );
+    let response = app
+        .client
+        .post(app.url(&format!("/api/v1/webinars/{id}/materials")))
+        .bearer_auth(&app.token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let created = json_of(response, StatusCode::CREATED).await;
+    let file = app
+        .client
+        .get(created["url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        file.headers()["content-disposition"],
+        "inline; filename=\"r_sum_fdp.exe\"; filename*=UTF-8''r%C3%A9sum%C3%A9fdp.exe"
+    );
+
+    let (answer, _) = app
+        .register_ok(
+            id,
+            &json!({"name": "Ann", "email": "ann@example.org", "time_zone": "Europe/Zurich"}),
+        )
+        .await;
+    let link = answer["join_link"].as_str().unwrap();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let response = client.get(link).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        response.headers()["location"].as_bytes(),
+        b"https://meet.example.org/r%C3%A9union?x=1"
+    );
+}
+
+async fn web_links_take_any_case_of_scheme_and_need_a_host(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let w = app.model_webinar(None, None).await;
+    let session = |url: &str| {
+        json!({"label": "Late", "starts_at": "2030-09-25T07:00:00Z",
+                                     "duration_minutes": 60, "join_url": url})
+    };
+    let path = format!("/api/v1/webinars/{}/sessions", w.id);
+    let created = app
+        .organizer(
+            Method::POST,
+            &path,
+            Some(&session("HTTPS://Meet.Example.org/x")),
+        )
+        .await;
+    json_of(created, StatusCode::CREATED).await;
+    for bad in ["http://", "https:///x"] {
+        let refused = app
+            .organizer(Method::POST, &path, Some(&session(bad)))
+            .await;
+        assert_error(
+            refused,
+            StatusCode::BAD_REQUEST,
+            "join_url must be an http:// or https:// link with a host",
+        )
+        .await;
+    }
+    let materials = format!("/api/v1/webinars/{}/materials", w.id);
+    let refused = app
+        .organizer(
+            Method::POST,
+            &materials,
+            Some(&json!({"title": "Agenda", "kind": "agenda", "language": "en", "url": "http://"})),
+        )
+        .await;
+    assert_error(
+        refused,
+        StatusCode::BAD_REQUEST,
+        "url must be an http:// or https:// link with a host",
+    )
+    .await;
+    let created = app
+        .organizer(
+            Method::POST,
+            &materials,
+            Some(&json!({"title": "Agenda", "kind": "agenda", "language": "en", "url": "HTTPS://docs.example.org/a.pdf"})),
+        )
+        .await;
+    json_of(created, StatusCode::CREATED).await;
 }

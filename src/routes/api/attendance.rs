@@ -4,7 +4,7 @@
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -19,6 +19,7 @@ use crate::domain::registration::Registration;
 use crate::domain::webinar::Webinar;
 use crate::domain::{Language, RegistrationId, SessionId, TimeZone, WebinarId};
 use crate::error::{AppError, AppResult};
+use crate::routes::headers::content_disposition;
 use crate::services::attendance::{self as service, ImportOutcome, Mark};
 use crate::services::follow_up::{self, FollowUp};
 use crate::services::participants::{self, Options};
@@ -253,7 +254,7 @@ pub async fn participants_response(
     } else {
         "participants"
     };
-    let download = |ext: &str| format!("attachment; filename=\"{name}.{ext}\"");
+    let download = |ext: &str| content_disposition("attachment", &format!("{name}.{ext}"));
     match query.format.as_deref().unwrap_or("csv") {
         "csv" => {
             let body = Body::from_stream(participants::csv(
@@ -264,9 +265,12 @@ pub async fn participants_response(
             ));
             Ok((
                 [
-                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("text/csv; charset=utf-8"),
+                    ),
                     (header::CONTENT_DISPOSITION, download("csv")),
-                    (header::CACHE_CONTROL, "no-store".to_string()),
+                    (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
                 ],
                 body,
             )
@@ -279,11 +283,12 @@ pub async fn participants_response(
                 [
                     (
                         header::CONTENT_TYPE,
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                            .to_string(),
+                        HeaderValue::from_static(
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        ),
                     ),
                     (header::CONTENT_DISPOSITION, download("xlsx")),
-                    (header::CACHE_CONTROL, "no-store".to_string()),
+                    (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
                 ],
                 file,
             )
