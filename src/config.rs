@@ -214,6 +214,25 @@ fn invalid(key: &str, value: &str, expected: &str) -> anyhow::Error {
     )
 }
 
+/// A URL fit for an error message: a password in it is replaced by `***`.
+fn redact_credentials(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        // Not a URL at all: a password may still sit before an "@".
+        return match url.rsplit_once('@') {
+            Some((_, host)) => format!("***@{host}"),
+            None => url.to_string(),
+        };
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}{}", &rest[authority_end..])
+        }
+        None => url.to_string(),
+    }
+}
+
 impl Raw {
     fn validate(self) -> anyhow::Result<Settings> {
         let bind = self.server.bind.parse().map_err(|_| {
@@ -373,7 +392,7 @@ impl RawMail {
         if !(self.smtp_url.starts_with("smtp://") || self.smtp_url.starts_with("smtps://")) {
             return Err(invalid(
                 "mail.smtp_url",
-                &self.smtp_url,
+                &redact_credentials(&self.smtp_url),
                 "smtp://host:port or smtps://host:port",
             ));
         }
@@ -439,4 +458,31 @@ fn parse_from(from: &str) -> anyhow::Result<lettre::message::Mailbox> {
             "an address such as Meridian <meridian@example.org>",
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smtp_passwords_stay_out_of_error_messages() {
+        assert_eq!(
+            redact_credentials("smpt://mailer:s3cret@mail.example.org:587/x"),
+            "smpt://mailer:***@mail.example.org:587/x"
+        );
+        assert_eq!(
+            redact_credentials("mailer:s3cret@mail.example.org"),
+            "***@mail.example.org"
+        );
+        assert_eq!(
+            redact_credentials("smtp://mail.example.org"),
+            "smtp://mail.example.org"
+        );
+        let e = invalid(
+            "mail.smtp_url",
+            &redact_credentials("http://u:s3cret@h"),
+            "smtp://",
+        );
+        assert!(!e.to_string().contains("s3cret"), "{e}");
+    }
 }

@@ -63,10 +63,35 @@ pub fn text(language: Language, key: &str, args: &[(&str, &str)]) -> String {
         .or_else(|| all[&Language::En].get(key))
         .map(String::as_str)
         .unwrap_or(key);
-    let mut out = template.to_string();
-    for (name, value) in args {
-        out = out.replace(&format!("{{{name}}}"), value);
+    fill(template, args)
+}
+
+/// Fills `{name}` placeholders in one pass over the template: a value is never read
+/// again, so a name or title holding `{when}` stays as written and cannot grow the text.
+/// Braces that name no argument are kept.
+fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            let value = args.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)?;
+            Some((value, close))
+        });
+        match value {
+            Some((value, close)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
     }
+    out.push_str(rest);
     out
 }
 
@@ -148,6 +173,20 @@ pub fn session_time(
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn placeholders_are_filled_once_and_values_are_not_read_again() {
+        assert_eq!(
+            fill(
+                "Dear {name}, see you {when}.",
+                &[("name", "{when}"), ("when", "Monday")]
+            ),
+            "Dear {when}, see you Monday."
+        );
+        assert_eq!(fill("{a}{a}", &[("a", "{a}{a}")]), "{a}{a}{a}{a}");
+        assert_eq!(fill("{ {x} {unknown} }", &[("x", "1")]), "{ 1 {unknown} }");
+        assert_eq!(fill("tail {", &[]), "tail {");
+    }
 
     fn at(h: u32, m: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2030, 9, 24, h, m, 0).unwrap()

@@ -4,6 +4,7 @@
 //! types both support (UUID, UTC timestamps, i64, text, bool). The [`on!`] macro
 //! expands one query body for each backend, so the compiler checks it against both.
 
+use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -327,13 +328,13 @@ impl Db {
     async fn connect_sqlite(settings: &DatabaseSettings) -> anyhow::Result<Db> {
         let options = SqliteConnectOptions::from_str(&settings.url)
             .context("database.url is not a valid SQLite URL")?;
-        if let Some(dir) = options
-            .get_filename()
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir)
+        let file = options.get_filename().to_path_buf();
+        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+            crate::security::create_private_dir(dir)
                 .with_context(|| format!("creating the database folder {}", dir.display()))?;
+        }
+        if file != Path::new(":memory:") {
+            private_database_files(&file)?;
         }
         let options = options
             .create_if_missing(true)
@@ -424,4 +425,34 @@ pub(crate) fn decode<T>(
     parse: impl Fn(&str) -> Option<T>,
 ) -> anyhow::Result<T> {
     parse(value).with_context(|| format!("unexpected {column} {value:?} in the database"))
+}
+
+/// The SQLite database and its -wal and -shm files (SQLite gives those the database
+/// file's mode) readable by this user only: they hold every registration. The file is
+/// created here, 0600, before SQLite would create it under the default umask.
+fn private_database_files(file: &Path) -> anyhow::Result<()> {
+    let exists = file.try_exists().unwrap_or(false);
+    if !exists {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(file) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => {
+                return Err(e).with_context(|| format!("creating the database {}", file.display()));
+            }
+        }
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = file.as_os_str().to_owned();
+        name.push(suffix);
+        let path = std::path::PathBuf::from(name);
+        if path.try_exists().unwrap_or(false) {
+            crate::security::make_private(&path)
+                .with_context(|| format!("making {} private", path.display()))?;
+        }
+    }
+    Ok(())
 }

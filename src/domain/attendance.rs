@@ -152,6 +152,33 @@ pub fn join_window(session: &Session, now: DateTime<Utc>) -> JoinWindow {
     }
 }
 
+/// The most minutes anyone can have spent in `session`: from the join link opening to its
+/// closing. Larger figures in a report are errors, not attendance.
+pub fn max_minutes(session: &Session) -> u32 {
+    let window = (JOIN_OPENS_BEFORE + JOIN_CLOSES_AFTER).num_minutes() as u32;
+    session.duration_minutes.saturating_add(window)
+}
+
+/// A report row claims more minutes than the session allows (see [`max_minutes`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TooManyMinutes {
+    pub line: usize,
+    pub minutes: u32,
+    pub max: u32,
+}
+
+impl std::fmt::Display for TooManyMinutes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {}: {} minutes is longer than anyone can have attended this session \
+             (at most {}: its length plus the join window); check the row or export the \
+             report again",
+            self.line, self.minutes, self.max
+        )
+    }
+}
+
 /// A registrant as the report import sees them.
 #[derive(Debug, Clone)]
 pub struct Person<'a> {
@@ -182,12 +209,15 @@ pub struct Row {
 
 /// Matches rows to people by email (case-insensitively), then by name when exactly one
 /// person has it; merges each person's rows. Returns the merged attendances (one per
-/// person) and the rows that matched nobody.
+/// person) and the rows that matched nobody, or the first row with more than
+/// `max_minutes`. A person's total is capped at `max_minutes`: someone in on two devices
+/// at once has overlapping rows.
 pub fn match_rows(
     people: &[Person<'_>],
     rows: &[Row],
+    max_minutes: u32,
     normalise_name: impl Fn(&str) -> String,
-) -> (Vec<Merged>, Vec<Row>) {
+) -> Result<(Vec<Merged>, Vec<Row>), TooManyMinutes> {
     let mut by_email = std::collections::HashMap::new();
     let mut by_name: std::collections::HashMap<String, Option<RegistrationId>> =
         std::collections::HashMap::new();
@@ -199,8 +229,17 @@ pub fn match_rows(
             .or_insert(Some(p.id));
     }
     let mut merged: Vec<Merged> = Vec::new();
+    // Where each person's entry is in `merged`, so that merging stays linear.
+    let mut index: HashMap<RegistrationId, usize> = HashMap::new();
     let mut unmatched = Vec::new();
     for row in rows {
+        if row.minutes > max_minutes {
+            return Err(TooManyMinutes {
+                line: row.line,
+                minutes: row.minutes,
+                max: max_minutes,
+            });
+        }
         let found = row
             .email
             .as_deref()
@@ -210,21 +249,28 @@ pub fn match_rows(
             unmatched.push(row.clone());
             continue;
         };
-        match merged.iter_mut().find(|m| m.registration_id == id) {
-            Some(m) => {
-                m.minutes += row.minutes;
+        match index.get(&id) {
+            Some(&i) => {
+                let m = &mut merged[i];
+                m.minutes = m
+                    .minutes
+                    .checked_add(row.minutes)
+                    .map_or(max_minutes, |sum| sum.min(max_minutes));
                 m.joined_at = earliest(m.joined_at, row.joined_at);
                 m.left_at = latest(m.left_at, row.left_at);
             }
-            None => merged.push(Merged {
-                registration_id: id,
-                joined_at: row.joined_at,
-                left_at: row.left_at,
-                minutes: row.minutes,
-            }),
+            None => {
+                index.insert(id, merged.len());
+                merged.push(Merged {
+                    registration_id: id,
+                    joined_at: row.joined_at,
+                    left_at: row.left_at,
+                    minutes: row.minutes,
+                });
+            }
         }
     }
-    (merged, unmatched)
+    Ok((merged, unmatched))
 }
 
 fn earliest(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
@@ -396,7 +442,7 @@ mod tests {
             row(4, "Li Wei", None, 60),
             row(5, "Stranger", Some("stranger@example.net"), 5),
         ];
-        let (merged, unmatched) = match_rows(&people, &rows, normalise);
+        let (merged, unmatched) = match_rows(&people, &rows, 150, normalise).unwrap();
         assert_eq!(merged.len(), 2);
         assert_eq!(merged[0].registration_id, a);
         assert_eq!(merged[0].minutes, 50);
@@ -405,6 +451,36 @@ mod tests {
         assert_eq!(merged[1].registration_id, b);
         let lines: Vec<_> = unmatched.iter().map(|r| r.line).collect();
         assert_eq!(lines, [4, 5], "an ambiguous name matches nobody");
+    }
+
+    #[test]
+    fn minutes_beyond_the_session_are_refused_and_totals_capped() {
+        let a = RegistrationId::new();
+        let people = [Person {
+            id: a,
+            name: "Amina Diallo",
+            email_key: "amina@example.org",
+        }];
+        let too_long = [
+            row(1, "Amina Diallo", None, 10),
+            row(2, "Stranger", None, 151),
+        ];
+        let e = match_rows(&people, &too_long, 150, normalise).unwrap_err();
+        assert_eq!((e.line, e.minutes, e.max), (2, 151, 150));
+        assert!(e.to_string().starts_with("line 2: 151 minutes"), "{e}");
+
+        let two_devices = [
+            row(1, "Amina Diallo", None, 150),
+            row(2, "Amina Diallo", None, 150),
+        ];
+        let (merged, _) = match_rows(&people, &two_devices, 150, normalise).unwrap();
+        assert_eq!(merged[0].minutes, 150);
+    }
+
+    #[test]
+    fn max_minutes_is_the_session_and_its_join_window() {
+        let s = session(at(7, 0), SessionStatus::Scheduled);
+        assert_eq!(max_minutes(&s), s.duration_minutes + 90);
     }
 
     #[test]

@@ -22,6 +22,67 @@ fn invalid(message: impl Into<String>) -> Invalid {
     Invalid(message.into())
 }
 
+/// The text without control characters and Unicode format characters (category Cf:
+/// bidi overrides and isolates, zero-width characters), which make a name read
+/// differently from what it is.
+pub fn without_invisible(text: &str) -> String {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    text.chars()
+        .filter(|c| {
+            !matches!(
+                c.general_category(),
+                GeneralCategory::Format | GeneralCategory::Control
+            )
+        })
+        .collect()
+}
+
+/// An http:// or https:// link (the scheme in any case) with a host, for people to open.
+pub fn web_link(field: &str, value: Option<&str>) -> Result<Option<String>, Invalid> {
+    let Some(url) = optional_text(field, value, 2000)? else {
+        return Ok(None);
+    };
+    let rest = ["https://", "http://"].into_iter().find_map(|scheme| {
+        url.get(..scheme.len())
+            .filter(|s| s.eq_ignore_ascii_case(scheme))
+            .map(|_| &url[scheme.len()..])
+    });
+    let host = rest.map(|rest| {
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        let host = authority.rsplit('@').next().unwrap_or_default();
+        if host.starts_with('[') {
+            host.split_inclusive(']').next().unwrap_or_default()
+        } else {
+            host.split(':').next().unwrap_or_default()
+        }
+    });
+    match host {
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => Ok(Some(url)),
+        _ => Err(invalid(format!(
+            "{field} must be an http:// or https:// link with a host, such as \
+             https://meet.example.org/webinar"
+        ))),
+    }
+}
+
+/// An instant given by a user (session start, registration window, report time),
+/// refused outside 2000–2100: other years are typing
+/// mistakes, and years beyond 9999 cannot even be written back in RFC 3339.
+pub fn instant_in_range(
+    field: &str,
+    t: chrono::DateTime<chrono::Utc>,
+) -> Result<chrono::DateTime<chrono::Utc>, Invalid> {
+    use chrono::Datelike;
+    if (2000..2100).contains(&t.year()) {
+        Ok(t)
+    } else {
+        Err(invalid(format!(
+            "{field} must lie between the years 2000 and 2099 (UTC), not {}",
+            t.format("%Y-%m-%d %H:%M UTC")
+        )))
+    }
+}
+
 /// A trimmed, non-empty text of at most `max` characters without control characters.
 pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, Invalid> {
     let value = value.trim();
@@ -229,6 +290,61 @@ impl Country {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn web_links_take_either_case_and_need_a_host() {
+        for ok in [
+            "https://meet.example.org/j/1",
+            "HTTPS://Meet.Example.org",
+            "http://[::1]:8080/x",
+            "https://user@host.example.org?x",
+        ] {
+            assert_eq!(web_link("url", Some(ok)), Ok(Some(ok.to_string())), "{ok}");
+        }
+        for bad in [
+            "http://",
+            "https:///path",
+            "https://:443/",
+            "ftp://x.org",
+            "meet.example.org",
+        ] {
+            let e = web_link("join_url", Some(bad)).unwrap_err();
+            assert!(
+                e.0.starts_with("join_url must be an http:// or https:// link"),
+                "{bad}: {e}"
+            );
+        }
+        assert_eq!(web_link("url", Some("  ")), Ok(None));
+    }
+
+    #[test]
+    fn invisible_characters_are_dropped() {
+        assert_eq!(
+            without_invisible("a\u{202e}b\u{200b}c\u{7}d\u{feff}é"),
+            "abcdé"
+        );
+    }
+
+    #[test]
+    fn instants_outside_2000_to_2100_are_refused() {
+        use chrono::{TimeZone, Utc};
+        let at = |y, mo, d, h, mi, s| Utc.with_ymd_and_hms(y, mo, d, h, mi, s).unwrap();
+        for ok in [
+            at(2000, 1, 1, 0, 0, 0),
+            at(2026, 9, 24, 7, 0, 0),
+            at(2099, 12, 31, 23, 59, 59),
+        ] {
+            assert_eq!(instant_in_range("starts_at", ok), Ok(ok));
+        }
+        for bad in [
+            at(1999, 12, 31, 23, 59, 59),
+            at(2100, 1, 1, 0, 0, 0),
+            at(0, 1, 1, 0, 0, 0),
+        ] {
+            let e = instant_in_range("starts_at", bad).unwrap_err();
+            assert!(e.0.starts_with("starts_at must lie between"), "{e}");
+        }
+    }
 
     #[test]
     fn emails_are_checked_and_keyed_case_insensitively() {

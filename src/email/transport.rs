@@ -1,10 +1,11 @@
 //! Where emails go: `.eml` files in `mail.outbox_dir` (the default) or an SMTP server.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
 use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::sync::Semaphore;
 
 use crate::config::{MailSettings, MailTransport};
@@ -15,7 +16,9 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(60);
 pub const SMTP_CONNECTIONS: usize = 64;
 
 pub enum Transport {
-    File(AsyncFileTransport<Tokio1Executor>),
+    /// One `{uuid}.eml` per message in this folder, readable by this user only: the
+    /// messages carry live manage links.
+    File(PathBuf),
     Smtp(AsyncSmtpTransport<Tokio1Executor>, Semaphore),
 }
 
@@ -32,15 +35,13 @@ impl Transport {
     pub fn from_settings(settings: &MailSettings) -> anyhow::Result<Transport> {
         match settings.transport {
             MailTransport::File => {
-                std::fs::create_dir_all(&settings.outbox_dir).with_context(|| {
+                crate::security::create_private_dir(&settings.outbox_dir).with_context(|| {
                     format!(
                         "creating the mail folder {} (mail.outbox_dir)",
                         settings.outbox_dir.display()
                     )
                 })?;
-                Ok(Transport::File(AsyncFileTransport::new(
-                    &settings.outbox_dir,
-                )))
+                Ok(Transport::File(settings.outbox_dir.clone()))
             }
             MailTransport::Smtp => {
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&settings.smtp_url)
@@ -55,11 +56,12 @@ impl Transport {
 
     pub async fn send(&self, message: Message) -> Result<(), SendError> {
         match self {
-            Transport::File(files) => files
-                .send(message)
-                .await
-                .map(|_| ())
-                .map_err(|e| SendError::Transient(format!("writing the .eml file: {e}"))),
+            Transport::File(dir) => {
+                let path = dir.join(format!("{}.eml", uuid::Uuid::new_v4()));
+                crate::security::write_private_file(&path, &message.formatted())
+                    .await
+                    .map_err(|e| SendError::Transient(format!("writing the .eml file: {e}")))
+            }
             Transport::Smtp(smtp, slots) => {
                 let _slot = slots
                     .acquire()

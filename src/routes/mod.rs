@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod client;
+pub mod downloads;
 mod headers;
 pub mod pages;
 pub mod rate_limit;

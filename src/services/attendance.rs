@@ -8,6 +8,7 @@ use super::{meeting_report, registrations};
 use crate::db;
 use crate::domain::attendance::{self, JoinWindow, Person, Presence, Record, Source};
 use crate::domain::registration::Registration;
+use crate::domain::values::instant_in_range;
 use crate::domain::webinar::{Session, Webinar};
 use crate::domain::{RegistrationId, SessionId, TimeZone};
 use crate::error::{AppError, AppResult};
@@ -99,25 +100,15 @@ pub async fn import(
     webinar: &Webinar,
     session_id: SessionId,
     tz: Option<TimeZone>,
-    file: &[u8],
+    file: impl AsRef<[u8]> + Send + 'static,
 ) -> AppResult<ImportOutcome> {
-    let report = meeting_report::parse(file)
-        .map_err(|e| AppError::Unprocessable(format!("the attendance report: {e}")))?;
     let tz = tz.unwrap_or(webinar.time_zone);
-    let rows: Vec<attendance::Row> = report
-        .rows
-        .into_iter()
-        .map(|r| attendance::Row {
-            line: r.line,
-            name: r.name,
-            email: r.email,
-            joined_at: r.joined_at.and_then(|t| in_zone(t, tz)),
-            left_at: r.left_at.and_then(|t| in_zone(t, tz)),
-            minutes: r.minutes,
-        })
-        .collect();
+    // Megabytes of CSV: read on a blocking thread, so other requests keep their workers.
+    let (format, rows) = tokio::task::spawn_blocking(move || read_report(file.as_ref(), tz))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("reading the report stopped: {e}")))??;
     let mut tx = state.db.begin().await?;
-    session_of(&mut tx, webinar, session_id).await?;
+    let session = session_of(&mut tx, webinar, session_id).await?;
     let registrations = db::registrations::list(tx.exec(), webinar.id, None).await?;
     let keys: Vec<String> = registrations.iter().map(|r| r.email.key()).collect();
     let people: Vec<Person<'_>> = registrations
@@ -129,8 +120,13 @@ pub async fn import(
             email_key: key,
         })
         .collect();
-    let (merged, unmatched) =
-        attendance::match_rows(&people, &rows, meeting_report::normalise_name);
+    let (merged, unmatched) = attendance::match_rows(
+        &people,
+        &rows,
+        attendance::max_minutes(&session),
+        meeting_report::normalise_name,
+    )
+    .map_err(|e| AppError::Unprocessable(format!("the attendance report: {e}")))?;
     db::attendance::clear_imported(tx.exec(), session_id).await?;
     for m in &merged {
         let record = Record {
@@ -146,7 +142,7 @@ pub async fn import(
     }
     tx.commit().await?;
     Ok(ImportOutcome {
-        format: report.format.as_str(),
+        format: format.as_str(),
         matched: merged.len(),
         unmatched: unmatched
             .into_iter()
@@ -158,6 +154,41 @@ pub async fn import(
             })
             .collect(),
     })
+}
+
+/// The report's rows with their times in UTC.
+fn read_report(
+    file: &[u8],
+    tz: TimeZone,
+) -> AppResult<(meeting_report::Format, Vec<attendance::Row>)> {
+    let report = meeting_report::parse(file)
+        .map_err(|e| AppError::Unprocessable(format!("the attendance report: {e}")))?;
+    let rows = report
+        .rows
+        .into_iter()
+        .map(|r| {
+            let at = |what: &str, t: Option<NaiveDateTime>| {
+                t.and_then(|t| in_zone(t, tz))
+                    .map(|t| instant_in_range(what, t))
+                    .transpose()
+                    .map_err(|e| {
+                        AppError::Unprocessable(format!(
+                            "the attendance report: line {}: {e}",
+                            r.line
+                        ))
+                    })
+            };
+            Ok(attendance::Row {
+                joined_at: at("the join time", r.joined_at)?,
+                left_at: at("the leave time", r.left_at)?,
+                line: r.line,
+                name: r.name,
+                email: r.email,
+                minutes: r.minutes,
+            })
+        })
+        .collect::<AppResult<_>>()?;
+    Ok((report.format, rows))
 }
 
 /// A wall time of the report in `tz`; in a DST gap, the time after it.

@@ -3,7 +3,7 @@
 use crate::db;
 use crate::db::materials::File;
 use crate::domain::material::{Material, MaterialKind, document_key};
-use crate::domain::values::{Invalid, optional_text, required_text};
+use crate::domain::values::{Invalid, required_text, web_link, without_invisible};
 use crate::domain::webinar::Webinar;
 use crate::domain::{Language, MaterialId, WebinarId};
 use crate::error::{AppError, AppResult};
@@ -32,13 +32,7 @@ fn check(
     } else {
         &input.kind
     })?;
-    let url = optional_text("url", input.url.as_deref(), 2000)?;
-    if url
-        .as_deref()
-        .is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://")))
-    {
-        return Err(Invalid("url must be an http:// or https:// link".into()));
-    }
+    let url = web_link("url", input.url.as_deref())?;
     match (&url, file) {
         (Some(_), Some(_)) => return Err(Invalid("give either a url or a file, not both".into())),
         (None, None) => return Err(Invalid("give the document's url or upload its file".into())),
@@ -68,9 +62,9 @@ fn check(
 /// A file name safe to send back in Content-Disposition: no path, no quotes or controls.
 pub fn clean_file_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
-    let cleaned: String = base
+    let cleaned: String = without_invisible(base)
         .chars()
-        .filter(|c| !c.is_control() && *c != '"')
+        .filter(|c| *c != '"')
         .take(200)
         .collect();
     if cleaned.trim().is_empty() {

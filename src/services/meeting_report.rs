@@ -241,6 +241,7 @@ fn read_records(text: &str, delimiter: u8) -> Result<Vec<Rec>, ImportError> {
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut out = Vec::new();
+    let mut lines = LineCounter::new(text);
     for result in reader.records() {
         let record = result.map_err(|e| {
             let line = e.position().map(|p| p.line() as usize);
@@ -252,28 +253,66 @@ fn read_records(text: &str, delimiter: u8) -> Result<Vec<Rec>, ImportError> {
         // The csv crate's own line count skips blank lines, so count newlines
         // before the record's first byte instead.
         let start = record.position().map_or(0, |p| p.byte() as usize);
-        let line = line_of(text, start);
+        let line = lines.line_of(start);
         let cells: Vec<String> = record
             .iter()
             .map(|c| c.trim_matches(|ch: char| ch.is_whitespace() || ch == '\u{feff}'))
             .map(str::to_string)
             .collect();
         if cells.iter().any(|c| !c.is_empty()) {
+            if out.len() == MAX_RECORDS {
+                return Err(ImportError::at(
+                    line,
+                    format!(
+                        "the report has more than {MAX_RECORDS} rows, more than any meeting \
+                         this importer takes; check that this is the attendance report of one session"
+                    ),
+                ));
+            }
             out.push(Rec { line, cells });
         }
     }
     Ok(out)
 }
 
-/// 1-based line number of a byte offset (blank lines before it skipped).
-fn line_of(text: &str, offset: usize) -> usize {
-    let bytes = text.as_bytes();
-    let mut offset = offset.min(bytes.len());
-    // Step over line breaks the reader skipped as blank lines.
-    while offset < bytes.len() && (bytes[offset] == b'\n' || bytes[offset] == b'\r') {
-        offset += 1;
+/// Non-blank lines (rows, headers, preamble) a report may have: well above the joins of
+/// the largest webinar, and a bound on the work one upload causes.
+pub const MAX_RECORDS: usize = 200_000;
+
+/// Line numbers of byte offsets that only move forward, as records come: each byte is
+/// looked at once, so numbering a whole file takes time in proportion to its size.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    /// Where counting stopped, and the 1-based line number there.
+    offset: usize,
+    line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> Self {
+        LineCounter {
+            bytes: text.as_bytes(),
+            offset: 0,
+            line: 1,
+        }
     }
-    bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1
+
+    /// 1-based line number of `offset` (blank lines before it skipped); offsets must not
+    /// go backwards.
+    fn line_of(&mut self, offset: usize) -> usize {
+        let bytes = self.bytes;
+        let mut offset = offset.clamp(self.offset, bytes.len());
+        // Step over line breaks the reader skipped as blank lines.
+        while offset < bytes.len() && (bytes[offset] == b'\n' || bytes[offset] == b'\r') {
+            offset += 1;
+        }
+        self.line += bytes[self.offset..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.offset = offset;
+        self.line
+    }
 }
 
 /// Index of the first header cell equal (case-insensitively) to a candidate.
@@ -356,16 +395,28 @@ fn minutes_between(
             rec.line,
             "the leave time is before the join time; check the row or export the report again",
         )),
-        (Some(j), Some(l)) => Ok(seconds_to_minutes((l - j).num_seconds().unsigned_abs())),
+        (Some(j), Some(l)) => minutes_of(rec, (l - j).num_seconds().unsigned_abs()),
         _ => Ok(0),
     }
 }
 
-/// Nearest minute (half a minute rounds up), at least 1 for any positive time.
-fn seconds_to_minutes(seconds: u64) -> u32 {
-    let minutes = (seconds + 30) / 60;
+/// [`seconds_to_minutes`], or an error naming the row when the figure is absurd.
+fn minutes_of(rec: &Rec, seconds: u64) -> Result<u32, ImportError> {
+    seconds_to_minutes(seconds).ok_or_else(|| {
+        ImportError::at(
+            rec.line,
+            "the time in the meeting is longer than any session; check the row or export \
+             the report again",
+        )
+    })
+}
+
+/// Nearest minute (half a minute rounds up), at least 1 for any positive time; `None`
+/// beyond what minutes are counted in.
+fn seconds_to_minutes(seconds: u64) -> Option<u32> {
+    let minutes = seconds.checked_add(30)? / 60;
     let minutes = if seconds > 0 { minutes.max(1) } else { 0 };
-    u32::try_from(minutes).unwrap_or(u32::MAX)
+    u32::try_from(minutes).ok()
 }
 
 fn name_and_email(rec: &Rec, cols: &Cols) -> Result<(String, Option<String>), ImportError> {
@@ -676,15 +727,18 @@ mod teams {
         let joined_at = parse_time_cell(rec, cols.join, "join time", day_first)?;
         let left_at = parse_time_cell(rec, cols.leave, "leave time", day_first)?;
         let minutes = match value(rec.cell(cols.duration)) {
-            Some(raw) => seconds_to_minutes(time::parse_duration_secs(raw).ok_or_else(|| {
-                ImportError::at(
-                    rec.line,
-                    format!(
-                        "cannot read the duration \"{raw}\"; expected hours, minutes and seconds \
-                         such as \"1h 28m 58s\", \"45m 3s\" or \"59s\""
-                    ),
-                )
-            })?),
+            Some(raw) => minutes_of(
+                rec,
+                time::parse_duration_secs(raw).ok_or_else(|| {
+                    ImportError::at(
+                        rec.line,
+                        format!(
+                            "cannot read the duration \"{raw}\"; expected hours, minutes and \
+                             seconds such as \"1h 28m 58s\", \"45m 3s\" or \"59s\""
+                        ),
+                    )
+                })?,
+            )?,
             None => minutes_between(rec, joined_at, left_at)?,
         };
         Ok(ReportRow {
@@ -814,8 +868,8 @@ mod time {
                 .map(|p| p.trim().parse::<u64>().ok())
                 .collect::<Option<_>>()?;
             return match parts[..] {
-                [h, m, sec] if m < 60 && sec < 60 => Some(h * 3600 + m * 60 + sec),
-                [m, sec] if sec < 60 => Some(m * 60 + sec),
+                [h, m, sec] if m < 60 && sec < 60 => h.checked_mul(3600)?.checked_add(m * 60 + sec),
+                [m, sec] if sec < 60 => m.checked_mul(60)?.checked_add(sec),
                 _ => None,
             };
         }
@@ -1527,11 +1581,74 @@ mod tests {
 
     #[test]
     fn minutes_rounding() {
-        assert_eq!(seconds_to_minutes(0), 0);
-        assert_eq!(seconds_to_minutes(1), 1);
-        assert_eq!(seconds_to_minutes(89), 1);
-        assert_eq!(seconds_to_minutes(90), 2);
-        assert_eq!(seconds_to_minutes(3750), 63);
+        assert_eq!(seconds_to_minutes(0), Some(0));
+        assert_eq!(seconds_to_minutes(1), Some(1));
+        assert_eq!(seconds_to_minutes(89), Some(1));
+        assert_eq!(seconds_to_minutes(90), Some(2));
+        assert_eq!(seconds_to_minutes(3750), Some(63));
+        assert_eq!(seconds_to_minutes(u64::MAX), None);
+        assert_eq!(seconds_to_minutes(60 * (u64::from(u32::MAX) + 1)), None);
+    }
+
+    #[test]
+    fn huge_teams_durations_name_their_line() {
+        for duration in ["99999999999999999:00:00", "99999999999999999999h"] {
+            let text = format!(
+                "2. Participants\nName\tFirst Join\tLast Leave\tIn-Meeting Duration\tEmail\n\
+                 Ann\t11/27/26, 7:00:00 AM\t11/27/26, 8:00:00 AM\t{duration}\ta@x.org\n"
+            );
+            let e = err(text.as_bytes());
+            assert_eq!(e.line, Some(3), "{duration}: {e}");
+        }
+        let text = "2. Participants\nName\tFirst Join\tLast Leave\tIn-Meeting Duration\tEmail\n\
+             Ann\t11/27/26, 7:00:00 AM\t11/27/26, 8:00:00 AM\t99999999:00:00\ta@x.org\n";
+        let e = err(text.as_bytes());
+        assert_eq!(e.line, Some(3), "{e}");
+        assert!(e.message.contains("longer than any session"), "{e}");
+    }
+
+    /// A large file with blank lines and quoted line breaks: every row keeps its own line
+    /// number (they are counted in one pass, not from the start for each row).
+    #[test]
+    fn line_numbers_stay_right_in_a_large_file() {
+        let mut csv = String::from(
+            "Attendee Details,\n\
+             Attended,User Name (Original Name),Email,Question,Join Time,Leave Time,Time in Session (minutes)\n",
+        );
+        let mut line = 3;
+        let mut expected = Vec::new();
+        for i in 0..50_000 {
+            expected.push(line);
+            if i % 7 == 0 {
+                csv.push_str(&format!(
+                    "Yes,P{i},p{i}@x.org,\"two\nlines\",11/27/2026 07:00:00 AM,11/27/2026 07:10:00 AM,10\n"
+                ));
+                line += 2;
+            } else {
+                csv.push_str(&format!(
+                    "Yes,P{i},p{i}@x.org,,11/27/2026 07:00:00 AM,11/27/2026 07:10:00 AM,10\n"
+                ));
+                line += 1;
+            }
+            if i % 5 == 0 {
+                csv.push_str("\r\n\n");
+                line += 2;
+            }
+        }
+        let rows = parse(csv.as_bytes()).unwrap().rows;
+        let lines: Vec<usize> = rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, expected);
+    }
+
+    #[test]
+    fn reports_beyond_the_row_cap_are_refused() {
+        let mut csv = String::from("Name (Original Name),User Email,Duration (Minutes)\n");
+        for i in 0..MAX_RECORDS {
+            csv.push_str(&format!("P{i},p{i}@x.org,10\n"));
+        }
+        let e = err(csv.as_bytes());
+        assert_eq!(e.line, Some(MAX_RECORDS + 1));
+        assert!(e.message.contains("more than 200000 rows"), "{e}");
     }
 
     #[test]

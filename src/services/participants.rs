@@ -4,7 +4,9 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
+use anyhow::Context;
 use axum::body::Bytes;
 use futures_util::Stream;
 use rust_xlsxwriter::{Format, Workbook};
@@ -235,21 +237,30 @@ async fn write_csv(
         return Ok(());
     }
     let mut pages = Pages::open(state, webinar).await?;
-    let lister = Lister::new(sessions, options);
+    let lister = Arc::new(Lister::new(sessions, options));
     while let Some(page) = pages.next().await? {
-        let mut out = csv::Writer::from_writer(Vec::with_capacity(page.len() * 128));
-        for (row, records) in page {
-            if let Some(p) = lister.person(row, &records) {
-                out.write_record(p.cells(options).iter().map(|c| c.as_bytes()))?;
-            }
-        }
-        let chunk = out.into_inner().map_err(|e| e.into_error())?;
+        let lister = Arc::clone(&lister);
+        // Writing a page is CPU work: a blocking thread, not an async worker.
+        let chunk = tokio::task::spawn_blocking(move || csv_page(&lister, page))
+            .await
+            .context("writing the participant list stopped")??;
         // A closed channel means the client went away: stop reading.
         if tx.send(Ok(Bytes::from(chunk))).await.is_err() {
             return Ok(());
         }
     }
     Ok(())
+}
+
+/// One page of the list as CSV rows.
+fn csv_page(lister: &Lister, page: Page) -> anyhow::Result<Vec<u8>> {
+    let mut out = csv::Writer::from_writer(Vec::with_capacity(page.len() * 128));
+    for (row, records) in page {
+        if let Some(p) = lister.person(row, &records) {
+            out.write_record(p.cells(lister.options).iter().map(|c| c.as_bytes()))?;
+        }
+    }
+    Ok(out.into_inner().map_err(|e| e.into_error())?)
 }
 
 /// The whole list in memory, for the XLSX file and the printable page.
@@ -272,7 +283,14 @@ pub async fn collect(
 }
 
 /// The list as an XLSX workbook: a header row, one row per person, minutes as numbers.
-pub fn xlsx(title: &str, list: &[Participant], options: Options) -> AppResult<Vec<u8>> {
+/// Built on a blocking thread: a long list takes seconds of CPU.
+pub async fn xlsx(title: String, list: Vec<Participant>, options: Options) -> AppResult<Vec<u8>> {
+    tokio::task::spawn_blocking(move || build_xlsx(&title, &list, options))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("building the XLSX file stopped: {e}")))?
+}
+
+fn build_xlsx(title: &str, list: &[Participant], options: Options) -> AppResult<Vec<u8>> {
     let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         let mut workbook = Workbook::new();
         let bold = Format::new().set_bold();

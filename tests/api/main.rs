@@ -12,6 +12,7 @@ mod browser;
 mod cli;
 mod concurrency;
 mod emails;
+mod input_hardening;
 mod invitees;
 mod limits;
 mod materials;

@@ -4,7 +4,7 @@
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -19,6 +19,7 @@ use crate::domain::registration::Registration;
 use crate::domain::webinar::Webinar;
 use crate::domain::{Language, RegistrationId, SessionId, TimeZone, WebinarId};
 use crate::error::{AppError, AppResult};
+use crate::routes::downloads::content_disposition;
 use crate::services::attendance::{self as service, ImportOutcome, Mark};
 use crate::services::follow_up::{self, FollowUp};
 use crate::services::participants::{self, Options};
@@ -82,7 +83,7 @@ pub async fn import(
         .map(str::parse::<TimeZone>)
         .transpose()?;
     Ok(Json(
-        service::import(&state, &webinar, session_id, tz, &body).await?,
+        service::import(&state, &webinar, session_id, tz, body).await?,
     ))
 }
 
@@ -256,7 +257,7 @@ pub async fn participants_response(
     } else {
         "participants"
     };
-    let download = |ext: &str| format!("attachment; filename=\"{name}.{ext}\"");
+    let download = |ext: &str| content_disposition("attachment", &format!("{name}.{ext}"));
     match super::given(query.format.as_deref()).unwrap_or("csv") {
         "csv" => {
             let body = Body::from_stream(participants::csv(
@@ -267,9 +268,12 @@ pub async fn participants_response(
             ));
             Ok((
                 [
-                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("text/csv; charset=utf-8"),
+                    ),
                     (header::CONTENT_DISPOSITION, download("csv")),
-                    (header::CACHE_CONTROL, "no-store".to_string()),
+                    (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
                 ],
                 body,
             )
@@ -277,16 +281,17 @@ pub async fn participants_response(
         }
         "xlsx" => {
             let list = participants::collect(state, webinar.id, &sessions, options).await?;
-            let file = participants::xlsx(&webinar.title, &list, options)?;
+            let file = participants::xlsx(webinar.title.clone(), list, options).await?;
             Ok((
                 [
                     (
                         header::CONTENT_TYPE,
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                            .to_string(),
+                        HeaderValue::from_static(
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        ),
                     ),
                     (header::CONTENT_DISPOSITION, download("xlsx")),
-                    (header::CACHE_CONTROL, "no-store".to_string()),
+                    (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
                 ],
                 file,
             )

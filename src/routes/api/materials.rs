@@ -163,7 +163,11 @@ pub async fn read_multipart(mut multipart: Multipart) -> AppResult<Upload> {
     let mut file = None;
     let mut csrf = String::new();
     let unreadable = |e: axum::extract::multipart::MultipartError| {
-        AppError::BadRequest(format!("the upload cannot be read: {}", e.body_text()))
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge(format!("the upload is larger than {MAX_FILE} bytes"))
+        } else {
+            AppError::BadRequest(format!("the upload cannot be read: {}", e.body_text()))
+        }
     };
     while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
         let name = field.name().unwrap_or_default().to_string();

@@ -45,16 +45,33 @@ pub fn router() -> Router<AppState> {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 
-/// `Json` whose rejections answer in our `{"error": ...}` format.
+/// `Json` whose rejections answer in our `{"error": ...}` format. The body must be a JSON
+/// object: serde would also fill a struct from an array, matching fields by position.
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        let (parts, body) = req.into_parts();
+        let bytes =
+            axum::body::Bytes::from_request(Request::from_parts(parts.clone(), body), state)
+                .await
+                .map_err(|e| body_error(e.status(), e.body_text()))?;
+        let is_object = bytes.trim_ascii_start().first() == Some(&b'{');
+        let req = Request::from_parts(parts, axum::body::Body::from(bytes));
         match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => Err(json_error(rejection)),
+            Ok(axum::Json(value)) if is_object => Ok(ApiJson(value)),
+            Err(rejection)
+                if is_object || !matches!(rejection, JsonRejection::JsonDataError(_)) =>
+            {
+                Err(json_error(rejection))
+            }
+            _ => Err(AppError::Unprocessable(
+                "the JSON body must be an object ({\"field\": value, ...}), not an array or \
+                 a single value"
+                    .into(),
+            )),
         }
     }
 }

@@ -12,7 +12,7 @@ use super::views::{LocalSessionView, SessionListing, SessionView, parse_instant}
 use super::{ApiJson, ApiPath, ApiQuery, owned_webinar};
 use crate::db::organizers::Organizer;
 use crate::domain::assignment;
-use crate::domain::values::{Invalid, optional_text, required_text};
+use crate::domain::values::{Invalid, required_text};
 use crate::domain::webinar::Session;
 use crate::domain::{SessionId, TimeZone, WebinarId};
 use crate::error::AppResult;
@@ -93,13 +93,7 @@ fn check_capacity(capacity: Option<u32>) -> Result<Option<u32>, Invalid> {
 }
 
 fn check_join_url(url: Option<&str>) -> Result<Option<String>, Invalid> {
-    let url = optional_text("join_url", url, 2000)?;
-    match url {
-        Some(u) if !(u.starts_with("https://") || u.starts_with("http://")) => Err(Invalid(
-            "join_url must be an http:// or https:// link".into(),
-        )),
-        other => Ok(other),
-    }
+    crate::domain::values::web_link("join_url", url)
 }
 
 pub fn check_new_session(s: &CreateSession) -> Result<NewSession, Invalid> {

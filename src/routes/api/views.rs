@@ -195,16 +195,17 @@ pub struct PersonalLinks {
     pub join: String,
 }
 
-/// Parses an RFC 3339 instant with an explicit offset.
+/// Parses an RFC 3339 instant with an explicit offset, in the years Meridian takes.
 pub fn parse_instant(
     field: &str,
     value: &str,
 ) -> Result<DateTime<Utc>, crate::domain::values::Invalid> {
-    DateTime::<FixedOffset>::parse_from_rfc3339(value.trim())
+    let t = DateTime::<FixedOffset>::parse_from_rfc3339(value.trim())
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| {
             crate::domain::values::Invalid(format!(
                 "{field} must be an RFC 3339 time with an offset, such as 2026-09-24T07:00:00Z"
             ))
-        })
+        })?;
+    crate::domain::values::instant_in_range(field, t)
 }

@@ -4,7 +4,7 @@
 
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::Method;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::Utc;
@@ -36,7 +36,9 @@ pub fn router() -> Router<AppState> {
         .route("/organizer/webinars/{id}/attendance", get(attendance_page))
         .route(
             "/organizer/webinars/{id}/attendance/import",
-            post(import_report),
+            post(import_report).layer(axum::extract::DefaultBodyLimit::max(
+                crate::routes::api::attendance::REPORT_LIMIT,
+            )),
         )
         .route(
             "/organizer/webinars/{id}/attendance/{registration}",
@@ -72,7 +74,7 @@ async fn join(
     let t = |key: &str, args: &[(&str, &str)]| i18n::text(language, key, args);
     let session_args = [("session", session.label.as_str())];
     let message = match outcome {
-        Join::Meeting(url) => return Redirect::to(&url).into_response(),
+        Join::Meeting(url) => return crate::routes::downloads::see_other(&url),
         Join::NotYet(opens_at) => {
             let local = opens_at.with_timezone(&registration.time_zone.0);
             let time = format!(
@@ -260,7 +262,7 @@ async fn import_report(
             let file = upload.file.filter(|f| !f.is_empty()).ok_or_else(|| {
                 AppError::BadRequest("choose the attendance report file to upload".into())
             })?;
-            service::import(&state, &webinar, session, None, &file).await
+            service::import(&state, &webinar, session, None, file).await
         }
         .await;
         match outcome {

@@ -59,14 +59,19 @@ pub fn router() -> Router<AppState> {
             "/organizer/webinars/{id}/sessions/{session}/chairs",
             post(add_chair),
         )
-        .route("/organizer/webinars/{id}/materials", post(add_material))
+        .route(
+            "/organizer/webinars/{id}/materials",
+            post(add_material).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
         .route(
             "/organizer/webinars/{id}/materials/{material}/remove",
             post(remove_material),
         )
         .route(
             "/organizer/webinars/{id}/invitees",
-            get(invitees_page).post(upload_invitees),
+            get(invitees_page)
+                .post(upload_invitees)
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
         .route(
             "/organizer/webinars/{id}/invitees/{invitee}",
@@ -98,11 +103,11 @@ pub fn router() -> Router<AppState> {
             "/organizer/webinars/{id}/registrations/decide",
             post(decide_registrations),
         )
-        // Documents uploaded from the webinar page may be large.
-        .route_layer(DefaultBodyLimit::max(
-            services::materials::MAX_FILE + 64 * 1024,
-        ))
 }
+
+/// Documents and invitee lists uploaded from the pages may be large; every other form
+/// keeps the pages' small limit (`super::FORM_LIMIT`).
+const UPLOAD_LIMIT: usize = services::materials::MAX_FILE + 64 * 1024;
 
 /// The organizer's language: the switcher's choice, else the browser's, else English.
 pub(super) fn lang(web: &Web) -> Language {
@@ -129,7 +134,7 @@ pub(super) fn respond(web: &Web, result: AppResult<Response>) -> Response {
 }
 
 pub(super) fn to(path: String) -> AppResult<Response> {
-    Ok(Redirect::to(&path).into_response())
+    Ok(crate::routes::downloads::see_other(&path))
 }
 
 pub(super) fn parse_id<T>(value: &str, what: &str, wrap: impl Fn(uuid::Uuid) -> T) -> AppResult<T> {
@@ -137,6 +142,19 @@ pub(super) fn parse_id<T>(value: &str, what: &str, wrap: impl Fn(uuid::Uuid) -> 
         .parse()
         .map(wrap)
         .map_err(|_| AppError::not_found(what))
+}
+
+/// Why a multipart upload could not be read: 413 when it is larger than the route takes.
+pub(crate) fn unreadable(e: axum::extract::multipart::MultipartError) -> AppError {
+    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::PayloadTooLarge(
+            "the upload is larger than this form takes: documents up to 20 MB, attendance \
+             reports up to 32 MB"
+                .into(),
+        )
+    } else {
+        AppError::BadRequest(format!("the upload could not be read: {}", e.body_text()))
+    }
 }
 
 /// A form sent as multipart: its text fields and its one file (field `file`).
@@ -151,16 +169,10 @@ impl Upload {
             fields: HashMap::new(),
             file: None,
         };
-        while let Some(field) = multipart
-            .next_field()
-            .await
-            .map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?
-        {
+        while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
             match field.name().map(str::to_string) {
                 Some(name) if name == "file" => {
-                    upload.file = Some(field.bytes().await.map_err(|e| {
-                        AppError::BadRequest(format!("the file could not be read: {e}"))
-                    })?)
+                    upload.file = Some(field.bytes().await.map_err(unreadable)?)
                 }
                 Some(name) => {
                     let value = field.text().await.unwrap_or_default();
@@ -640,6 +652,7 @@ fn session_fields(
             ))
         })?
         .with_timezone(&Utc);
+    let starts_at = crate::domain::values::instant_in_range("starts_at", starts_at)?;
     let number = |field: &str, v: &str| -> AppResult<Option<u32>> {
         match v.trim() {
             "" => Ok(None),

@@ -2,7 +2,7 @@
 //! page `/r/{token}` (also the personal link in every invitation).
 
 use axum::extract::{Query, State};
-use axum::http::header;
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -24,6 +24,7 @@ use crate::domain::{
 };
 use crate::error::{AppError, AppResult};
 use crate::i18n;
+use crate::routes::downloads::content_disposition;
 use crate::services::registrations::{self as service, NewRegistration, Registered};
 use crate::startup::AppState;
 
@@ -408,13 +409,23 @@ async fn material_file(
             };
             (
                 [
-                    (header::CONTENT_TYPE, file.content_type),
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::try_from(file.content_type)
+                            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+                    ),
                     (
                         header::CONTENT_DISPOSITION,
-                        format!("{how}; filename=\"{}\"", file.name),
+                        content_disposition(how, &file.name),
                     ),
-                    (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-                    (header::CONTENT_SECURITY_POLICY, "sandbox".to_string()),
+                    (
+                        header::X_CONTENT_TYPE_OPTIONS,
+                        HeaderValue::from_static("nosniff"),
+                    ),
+                    (
+                        header::CONTENT_SECURITY_POLICY,
+                        HeaderValue::from_static("sandbox"),
+                    ),
                 ],
                 file.bytes,
             )
@@ -638,10 +649,13 @@ async fn calendar_file(
     match result {
         Ok(ics) => (
             [
-                (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/calendar; charset=utf-8"),
+                ),
                 (
                     header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"invite.ics\"",
+                    content_disposition("attachment", "invite.ics"),
                 ),
             ],
             ics,
