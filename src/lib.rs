@@ -4,6 +4,7 @@
 pub mod calendar;
 pub mod cli;
 pub mod config;
+pub mod context;
 pub mod db;
 pub mod domain;
 pub mod email;

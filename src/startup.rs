@@ -3,54 +3,34 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use anyhow::Context;
+use anyhow::Context as _;
 use tokio::net::TcpListener;
 
 use crate::config::Settings;
+use crate::context::Context;
 use crate::db::Db;
-use crate::domain::RegistrationId;
 use crate::email::{Mailer, worker};
 use crate::routes;
 use crate::routes::rate_limit::RateLimiter;
 use crate::security::Keys;
 use crate::serve;
-use crate::services::webinars::PublicCache;
 
-/// What every handler can reach.
+/// What every handler can reach: the use cases' context, and the HTTP layer's own
+/// per-address rate limiter.
 #[derive(Clone)]
 pub struct AppState {
-    pub db: Db,
-    pub keys: Keys,
-    pub settings: Arc<Settings>,
-    pub mailer: Arc<Mailer>,
-    /// Public webinar listings, kept for a second (`services::webinars::published`).
-    pub public: Arc<PublicCache>,
+    pub ctx: Context,
     /// Requests per client address on public writes (`routes::rate_limit`).
     pub limiter: Arc<RateLimiter>,
 }
 
-impl AppState {
-    /// Starts delivery now for mail queued by a transaction that just committed.
-    pub fn wake_mailer(&self) {
-        self.mailer.wake.notify_one();
-    }
+/// Handlers reach the context's fields (`state.db`, `state.settings`) directly, and pass
+/// `&state` where a use case takes `&Context`.
+impl std::ops::Deref for AppState {
+    type Target = Context;
 
-    /// The private link where a registrant reads, switches or cancels the registration.
-    pub fn manage_url(&self, id: RegistrationId) -> String {
-        format!(
-            "{}/r/{}",
-            self.settings.server.public_url,
-            self.keys.manage_token(id)
-        )
-    }
-
-    /// The registrant's personal join link: records attendance, then opens the meeting.
-    pub fn join_link(&self, id: RegistrationId) -> String {
-        format!(
-            "{}/j/{}",
-            self.settings.server.public_url,
-            self.keys.join_token(id)
-        )
+    fn deref(&self) -> &Context {
+        &self.ctx
     }
 }
 
@@ -69,14 +49,14 @@ impl App {
             .await
             .with_context(|| format!("listening on {} (server.bind)", settings.server.bind))?;
         let limiter = Arc::new(RateLimiter::new(settings.security.rate_limit_per_minute));
-        let state = AppState {
+        let ctx = Context {
             db,
             keys,
             settings: Arc::new(settings),
-            limiter,
             mailer,
             public: Arc::default(),
         };
+        let state = AppState { ctx, limiter };
         Ok(App { listener, state })
     }
 
@@ -90,7 +70,7 @@ impl App {
     pub fn with_public_url(mut self, url: &str) -> Self {
         let mut settings = (*self.state.settings).clone();
         settings.server.public_url = url.trim_end_matches('/').to_string();
-        self.state.settings = Arc::new(settings);
+        self.state.ctx.settings = Arc::new(settings);
         self
     }
 
@@ -104,7 +84,7 @@ impl App {
         let worker = settings
             .mail
             .worker
-            .then(|| tokio::spawn(worker::run(self.state.clone(), stopped)));
+            .then(|| tokio::spawn(worker::run(self.state.ctx.clone(), stopped)));
         let router = routes::router(self.state.clone());
         let limits = serve::Limits::from(&settings.server);
         let served = serve::serve(self.listener, router, limits, shutdown)

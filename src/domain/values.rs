@@ -92,6 +92,16 @@ pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, Inv
     bounded_text(field, value, max)
 }
 
+/// An optional two-letter country code, upper-cased; empty becomes `None`.
+pub fn optional_country(value: Option<&str>) -> Result<Option<String>, Invalid> {
+    Ok(value
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(Country::parse)
+        .transpose()?
+        .map(|c| c.as_str().to_string()))
+}
+
 /// Like [`required_text`], but empty becomes `None`.
 pub fn optional_text(
     field: &str,
@@ -285,6 +295,18 @@ impl Country {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Parses an RFC 3339 instant with an explicit offset, in the years Meridian takes.
+pub fn parse_instant(field: &str, value: &str) -> Result<chrono::DateTime<chrono::Utc>, Invalid> {
+    let t = chrono::DateTime::<chrono::FixedOffset>::parse_from_rfc3339(value.trim())
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|_| {
+            Invalid(format!(
+                "{field} must be an RFC 3339 time with an offset, such as 2026-09-24T07:00:00Z"
+            ))
+        })?;
+    instant_in_range(field, t)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 
 use super::assignment::{Candidate, Rules};
-use super::values::Invalid;
+use super::values::{Invalid, parse_instant, required_text};
 use super::{Language, OrganizerId, SessionId, TimeZone, WebinarId};
 
 #[derive(Debug, Clone)]
@@ -183,4 +183,153 @@ pub fn parse_preferred_hour(value: f64) -> Result<NaiveTime, Invalid> {
 pub fn preferred_hour(rules: &Rules) -> f64 {
     use chrono::Timelike;
     f64::from(rules.preferred_local.num_seconds_from_midnight()) / 3600.0
+}
+
+const TITLE_MAX: usize = 200;
+const DESCRIPTION_MAX: usize = 20_000;
+
+/// A webinar's fields as an organizer writes them (API or page form); `None` leaves a
+/// field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct WebinarChanges {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub languages: Option<Vec<String>>,
+    pub time_zone: Option<String>,
+    pub registration_opens_at: Option<String>,
+    pub registration_closes_at: Option<String>,
+    pub window_start: Option<String>,
+    pub window_end: Option<String>,
+    pub preferred_local_hour: Option<f64>,
+    pub registration_policy: Option<String>,
+}
+
+/// Checks the changes and applies them over `w` (a new webinar's defaults, or the
+/// stored one).
+pub fn apply(mut w: Webinar, input: &WebinarChanges) -> Result<Webinar, Invalid> {
+    if let Some(title) = &input.title {
+        w.title = required_text("title", title, TITLE_MAX)?;
+    }
+    if let Some(description) = &input.description {
+        if description.chars().count() > DESCRIPTION_MAX {
+            return Err(Invalid(format!(
+                "description is too long: at most {DESCRIPTION_MAX} characters"
+            )));
+        }
+        w.description = description.trim().to_string();
+    }
+    if let Some(languages) = &input.languages {
+        let mut parsed = Vec::new();
+        for code in languages {
+            let language = code.parse::<Language>()?;
+            if !parsed.contains(&language) {
+                parsed.push(language);
+            }
+        }
+        if parsed.is_empty() {
+            return Err(Invalid("languages must name at least one language".into()));
+        }
+        w.languages = parsed;
+    }
+    if let Some(zone) = &input.time_zone {
+        w.time_zone = zone.parse()?;
+    }
+    if let Some(t) = &input.registration_opens_at {
+        w.registration_opens_at = Some(parse_instant("registration_opens_at", t)?);
+    }
+    if let Some(t) = &input.registration_closes_at {
+        w.registration_closes_at = Some(parse_instant("registration_closes_at", t)?);
+    }
+    if let (Some(opens), Some(closes)) = (w.registration_opens_at, w.registration_closes_at)
+        && opens >= closes
+    {
+        return Err(Invalid(
+            "registration_opens_at must be before registration_closes_at".into(),
+        ));
+    }
+    if let Some(policy) = &input.registration_policy {
+        w.registration_policy = RegistrationPolicy::parse(policy)?;
+    }
+    let mut rules = w.rules;
+    if let Some(t) = &input.window_start {
+        rules.window_start = parse_clock("window_start", t)?;
+    }
+    if let Some(t) = &input.window_end {
+        rules.window_end = parse_clock("window_end", t)?;
+    }
+    if let Some(hour) = input.preferred_local_hour {
+        rules.preferred_local = parse_preferred_hour(hour)?;
+    }
+    w.rules =
+        Rules::new(rules.window_start, rules.window_end, rules.preferred_local).map_err(Invalid)?;
+    Ok(w)
+}
+
+/// A session as the organizer describes it, already checked.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub label: String,
+    pub starts_at: DateTime<Utc>,
+    pub duration_minutes: u32,
+    pub capacity: Option<u32>,
+    pub join_url: Option<String>,
+}
+
+/// Changes to a session; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct SessionChanges {
+    pub label: Option<String>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub duration_minutes: Option<u32>,
+    /// `Some(None)` removes the limit.
+    pub capacity: Option<Option<u32>>,
+    pub join_url: Option<Option<String>>,
+}
+
+impl NewSession {
+    /// Checks a new session's fields; the start is an instant already (the API reads it
+    /// from RFC 3339, the page from a local time in the organizer's zone).
+    pub fn parse(
+        label: &str,
+        starts_at: DateTime<Utc>,
+        duration_minutes: Option<u32>,
+        capacity: Option<u32>,
+        join_url: Option<&str>,
+    ) -> Result<NewSession, Invalid> {
+        Ok(NewSession {
+            label: required_text("label", label, LABEL_MAX)?,
+            starts_at: super::values::instant_in_range("starts_at", starts_at)?,
+            duration_minutes: check_duration(
+                duration_minutes.ok_or_else(|| Invalid("duration_minutes is required".into()))?,
+            )?,
+            capacity: check_capacity(capacity)?,
+            join_url: check_join_url(join_url)?,
+        })
+    }
+}
+
+pub const LABEL_MAX: usize = 100;
+
+pub fn check_duration(minutes: u32) -> Result<u32, Invalid> {
+    if (1..=Session::MAX_DURATION_MINUTES).contains(&minutes) {
+        Ok(minutes)
+    } else {
+        Err(Invalid(format!(
+            "duration_minutes must be from 1 to {}",
+            Session::MAX_DURATION_MINUTES
+        )))
+    }
+}
+
+pub fn check_capacity(capacity: Option<u32>) -> Result<Option<u32>, Invalid> {
+    match capacity {
+        Some(0) => Err(Invalid(
+            "capacity must be at least 1, or left out for no limit".into(),
+        )),
+        other => Ok(other),
+    }
+}
+
+pub fn check_join_url(url: Option<&str>) -> Result<Option<String>, Invalid> {
+    super::values::web_link("join_url", url)
 }

@@ -6,19 +6,19 @@
 use chrono::{Duration, Utc};
 
 use super::letter::{Kind, Letter};
+use crate::context::Context;
 use crate::db;
-use crate::startup::AppState;
 
 /// Queues the reminders that fell due since the last look; returns how many.
 #[tracing::instrument(skip_all)]
-pub async fn queue_due(state: &AppState) -> anyhow::Result<usize> {
-    let offsets = &state.settings.mail.reminder_minutes;
+pub async fn queue_due(ctx: &Context) -> anyhow::Result<usize> {
+    let offsets = &ctx.settings.mail.reminder_minutes;
     let Some(longest) = offsets.first() else {
         return Ok(0);
     };
     let now = Utc::now();
     let sessions = {
-        let mut conn = state.db.conn().await?;
+        let mut conn = ctx.db.conn().await?;
         db::sessions::starting_between(
             conn.exec(),
             now,
@@ -37,7 +37,7 @@ pub async fn queue_due(state: &AppState) -> anyhow::Result<usize> {
         else {
             continue;
         };
-        let mut tx = state.db.begin().await?;
+        let mut tx = ctx.begin().await?;
         if !db::sessions::mark_reminder(tx.exec(), session.id, minutes, session.starts_at).await? {
             continue;
         }
@@ -50,7 +50,7 @@ pub async fn queue_due(state: &AppState) -> anyhow::Result<usize> {
             let letter = Letter::for_registration(Kind::Reminder, r, &webinar, &session);
             if super::queue(
                 tx.exec(),
-                state.settings.public_host(),
+                ctx.settings.public_host(),
                 webinar.id,
                 &letter,
                 &format!(":{minutes}"),
@@ -63,7 +63,7 @@ pub async fn queue_due(state: &AppState) -> anyhow::Result<usize> {
         tx.commit().await?;
     }
     if queued > 0 {
-        state.mailer.wake.notify_one();
+        ctx.mailer.wake.notify_one();
     }
     Ok(queued)
 }

@@ -17,9 +17,9 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
+use crate::context::Context;
 use crate::domain::material::{self, Material};
 use crate::domain::{RegistrationId, WebinarId};
-use crate::startup::AppState;
 
 /// Messages claimed at once; sent side by side over the SMTP pool.
 const BATCH: i64 = 128;
@@ -33,22 +33,22 @@ const MAX_BACKOFF_MS: u64 = 3_600_000;
 const LANES: usize = 2;
 
 /// Runs until `stop` turns true.
-pub async fn run(state: AppState, stop: watch::Receiver<bool>) {
+pub async fn run(ctx: Context, stop: watch::Receiver<bool>) {
     let lanes: Vec<_> = (0..LANES)
-        .map(|lane| tokio::spawn(run_lane(state.clone(), stop.clone(), lane == 0)))
+        .map(|lane| tokio::spawn(run_lane(ctx.clone(), stop.clone(), lane == 0)))
         .collect();
     for lane in lanes {
         let _ = lane.await;
     }
 }
 
-async fn run_lane(state: AppState, mut stop: watch::Receiver<bool>, queues_reminders: bool) {
-    let poll = Duration::from_millis(state.settings.mail.poll_interval_ms);
+async fn run_lane(ctx: Context, mut stop: watch::Receiver<bool>, queues_reminders: bool) {
+    let poll = Duration::from_millis(ctx.settings.mail.poll_interval_ms);
     loop {
-        if queues_reminders && let Err(e) = reminders::queue_due(&state).await {
+        if queues_reminders && let Err(e) = reminders::queue_due(&ctx).await {
             tracing::error!(error = format!("{e:#}"), "queueing reminders failed");
         }
-        let delivered = match deliver_due(&state).await {
+        let delivered = match deliver_due(&ctx).await {
             Ok(n) => n,
             Err(e) => {
                 tracing::error!(error = format!("{e:#}"), "email delivery failed");
@@ -60,10 +60,10 @@ async fn run_lane(state: AppState, mut stop: watch::Receiver<bool>, queues_remin
         }
         if delivered == BATCH as usize {
             // A full batch: there is likely more, so bring another lane in.
-            state.mailer.wake.notify_one();
+            ctx.mailer.wake.notify_one();
         } else if delivered == 0 {
             tokio::select! {
-                _ = state.mailer.wake.notified() => {}
+                _ = ctx.mailer.wake.notified() => {}
                 _ = tokio::time::sleep(poll) => {}
                 _ = stop.changed() => return,
             }
@@ -73,18 +73,18 @@ async fn run_lane(state: AppState, mut stop: watch::Receiver<bool>, queues_remin
 
 /// Delivers one batch of due messages; returns how many were attempted.
 #[tracing::instrument(skip_all)]
-pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
-    let mut tx = state.db.begin().await?;
+pub async fn deliver_due(ctx: &Context) -> anyhow::Result<usize> {
+    let mut tx = ctx.db.begin().await?;
     let claimed =
         db::outbox::claim(tx.exec(), BATCH, chrono::Duration::seconds(LEASE_SECONDS)).await?;
     tx.commit().await?;
     if claimed.is_empty() {
         return Ok(0);
     }
-    let documents = documents_of(state, &claimed).await?;
+    let documents = documents_of(ctx, &claimed).await?;
     let outcomes = futures_util::future::join_all(claimed.iter().map(|m| {
         send_one(
-            state,
+            ctx,
             m,
             documents
                 .get(&m.webinar_id)
@@ -93,7 +93,7 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
         )
     }))
     .await;
-    let mut tx = state.db.begin().await?;
+    let mut tx = ctx.db.begin().await?;
     let mut sent = Vec::with_capacity(claimed.len());
     for (m, outcome) in claimed.iter().zip(outcomes) {
         match outcome {
@@ -103,7 +103,7 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
                 db::outbox::mark_attempt_failed(tx.exec(), m.id, &error, None).await?
             }
             Err(SendError::Transient(error)) => {
-                let retry_at = next_attempt(state, m.attempts);
+                let retry_at = next_attempt(ctx, m.attempts);
                 tracing::warn!(
                     id = m.id,
                     error,
@@ -120,12 +120,12 @@ pub async fn deliver_due(state: &AppState) -> anyhow::Result<usize> {
 }
 
 /// Exponential backoff from `mail.retry_base_ms`; `None` once `mail.max_attempts` is reached.
-fn next_attempt(state: &AppState, attempts_before: i64) -> Option<chrono::DateTime<Utc>> {
+fn next_attempt(ctx: &Context, attempts_before: i64) -> Option<chrono::DateTime<Utc>> {
     let attempts = u32::try_from(attempts_before + 1).unwrap_or(u32::MAX);
-    if attempts >= state.settings.mail.max_attempts {
+    if attempts >= ctx.settings.mail.max_attempts {
         return None;
     }
-    let base = state.settings.mail.retry_base_ms;
+    let base = ctx.settings.mail.retry_base_ms;
     let delay = base
         .saturating_mul(1u64 << attempts.saturating_sub(1).min(30))
         .min(MAX_BACKOFF_MS);
@@ -134,11 +134,11 @@ fn next_attempt(state: &AppState, attempts_before: i64) -> Option<chrono::DateTi
 
 /// The current documents of each webinar in the batch, read once per batch.
 async fn documents_of(
-    state: &AppState,
+    ctx: &Context,
     claimed: &[Claimed],
 ) -> anyhow::Result<HashMap<Uuid, Vec<Material>>> {
     let mut documents = HashMap::new();
-    let mut conn = state.db.conn().await?;
+    let mut conn = ctx.db.conn().await?;
     for m in claimed {
         if let std::collections::hash_map::Entry::Vacant(entry) = documents.entry(m.webinar_id) {
             entry.insert(db::materials::list(conn.exec(), WebinarId(m.webinar_id)).await?);
@@ -147,28 +147,24 @@ async fn documents_of(
     Ok(documents)
 }
 
-async fn send_one(state: &AppState, m: &Claimed, materials: &[Material]) -> Result<(), SendError> {
-    let email = compose(state, m, materials)
+async fn send_one(ctx: &Context, m: &Claimed, materials: &[Material]) -> Result<(), SendError> {
+    let email = compose(ctx, m, materials)
         .map_err(|e| SendError::Permanent(format!("cannot compose the email: {e:#}")))?;
-    state.mailer.transport.send(email).await
+    ctx.mailer.transport.send(email).await
 }
 
-fn compose(
-    state: &AppState,
-    m: &Claimed,
-    materials: &[Material],
-) -> anyhow::Result<lettre::Message> {
+fn compose(ctx: &Context, m: &Claimed, materials: &[Material]) -> anyhow::Result<lettre::Message> {
     let letter: Letter = serde_json::from_str(&m.payload)?;
     let language = letter.language.parse()?;
-    let documents = material::for_reader(materials, language, &state.settings.server.public_url);
-    let settings = &state.settings;
+    let documents = material::for_reader(materials, language, &ctx.settings.server.public_url);
+    let settings = &ctx.settings;
     let from = &settings.mail.from;
     let registration = letter.registration_id.map(RegistrationId);
-    let manage_url = registration.map(|id| state.manage_url(id));
-    let join_link = registration.map(|id| state.join_link(id));
+    let manage_url = registration.map(|id| ctx.manage_url(id));
+    let join_link = registration.map(|id| ctx.join_link(id));
     let organizer_name = from.name.clone().unwrap_or_else(|| "Meridian".into());
     let organizer_email = from.email.to_string();
-    let rendered = state.mailer.renderer.render(
+    let rendered = ctx.mailer.renderer.render(
         &letter,
         &RenderContext {
             manage_url,

@@ -5,6 +5,7 @@ use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone as _, Utc};
 use serde::Serialize;
 
 use super::{meeting_report, registrations};
+use crate::context::{Context, Work};
 use crate::db;
 use crate::domain::attendance::{self, JoinWindow, Person, Presence, Record, Source};
 use crate::domain::registration::Registration;
@@ -12,7 +13,6 @@ use crate::domain::values::instant_in_range;
 use crate::domain::webinar::{Session, Webinar};
 use crate::domain::{RegistrationId, SessionId, TimeZone};
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
 
 /// Where the personal join link leads.
 pub enum Join {
@@ -30,13 +30,13 @@ pub enum Join {
 /// the join is recorded when `record_join` (not for a link checker's look).
 #[tracing::instrument(skip_all)]
 pub async fn join(
-    state: &AppState,
+    ctx: &Context,
     token: &str,
     now: DateTime<Utc>,
     record_join: bool,
 ) -> AppResult<(Join, Registration, Webinar, Session)> {
-    let (registration, webinar) = registrations::by_join_token(state, token).await?;
-    let mut conn = state.db.conn().await?;
+    let (registration, webinar) = registrations::by_join_token(ctx, token).await?;
+    let mut conn = ctx.db.conn().await?;
     let session = db::sessions::find(conn.exec(), webinar.id, registration.session_id)
         .await?
         .ok_or_else(|| AppError::not_found("session"))?;
@@ -61,7 +61,7 @@ pub async fn join(
                         left_at: None,
                         minutes: None,
                     };
-                    let mut tx = state.db.begin().await?;
+                    let mut tx = ctx.begin().await?;
                     db::attendance::save_first(tx.exec(), webinar.id, &record).await?;
                     tx.commit().await?;
                     Join::Meeting(url.clone())
@@ -96,7 +96,7 @@ pub struct UnmatchedRow {
 /// twice changes nothing. Times in the report are read in `tz` (default the webinar's).
 #[tracing::instrument(skip_all, fields(webinar = %webinar.id, session = %session_id))]
 pub async fn import(
-    state: &AppState,
+    ctx: &Context,
     webinar: &Webinar,
     session_id: SessionId,
     tz: Option<TimeZone>,
@@ -107,7 +107,7 @@ pub async fn import(
     let (format, rows) = tokio::task::spawn_blocking(move || read_report(file.as_ref(), tz))
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("reading the report stopped: {e}")))??;
-    let mut tx = state.db.begin().await?;
+    let mut tx = ctx.begin().await?;
     let session = session_of(&mut tx, webinar, session_id).await?;
     let registrations = db::registrations::list(tx.exec(), webinar.id, None).await?;
     let keys: Vec<String> = registrations.iter().map(|r| r.email.key()).collect();
@@ -217,7 +217,7 @@ pub struct Mark {
 /// Records the organizer's correction; returns the person's attendance as it now counts.
 #[tracing::instrument(skip_all, fields(registration = %id))]
 pub async fn mark(
-    state: &AppState,
+    ctx: &Context,
     webinar: &Webinar,
     id: RegistrationId,
     mark: Mark,
@@ -230,7 +230,7 @@ pub async fn mark(
             Session::MAX_DURATION_MINUTES
         )));
     }
-    let mut tx = state.db.begin().await?;
+    let mut tx = ctx.begin().await?;
     let registration = registration_of(&mut tx, webinar, id).await?;
     db::attendance::clear_manual(tx.exec(), id).await?;
     let sessions: Vec<SessionId> = if mark.attended {
@@ -267,11 +267,11 @@ pub async fn mark(
 /// Removes the organizer's corrections, so the join link and the report count again.
 #[tracing::instrument(skip_all, fields(registration = %id))]
 pub async fn unmark(
-    state: &AppState,
+    ctx: &Context,
     webinar: &Webinar,
     id: RegistrationId,
 ) -> AppResult<(Registration, Vec<Presence>)> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = ctx.begin().await?;
     let registration = registration_of(&mut tx, webinar, id).await?;
     db::attendance::clear_manual(tx.exec(), id).await?;
     let records = db::attendance::of_registration(tx.exec(), id).await?;
@@ -281,11 +281,11 @@ pub async fn unmark(
 
 /// A person's attendance as it counts now.
 pub async fn of_registration(
-    state: &AppState,
+    ctx: &Context,
     webinar: &Webinar,
     id: RegistrationId,
 ) -> AppResult<(Registration, Vec<Presence>)> {
-    let mut conn = state.db.conn().await?;
+    let mut conn = ctx.db.conn().await?;
     let registration = db::registrations::find(conn.exec(), webinar.id, id)
         .await?
         .ok_or_else(|| AppError::not_found("registration"))?;
@@ -294,7 +294,7 @@ pub async fn of_registration(
 }
 
 async fn registration_of(
-    tx: &mut db::Tx,
+    tx: &mut Work<'_>,
     webinar: &Webinar,
     id: RegistrationId,
 ) -> AppResult<Registration> {
@@ -303,7 +303,7 @@ async fn registration_of(
         .ok_or_else(|| AppError::not_found("registration"))
 }
 
-async fn session_of(tx: &mut db::Tx, webinar: &Webinar, id: SessionId) -> AppResult<Session> {
+async fn session_of(tx: &mut Work<'_>, webinar: &Webinar, id: SessionId) -> AppResult<Session> {
     db::sessions::find(tx.exec(), webinar.id, id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("session {id} is not a session of this webinar")))

@@ -1,13 +1,12 @@
 //! Naming chairs of a session: each gets the session's calendar invitation as CHAIR.
 
+use crate::context::Context;
 use crate::db;
 use crate::domain::chair::Chair;
 use crate::domain::webinar::{SessionStatus, Webinar};
 use crate::domain::{ChairId, EmailAddress, Language, PersonName, SessionId, TimeZone};
 use crate::email::letter::{Kind, Letter};
 use crate::error::{AppError, AppResult};
-use crate::services::registrations::queue;
-use crate::startup::AppState;
 
 pub struct NewChair {
     pub name: PersonName,
@@ -20,12 +19,12 @@ pub struct NewChair {
 /// the chair as it is (`false`) and sends nothing.
 #[tracing::instrument(skip_all, fields(webinar = %webinar.id, session = %session_id))]
 pub async fn add(
-    state: &AppState,
+    ctx: &Context,
     webinar: &Webinar,
     session_id: SessionId,
     new: NewChair,
 ) -> AppResult<(Chair, bool)> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = ctx.begin().await?;
     let session = db::sessions::find(tx.exec(), webinar.id, session_id)
         .await?
         .ok_or_else(|| AppError::not_found("session"))?;
@@ -57,7 +56,7 @@ pub async fn add(
                 email: new.email,
                 time_zone: new.time_zone.unwrap_or(webinar.time_zone),
                 language: new.language.unwrap_or_else(|| webinar.default_language()),
-                calendar_uid: format!("chair-{id}@{}", state.settings.public_host()),
+                calendar_uid: format!("chair-{id}@{}", ctx.settings.public_host()),
                 calendar_sequence: 0,
                 active: true,
             };
@@ -66,18 +65,17 @@ pub async fn add(
         }
     };
     let letter = Letter::for_chair(Kind::ChairInvitation, &chair, webinar, &session);
-    queue(state, &mut tx, webinar, &letter, "").await?;
+    tx.queue(webinar, &letter, "").await?;
     tx.commit().await?;
-    state.wake_mailer();
     Ok((chair, true))
 }
 
 pub async fn list(
-    state: &AppState,
+    ctx: &Context,
     webinar: &Webinar,
     session_id: SessionId,
 ) -> AppResult<Vec<Chair>> {
-    let mut conn = state.db.conn().await?;
+    let mut conn = ctx.db.conn().await?;
     db::sessions::find(conn.exec(), webinar.id, session_id)
         .await?
         .ok_or_else(|| AppError::not_found("session"))?;

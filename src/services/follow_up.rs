@@ -4,14 +4,13 @@
 use chrono::Utc;
 use serde::Serialize;
 
-use super::registrations::queue;
+use crate::context::Context;
 use crate::db;
 use crate::domain::attendance::attended_by;
 use crate::domain::registration::RegistrationStatus;
 use crate::domain::webinar::{SessionStatus, Webinar};
 use crate::email::letter::{Kind, Letter};
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
 
 #[derive(Debug, Default, Serialize, utoipa::ToSchema)]
 pub struct FollowUp {
@@ -24,8 +23,8 @@ pub struct FollowUp {
 /// Queues the follow-up emails; people who had theirs already are not emailed again.
 /// Refused while a session is still to come, so nobody is told they were missed early.
 #[tracing::instrument(skip_all, fields(webinar = %webinar.id))]
-pub async fn send(state: &AppState, webinar: &Webinar) -> AppResult<FollowUp> {
-    let mut tx = state.db.begin().await?;
+pub async fn send(ctx: &Context, webinar: &Webinar) -> AppResult<FollowUp> {
+    let mut tx = ctx.begin().await?;
     let sessions = db::sessions::list(tx.exec(), webinar.id).await?;
     let scheduled: Vec<_> = sessions
         .iter()
@@ -58,7 +57,7 @@ pub async fn send(state: &AppState, webinar: &Webinar) -> AppResult<FollowUp> {
             continue;
         };
         let letter = Letter::for_registration(kind, r, webinar, session);
-        if queue(state, &mut tx, webinar, &letter, "").await? {
+        if tx.queue(webinar, &letter, "").await? {
             match kind {
                 Kind::ThankYou => outcome.thanked += 1,
                 _ => outcome.missed += 1,
@@ -66,6 +65,5 @@ pub async fn send(state: &AppState, webinar: &Webinar) -> AppResult<FollowUp> {
         }
     }
     tx.commit().await?;
-    state.wake_mailer();
     Ok(outcome)
 }

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
+use crate::context::{Context, Work};
 use crate::db;
 use crate::domain::invitee::Invitee;
 use crate::domain::registration::{Assignment, RegistrationStatus};
@@ -12,8 +13,7 @@ use crate::domain::webinar::{Session, SessionStatus, Webinar};
 use crate::email::letter::{Kind, Letter};
 use crate::error::{AppError, AppResult};
 use crate::security::token_hash;
-use crate::services::registrations::{NewRegistration, build, queue, recommend};
-use crate::startup::AppState;
+use crate::services::registrations::{NewRegistration, build, recommend};
 
 #[derive(Debug, Default, Serialize, utoipa::ToSchema)]
 pub struct InvitationReport {
@@ -24,29 +24,28 @@ pub struct InvitationReport {
 }
 
 #[tracing::instrument(skip_all, fields(webinar = %webinar.id))]
-pub async fn send(state: &AppState, webinar: &Webinar) -> AppResult<InvitationReport> {
+pub async fn send(ctx: &Context, webinar: &Webinar) -> AppResult<InvitationReport> {
     let mut report = InvitationReport::default();
     let mut sessions = {
-        let mut conn = state.db.conn().await?;
+        let mut conn = ctx.db.conn().await?;
         db::sessions::list(conn.exec(), webinar.id).await?
     };
-    let invitees = not_yet_invited(state, webinar).await?;
+    let invitees = not_yet_invited(ctx, webinar).await?;
     // Committed in chunks, so that delivery starts while the rest is still being queued.
     for chunk in invitees.chunks(CHUNK) {
-        let mut tx = state.db.begin().await?;
+        let mut tx = ctx.begin().await?;
         for invitee in chunk {
-            invite(state, &mut tx, webinar, &mut sessions, invitee, &mut report).await?;
+            invite(ctx, &mut tx, webinar, &mut sessions, invitee, &mut report).await?;
         }
+        tx.listing_changed(webinar.id);
         tx.commit().await?;
-        state.wake_mailer();
-        state.public.forget(webinar.id);
     }
     Ok(report)
 }
 
 /// The imported invitees who have no registration yet (the ones `send` would invite).
-pub async fn not_yet_invited(state: &AppState, webinar: &Webinar) -> AppResult<Vec<Invitee>> {
-    let mut conn = state.db.conn().await?;
+pub async fn not_yet_invited(ctx: &Context, webinar: &Webinar) -> AppResult<Vec<Invitee>> {
+    let mut conn = ctx.db.conn().await?;
     let invited: HashSet<String> = db::registrations::list(conn.exec(), webinar.id, None)
         .await?
         .into_iter()
@@ -60,15 +59,14 @@ pub async fn not_yet_invited(state: &AppState, webinar: &Webinar) -> AppResult<V
 }
 
 /// Puts a failed message back in the queue and wakes the worker.
-pub async fn retry_message(state: &AppState, webinar: &Webinar, message: i64) -> AppResult<()> {
-    let mut tx = state.db.begin().await?;
+pub async fn retry_message(ctx: &Context, webinar: &Webinar, message: i64) -> AppResult<()> {
+    let mut tx = ctx.begin().await?;
     if !db::outbox::retry(tx.exec(), webinar.id, message).await? {
         return Err(AppError::Conflict(format!(
             "message {message} is not a failed message of this webinar"
         )));
     }
     tx.commit().await?;
-    state.wake_mailer();
     Ok(())
 }
 
@@ -76,8 +74,8 @@ pub async fn retry_message(state: &AppState, webinar: &Webinar, message: i64) ->
 const CHUNK: usize = 500;
 
 async fn invite(
-    state: &AppState,
-    tx: &mut db::Tx,
+    ctx: &Context,
+    tx: &mut Work<'_>,
     webinar: &Webinar,
     sessions: &mut [Session],
     invitee: &Invitee,
@@ -89,7 +87,7 @@ async fn invite(
     };
     let new = new_registration(invitee);
     let mut registration = build(
-        state,
+        ctx,
         webinar,
         &new,
         &session,
@@ -97,14 +95,14 @@ async fn invite(
         Some(invitee.id),
     );
     registration.status = RegistrationStatus::Invited;
-    let token = state.keys.manage_token(registration.id);
+    let token = ctx.keys.manage_token(registration.id);
     if !db::registrations::insert_if_absent(tx.exec(), &registration, &token_hash(&token)).await? {
         // The invitee registered on their own meanwhile.
         db::sessions::release_seat(tx.exec(), session.id).await?;
         return Ok(());
     }
     let letter = Letter::for_registration(Kind::Invitation, &registration, webinar, &session);
-    if queue(state, tx, webinar, &letter, "").await? {
+    if tx.queue(webinar, &letter, "").await? {
         report.queued += 1;
     }
     Ok(())
@@ -127,7 +125,7 @@ pub(crate) fn new_registration(invitee: &Invitee) -> NewRegistration {
 /// The rule's session for this invitee, with a seat taken; the local copy of the
 /// sessions keeps the seat counts in step so later invitees see them.
 async fn take_a_seat(
-    tx: &mut db::Tx,
+    tx: &mut Work<'_>,
     webinar: &Webinar,
     sessions: &mut [Session],
     invitee: &Invitee,

@@ -2,13 +2,13 @@
 
 use serde::Serialize;
 
+use crate::context::Context;
 use crate::db;
 use crate::db::invitees::Upserted;
 use crate::domain::InviteeId;
 use crate::domain::invitee::InviteeRow;
 use crate::domain::webinar::Webinar;
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
 
 /// The CSV columns, in the order of the sample file; `name`, `email` and `time_zone` are required.
 pub const CSV_COLUMNS: [&str; 7] = [
@@ -136,12 +136,12 @@ pub fn read_json(items: Vec<serde_json::Value>) -> AppResult<Vec<ReadRow>> {
 /// Stores every valid row (new or updated by email) in one transaction.
 #[tracing::instrument(skip_all, fields(webinar = %webinar.id, rows = rows.len()))]
 pub async fn import(
-    state: &AppState,
+    ctx: &Context,
     webinar: &Webinar,
     rows: Vec<ReadRow>,
 ) -> AppResult<ImportReport> {
     let mut report = ImportReport::default();
-    let mut tx = state.db.begin().await?;
+    let mut tx = ctx.begin().await?;
     for (line, row) in rows {
         let checked = row.and_then(|r| r.check(webinar.default_language()).map_err(|e| e.0));
         match checked {
@@ -161,13 +161,13 @@ pub async fn import(
 
 /// Changes one invitee; another invitee's email is refused.
 pub async fn update(
-    state: &AppState,
+    ctx: &Context,
     webinar: &Webinar,
     id: InviteeId,
     row: &InviteeRow,
 ) -> AppResult<()> {
     let invitee = row.check(webinar.default_language())?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = ctx.begin().await?;
     db::invitees::find(tx.exec(), webinar.id, id)
         .await?
         .ok_or_else(|| AppError::not_found("invitee"))?;
@@ -186,8 +186,8 @@ pub async fn update(
 }
 
 /// Removes an invitee (their registration, if any, stays).
-pub async fn remove(state: &AppState, webinar: &Webinar, id: InviteeId) -> AppResult<()> {
-    let mut tx = state.db.begin().await?;
+pub async fn remove(ctx: &Context, webinar: &Webinar, id: InviteeId) -> AppResult<()> {
+    let mut tx = ctx.begin().await?;
     if !db::invitees::delete(tx.exec(), webinar.id, id).await? {
         return Err(AppError::not_found("invitee"));
     }

@@ -1,5 +1,6 @@
 //! Adding, listing and removing a webinar's documents (a link, or a file kept by Meridian).
 
+use crate::context::Context;
 use crate::db;
 use crate::db::materials::File;
 use crate::domain::material::{Material, MaterialKind, document_key};
@@ -7,7 +8,6 @@ use crate::domain::values::{Invalid, required_text, web_link, without_invisible}
 use crate::domain::webinar::Webinar;
 use crate::domain::{Language, MaterialId, WebinarId};
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
 
 /// Uploaded documents may be this large.
 pub const MAX_FILE: usize = 20 * 1024 * 1024;
@@ -75,7 +75,7 @@ pub fn clean_file_name(name: &str) -> String {
 }
 
 pub async fn add(
-    state: &AppState,
+    ctx: &Context,
     webinar: &Webinar,
     input: &MaterialInput,
     file: Option<File>,
@@ -86,19 +86,19 @@ pub async fn add(
         )));
     }
     let material = check(webinar.id, input, file.as_ref())?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = ctx.begin().await?;
     db::materials::save(tx.exec(), &material, file.as_ref()).await?;
     tx.commit().await?;
     Ok(material)
 }
 
-pub async fn list(state: &AppState, webinar: WebinarId) -> AppResult<Vec<Material>> {
-    let mut conn = state.db.conn().await?;
+pub async fn list(ctx: &Context, webinar: WebinarId) -> AppResult<Vec<Material>> {
+    let mut conn = ctx.db.conn().await?;
     Ok(db::materials::list(conn.exec(), webinar).await?)
 }
 
-pub async fn remove(state: &AppState, webinar: &Webinar, id: MaterialId) -> AppResult<()> {
-    let mut tx = state.db.begin().await?;
+pub async fn remove(ctx: &Context, webinar: &Webinar, id: MaterialId) -> AppResult<()> {
+    let mut tx = ctx.begin().await?;
     if !db::materials::delete(tx.exec(), webinar.id, id).await? {
         return Err(AppError::not_found("material"));
     }

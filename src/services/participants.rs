@@ -6,12 +6,13 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use anyhow::Context;
+use anyhow::Context as _;
 use axum::body::Bytes;
 use futures_util::Stream;
 use rust_xlsxwriter::{Format, Workbook};
 use serde::Serialize;
 
+use crate::context::Context;
 use crate::db;
 use crate::db::attendance::{ListKey, ParticipantRow};
 use crate::domain::attendance::{self, Record, safe_cell};
@@ -19,7 +20,6 @@ use crate::domain::registration::RegistrationStatus;
 use crate::domain::webinar::Session;
 use crate::domain::{SessionId, WebinarId};
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
 
 /// Which people, and which version of the list.
 #[derive(Debug, Clone, Copy, Default)]
@@ -118,8 +118,8 @@ struct Pages(tokio::sync::mpsc::Receiver<anyhow::Result<Page>>);
 const PAGE: u32 = 1000;
 
 impl Pages {
-    async fn open(state: &AppState, webinar: WebinarId) -> anyhow::Result<Pages> {
-        let mut snapshot = state.db.snapshot().await?;
+    async fn open(ctx: &Context, webinar: WebinarId) -> anyhow::Result<Pages> {
+        let mut snapshot = ctx.db.snapshot().await?;
         let (tx, rx) = tokio::sync::mpsc::channel(1);
         tokio::spawn(async move {
             let mut after = ListKey::start();
@@ -203,14 +203,14 @@ impl Lister {
 /// The list as CSV (UTF-8 with a byte-order mark, so spreadsheets read accents right),
 /// streamed from the database: memory stays flat however long the list is.
 pub fn csv(
-    state: AppState,
+    ctx: Context,
     webinar: WebinarId,
     sessions: Vec<Session>,
     options: Options,
 ) -> impl Stream<Item = Result<Bytes, std::io::Error>> {
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     tokio::spawn(async move {
-        let sent = write_csv(&state, webinar, &sessions, options, &tx).await;
+        let sent = write_csv(&ctx, webinar, &sessions, options, &tx).await;
         if let Err(e) = sent {
             tracing::error!(error = format!("{e:#}"), "the participant list stopped");
             let _ = tx
@@ -224,7 +224,7 @@ pub fn csv(
 }
 
 async fn write_csv(
-    state: &AppState,
+    ctx: &Context,
     webinar: WebinarId,
     sessions: &[Session],
     options: Options,
@@ -236,7 +236,7 @@ async fn write_csv(
     if tx.send(Ok(Bytes::from(header))).await.is_err() {
         return Ok(());
     }
-    let mut pages = Pages::open(state, webinar).await?;
+    let mut pages = Pages::open(ctx, webinar).await?;
     let lister = Arc::new(Lister::new(sessions, options));
     while let Some(page) = pages.next().await? {
         let lister = Arc::clone(&lister);
@@ -265,12 +265,12 @@ fn csv_page(lister: &Lister, page: Page) -> anyhow::Result<Vec<u8>> {
 
 /// The whole list in memory, for the XLSX file and the printable page.
 pub async fn collect(
-    state: &AppState,
+    ctx: &Context,
     webinar: WebinarId,
     sessions: &[Session],
     options: Options,
 ) -> AppResult<Vec<Participant>> {
-    let mut pages = Pages::open(state, webinar).await?;
+    let mut pages = Pages::open(ctx, webinar).await?;
     let lister = Lister::new(sessions, options);
     let mut list = Vec::new();
     while let Some(page) = pages.next().await? {

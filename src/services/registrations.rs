@@ -2,7 +2,8 @@
 
 use chrono::Utc;
 
-use crate::db::{self, Tx};
+use crate::context::{Context, Work};
+use crate::db;
 use crate::domain::assignment::{self, Recommendation};
 use crate::domain::invitee::Invitee;
 use crate::domain::registration::{Assignment, Registration, RegistrationStatus};
@@ -10,11 +11,10 @@ use crate::domain::webinar::{RegistrationPolicy, Session, SessionStatus, Webinar
 use crate::domain::{
     EmailAddress, InviteeId, Language, PersonName, RegistrationId, SessionId, TimeZone,
 };
-use crate::email::{self, letter::Kind, letter::Letter};
+use crate::email::letter::{Kind, Letter};
 use crate::error::{AppError, AppResult};
 use crate::security::token_hash;
 use crate::services::invitations;
-use crate::startup::AppState;
 
 /// A registration request, already checked.
 #[derive(Debug, Clone)]
@@ -49,44 +49,44 @@ const ATTEMPTS: usize = 5;
 
 #[tracing::instrument(skip_all, fields(webinar = %webinar.id))]
 pub async fn register(
-    state: &AppState,
+    ctx: &Context,
     webinar: &Webinar,
     new: NewRegistration,
 ) -> AppResult<Registered> {
     if let Some(reason) = webinar.registration_closed_reason(Utc::now()) {
         return Err(AppError::Forbidden(reason));
     }
-    if let Some(existing) = find_existing(state, webinar, &new.email).await? {
-        send_link(state, webinar, &existing).await?;
+    if let Some(existing) = find_existing(ctx, webinar, &new.email).await? {
+        send_link(ctx, webinar, &existing).await?;
         return Ok(Registered::CheckEmail);
     }
-    if let Some(invitee) = find_invitee(state, webinar, &new.email).await? {
-        invite_on_request(state, webinar, &invitee, new.session_id).await?;
+    if let Some(invitee) = find_invitee(ctx, webinar, &new.email).await? {
+        invite_on_request(ctx, webinar, &invitee, new.session_id).await?;
         return Ok(Registered::CheckEmail);
     }
     match webinar.registration_policy {
         RegistrationPolicy::Open => {}
         RegistrationPolicy::InviteesOnly => return Err(invitation_only()),
-        RegistrationPolicy::Approval => return request_approval(state, webinar, &new).await,
+        RegistrationPolicy::Approval => return request_approval(ctx, webinar, &new).await,
     }
     for _ in 0..ATTEMPTS {
         // Read before the write transaction, so that it holds the (SQLite: only) writer
         // for its writes alone: the seat is taken by one conditional UPDATE, which
         // notices a session that filled up meanwhile, and the rule is asked again.
         let sessions = {
-            let mut conn = state.db.conn().await?;
+            let mut conn = ctx.db.conn().await?;
             db::sessions::list(conn.exec(), webinar.id).await?
         };
         let (session, assignment) = pick_session(webinar, &sessions, &new)?;
-        let mut tx = state.db.begin().await?;
+        let mut tx = ctx.begin().await?;
         if !db::sessions::take_seat(tx.exec(), session.id).await? {
             if new.session_id.is_some() {
                 return Err(full(&session));
             }
             continue;
         }
-        let registration = build(state, webinar, &new, &session, assignment, None);
-        let token = state.keys.manage_token(registration.id);
+        let registration = build(ctx, webinar, &new, &session, assignment, None);
+        let token = ctx.keys.manage_token(registration.id);
         if let Err(e) =
             db::registrations::insert(tx.exec(), &registration, &token_hash(&token)).await
         {
@@ -94,9 +94,9 @@ pub async fn register(
                 // A concurrent registration with the same email won: its owner gets the
                 // link, as above.
                 tx.rollback().await?;
-                return match find_existing(state, webinar, &new.email).await? {
+                return match find_existing(ctx, webinar, &new.email).await? {
                     Some(existing) => {
-                        send_link(state, webinar, &existing).await?;
+                        send_link(ctx, webinar, &existing).await?;
                         Ok(Registered::CheckEmail)
                     }
                     None => Err(AppError::Internal(e)),
@@ -105,10 +105,9 @@ pub async fn register(
             return Err(e.into());
         }
         let letter = Letter::for_registration(Kind::Confirmation, &registration, webinar, &session);
-        queue(state, &mut tx, webinar, &letter, "").await?;
+        tx.queue(webinar, &letter, "").await?;
+        tx.listing_changed(webinar.id);
         tx.commit().await?;
-        state.wake_mailer();
-        state.public.forget(webinar.id);
         return Ok(Registered::Created(Box::new(registration), token));
     }
     Err(AppError::Conflict(
@@ -127,39 +126,38 @@ fn invitation_only() -> AppError {
 /// An `approval` webinar: the registration waits as `pending`, holding no seat, in the
 /// session the person chose or the rule picked; they are told it awaits approval.
 async fn request_approval(
-    state: &AppState,
+    ctx: &Context,
     webinar: &Webinar,
     new: &NewRegistration,
 ) -> AppResult<Registered> {
     let sessions = {
-        let mut conn = state.db.conn().await?;
+        let mut conn = ctx.db.conn().await?;
         db::sessions::list(conn.exec(), webinar.id).await?
     };
     let (session, assignment) = pick_session(webinar, &sessions, new)?;
-    let mut registration = build(state, webinar, new, &session, assignment, None);
+    let mut registration = build(ctx, webinar, new, &session, assignment, None);
     registration.status = RegistrationStatus::Pending;
-    let token = state.keys.manage_token(registration.id);
-    let mut tx = state.db.begin().await?;
+    let token = ctx.keys.manage_token(registration.id);
+    let mut tx = ctx.begin().await?;
     if !db::registrations::insert_if_absent(tx.exec(), &registration, &token_hash(&token)).await? {
         tx.rollback().await?;
-        if let Some(existing) = find_existing(state, webinar, &new.email).await? {
-            send_link(state, webinar, &existing).await?;
+        if let Some(existing) = find_existing(ctx, webinar, &new.email).await? {
+            send_link(ctx, webinar, &existing).await?;
         }
         return Ok(Registered::CheckEmail);
     }
     let letter = Letter::for_registration(Kind::Pending, &registration, webinar, &session);
-    queue(state, &mut tx, webinar, &letter, "").await?;
+    tx.queue(webinar, &letter, "").await?;
     tx.commit().await?;
-    state.wake_mailer();
     Ok(Registered::Created(Box::new(registration), token))
 }
 
 async fn find_invitee(
-    state: &AppState,
+    ctx: &Context,
     webinar: &Webinar,
     email: &EmailAddress,
 ) -> AppResult<Option<Invitee>> {
-    let mut conn = state.db.conn().await?;
+    let mut conn = ctx.db.conn().await?;
     let Some(link) = db::invitees::find_link(conn.exec(), webinar.id, email).await? else {
         return Ok(None);
     };
@@ -171,81 +169,61 @@ async fn find_invitee(
 /// invitation now (in the session asked for when it can be booked), with the personal
 /// link through which they confirm, switch or decline.
 async fn invite_on_request(
-    state: &AppState,
+    ctx: &Context,
     webinar: &Webinar,
     invitee: &Invitee,
     wished: Option<SessionId>,
 ) -> AppResult<()> {
     let sessions = {
-        let mut conn = state.db.conn().await?;
+        let mut conn = ctx.db.conn().await?;
         db::sessions::list(conn.exec(), webinar.id).await?
     };
     let mut new = invitations::new_registration(invitee);
     new.session_id = wished.filter(|id| bookable(&sessions, *id).is_ok());
     let (session, assignment) = pick_session(webinar, &sessions, &new)?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = ctx.begin().await?;
     if !db::sessions::take_seat(tx.exec(), session.id).await? {
         return Err(full(&session));
     }
-    let mut registration = build(state, webinar, &new, &session, assignment, Some(invitee.id));
+    let mut registration = build(ctx, webinar, &new, &session, assignment, Some(invitee.id));
     registration.status = RegistrationStatus::Invited;
-    let token = state.keys.manage_token(registration.id);
+    let token = ctx.keys.manage_token(registration.id);
     if !db::registrations::insert_if_absent(tx.exec(), &registration, &token_hash(&token)).await? {
         // Invited or registered meanwhile: the owner gets that registration's link.
         tx.rollback().await?;
-        if let Some(existing) = find_existing(state, webinar, &invitee.email).await? {
-            send_link(state, webinar, &existing).await?;
+        if let Some(existing) = find_existing(ctx, webinar, &invitee.email).await? {
+            send_link(ctx, webinar, &existing).await?;
         }
         return Ok(());
     }
     let letter = Letter::for_registration(Kind::Invitation, &registration, webinar, &session);
-    queue(state, &mut tx, webinar, &letter, "").await?;
+    tx.queue(webinar, &letter, "").await?;
+    tx.listing_changed(webinar.id);
     tx.commit().await?;
-    state.wake_mailer();
-    state.public.forget(webinar.id);
     Ok(())
 }
 
 /// The registrant (only) gets their personal link by email, at most once an hour per
 /// registration, so neither the registration form nor the join page's "email me my
 /// link" can be used to flood an inbox.
-pub async fn send_link(state: &AppState, webinar: &Webinar, r: &Registration) -> AppResult<()> {
-    let mut tx = state.db.begin().await?;
+pub async fn send_link(ctx: &Context, webinar: &Webinar, r: &Registration) -> AppResult<()> {
+    let mut tx = ctx.begin().await?;
     let Some(session) = db::sessions::find(tx.exec(), webinar.id, r.session_id).await? else {
         return Ok(());
     };
     let letter = Letter::for_registration(Kind::ManageLink, r, webinar, &session);
     let hour = Utc::now().timestamp() / 3600;
-    queue(state, &mut tx, webinar, &letter, &format!(":{hour}")).await?;
+    tx.queue(webinar, &letter, &format!(":{hour}")).await?;
     tx.commit().await?;
-    state.wake_mailer();
     Ok(())
 }
 
-/// Queues `letter` in the transaction that makes the change it reports.
-pub async fn queue(
-    state: &AppState,
-    tx: &mut Tx,
-    webinar: &Webinar,
-    letter: &Letter,
-    extra: &str,
-) -> AppResult<bool> {
-    Ok(email::queue(
-        tx.exec(),
-        state.settings.public_host(),
-        webinar.id,
-        letter,
-        extra,
-    )
-    .await?)
-}
-
 async fn find_existing(
-    state: &AppState,
+    ctx: &Context,
     webinar: &Webinar,
     email: &EmailAddress,
 ) -> AppResult<Option<Registration>> {
-    let mut conn = state.db.conn().await?;
+    let mut conn = ctx.db.conn().await?;
     Ok(db::registrations::find_by_email(conn.exec(), webinar.id, email).await?)
 }
 
@@ -317,7 +295,7 @@ fn full(session: &Session) -> AppError {
 }
 
 pub fn build(
-    state: &AppState,
+    ctx: &Context,
     webinar: &Webinar,
     new: &NewRegistration,
     session: &Session,
@@ -341,20 +319,20 @@ pub fn build(
         assignment,
         outside_working_hours: outside_working_hours(webinar, session, new.time_zone),
         share_in_participant_list: new.share_in_participant_list,
-        calendar_uid: calendar_uid(state, id),
+        calendar_uid: calendar_uid(ctx, id),
         calendar_sequence: 0,
         created_at: Utc::now(),
     }
 }
 
 /// One stable UID per registration, under the host of the public URL.
-pub fn calendar_uid(state: &AppState, id: RegistrationId) -> String {
-    format!("registration-{id}@{}", state.settings.public_host())
+pub fn calendar_uid(ctx: &Context, id: RegistrationId) -> String {
+    format!("registration-{id}@{}", ctx.settings.public_host())
 }
 
 /// A registration found by its manage token, with its webinar.
-pub async fn by_token(state: &AppState, token: &str) -> AppResult<(Registration, Webinar)> {
-    let mut conn = state.db.conn().await?;
+pub async fn by_token(ctx: &Context, token: &str) -> AppResult<(Registration, Webinar)> {
+    let mut conn = ctx.db.conn().await?;
     let registration = db::registrations::find_by_token(conn.exec(), &token_hash(token))
         .await?
         .ok_or_else(|| AppError::not_found("registration"))?;
@@ -365,15 +343,15 @@ pub async fn by_token(state: &AppState, token: &str) -> AppResult<(Registration,
 }
 
 /// A registration found by its join token (which is checked without a lookup).
-pub async fn by_join_token(state: &AppState, token: &str) -> AppResult<(Registration, Webinar)> {
+pub async fn by_join_token(ctx: &Context, token: &str) -> AppResult<(Registration, Webinar)> {
     let not_found = || {
         AppError::NotFound(
             "this join link is not valid: use the link in your latest email from the organizers"
                 .into(),
         )
     };
-    let id = state.keys.check_join_token(token).ok_or_else(not_found)?;
-    let mut conn = state.db.conn().await?;
+    let id = ctx.keys.check_join_token(token).ok_or_else(not_found)?;
+    let mut conn = ctx.db.conn().await?;
     let registration = db::registrations::get(conn.exec(), id)
         .await?
         .ok_or_else(not_found)?;
@@ -383,7 +361,11 @@ pub async fn by_join_token(state: &AppState, token: &str) -> AppResult<(Registra
     Ok((registration, webinar))
 }
 
-async fn locked(tx: &mut Tx, webinar: &Webinar, id: RegistrationId) -> AppResult<Registration> {
+async fn locked(
+    tx: &mut Work<'_>,
+    webinar: &Webinar,
+    id: RegistrationId,
+) -> AppResult<Registration> {
     db::registrations::find(tx.exec(), webinar.id, id)
         .await?
         .ok_or_else(|| AppError::not_found("registration"))
@@ -392,14 +374,10 @@ async fn locked(tx: &mut Tx, webinar: &Webinar, id: RegistrationId) -> AppResult
 /// Moves the registration to `session_id` (also confirming an invitation or taking
 /// back a cancellation); the calendar sequence rises when the time changes.
 #[tracing::instrument(skip_all)]
-pub async fn switch(
-    state: &AppState,
-    token: &str,
-    session_id: SessionId,
-) -> AppResult<Registration> {
-    let (registration, webinar) = by_token(state, token).await?;
-    check_email_budget(state, &registration).await?;
-    move_to(state, &webinar, registration.id, session_id).await
+pub async fn switch(ctx: &Context, token: &str, session_id: SessionId) -> AppResult<Registration> {
+    let (registration, webinar) = by_token(ctx, token).await?;
+    check_email_budget(ctx, &registration).await?;
+    move_to(ctx, &webinar, registration.id, session_id).await
 }
 
 /// Emails about one registration, and to one address, within an hour before the
@@ -408,11 +386,11 @@ pub async fn switch(
 const EMAILS_PER_REGISTRATION_PER_HOUR: i64 = 6;
 const EMAILS_PER_ADDRESS_PER_HOUR: i64 = 20;
 
-async fn check_email_budget(state: &AppState, r: &Registration) -> AppResult<()> {
+async fn check_email_budget(ctx: &Context, r: &Registration) -> AppResult<()> {
     let since = Utc::now() - chrono::Duration::hours(1);
     let prefix = format!("{}:", r.calendar_uid);
     let (to_address, about_this) = {
-        let mut conn = state.db.conn().await?;
+        let mut conn = ctx.db.conn().await?;
         db::outbox::recent(conn.exec(), r.email.as_str(), &prefix, since).await?
     };
     if about_this >= EMAILS_PER_REGISTRATION_PER_HOUR || to_address >= EMAILS_PER_ADDRESS_PER_HOUR {
@@ -429,13 +407,13 @@ async fn check_email_budget(state: &AppState, r: &Registration) -> AppResult<()>
 /// Moves registration `id` to `session_id`: the registrant's switch, or the organizer's move.
 #[tracing::instrument(skip_all, fields(registration = %id))]
 pub async fn move_to(
-    state: &AppState,
+    ctx: &Context,
     webinar: &Webinar,
     id: RegistrationId,
     session_id: SessionId,
 ) -> AppResult<Registration> {
     let webinar = webinar.clone();
-    let mut tx = state.db.begin().await?;
+    let mut tx = ctx.begin().await?;
     let mut registration = locked(&mut tx, &webinar, id).await?;
     let same = registration.session_id == session_id;
     if same && registration.status == RegistrationStatus::Registered {
@@ -466,10 +444,9 @@ pub async fn move_to(
             if returning {
                 let letter =
                     Letter::for_registration(Kind::Pending, &registration, &webinar, &target);
-                queue(state, &mut tx, &webinar, &letter, "").await?;
+                tx.queue(&webinar, &letter, "").await?;
             }
             tx.commit().await?;
-            state.wake_mailer();
             return Ok(registration);
         }
         _ => {}
@@ -480,10 +457,9 @@ pub async fn move_to(
         if let Some(session) = sessions.iter().find(|s| s.id == session_id) {
             let letter =
                 Letter::for_registration(Kind::Confirmation, &registration, &webinar, session);
-            queue(state, &mut tx, &webinar, &letter, "").await?;
+            tx.queue(&webinar, &letter, "").await?;
         }
         tx.commit().await?;
-        state.wake_mailer();
         return Ok(registration);
     }
     let target = bookable(&sessions, session_id)?.clone();
@@ -512,18 +488,17 @@ pub async fn move_to(
         }
         _ => Letter::for_registration(Kind::Confirmation, &registration, &webinar, &target),
     };
-    queue(state, &mut tx, &webinar, &letter, "").await?;
+    tx.queue(&webinar, &letter, "").await?;
+    tx.listing_changed(webinar.id);
     tx.commit().await?;
-    state.wake_mailer();
-    state.public.forget(webinar.id);
     Ok(registration)
 }
 
 /// The registrant agrees (or no longer agrees) to be named in the shareable list.
 #[tracing::instrument(skip_all)]
-pub async fn set_consent(state: &AppState, token: &str, share: bool) -> AppResult<Registration> {
-    let (mut registration, _) = by_token(state, token).await?;
-    let mut tx = state.db.begin().await?;
+pub async fn set_consent(ctx: &Context, token: &str, share: bool) -> AppResult<Registration> {
+    let (mut registration, _) = by_token(ctx, token).await?;
+    let mut tx = ctx.begin().await?;
     db::registrations::set_share(tx.exec(), registration.id, share).await?;
     tx.commit().await?;
     registration.share_in_participant_list = share;
@@ -532,10 +507,10 @@ pub async fn set_consent(state: &AppState, token: &str, share: bool) -> AppResul
 
 /// Cancels the registration and frees its seat; cancelling twice changes nothing.
 #[tracing::instrument(skip_all)]
-pub async fn cancel(state: &AppState, token: &str) -> AppResult<Registration> {
-    let (registration, webinar) = by_token(state, token).await?;
-    check_email_budget(state, &registration).await?;
-    let mut tx = state.db.begin().await?;
+pub async fn cancel(ctx: &Context, token: &str) -> AppResult<Registration> {
+    let (registration, webinar) = by_token(ctx, token).await?;
+    check_email_budget(ctx, &registration).await?;
+    let mut tx = ctx.begin().await?;
     let mut registration = locked(&mut tx, &webinar, registration.id).await?;
     if matches!(
         registration.status,
@@ -553,11 +528,10 @@ pub async fn cancel(state: &AppState, token: &str) -> AppResult<Registration> {
         db::sessions::find(tx.exec(), webinar.id, registration.session_id).await?
     {
         let letter = Letter::for_registration(Kind::Cancelled, &registration, &webinar, &session);
-        queue(state, &mut tx, &webinar, &letter, "").await?;
+        tx.queue(&webinar, &letter, "").await?;
     }
+    tx.listing_changed(webinar.id);
     tx.commit().await?;
-    state.wake_mailer();
-    state.public.forget(webinar.id);
     Ok(registration)
 }
 
@@ -587,13 +561,13 @@ pub struct Skipped {
 /// invitation) or declines pending registrations, each emailed in their language.
 #[tracing::instrument(skip_all, fields(webinar = %webinar.id, count = ids.len()))]
 pub async fn decide(
-    state: &AppState,
+    ctx: &Context,
     webinar: &Webinar,
     ids: &[RegistrationId],
     decision: Decision,
 ) -> AppResult<DecisionReport> {
     let mut report = DecisionReport::default();
-    let mut tx = state.db.begin().await?;
+    let mut tx = ctx.begin().await?;
     let sessions = db::sessions::list(tx.exec(), webinar.id).await?;
     for &id in ids {
         let skip = |reason: &str| Skipped {
@@ -637,11 +611,10 @@ pub async fn decide(
         };
         db::registrations::update(tx.exec(), &r).await?;
         let letter = Letter::for_registration(kind, &r, webinar, session);
-        queue(state, &mut tx, webinar, &letter, "").await?;
+        tx.queue(webinar, &letter, "").await?;
         report.decided.push(id.0);
     }
+    tx.listing_changed(webinar.id);
     tx.commit().await?;
-    state.wake_mailer();
-    state.public.forget(webinar.id);
     Ok(report)
 }

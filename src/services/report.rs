@@ -7,6 +7,7 @@ use chrono::{Offset, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::context::Context;
 use crate::db;
 use crate::domain::assignment;
 use crate::domain::attendance::attended_by;
@@ -15,7 +16,6 @@ use crate::domain::webinar::{Session, SessionStatus, Webinar};
 use crate::domain::{SessionId, TimeZone};
 use crate::error::AppResult;
 use crate::i18n::utc_offset;
-use crate::startup::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Report {
@@ -82,8 +82,8 @@ impl Line {
 }
 
 #[tracing::instrument(skip_all, fields(webinar = %webinar.id))]
-pub async fn build(state: &AppState, webinar: &Webinar) -> AppResult<Report> {
-    let mut conn = state.db.conn().await?;
+pub async fn build(ctx: &Context, webinar: &Webinar) -> AppResult<Report> {
+    let mut conn = ctx.db.conn().await?;
     let sessions = db::sessions::list(conn.exec(), webinar.id).await?;
     let registrations = db::registrations::list(conn.exec(), webinar.id, None).await?;
     let records = db::attendance::list(conn.exec(), webinar.id).await?;

@@ -11,7 +11,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, ApiPath, ApiQuery, body_error, owned_webinar};
+use super::{ApiJson, ApiPath, ApiQuery, body_error};
 use crate::db;
 use crate::db::organizers::Organizer;
 use crate::domain::attendance::Presence;
@@ -24,6 +24,7 @@ use crate::services::attendance::{self as service, ImportOutcome, Mark};
 use crate::services::follow_up::{self, FollowUp};
 use crate::services::participants::{self, Options};
 use crate::services::report::{self, Report};
+use crate::services::webinars::owned_webinar;
 use crate::startup::AppState;
 
 /// Attendance reports of large webinars run to megabytes (a Zoom row per join).
@@ -261,7 +262,7 @@ pub async fn participants_response(
     match super::given(query.format.as_deref()).unwrap_or("csv") {
         "csv" => {
             let body = Body::from_stream(participants::csv(
-                state.clone(),
+                state.ctx.clone(),
                 webinar.id,
                 sessions,
                 options,

@@ -7,12 +7,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{ApiJson, ApiPath, owned_webinar};
+use super::{ApiJson, ApiPath};
 use crate::db::organizers::Organizer;
 use crate::domain::chair::Chair;
 use crate::domain::{EmailAddress, Language, PersonName, SessionId, TimeZone, WebinarId};
 use crate::error::AppResult;
 use crate::services::chairs::{self, NewChair};
+use crate::services::webinars::owned_webinar;
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {

@@ -13,7 +13,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{ApiPath, body_error, owned_webinar};
+use super::{ApiPath, body_error};
 use crate::db;
 use crate::db::organizers::Organizer;
 use crate::domain::WebinarId;
@@ -21,6 +21,7 @@ use crate::domain::assignment;
 use crate::error::{AppError, AppResult};
 use crate::services;
 use crate::services::invitees::ImportReport;
+use crate::services::webinars::owned_webinar;
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {

@@ -8,13 +8,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{ApiJson, ApiPath, owned_webinar, public_webinar};
+use super::{ApiJson, ApiPath};
 use crate::db::materials::File;
 use crate::db::organizers::Organizer;
 use crate::domain::material::Material;
 use crate::domain::{MaterialId, WebinarId};
 use crate::error::{AppError, AppResult};
 use crate::services::materials::{self, MAX_FILE, MaterialInput, clean_file_name};
+use crate::services::webinars::{owned_webinar, public_webinar};
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {

@@ -18,11 +18,8 @@ use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use crate::db;
 use crate::db::organizers::Organizer;
-use crate::domain::WebinarId;
-use crate::domain::webinar::Webinar;
-use crate::error::{AppError, AppResult};
+use crate::error::AppError;
 use crate::startup::AppState;
 
 pub use openapi::ApiDoc;
@@ -167,27 +164,6 @@ impl FromRequestParts<AppState> for Organizer {
                 AppError::Unauthorized("the API token is not valid or was revoked".into())
             })
     }
-}
-
-/// A webinar anyone may read by its id.
-pub async fn public_webinar(state: &AppState, id: WebinarId) -> AppResult<Webinar> {
-    let mut conn = state.db.conn().await?;
-    db::webinars::find(conn.exec(), id)
-        .await?
-        .ok_or_else(|| AppError::not_found("webinar"))
-}
-
-/// A webinar of this organizer; another organizer's webinar is "not found" to them.
-pub async fn owned_webinar(
-    state: &AppState,
-    organizer: &Organizer,
-    id: WebinarId,
-) -> AppResult<Webinar> {
-    let webinar = public_webinar(state, id).await?;
-    if webinar.organizer_id != organizer.id {
-        return Err(AppError::not_found("webinar"));
-    }
-    Ok(webinar)
 }
 
 /// `Option<Organizer>`: none without an Authorization header; a wrong token is still refused.

@@ -5,13 +5,14 @@ use axum::{Json, Router, extract::State};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::ApiPath;
 use super::views::utc;
-use super::{ApiPath, owned_webinar};
 use crate::db;
 use crate::db::organizers::Organizer;
 use crate::domain::WebinarId;
 use crate::error::AppResult;
 use crate::services::invitations::{self, InvitationReport};
+use crate::services::webinars::owned_webinar;
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {

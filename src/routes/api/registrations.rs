@@ -10,17 +10,18 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::sessions::local_listing;
 use super::views::{PersonalLinks, RegistrationView};
-use super::{ApiJson, ApiPath, ApiQuery, owned_webinar, public_webinar};
+use super::{ApiJson, ApiPath, ApiQuery};
 use crate::db;
 use crate::db::organizers::Organizer;
 use crate::domain::registration::Registration;
-use crate::domain::values::optional_text;
+use crate::domain::values::{optional_country, optional_text};
 use crate::domain::webinar::{Session, Webinar};
 use crate::domain::{EmailAddress, Language, PersonName, RegistrationId, SessionId, WebinarId};
 use crate::error::{AppError, AppResult};
 use crate::services::registrations::{
     self as service, Decision, DecisionReport, NewRegistration, Registered,
 };
+use crate::services::webinars::{owned_webinar, public_webinar};
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -65,7 +66,7 @@ impl RegisterInput {
             email: EmailAddress::parse(&self.email)?,
             organization: optional_text("organization", self.organization.as_deref(), 300)?,
             role: optional_text("role", self.role.as_deref(), 200)?,
-            country: country(self.country.as_deref())?,
+            country: optional_country(self.country.as_deref())?,
             time_zone: self.time_zone.parse()?,
             language: self
                 .language
@@ -77,16 +78,6 @@ impl RegisterInput {
             share_in_participant_list: self.share_in_participant_list,
         })
     }
-}
-
-/// An optional two-letter country code, upper-cased.
-pub fn country(value: Option<&str>) -> AppResult<Option<String>> {
-    Ok(value
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(crate::domain::Country::parse)
-        .transpose()?
-        .map(|c| c.as_str().to_string()))
 }
 
 /// The registration with its session seen from the registrant's zone.

@@ -8,16 +8,20 @@ use chrono::Utc;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::views::{LocalSessionView, SessionListing, SessionView, parse_instant};
-use super::{ApiJson, ApiPath, ApiQuery, owned_webinar};
+use super::views::{LocalSessionView, SessionListing, SessionView};
+use super::{ApiJson, ApiPath, ApiQuery};
 use crate::db::organizers::Organizer;
 use crate::domain::assignment;
+use crate::domain::values::parse_instant;
 use crate::domain::values::{Invalid, required_text};
 use crate::domain::webinar::Session;
+use crate::domain::webinar::{
+    LABEL_MAX, NewSession, SessionChanges, check_capacity, check_duration, check_join_url,
+};
 use crate::domain::{SessionId, TimeZone, WebinarId};
 use crate::error::AppResult;
 use crate::services;
-use crate::services::webinars::{NewSession, SessionChanges};
+use crate::services::webinars::owned_webinar;
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -70,43 +74,14 @@ fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
     Option::<T>::deserialize(d).map(Some)
 }
 
-const LABEL_MAX: usize = 100;
-
-fn check_duration(minutes: u32) -> Result<u32, Invalid> {
-    if (1..=Session::MAX_DURATION_MINUTES).contains(&minutes) {
-        Ok(minutes)
-    } else {
-        Err(Invalid(format!(
-            "duration_minutes must be from 1 to {}",
-            Session::MAX_DURATION_MINUTES
-        )))
-    }
-}
-
-fn check_capacity(capacity: Option<u32>) -> Result<Option<u32>, Invalid> {
-    match capacity {
-        Some(0) => Err(Invalid(
-            "capacity must be at least 1, or left out for no limit".into(),
-        )),
-        other => Ok(other),
-    }
-}
-
-fn check_join_url(url: Option<&str>) -> Result<Option<String>, Invalid> {
-    crate::domain::values::web_link("join_url", url)
-}
-
 pub fn check_new_session(s: &CreateSession) -> Result<NewSession, Invalid> {
-    Ok(NewSession {
-        label: required_text("label", &s.label, LABEL_MAX)?,
-        starts_at: parse_instant("starts_at", &s.starts_at)?,
-        duration_minutes: check_duration(
-            s.duration_minutes
-                .ok_or_else(|| Invalid("duration_minutes is required".into()))?,
-        )?,
-        capacity: check_capacity(s.capacity)?,
-        join_url: check_join_url(s.join_url.as_deref())?,
-    })
+    NewSession::parse(
+        &s.label,
+        parse_instant("starts_at", &s.starts_at)?,
+        s.duration_minutes,
+        s.capacity,
+        s.join_url.as_deref(),
+    )
 }
 
 fn check_changes(c: &ChangeSession) -> Result<SessionChanges, Invalid> {

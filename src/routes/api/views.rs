@@ -1,6 +1,6 @@
 //! The JSON shapes of the API. Field names are a contract with outside clients.
 
-use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -193,19 +193,4 @@ impl RegistrationView {
 pub struct PersonalLinks {
     pub manage: String,
     pub join: String,
-}
-
-/// Parses an RFC 3339 instant with an explicit offset, in the years Meridian takes.
-pub fn parse_instant(
-    field: &str,
-    value: &str,
-) -> Result<DateTime<Utc>, crate::domain::values::Invalid> {
-    let t = DateTime::<FixedOffset>::parse_from_rfc3339(value.trim())
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| {
-            crate::domain::values::Invalid(format!(
-                "{field} must be an RFC 3339 time with an offset, such as 2026-09-24T07:00:00Z"
-            ))
-        })?;
-    crate::domain::values::instant_in_range(field, t)
 }

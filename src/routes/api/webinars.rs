@@ -7,16 +7,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::sessions::{CreateSession, check_new_session};
-use super::views::{WebinarView, parse_instant};
-use super::{ApiJson, ApiPath, owned_webinar, public_webinar};
+use super::views::WebinarView;
+use super::{ApiJson, ApiPath};
 use crate::db;
 use crate::db::organizers::Organizer;
-use crate::domain::assignment::Rules;
-use crate::domain::values::{Invalid, required_text};
-use crate::domain::webinar::{RegistrationPolicy, Webinar, parse_clock, parse_preferred_hour};
-use crate::domain::{Language, WebinarId};
+use crate::domain::WebinarId;
+use crate::domain::values::Invalid;
+use crate::domain::webinar::{Webinar, WebinarChanges, apply};
 use crate::error::{AppError, AppResult};
 use crate::services;
+use crate::services::webinars::{owned_webinar, public_webinar};
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -61,67 +61,22 @@ pub struct WebinarInput {
     pub sessions: Option<Vec<CreateSession>>,
 }
 
-const TITLE_MAX: usize = 200;
-const DESCRIPTION_MAX: usize = 20_000;
-
-/// Applies the input over `w` (a new webinar's defaults, or the stored one).
-pub fn apply(mut w: Webinar, input: &WebinarInput) -> Result<Webinar, Invalid> {
-    if let Some(title) = &input.title {
-        w.title = required_text("title", title, TITLE_MAX)?;
-    }
-    if let Some(description) = &input.description {
-        if description.chars().count() > DESCRIPTION_MAX {
-            return Err(Invalid(format!(
-                "description is too long: at most {DESCRIPTION_MAX} characters"
-            )));
+impl WebinarInput {
+    /// The changes this input asks for, to check and apply in the domain.
+    pub fn changes(&self) -> WebinarChanges {
+        WebinarChanges {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            languages: self.languages.clone(),
+            time_zone: self.time_zone.clone(),
+            registration_opens_at: self.registration_opens_at.clone(),
+            registration_closes_at: self.registration_closes_at.clone(),
+            window_start: self.window_start.clone(),
+            window_end: self.window_end.clone(),
+            preferred_local_hour: self.preferred_local_hour,
+            registration_policy: self.registration_policy.clone(),
         }
-        w.description = description.trim().to_string();
     }
-    if let Some(languages) = &input.languages {
-        let mut parsed = Vec::new();
-        for code in languages {
-            let language = code.parse::<Language>()?;
-            if !parsed.contains(&language) {
-                parsed.push(language);
-            }
-        }
-        if parsed.is_empty() {
-            return Err(Invalid("languages must name at least one language".into()));
-        }
-        w.languages = parsed;
-    }
-    if let Some(zone) = &input.time_zone {
-        w.time_zone = zone.parse()?;
-    }
-    if let Some(t) = &input.registration_opens_at {
-        w.registration_opens_at = Some(parse_instant("registration_opens_at", t)?);
-    }
-    if let Some(t) = &input.registration_closes_at {
-        w.registration_closes_at = Some(parse_instant("registration_closes_at", t)?);
-    }
-    if let (Some(opens), Some(closes)) = (w.registration_opens_at, w.registration_closes_at)
-        && opens >= closes
-    {
-        return Err(Invalid(
-            "registration_opens_at must be before registration_closes_at".into(),
-        ));
-    }
-    if let Some(policy) = &input.registration_policy {
-        w.registration_policy = RegistrationPolicy::parse(policy)?;
-    }
-    let mut rules = w.rules;
-    if let Some(t) = &input.window_start {
-        rules.window_start = parse_clock("window_start", t)?;
-    }
-    if let Some(t) = &input.window_end {
-        rules.window_end = parse_clock("window_end", t)?;
-    }
-    if let Some(hour) = input.preferred_local_hour {
-        rules.preferred_local = parse_preferred_hour(hour)?;
-    }
-    w.rules =
-        Rules::new(rules.window_start, rules.window_end, rules.preferred_local).map_err(Invalid)?;
-    Ok(w)
 }
 
 #[utoipa::path(post, path = "/api/v1/webinars", tag = "webinars", request_body = NewWebinar,
@@ -139,7 +94,7 @@ pub async fn create(
         ..new.webinar
     };
     let blank = Webinar::blank(organizer.id);
-    let webinar = apply(blank, &input)?;
+    let webinar = apply(blank, &input.changes())?;
     let sessions = input
         .sessions
         .iter()
@@ -202,7 +157,10 @@ pub async fn edit(
             "sessions are changed through /api/v1/webinars/{id}/sessions, not here".into(),
         ));
     }
-    let webinar = apply(owned_webinar(&state, &organizer, id).await?, &input)?;
+    let webinar = apply(
+        owned_webinar(&state, &organizer, id).await?,
+        &input.changes(),
+    )?;
     let sessions = services::webinars::update(&state, &webinar).await?;
     Ok(Json(WebinarView::new(&webinar, &sessions, true)))
 }

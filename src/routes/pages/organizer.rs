@@ -16,20 +16,16 @@ use super::web::{SignedIn, Web, append_cookie, cookie, set_cookie};
 use crate::db;
 use crate::db::organizers::Organizer;
 use crate::domain::invitee::InviteeRow;
+use crate::domain::webinar::{NewSession, SessionChanges, WebinarChanges};
 use crate::domain::webinar::{Session, Webinar};
 use crate::domain::{
     EmailAddress, InviteeId, Language, PersonName, RegistrationId, SessionId, TimeZone, WebinarId,
 };
 use crate::error::{AppError, AppResult};
 use crate::i18n;
-use crate::routes::api::owned_webinar;
 use crate::routes::client::ClientIp;
-use crate::services::{
-    self, accounts,
-    chairs::NewChair,
-    coverage,
-    webinars::{NewSession, SessionChanges},
-};
+use crate::services::webinars::owned_webinar;
+use crate::services::{self, accounts, chairs::NewChair, coverage};
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -385,10 +381,7 @@ struct WebinarForm {
     registration_policy: String,
 }
 
-fn webinar_input(
-    form: &WebinarForm,
-    languages: Vec<String>,
-) -> AppResult<crate::routes::api::webinars::WebinarInput> {
+fn webinar_input(form: &WebinarForm, languages: Vec<String>) -> AppResult<WebinarChanges> {
     let preferred = match form.preferred_local_hour.trim() {
         "" => None,
         h => Some(h.parse::<f64>().map_err(|_| {
@@ -396,7 +389,7 @@ fn webinar_input(
         })?),
     };
     let blank = |v: &str| (!v.trim().is_empty()).then(|| v.to_string());
-    Ok(crate::routes::api::webinars::WebinarInput {
+    Ok(WebinarChanges {
         title: Some(form.title.clone()),
         description: Some(form.description.clone()),
         languages: (!languages.is_empty()).then_some(languages),
@@ -448,7 +441,7 @@ async fn create_webinar(
         web.check_csrf(&form.csrf)?;
         let input = webinar_input(&form, languages)?;
         let blank = Webinar::blank(organizer.id);
-        let webinar = crate::routes::api::webinars::apply(blank, &input)?;
+        let webinar = crate::domain::webinar::apply(blank, &input)?;
         let (webinar, _) = services::webinars::create(&state, webinar, Vec::new()).await?;
         to(format!("/organizer/webinars/{}", webinar.id))
     };
@@ -613,8 +606,7 @@ async fn edit_webinar(
         let (form, languages) = webinar_form(&body);
         web.check_csrf(&form.csrf)?;
         let input = webinar_input(&form, languages)?;
-        let webinar =
-            crate::routes::api::webinars::apply(mine(&state, &organizer, &id).await?, &input)?;
+        let webinar = crate::domain::webinar::apply(mine(&state, &organizer, &id).await?, &input)?;
         services::webinars::update(&state, &webinar).await?;
         Ok(())
     };
@@ -634,10 +626,9 @@ struct SessionForm {
     join_url: String,
 }
 
-fn session_fields(
-    w: &Webinar,
-    form: &SessionForm,
-) -> AppResult<crate::routes::api::sessions::CreateSession> {
+/// The session form checked into a new session; its local start is read in the
+/// webinar's zone.
+fn session_fields(w: &Webinar, form: &SessionForm) -> AppResult<NewSession> {
     let local = NaiveDateTime::parse_from_str(form.starts_local.trim(), "%Y-%m-%dT%H:%M")
         .map_err(|_| AppError::BadRequest("enter the start as a date and time".into()))?;
     let starts_at = w
@@ -652,7 +643,6 @@ fn session_fields(
             ))
         })?
         .with_timezone(&Utc);
-    let starts_at = crate::domain::values::instant_in_range("starts_at", starts_at)?;
     let number = |field: &str, v: &str| -> AppResult<Option<u32>> {
         match v.trim() {
             "" => Ok(None),
@@ -662,13 +652,13 @@ fn session_fields(
                 .map_err(|_| AppError::BadRequest(format!("{field} must be a whole number"))),
         }
     };
-    Ok(crate::routes::api::sessions::CreateSession {
-        label: form.label.clone(),
-        starts_at: starts_at.to_rfc3339(),
-        duration_minutes: number("duration_minutes", &form.duration_minutes)?,
-        capacity: number("capacity", &form.capacity)?,
-        join_url: Some(form.join_url.clone()),
-    })
+    Ok(NewSession::parse(
+        &form.label,
+        starts_at,
+        number("duration_minutes", &form.duration_minutes)?,
+        number("capacity", &form.capacity)?,
+        Some(&form.join_url),
+    )?)
 }
 
 async fn add_session(
@@ -681,8 +671,7 @@ async fn add_session(
     let result = async {
         web.check_csrf(&form.csrf)?;
         let webinar = mine(&state, &organizer, &id).await?;
-        let new: NewSession =
-            crate::routes::api::sessions::check_new_session(&session_fields(&webinar, &form)?)?;
+        let new = session_fields(&webinar, &form)?;
         services::webinars::add_session(&state, &webinar, new).await?;
         Ok(())
     };
@@ -700,8 +689,7 @@ async fn edit_session(
     let result = async {
         web.check_csrf(&form.csrf)?;
         let webinar = mine(&state, &organizer, &id).await?;
-        let checked =
-            crate::routes::api::sessions::check_new_session(&session_fields(&webinar, &form)?)?;
+        let checked = session_fields(&webinar, &form)?;
         let changes = SessionChanges {
             label: Some(checked.label),
             starts_at: Some(checked.starts_at),

@@ -231,7 +231,8 @@ async fn try_register(
         role: optional_text("role", Some(&form.role), 200)
             .map_err(AppError::from)
             .map_err(told("error_role"))?,
-        country: crate::routes::api::registrations::country(Some(&form.country))
+        country: crate::domain::values::optional_country(Some(&form.country))
+            .map_err(AppError::from)
             .map_err(told("error_country"))?,
         time_zone: form
             .time_zone

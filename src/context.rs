@@ -1,0 +1,172 @@
+//! What the use cases run with: the database, the keys, the mail handle, the public
+//! listing cache and the settings. `startup` builds it, the HTTP state wraps it, and the
+//! services and background jobs take it; none of them sees HTTP.
+//!
+//! A change goes through a `Work` (one transaction): what it queued and what it changed
+//! is remembered, and `Work::commit` does the after-commit steps in one place (wake the
+//! mail worker, forget the public copy of a webinar that changed).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::config::Settings;
+use crate::db::{Db, Exec, Tx};
+use crate::domain::webinar::{Session, Webinar};
+use crate::domain::{RegistrationId, WebinarId};
+use crate::email::{self, Mailer, letter::Letter};
+use crate::error::AppResult;
+use crate::security::Keys;
+
+#[derive(Clone)]
+pub struct Context {
+    pub db: Db,
+    pub keys: Keys,
+    pub settings: Arc<Settings>,
+    pub mailer: Arc<Mailer>,
+    /// Public webinar listings, kept for a second (`services::webinars::published`).
+    pub public: Arc<PublicCache>,
+}
+
+impl Context {
+    /// Starts a change: one transaction whose after-commit steps `Work::commit` takes.
+    pub async fn begin(&self) -> AppResult<Work<'_>> {
+        Ok(Work {
+            ctx: self,
+            tx: self.db.begin().await?,
+            queued_mail: false,
+            listing_changed: Vec::new(),
+        })
+    }
+
+    /// Starts delivery now for mail queued by a transaction that committed elsewhere.
+    pub fn wake_mailer(&self) {
+        self.mailer.wake.notify_one();
+    }
+
+    /// The private link where a registrant reads, switches or cancels the registration.
+    pub fn manage_url(&self, id: RegistrationId) -> String {
+        format!(
+            "{}/r/{}",
+            self.settings.server.public_url,
+            self.keys.manage_token(id)
+        )
+    }
+
+    /// The registrant's personal join link: records attendance, then opens the meeting.
+    pub fn join_link(&self, id: RegistrationId) -> String {
+        format!(
+            "{}/j/{}",
+            self.settings.server.public_url,
+            self.keys.join_token(id)
+        )
+    }
+}
+
+/// One change in progress (a transaction), and what its commit must be followed by.
+pub struct Work<'c> {
+    ctx: &'c Context,
+    tx: Tx,
+    queued_mail: bool,
+    listing_changed: Vec<WebinarId>,
+}
+
+impl Work<'_> {
+    pub fn exec(&mut self) -> Exec<'_> {
+        self.tx.exec()
+    }
+
+    /// Queues `letter` in this transaction (the email goes out only if it commits);
+    /// false when the same letter was queued before.
+    pub async fn queue(
+        &mut self,
+        webinar: &Webinar,
+        letter: &Letter,
+        extra: &str,
+    ) -> AppResult<bool> {
+        self.queued_mail = true;
+        Ok(email::queue(
+            self.tx.exec(),
+            self.ctx.settings.public_host(),
+            webinar.id,
+            letter,
+            extra,
+        )
+        .await?)
+    }
+
+    /// The public listing of `webinar` (sessions, seats) changes with this transaction.
+    pub fn listing_changed(&mut self, webinar: WebinarId) {
+        if !self.listing_changed.contains(&webinar) {
+            self.listing_changed.push(webinar);
+        }
+    }
+
+    /// Commits, then wakes the mail worker if mail was queued and forgets the public
+    /// copies of the webinars whose listing changed.
+    pub async fn commit(self) -> AppResult<()> {
+        self.tx.commit().await?;
+        if self.queued_mail {
+            self.ctx.wake_mailer();
+        }
+        for webinar in self.listing_changed {
+            self.ctx.public.forget(webinar);
+        }
+        Ok(())
+    }
+
+    /// Undoes the transaction; nothing follows.
+    pub async fn rollback(self) -> AppResult<()> {
+        Ok(self.tx.rollback().await?)
+    }
+}
+
+/// A webinar and its sessions as the public sees them.
+#[derive(Debug)]
+pub struct Published {
+    pub webinar: Webinar,
+    pub sessions: Vec<Session>,
+}
+
+/// The public session listing is read far more often than it changes (everyone opens
+/// the invitation at once): each instance keeps what it read for a second. Changes made
+/// here are seen at once; seat counts and changes from other instances within a second.
+/// Registering never reads from here: seats are taken by the database alone.
+#[derive(Default)]
+pub struct PublicCache {
+    entries: Mutex<HashMap<WebinarId, (Instant, Arc<Published>)>>,
+}
+
+const PUBLIC_FOR: Duration = Duration::from_secs(1);
+
+impl PublicCache {
+    pub fn get(&self, id: WebinarId) -> Option<Arc<Published>> {
+        let entries = self
+            .entries
+            .lock()
+            .expect("the cache lock is never poisoned");
+        entries
+            .get(&id)
+            .filter(|(at, _)| at.elapsed() < PUBLIC_FOR)
+            .map(|(_, p)| p.clone())
+    }
+
+    pub fn put(&self, id: WebinarId, published: Arc<Published>) {
+        let mut entries = self
+            .entries
+            .lock()
+            .expect("the cache lock is never poisoned");
+        if entries.len() >= 1024 {
+            entries.retain(|_, (at, _)| at.elapsed() < PUBLIC_FOR);
+        }
+        entries.insert(id, (Instant::now(), published));
+    }
+
+    /// Forgets a webinar that changed here, so the next reader sees the change.
+    pub fn forget(&self, id: WebinarId) {
+        self.entries
+            .lock()
+            .expect("the cache lock is never poisoned")
+            .remove(&id);
+    }
+}
