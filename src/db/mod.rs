@@ -6,7 +6,6 @@
 
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -17,7 +16,6 @@ use sqlx::{
     ConnectOptions, Executor, PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool,
     Transaction,
 };
-use tokio::sync::{Mutex, OwnedMutexGuard, oneshot};
 
 use crate::config::{DatabaseSettings, SqliteSync};
 
@@ -32,6 +30,9 @@ pub mod sessions;
 pub mod sign_in_failures;
 pub mod web_sessions;
 pub mod webinars;
+mod writer;
+
+pub use writer::{SqliteTx, Writer};
 
 /// Runs `$body` with `$c` bound to the backend's connection.
 macro_rules! on {
@@ -61,165 +62,6 @@ impl std::fmt::Debug for Db {
             Db::Sqlite { .. } => "Db::Sqlite",
             Db::Postgres(_) => "Db::Postgres",
         })
-    }
-}
-
-/// The one SQLite write connection, with group commit.
-///
-/// Write transactions take turns on the connection, each inside a savepoint of one outer
-/// `BEGIN IMMEDIATE` transaction. A transaction that commits releases its savepoint, gives
-/// the connection to the next one and waits: the outer transaction is committed (one
-/// fsync) when the transactions that queued meanwhile have had their turn, and every
-/// caller in it is answered only then. So each answered commit is as durable as its own
-/// `COMMIT`, one failed transaction rolls back only its own savepoint, and under load one
-/// fsync covers many transactions instead of one.
-#[derive(Clone)]
-pub struct Writer(Arc<Mutex<WriteConn>>);
-
-struct WriteConn {
-    conn: SqliteConnection,
-    /// The outer transaction is open.
-    open: bool,
-    /// A savepoint was left without committing (its `Tx` was dropped): rolled back before
-    /// the connection is used again.
-    abandoned: bool,
-    /// Callers whose savepoints were released into the open transaction.
-    waiting: Vec<oneshot::Sender<Result<(), String>>>,
-}
-
-/// A write transaction on SQLite: a savepoint in the group's transaction.
-pub struct SqliteTx {
-    /// Held until commit, so no other transaction runs in between.
-    guard: Option<OwnedMutexGuard<WriteConn>>,
-    writer: Writer,
-}
-
-impl WriteConn {
-    /// Rolls back an abandoned savepoint; if SQLite had rolled back the whole transaction
-    /// (after an I/O error), the waiting callers are told that their work was lost.
-    async fn settle(&mut self) -> anyhow::Result<()> {
-        if !self.abandoned {
-            return Ok(());
-        }
-        if let Err(e) = self
-            .conn
-            .execute("ROLLBACK TO SAVEPOINT tx; RELEASE SAVEPOINT tx")
-            .await
-        {
-            let _ = self.conn.execute("ROLLBACK").await;
-            self.open = false;
-            self.answer(Err(format!("the transaction was rolled back: {e}")));
-        }
-        self.abandoned = false;
-        Ok(())
-    }
-
-    fn answer(&mut self, result: Result<(), String>) {
-        for waiter in self.waiting.drain(..) {
-            let _ = waiter.send(result.clone());
-        }
-    }
-
-    /// Commits the outer transaction and answers everyone in it.
-    async fn commit_group(&mut self) -> anyhow::Result<()> {
-        self.settle().await?;
-        if !self.open {
-            return Ok(());
-        }
-        let committed = self.conn.execute("COMMIT").await;
-        if committed.is_err() {
-            let _ = self.conn.execute("ROLLBACK").await;
-        }
-        self.open = false;
-        self.answer(committed.map(|_| ()).map_err(|e| e.to_string()));
-        Ok(())
-    }
-}
-
-impl Writer {
-    async fn begin(&self) -> anyhow::Result<SqliteTx> {
-        let mut guard = self.0.clone().lock_owned().await;
-        guard.settle().await?;
-        if !guard.open {
-            guard.conn.execute("BEGIN IMMEDIATE").await?;
-            guard.open = true;
-        }
-        if let Err(e) = guard.conn.execute("SAVEPOINT tx").await {
-            if guard.waiting.is_empty() {
-                guard.commit_group().await?;
-            }
-            return Err(e.into());
-        }
-        guard.abandoned = true;
-        Ok(SqliteTx {
-            guard: Some(guard),
-            writer: self.clone(),
-        })
-    }
-
-    /// Commits the open group once the transactions already queued have had their turn.
-    fn commit_soon(&self) {
-        let writer = self.0.clone();
-        tokio::spawn(async move {
-            let _ = writer.lock().await.commit_group().await;
-        });
-    }
-
-    async fn close(&self) {
-        let _ = self.0.lock().await.commit_group().await;
-    }
-}
-
-impl SqliteTx {
-    fn conn(&mut self) -> &mut SqliteConnection {
-        &mut self.guard.as_mut().expect("held until commit").conn
-    }
-
-    async fn commit(self) -> anyhow::Result<()> {
-        self.end("RELEASE SAVEPOINT tx").await
-    }
-
-    /// Undoes the savepoint, then waits like a commit: what the transaction saw of the
-    /// others in its group is committed when this returns.
-    async fn rollback(self) -> anyhow::Result<()> {
-        self.end("ROLLBACK TO SAVEPOINT tx; RELEASE SAVEPOINT tx")
-            .await
-    }
-
-    async fn end(mut self, sql: &str) -> anyhow::Result<()> {
-        let mut guard = self.guard.take().expect("held until commit");
-        if let Err(e) = guard.conn.execute(sql).await {
-            self.guard = Some(guard);
-            return Err(e.into());
-        }
-        guard.abandoned = false;
-        let (done, committed) = oneshot::channel();
-        guard.waiting.push(done);
-        let first = guard.waiting.len() == 1;
-        drop(guard);
-        if first {
-            // The lock is fair: the commit queues behind the transactions already
-            // waiting for the connection, so they join this group.
-            self.writer.commit_soon();
-        }
-        committed
-            .await
-            .map_err(|_| anyhow::anyhow!("the group commit was interrupted"))?
-            .map_err(anyhow::Error::msg)
-    }
-}
-
-impl Drop for SqliteTx {
-    /// Left without committing: the savepoint is rolled back before the connection is
-    /// used again, and the group (if nobody else is in it) is closed, releasing the lock.
-    fn drop(&mut self) {
-        if let Some(guard) = self.guard.take() {
-            let alone = guard.waiting.is_empty();
-            drop(guard);
-            if alone && tokio::runtime::Handle::try_current().is_ok() {
-                self.writer.commit_soon();
-            }
-        }
     }
 }
 
@@ -353,12 +195,7 @@ impl Db {
             .run(&mut write)
             .await
             .context("running the SQLite migrations")?;
-        let write = Writer(Arc::new(Mutex::new(WriteConn {
-            conn: write,
-            open: false,
-            abandoned: false,
-            waiting: Vec::new(),
-        })));
+        let write = Writer::new(write);
         let read = SqlitePoolOptions::new()
             .max_connections(settings.max_connections)
             .connect_with(options)

@@ -7,6 +7,7 @@ pub mod downloads;
 mod headers;
 pub mod pages;
 pub mod rate_limit;
+mod trace;
 
 use axum::Router;
 use axum::response::Redirect;
@@ -26,5 +27,6 @@ pub fn router(state: AppState) -> Router {
         ))
         // Outermost, so that every answer gets them, refusals included.
         .layer(axum::middleware::from_fn(headers::security_headers))
+        .layer(trace::layer())
         .with_state(state)
 }

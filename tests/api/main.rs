@@ -21,5 +21,6 @@ mod pages;
 mod privacy;
 mod registration_policy;
 mod registrations;
+mod request_spans;
 mod sessions;
 mod webinars;
