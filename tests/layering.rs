@@ -74,26 +74,8 @@ const TOP: &[&str] = &[
 ];
 
 #[test]
-#[ignore = "passes once services take the Context"]
 fn layers_import_only_the_layers_they_may_use() {
     let violations = violations_in(Path::new(env!("CARGO_MANIFEST_DIR")).join("src").as_ref());
-    assert!(
-        violations.is_empty(),
-        "{} layering violations:\n{}",
-        violations.len(),
-        violations.join("\n")
-    );
-}
-
-/// Until the lead's `Context` lands, services and the mail jobs take `startup::AppState`;
-/// every other violation fails now.
-#[test]
-fn no_layering_violation_besides_the_app_state_in_use_cases() {
-    let violations: Vec<String> =
-        violations_in(Path::new(env!("CARGO_MANIFEST_DIR")).join("src").as_ref())
-            .into_iter()
-            .filter(|v| !v.ends_with("imports startup (crate::startup::AppState)"))
-            .collect();
     assert!(
         violations.is_empty(),
         "{} layering violations:\n{}",
