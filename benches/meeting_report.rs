@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use meridian::services::meeting_report;
+use meridian::reports;
 
 /// A report as Zoom writes it: preamble, host section, then one attendee row per join.
 fn zoom_report(rows: usize) -> Vec<u8> {
@@ -38,7 +38,7 @@ fn time_parse(file: &[u8], rounds: usize) -> (Duration, usize) {
     let mut rows = 0;
     for _ in 0..rounds {
         let started = Instant::now();
-        let report = meeting_report::parse(file).expect("the generated report parses");
+        let report = reports::parse(file).expect("the generated report parses");
         best = best.min(started.elapsed());
         rows = report.rows.len();
     }

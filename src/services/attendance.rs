@@ -4,7 +4,7 @@
 use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone as _, Utc};
 use serde::Serialize;
 
-use super::{meeting_report, registrations};
+use super::registrations;
 use crate::context::{Context, Work};
 use crate::db;
 use crate::domain::attendance::{self, JoinWindow, Person, Presence, Record, Source};
@@ -13,6 +13,7 @@ use crate::domain::values::instant_in_range;
 use crate::domain::webinar::{Session, Webinar};
 use crate::domain::{RegistrationId, SessionId, TimeZone};
 use crate::error::{AppError, AppResult};
+use crate::reports;
 
 /// Where the personal join link leads.
 pub enum Join {
@@ -124,7 +125,7 @@ pub async fn import(
         &people,
         &rows,
         attendance::max_minutes(&session),
-        meeting_report::normalise_name,
+        reports::normalise_name,
     )
     .map_err(|e| AppError::Unprocessable(format!("the attendance report: {e}")))?;
     db::attendance::clear_imported(tx.exec(), session_id).await?;
@@ -157,11 +158,8 @@ pub async fn import(
 }
 
 /// The report's rows with their times in UTC.
-fn read_report(
-    file: &[u8],
-    tz: TimeZone,
-) -> AppResult<(meeting_report::Format, Vec<attendance::Row>)> {
-    let report = meeting_report::parse(file)
+fn read_report(file: &[u8], tz: TimeZone) -> AppResult<(reports::Format, Vec<attendance::Row>)> {
+    let report = reports::parse(file)
         .map_err(|e| AppError::Unprocessable(format!("the attendance report: {e}")))?;
     let rows = report
         .rows

@@ -10,7 +10,6 @@ pub mod follow_up;
 pub mod invitations;
 pub mod invitees;
 pub mod materials;
-pub mod meeting_report;
 pub mod participants;
 pub mod registrations;
 pub mod report;

@@ -1,0 +1,489 @@
+//! Parse attendance reports exported by meeting platforms: code that reads another
+//! program's files, one file per format (`zoom.rs`, `teams.rs`) beside the shared
+//! decoding (`decode.rs`) and time handling (`time.rs`); no I/O.
+//!
+//! Accepted inputs:
+//!
+//! * **Zoom webinar attendee report** (Reports → Webinar → Attendee report,
+//!   CSV): a preamble (`Attendee Report`, `Report Generated:`, the
+//!   `Topic,Webinar ID,...` block), `Host Details` and `Panelist Details`
+//!   sections (ignored), then `Attendee Details` with one row per join, and
+//!   optionally `Other Attended` (people who joined without registering).
+//!   Absent registrants (`Attended` = `No`, `--` times) are left out.
+//! * **Zoom meeting participants export** (`Name (Original Name),User Email,
+//!   Join Time,Leave Time,Duration (Minutes),Guest,...`), with or without the
+//!   meeting-information lines above the header.
+//! * **Microsoft Teams attendance report**, current layout (`1. Summary`,
+//!   `2. Participants`, `3. In-Meeting Activities`; only section 2 is read,
+//!   one row per person) and the older layout (`Meeting Summary`, then a
+//!   `Full Name / Join Time / Leave Time / Duration` table, one row per join).
+//!   Teams writes UTF-16 LE with a BOM, tab-separated; UTF-16 BE with a BOM
+//!   and UTF-8 (with or without BOM) are accepted too.
+//!
+//! Columns are found by header name, case-insensitively; optional columns may
+//! be missing. Rows are returned as written (one per join for Zoom, one per
+//! person for Teams section 2); merging is the caller's job.
+//!
+//! Times are the local wall-clock times printed in the report. Numeric dates
+//! are read month-first (US) unless some date in the file has a first number
+//! above 12, in which case the whole file is read day-first.
+
+mod decode;
+mod teams;
+mod time;
+mod zoom;
+
+#[cfg(test)]
+mod test_support;
+
+use std::fmt;
+
+use chrono::NaiveDateTime;
+
+use decode::{LineCounter, decode};
+use time::{TIME_EXAMPLES, seconds_to_minutes};
+
+/// Which platform produced the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Zoom,
+    Teams,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Zoom => "zoom",
+            Self::Teams => "teams",
+        }
+    }
+}
+
+/// One attendance row of a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportRow {
+    /// 1-based line number in the file, for error messages.
+    pub line: usize,
+    /// Display name as written in the report, trimmed.
+    pub name: String,
+    /// Trimmed e-mail address as written (case kept); `None` when empty or `--`.
+    pub email: Option<String>,
+    /// Local wall time as written in the report.
+    pub joined_at: Option<NaiveDateTime>,
+    pub left_at: Option<NaiveDateTime>,
+    /// Minutes in session for this row.
+    pub minutes: u32,
+}
+
+/// The rows of people who attended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub format: Format,
+    pub rows: Vec<ReportRow>,
+}
+
+/// Why a report could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportError {
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl ImportError {
+    fn at(line: usize, message: impl Into<String>) -> Self {
+        ImportError {
+            line: Some(line),
+            message: message.into(),
+        }
+    }
+
+    fn file(message: impl Into<String>) -> Self {
+        ImportError {
+            line: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "line {line}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for ImportError {}
+
+const ACCEPTED: &str = "accepted formats are a Zoom webinar attendee report (CSV), \
+a Zoom meeting participants export (CSV) and a Microsoft Teams attendance report \
+(the .csv downloaded from Teams)";
+
+/// Parse an attendance report, detecting its format from the content.
+pub fn parse(bytes: &[u8]) -> Result<Report, ImportError> {
+    let text = decode(bytes)?;
+    if text.trim().is_empty() {
+        return Err(ImportError::file(format!(
+            "the file is empty; export the attendance report again and upload that file ({ACCEPTED})"
+        )));
+    }
+
+    let tab_records = read_records(&text, b'\t')?;
+    if let Some(report) = teams::parse(&tab_records)? {
+        return Ok(report);
+    }
+    let comma_records = read_records(&text, b',')?;
+    if let Some(report) = zoom::parse(&comma_records)? {
+        return Ok(report);
+    }
+    Err(ImportError::file(format!(
+        "this is not an attendance report this importer knows: {ACCEPTED}. \
+         Upload the report file exactly as exported, without editing it in a spreadsheet"
+    )))
+}
+
+/// Normalise a display name for matching: the display part of a Zoom
+/// `Display (Original)` name, whitespace collapsed, trimmed, lower-case.
+pub fn normalise_name(name: &str) -> String {
+    let collapsed = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    let display = match collapsed.find(" (") {
+        Some(i) if i > 0 && collapsed.ends_with(')') => &collapsed[..i],
+        _ => collapsed.as_str(),
+    };
+    display.trim().to_lowercase()
+}
+
+// ---------------------------------------------------------------- records
+
+/// A non-blank record with trimmed cells and its 1-based starting line.
+#[derive(Debug)]
+struct Rec {
+    line: usize,
+    cells: Vec<String>,
+}
+
+impl Rec {
+    fn cell(&self, index: Option<usize>) -> &str {
+        index
+            .and_then(|i| self.cells.get(i))
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+
+    fn non_empty(&self) -> usize {
+        self.cells.iter().filter(|c| !c.is_empty()).count()
+    }
+
+    /// A section title: one text cell, the rest empty (Zoom pads with commas).
+    fn title(&self) -> Option<String> {
+        (self.non_empty() == 1 && !self.cells[0].is_empty()).then(|| self.cells[0].to_lowercase())
+    }
+}
+
+fn read_records(text: &str, delimiter: u8) -> Result<Vec<Rec>, ImportError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut out = Vec::new();
+    let mut lines = LineCounter::new(text);
+    for result in reader.records() {
+        let record = result.map_err(|e| {
+            let line = e.position().map(|p| p.line() as usize);
+            ImportError {
+                line,
+                message: format!("the file cannot be read as CSV ({e})"),
+            }
+        })?;
+        // The csv crate's own line count skips blank lines, so count newlines
+        // before the record's first byte instead.
+        let start = record.position().map_or(0, |p| p.byte() as usize);
+        let line = lines.line_of(start);
+        let cells: Vec<String> = record
+            .iter()
+            .map(|c| c.trim_matches(|ch: char| ch.is_whitespace() || ch == '\u{feff}'))
+            .map(str::to_string)
+            .collect();
+        if cells.iter().any(|c| !c.is_empty()) {
+            if out.len() == MAX_RECORDS {
+                return Err(ImportError::at(
+                    line,
+                    format!(
+                        "the report has more than {MAX_RECORDS} rows, more than any meeting \
+                         this importer takes; check that this is the attendance report of one session"
+                    ),
+                ));
+            }
+            out.push(Rec { line, cells });
+        }
+    }
+    Ok(out)
+}
+
+/// Non-blank lines (rows, headers, preamble) a report may have: well above the joins of
+/// the largest webinar, and a bound on the work one upload causes.
+pub const MAX_RECORDS: usize = 200_000;
+
+/// Index of the first header cell equal (case-insensitively) to a candidate.
+fn find_col(header: &Rec, candidates: &[&str]) -> Option<usize> {
+    candidates.iter().find_map(|cand| {
+        header
+            .cells
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(cand))
+    })
+}
+
+fn found_columns(header: &Rec) -> String {
+    header
+        .cells
+        .iter()
+        .filter(|c| !c.is_empty())
+        .map(|c| format!("\"{c}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `None` for an empty cell or Zoom's `--` placeholder.
+fn value(cell: &str) -> Option<&str> {
+    match cell {
+        "" | "--" | "-" => None,
+        v => Some(v),
+    }
+}
+
+// ---------------------------------------------------------------- shared row building
+
+/// Column positions of an attendance table.
+#[derive(Debug, Clone, Copy)]
+struct Cols {
+    attended: Option<usize>,
+    name: usize,
+    email: usize,
+    join: Option<usize>,
+    leave: Option<usize>,
+    /// Zoom: whole minutes. Teams: a duration such as `1h 2m 30s`.
+    duration: Option<usize>,
+}
+
+/// Whether numeric dates in these rows must be read day-first.
+fn detect_day_first(rows: &[(Cols, &Rec)]) -> bool {
+    rows.iter().any(|(cols, rec)| {
+        [cols.join, cols.leave]
+            .into_iter()
+            .any(|i| time::first_number_above_12(rec.cell(i)))
+    })
+}
+
+fn parse_time_cell(
+    rec: &Rec,
+    index: Option<usize>,
+    what: &str,
+    day_first: bool,
+) -> Result<Option<NaiveDateTime>, ImportError> {
+    let Some(raw) = value(rec.cell(index)) else {
+        return Ok(None);
+    };
+    time::parse_datetime(raw, day_first)
+        .map(Some)
+        .ok_or_else(|| {
+            ImportError::at(
+                rec.line,
+                format!("cannot read the {what} \"{raw}\"; {TIME_EXAMPLES}"),
+            )
+        })
+}
+
+fn minutes_between(
+    rec: &Rec,
+    joined: Option<NaiveDateTime>,
+    left: Option<NaiveDateTime>,
+) -> Result<u32, ImportError> {
+    match (joined, left) {
+        (Some(j), Some(l)) if l < j => Err(ImportError::at(
+            rec.line,
+            "the leave time is before the join time; check the row or export the report again",
+        )),
+        (Some(j), Some(l)) => minutes_of(rec, (l - j).num_seconds().unsigned_abs()),
+        _ => Ok(0),
+    }
+}
+
+/// [`seconds_to_minutes`], or an error naming the row when the figure is absurd.
+fn minutes_of(rec: &Rec, seconds: u64) -> Result<u32, ImportError> {
+    seconds_to_minutes(seconds).ok_or_else(|| {
+        ImportError::at(
+            rec.line,
+            "the time in the meeting is longer than any session; check the row or export \
+             the report again",
+        )
+    })
+}
+
+fn name_and_email(rec: &Rec, cols: &Cols) -> Result<(String, Option<String>), ImportError> {
+    let name = rec.cell(Some(cols.name)).to_string();
+    let email = value(rec.cell(Some(cols.email))).map(str::to_string);
+    if name.is_empty() && email.is_none() {
+        return Err(ImportError::at(
+            rec.line,
+            "the row has neither a name nor an e-mail address; fill one in or delete the row",
+        ));
+    }
+    Ok((name, email))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use test_support::err;
+
+    #[test]
+    fn empty_files_are_rejected() {
+        for bytes in [
+            &b""[..],
+            b"\xEF\xBB\xBF",
+            b"\xFF\xFE",
+            b"  \r\n\r\n",
+            b"\xFF\xFE\n\0",
+        ] {
+            let e = err(bytes);
+            assert_eq!(e.line, None);
+            assert!(e.message.starts_with("the file is empty"), "{e}");
+        }
+    }
+
+    #[test]
+    fn unknown_format_names_the_accepted_formats() {
+        let e = err(b"First Name,Last Name,Email\nAnn,Lee,a@x.org\n");
+        assert_eq!(e.line, None);
+        for needle in [
+            "Zoom webinar attendee report",
+            "Zoom meeting participants",
+            "Microsoft Teams attendance report",
+        ] {
+            assert!(e.message.contains(needle), "{e}");
+        }
+    }
+
+    #[test]
+    fn unparseable_time_names_line_and_value() {
+        let zoom = "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes)\n\
+            Ann,a@x.org,11/27/2026 07:00:00 AM,11/27/2026 07:30:00 AM,30\n\
+            Bob,b@x.org,yesterday morning,11/27/2026 07:30:00 AM,30\n";
+        let e = err(zoom.as_bytes());
+        assert_eq!(e.line, Some(3));
+        assert!(e.message.contains("join time \"yesterday morning\""), "{e}");
+
+        let teams = "Name\tFirst Join\tLast Leave\tIn-Meeting Duration\tEmail\n\
+            Ann\t11/27/26, 2:00:00 PM\t13/45/26, 2:30:00 PM\t30m\ta@x.org\n";
+        let e = err(teams.as_bytes());
+        assert_eq!(e.line, Some(2));
+        assert!(
+            e.message.contains("leave time \"13/45/26, 2:30:00 PM\""),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn row_without_name_or_email() {
+        let csv = "Name (Original Name),User Email,Duration (Minutes)\n,,12\n";
+        let e = err(csv.as_bytes());
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.contains("neither a name nor an e-mail"), "{e}");
+    }
+
+    #[test]
+    fn leave_before_join_is_an_error_when_minutes_are_derived() {
+        let csv = "Name (Original Name),User Email,Join Time,Leave Time\n\
+            Ann,a@x.org,11/27/2026 08:00 AM,11/27/2026 07:00 AM\n";
+        assert_eq!(err(csv.as_bytes()).line, Some(2));
+    }
+
+    #[test]
+    fn error_display() {
+        let e = ImportError {
+            line: Some(12),
+            message: "bad".into(),
+        };
+        assert_eq!(e.to_string(), "line 12: bad");
+        let e = ImportError {
+            line: None,
+            message: "bad".into(),
+        };
+        assert_eq!(e.to_string(), "bad");
+    }
+
+    #[test]
+    fn record_lines_count_blank_lines() {
+        let text = "a\tb\r\n\r\n\r\nc\td\n  \n\ne\tf\n\"g\nh\"\ti\nj\n";
+        let recs = read_records(text, b'\t').unwrap();
+        let lines: Vec<_> = recs.iter().map(|r| (r.line, r.cells[0].as_str())).collect();
+        assert_eq!(
+            lines,
+            vec![(1, "a"), (4, "c"), (7, "e"), (8, "g\nh"), (10, "j")]
+        );
+    }
+
+    /// A large file with blank lines and quoted line breaks: every row keeps its own line
+    /// number (they are counted in one pass, not from the start for each row).
+    #[test]
+    fn line_numbers_stay_right_in_a_large_file() {
+        let mut csv = String::from(
+            "Attendee Details,\n\
+             Attended,User Name (Original Name),Email,Question,Join Time,Leave Time,Time in Session (minutes)\n",
+        );
+        let mut line = 3;
+        let mut expected = Vec::new();
+        for i in 0..50_000 {
+            expected.push(line);
+            if i % 7 == 0 {
+                csv.push_str(&format!(
+                    "Yes,P{i},p{i}@x.org,\"two\nlines\",11/27/2026 07:00:00 AM,11/27/2026 07:10:00 AM,10\n"
+                ));
+                line += 2;
+            } else {
+                csv.push_str(&format!(
+                    "Yes,P{i},p{i}@x.org,,11/27/2026 07:00:00 AM,11/27/2026 07:10:00 AM,10\n"
+                ));
+                line += 1;
+            }
+            if i % 5 == 0 {
+                csv.push_str("\r\n\n");
+                line += 2;
+            }
+        }
+        let rows = parse(csv.as_bytes()).unwrap().rows;
+        let lines: Vec<usize> = rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, expected);
+    }
+
+    #[test]
+    fn reports_beyond_the_row_cap_are_refused() {
+        let mut csv = String::from("Name (Original Name),User Email,Duration (Minutes)\n");
+        for i in 0..MAX_RECORDS {
+            csv.push_str(&format!("P{i},p{i}@x.org,10\n"));
+        }
+        let e = err(csv.as_bytes());
+        assert_eq!(e.line, Some(MAX_RECORDS + 1));
+        assert!(e.message.contains("more than 200000 rows"), "{e}");
+    }
+
+    #[test]
+    fn normalise_name_cases() {
+        assert_eq!(normalise_name("  Amina   Diallo "), "amina diallo");
+        assert_eq!(
+            normalise_name("Marie Dubois (iPad de Marie)"),
+            "marie dubois"
+        );
+        assert_eq!(normalise_name("LUCÍA\u{a0}FERNÁNDEZ"), "lucía fernández");
+        assert_eq!(normalise_name("Kenji Sato (Guest) "), "kenji sato");
+        assert_eq!(normalise_name("(Guest)"), "(guest)");
+        assert_eq!(
+            normalise_name("Ann (left early) Lee"),
+            "ann (left early) lee"
+        );
+        assert_eq!(normalise_name(""), "");
+    }
+}

@@ -1,0 +1,446 @@
+//! Zoom: the webinar attendee report (preamble, titled sections) and the meeting
+//! participants export (one table); one row per join.
+
+use super::{
+    Cols, Format, ImportError, Rec, Report, ReportRow, detect_day_first, find_col, found_columns,
+    minutes_between, name_and_email, parse_time_cell, value,
+};
+
+const NAME: &[&str] = &[
+    "user name (original name)",
+    "name (original name)",
+    "user name",
+    "name",
+];
+const EMAIL: &[&str] = &["email", "user email", "email address", "e-mail"];
+const JOIN: &[&str] = &["join time"];
+const LEAVE: &[&str] = &["leave time"];
+const MINUTES: &[&str] = &[
+    "time in session (minutes)",
+    "duration (minutes)",
+    "total duration (minutes)",
+    "duration",
+];
+
+#[derive(PartialEq, Eq, Clone, Copy)]
+enum State {
+    /// Outside any titled section, or in an attendee section.
+    Data,
+    /// In `Host Details`, `Panelist Details` or another non-attendee section.
+    Skip,
+}
+
+/// A header of an attendance table, possibly without the title before it.
+fn looks_like_header(rec: &Rec) -> bool {
+    find_col(rec, NAME).is_some()
+        && (find_col(rec, JOIN).is_some()
+            || find_col(rec, MINUTES).is_some()
+            || find_col(rec, &["attended"]).is_some())
+}
+
+fn header_cols(rec: &Rec) -> Result<Cols, ImportError> {
+    let name = find_col(rec, NAME).ok_or_else(|| {
+        ImportError::at(
+            rec.line,
+            format!(
+                "the attendee header has no name column (expected \"User Name (Original Name)\" \
+                 or \"Name (Original Name)\"; found {})",
+                found_columns(rec)
+            ),
+        )
+    })?;
+    let email = find_col(rec, EMAIL).ok_or_else(|| {
+        ImportError::at(
+            rec.line,
+            format!(
+                "the attendee header has no e-mail column (expected \"Email\" or \"User Email\"; \
+                 found {}); export the report again with the e-mail column",
+                found_columns(rec)
+            ),
+        )
+    })?;
+    Ok(Cols {
+        attended: find_col(rec, &["attended"]),
+        name,
+        email,
+        join: find_col(rec, JOIN),
+        leave: find_col(rec, LEAVE),
+        duration: find_col(rec, MINUTES),
+    })
+}
+
+/// `Ok(None)` when the records do not look like a Zoom report at all.
+pub(super) fn parse(records: &[Rec]) -> Result<Option<Report>, ImportError> {
+    let mut state = State::Data;
+    let mut header: Option<Cols> = None;
+    // True right after an "Attendee Details" / "Other Attended" title: the
+    // next record must be that section's header.
+    let mut expect_header = false;
+    let mut saw_attendee_title = false;
+    let mut saw_any_title = false;
+    let mut data: Vec<(Cols, &Rec)> = Vec::new();
+
+    for rec in records {
+        if let Some(title) = rec.title() {
+            let title = title.trim_end_matches(':');
+            if title == "attendee details" || title == "other attended" {
+                state = State::Data;
+                header = None;
+                expect_header = true;
+                saw_attendee_title = true;
+                saw_any_title = true;
+                continue;
+            }
+            if title.ends_with("details") {
+                state = State::Skip;
+                header = None;
+                expect_header = false;
+                saw_any_title = true;
+                continue;
+            }
+            if header.is_none() {
+                // "Attendee Report" and other preamble lines.
+                continue;
+            }
+        }
+        if state == State::Skip {
+            continue;
+        }
+        match header {
+            None if expect_header => {
+                header = Some(header_cols(rec)?);
+                expect_header = false;
+            }
+            None => {
+                if looks_like_header(rec) {
+                    header = Some(header_cols(rec)?);
+                }
+            }
+            Some(cols) => data.push((cols, rec)),
+        }
+    }
+
+    if header.is_none() && data.is_empty() && !saw_attendee_title {
+        if saw_any_title {
+            return Err(ImportError::file(
+                "no \"Attendee Details\" section found in this Zoom report; export the \
+                 webinar's Attendee report (Reports → Webinar → Attendee report) rather than \
+                 another report",
+            ));
+        }
+        return Ok(None);
+    }
+
+    let day_first = detect_day_first(&data);
+    let mut rows = Vec::with_capacity(data.len());
+    for (cols, rec) in data {
+        if let Some(row) = row(rec, &cols, day_first)? {
+            rows.push(row);
+        }
+    }
+    Ok(Some(Report {
+        format: Format::Zoom,
+        rows,
+    }))
+}
+
+fn row(rec: &Rec, cols: &Cols, day_first: bool) -> Result<Option<ReportRow>, ImportError> {
+    if let Some(i) = cols.attended {
+        let attended = rec.cell(Some(i));
+        if attended.eq_ignore_ascii_case("no") {
+            return Ok(None);
+        }
+        if !(attended.eq_ignore_ascii_case("yes") || attended.is_empty()) {
+            return Err(ImportError::at(
+                rec.line,
+                format!("the Attended column should say Yes or No, not \"{attended}\""),
+            ));
+        }
+    }
+    let raw_minutes = value(rec.cell(cols.duration));
+    if cols.attended.is_none() && value(rec.cell(cols.join)).is_none() && raw_minutes.is_none() {
+        // No attendance data at all: an absent registrant.
+        return Ok(None);
+    }
+    let (name, email) = name_and_email(rec, cols)?;
+    let joined_at = parse_time_cell(rec, cols.join, "join time", day_first)?;
+    let left_at = parse_time_cell(rec, cols.leave, "leave time", day_first)?;
+    let minutes = match raw_minutes {
+        Some(raw) => parse_minutes(raw).ok_or_else(|| {
+            ImportError::at(
+                rec.line,
+                format!(
+                    "cannot read the time in session \"{raw}\"; expected a whole number of minutes"
+                ),
+            )
+        })?,
+        None => minutes_between(rec, joined_at, left_at)?,
+    };
+    Ok(Some(ReportRow {
+        line: rec.line,
+        name,
+        email,
+        joined_at,
+        left_at,
+        minutes,
+    }))
+}
+
+fn parse_minutes(raw: &str) -> Option<u32> {
+    if let Ok(m) = raw.parse::<u32>() {
+        return Some(m);
+    }
+    let m = raw.parse::<f64>().ok()?;
+    (m.is_finite() && m >= 0.0 && m < f64::from(u32::MAX)).then(|| m.round() as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::reports::test_support::{dt, err, row};
+    use crate::reports::{Format, ReportRow, normalise_name, parse};
+
+    const ZOOM_WEBINAR: &[u8] =
+        include_bytes!("../../tests/data/attendance/zoom-webinar-attendees.csv");
+
+    const ZOOM_MEETING: &[u8] =
+        include_bytes!("../../tests/data/attendance/zoom-meeting-participants.csv");
+
+    #[test]
+    fn zoom_webinar_sample_rows() {
+        let report = parse(ZOOM_WEBINAR).unwrap();
+        assert_eq!(report.format, Format::Zoom);
+        let d = |h, m, s| dt(2026, 11, 27, h, m, s);
+        assert_eq!(
+            report.rows,
+            vec![
+                row(
+                    13,
+                    "Amina Diallo",
+                    Some("Amina.Diallo@Example.ORG"),
+                    d(7, 1, 23),
+                    d(8, 30, 5),
+                    89
+                ),
+                row(
+                    14,
+                    "Kenji Sato",
+                    Some("kenji.sato@example.jp"),
+                    d(7, 2, 45),
+                    d(7, 40, 12),
+                    38
+                ),
+                row(
+                    15,
+                    "Kenji Sato",
+                    Some("kenji.sato@example.jp"),
+                    d(7, 44, 3),
+                    d(8, 30, 0),
+                    46
+                ),
+                row(
+                    16,
+                    "Lucía Fernández",
+                    Some("lucia.fernandez@example.mx"),
+                    d(7, 5, 0),
+                    d(8, 15, 30),
+                    71
+                ),
+                // line 17: Olga Ivanova, Attended = No, left out.
+                row(
+                    18,
+                    "Youssef Haddad",
+                    Some("youssef.haddad@example.ma"),
+                    d(7, 0, 40),
+                    d(8, 29, 58),
+                    90
+                ),
+                row(
+                    19,
+                    "Marie Dubois (iPad de Marie)",
+                    None,
+                    d(7, 12, 0),
+                    d(7, 59, 20),
+                    48
+                ),
+                row(
+                    20,
+                    "Sam Stranger",
+                    Some("stranger@example.net"),
+                    d(7, 20, 15),
+                    d(7, 35, 45),
+                    16
+                ),
+            ]
+        );
+        // Host and panelist rows are not attendees.
+        assert!(
+            report
+                .rows
+                .iter()
+                .all(|r| r.email.as_deref() != Some("events@meridian.example"))
+        );
+        assert_eq!(normalise_name(&report.rows[5].name), "marie dubois");
+    }
+
+    #[test]
+    fn zoom_meeting_sample_rows_with_utf8_bom() {
+        assert!(ZOOM_MEETING.starts_with(&[0xEF, 0xBB, 0xBF]));
+        let report = parse(ZOOM_MEETING).unwrap();
+        assert_eq!(report.format, Format::Zoom);
+        let d = |h, m, s| dt(2026, 11, 27, h, m, s);
+        assert_eq!(
+            report.rows,
+            vec![
+                row(
+                    5,
+                    "Meridian Events",
+                    Some("events@meridian.example"),
+                    d(6, 59, 12),
+                    d(8, 1, 10),
+                    62
+                ),
+                row(
+                    6,
+                    "Youssef Haddad",
+                    Some("youssef.haddad@example.ma"),
+                    d(7, 3, 40),
+                    d(7, 58, 2),
+                    55
+                ),
+                row(
+                    7,
+                    "Olga Ivanova",
+                    Some("olga.ivanova@example.ru"),
+                    d(7, 10, 0),
+                    d(7, 30, 30),
+                    21
+                ),
+                row(
+                    8,
+                    "Olga Ivanova",
+                    Some("olga.ivanova@example.ru"),
+                    d(7, 35, 10),
+                    d(8, 0, 0),
+                    25
+                ),
+                row(
+                    9,
+                    "Marie Dubois (Marie's iPhone)",
+                    None,
+                    d(7, 12, 0),
+                    d(7, 59, 20),
+                    48
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn zoom_other_attended_section_is_read_and_host_panelists_are_not() {
+        let csv = "Attendee Report,,,,\n\
+            Host Details,,,,\n\
+            Attended,User Name (Original Name),Email,Join Time,Leave Time,Time in Session (minutes)\n\
+            Yes,Host,host@x.org,\"Nov 27, 2026 06:50:00\",\"Nov 27, 2026 08:00:00\",70\n\
+            Attendee Details,,,,\n\
+            Attended,User Name (Original Name),Email,Join Time,Leave Time,Time in Session (minutes)\n\
+            Yes,Ann,ann@x.org,\"Nov 27, 2026 07:00:00\",\"Nov 27, 2026 07:30:00\",30\n\
+            Other Attended,,,,\n\
+            User Name (Original Name),Email,Join Time,Leave Time,Time in Session (minutes)\n\
+            Walk In,walk@x.org,\"Nov 27, 2026 07:10:00\",\"Nov 27, 2026 07:20:00\",10\n";
+        let rows = parse(csv.as_bytes()).unwrap().rows;
+        let names: Vec<_> = rows
+            .iter()
+            .map(|r| (r.name.as_str(), r.line, r.minutes))
+            .collect();
+        assert_eq!(names, vec![("Ann", 7, 30), ("Walk In", 10, 10)]);
+    }
+
+    #[test]
+    fn zoom_columns_by_name_case_insensitive_and_optional() {
+        // Reordered, different case, no Attended/Leave/minutes columns, padded.
+        let csv = "email,JOIN TIME,user name (original name),,\n\
+            a@x.org,11/27/2026 07:01 PM,Ann Lee,,\n";
+        let rows = parse(csv.as_bytes()).unwrap().rows;
+        assert_eq!(
+            rows,
+            vec![ReportRow {
+                line: 2,
+                name: "Ann Lee".into(),
+                email: Some("a@x.org".into()),
+                joined_at: Some(dt(2026, 11, 27, 19, 1, 0)),
+                left_at: None,
+                minutes: 0,
+            }]
+        );
+    }
+
+    #[test]
+    fn zoom_minutes_computed_from_times_when_missing() {
+        let csv = "Name (Original Name),User Email,Join Time,Leave Time\n\
+            Ann,a@x.org,2026-11-27 07:00:00,2026-11-27 07:45:40\n\
+            Bob,--,2026-11-27 07:00:00,2026-11-27 07:00:10\n";
+        let rows = parse(csv.as_bytes()).unwrap().rows;
+        assert_eq!(rows[0].minutes, 46);
+        assert_eq!(rows[1].minutes, 1);
+        assert_eq!(rows[1].email, None);
+    }
+
+    #[test]
+    fn zoom_quoted_multiline_answer_keeps_line_numbers() {
+        let csv = "Attendee Details,\n\
+            Attended,User Name (Original Name),Email,Question,Join Time,Leave Time,Time in Session (minutes)\n\
+            Yes,Ann,a@x.org,\"line one\nline two\",11/27/2026 07:00:00 AM,11/27/2026 07:10:00 AM,10\n\
+            Yes,Bob,b@x.org,,11/27/2026 07:00:00 AM,11/27/2026 07:10:00 AM,bad\n";
+        let e = err(csv.as_bytes());
+        assert_eq!(e.line, Some(5));
+        assert!(e.message.contains("\"bad\""), "{e}");
+    }
+
+    #[test]
+    fn zoom_day_first_dates_detected_per_file() {
+        let csv = "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes)\n\
+            Ann,a@x.org,03/11/2026 07:00:00,03/11/2026 07:30:00,30\n\
+            Bob,b@x.org,15/11/2026 07:00:00,15/11/2026 07:30:00,30\n";
+        let rows = parse(csv.as_bytes()).unwrap().rows;
+        assert_eq!(rows[0].joined_at, Some(dt(2026, 11, 3, 7, 0, 0)));
+        assert_eq!(rows[1].joined_at, Some(dt(2026, 11, 15, 7, 0, 0)));
+    }
+
+    #[test]
+    fn zoom_report_without_attendee_section() {
+        let csv = "Attendee Report,\nHost Details,\n\
+            Attended,User Name (Original Name),Email,Join Time,Leave Time,Time in Session (minutes)\n\
+            Yes,Host,h@x.org,\"Nov 27, 2026 06:50:00\",\"Nov 27, 2026 08:00:00\",70\n";
+        let e = err(csv.as_bytes());
+        assert!(e.message.contains("no \"Attendee Details\" section"), "{e}");
+    }
+
+    #[test]
+    fn zoom_header_without_email_column() {
+        let csv = "Attendee Report,\nAttendee Details,\n\
+            Attended,User Name (Original Name),Join Time,Leave Time,Time in Session (minutes)\n\
+            Yes,Ann,\"Nov 27, 2026 07:00:00\",\"Nov 27, 2026 07:30:00\",30\n";
+        let e = err(csv.as_bytes());
+        assert_eq!(e.line, Some(3));
+        assert!(e.message.contains("no e-mail column"), "{e}");
+        assert!(e.to_string().starts_with("line 3: "), "{e}");
+    }
+
+    #[test]
+    fn zoom_header_without_name_column() {
+        let csv = "Attendee Details,\nAttended,Email,Join Time\nYes,a@x.org,--\n";
+        let e = err(csv.as_bytes());
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.contains("no name column"), "{e}");
+    }
+
+    #[test]
+    fn zoom_bad_attended_value_and_bad_minutes() {
+        let csv =
+            "Attended,Name (Original Name),Email,Time in Session (minutes)\nMaybe,Ann,a@x.org,3\n";
+        assert!(err(csv.as_bytes()).message.contains("Yes or No"));
+        let csv =
+            "Attended,Name (Original Name),Email,Time in Session (minutes)\nYes,Ann,a@x.org,-3\n";
+        assert_eq!(err(csv.as_bytes()).line, Some(2));
+    }
+}

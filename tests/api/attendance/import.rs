@@ -1,0 +1,240 @@
+//! Importing the meeting platform's report: Zoom and Teams files matched to the
+//! registrants, the same file twice changing nothing, bad files refused.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use super::*;
+use crate::helpers::*;
+use crate::on_both_databases;
+
+on_both_databases!(
+    a_zoom_report_matches_people_and_merges_rejoins,
+    the_same_zoom_report_twice_changes_nothing,
+    a_zoom_meeting_export_is_read_in_the_zone_given,
+    a_teams_report_in_utf16_is_read,
+    bad_reports_are_refused_and_what_was_imported_stays,
+    blank_query_parameters_mean_their_default,
+);
+
+/// A webinar with AM and PM sessions and the people of the sample reports.
+struct Registered {
+    app: TestApp,
+    w: String,
+    s: Vec<String>,
+    ids: Vec<(String, String)>,
+}
+
+async fn registered(backend: Backend) -> Registered {
+    let app = spawn_app(backend).await;
+    let (w, s) = event(&app, &[("AM", 60, None), ("PM", 8 * 60, None)]).await;
+    let ids = sample_registrants(&app, &w, &s[0], &s[1]).await;
+    Registered { app, w, s, ids }
+}
+
+/// `file` imported for the session `session` (0: AM, 1: PM); the import's answer.
+async fn imported(r: &Registered, session: usize, file: &str) -> Value {
+    json_of(
+        import(
+            &r.app,
+            &r.w,
+            &format!("?session_id={}", r.s[session]),
+            sample(file),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn a_zoom_report_matches_people_and_merges_rejoins(backend: Backend) {
+    let r = registered(backend).await;
+    let (app, w, s, ids) = (&r.app, &r.w, &r.s, &r.ids);
+    let answer = imported(&r, 0, "zoom-webinar-attendees.csv").await;
+    // Amina (upper-case email), Kenji (two rows), Lucía, Youssef, Marie (by name, no email).
+    assert_eq!(answer["format"], "zoom");
+    assert_eq!(answer["matched"], 5, "{answer}");
+    let unmatched = answer["unmatched"].as_array().unwrap();
+    assert_eq!(unmatched.len(), 1, "{answer}");
+    assert_eq!(unmatched[0]["email"], "stranger@example.net");
+    assert_eq!(unmatched[0]["name"], "Sam Stranger");
+    assert_eq!(unmatched[0]["line"], 20);
+
+    let kenji = attendance_of(app, w, id_of(ids, "Kenji Sato")).await;
+    assert_eq!(
+        kenji["sessions"][0]["minutes"], 84,
+        "38 + 46 minutes: {kenji}"
+    );
+    assert_eq!(kenji["sessions"][0]["source"], "import");
+    // The report's times are read in the webinar's zone (Zurich, UTC+1 in November).
+    assert_eq!(kenji["sessions"][0]["joined_at"], "2026-11-27T06:02:45Z");
+    assert_eq!(kenji["sessions"][0]["left_at"], "2026-11-27T07:30:00Z");
+    // Lucía registered for PM but was in AM: counted where she was.
+    let lucia = attendance_of(app, w, id_of(ids, "Lucía Fernández")).await;
+    assert_eq!(lucia["sessions"][0]["session_id"], s[0]);
+    assert_eq!(lucia["sessions"][0]["minutes"], 71);
+    let marie = attendance_of(app, w, id_of(ids, "Marie Dubois")).await;
+    assert_eq!(marie["sessions"][0]["minutes"], 48);
+    // Olga is "No" in the report: absent, not unmatched.
+    assert_eq!(
+        attendance_of(app, w, id_of(ids, "Olga Ivanova")).await["attended"],
+        false
+    );
+}
+
+async fn the_same_zoom_report_twice_changes_nothing(backend: Backend) {
+    let r = registered(backend).await;
+    let (app, w) = (&r.app, &r.w);
+    let answer = imported(&r, 0, "zoom-webinar-attendees.csv").await;
+    // The same file again changes nothing.
+    let before = participants_csv(app, w, "").await;
+    let again = imported(&r, 0, "zoom-webinar-attendees.csv").await;
+    assert_eq!(again, answer);
+    assert_eq!(participants_csv(app, w, "").await, before);
+    let attended = csv_records(&participants_csv(app, w, "?attended_only=true").await);
+    assert_eq!(attended.len(), 1 + 5);
+}
+
+async fn a_zoom_meeting_export_is_read_in_the_zone_given(backend: Backend) {
+    let r = registered(backend).await;
+    let (app, w, s) = (&r.app, &r.w, &r.s);
+    // The Zoom meeting export works too; times can be given in another zone.
+    let meeting = json_of(
+        import(
+            app,
+            w,
+            &format!("?session_id={}&tz=UTC", s[1]),
+            sample("zoom-meeting-participants.csv"),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(meeting["format"], "zoom");
+    assert!(meeting["matched"].as_u64().unwrap() >= 1, "{meeting}");
+}
+
+async fn a_teams_report_in_utf16_is_read(backend: Backend) {
+    let r = registered(backend).await;
+    let (app, w, s, ids) = (&r.app, &r.w, &r.s, &r.ids);
+    let teams = sample("teams-attendance.csv");
+    assert_eq!(
+        &teams[..2],
+        b"\xff\xfe",
+        "the sample is UTF-16 LE as Teams writes it"
+    );
+
+    let answer = imported(&r, 1, "teams-attendance.csv").await;
+    assert_eq!(answer["format"], "teams");
+    // Kenji, Lucía, Olga (two devices, one person); the organizer and a guest match nobody.
+    assert_eq!(answer["matched"], 3, "{answer}");
+    let names: Vec<&str> = answer["unmatched"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Meridian Events", "Guest Speaker"]);
+    let olga = attendance_of(app, w, id_of(ids, "Olga Ivanova")).await;
+    assert_eq!(olga["sessions"][0]["minutes"], 46, "45m 3s + 59s: {olga}");
+    let lucia = attendance_of(app, w, id_of(ids, "Lucía Fernández")).await;
+    assert_eq!(lucia["sessions"][0]["minutes"], 63);
+    assert_eq!(lucia["sessions"][0]["session_id"], s[1]);
+
+    let legacy = imported(&r, 0, "teams-attendance-legacy.csv").await;
+    assert_eq!(legacy["matched"], 2, "Kenji and Youssef: {legacy}");
+    // Kenji attended both sessions: two sessions on record, the PM import untouched.
+    let kenji = attendance_of(app, w, id_of(ids, "Kenji Sato")).await;
+    assert_eq!(kenji["sessions"].as_array().unwrap().len(), 2, "{kenji}");
+}
+
+async fn bad_reports_are_refused_and_what_was_imported_stays(backend: Backend) {
+    let r = registered(backend).await;
+    let (app, w, s, ids) = (&r.app, &r.w, &r.s, &r.ids);
+    imported(&r, 1, "teams-attendance.csv").await;
+    // Bad input is refused with what to fix, and what was imported stays.
+    assert_error(
+        import(app, w, "", sample("teams-attendance.csv")).await,
+        StatusCode::BAD_REQUEST,
+        "session_id",
+    )
+    .await;
+    assert_error(
+        import(
+            app,
+            w,
+            &format!("?session_id={}", uuid::Uuid::new_v4()),
+            sample("teams-attendance.csv"),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "not a session of this webinar",
+    )
+    .await;
+    assert_error(
+        import(
+            app,
+            w,
+            &format!("?session_id={}", s[1]),
+            b"name,email\nKenji,kenji@example.jp\n".to_vec(),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "Zoom",
+    )
+    .await;
+    assert_error(
+        import(app, w, &format!("?session_id={}", s[1]), Vec::new()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "empty",
+    )
+    .await;
+    assert_error(
+        import(
+            app,
+            w,
+            &format!("?session_id={}&tz=Mars/Base", s[1]),
+            sample("teams-attendance.csv"),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "Mars/Base",
+    )
+    .await;
+    let unauthorized = app
+        .client
+        .post(app.url(&format!(
+            "/api/v1/webinars/{w}/attendance?session_id={}",
+            s[1]
+        )))
+        .body(sample("teams-attendance.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unauthorized.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        attendance_of(app, w, id_of(ids, "Olga Ivanova")).await["sessions"][0]["minutes"],
+        46
+    );
+}
+
+/// `?tz=` and `?format=` (as forms and generated clients send them) are "not given".
+async fn blank_query_parameters_mean_their_default(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (w, s) = event(&app, &[("AM", 60, None), ("PM", 8 * 60, None)]).await;
+    let listing = app.get(&format!("/api/v1/webinars/{w}/sessions?tz=")).await;
+    assert_eq!(json_of(listing, StatusCode::OK).await["time_zone"], "UTC");
+    let list = app
+        .get_as_organizer(&format!("/api/v1/webinars/{w}/participants?format=&lang="))
+        .await;
+    assert_eq!(list.status(), StatusCode::OK);
+    assert!(
+        list.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let report = sample("zoom-webinar-attendees.csv");
+    let imported = import(&app, &w, &format!("?session_id={}&tz=", s[0]), report).await;
+    assert_eq!(json_of(imported, StatusCode::OK).await["format"], "zoom");
+}
