@@ -86,6 +86,11 @@ impl App {
             .expect("a bound listener has an address")
     }
 
+    /// What the handlers reach; tests use it to deliver mail inline (`email::worker::drain`).
+    pub fn state(&self) -> AppState {
+        self.state.clone()
+    }
+
     /// Links point here instead of `server.public_url` (tests learn their port only after binding).
     pub fn with_public_url(mut self, url: &str) -> Self {
         let mut settings = (*self.state.settings).clone();
