@@ -554,7 +554,8 @@ async fn every_kind_of_email_passes_the_independent_invitation_check() {
         return;
     };
     let smtp = SmtpServer::start().await;
-    let app = spawn_app_with(Backend::Sqlite, smtp_to(&smtp.url())).await;
+    // Delivered after each step, so that no message is superseded by a later one unsent.
+    let app = spawn_app_with(Backend::Sqlite, inline_delivery(smtp_to(&smtp.url()))).await;
     let w = app
         .create_webinar(&json!({"title": "ISCMs, the GCM; reviews \\ regional – «2030»", "languages": ["en", "ar"],
             "sessions": [
@@ -573,42 +574,59 @@ async fn every_kind_of_email_passes_the_independent_invitation_check() {
         None,
     )
     .await;
+    app.deliver().await;
     let (_, token) = app
         .register_ok(id, &json!({"name": "Dr. Ana \"Nana\" Pérez; Jr., المنظمة الدولية", "email": "ana@example.org", "time_zone": "Asia/Tokyo", "language": "ar"}))
         .await;
+    app.deliver().await;
     app.register(
         id,
         &json!({"name": "x", "email": "ana@example.org", "time_zone": "UTC"}),
     )
     .await;
+    app.deliver().await;
     app.client
         .patch(app.url(&format!("/api/v1/registrations/{token}")))
         .json(&json!({"session_id": pm}))
         .send()
         .await
         .unwrap();
+    app.deliver().await;
     app.client
         .delete(app.url(&format!("/api/v1/registrations/{token}")))
         .send()
         .await
         .unwrap();
+    app.deliver().await;
     app.organizer(Method::POST, &format!("/api/v1/webinars/{id}/sessions/{am}/chairs"),
         Some(&json!({"name": "Chair; \"Bali\", Process", "email": "cochair@bali-process.example.org", "language": "ru"}))).await;
+    app.deliver().await;
     app.organizer(
         Method::PATCH,
         &format!("/api/v1/webinars/{id}/sessions/{am}"),
         Some(&json!({"starts_at": "2030-09-24T06:30:00Z"})),
     )
     .await;
+    app.deliver().await;
     app.organizer(
         Method::DELETE,
         &format!("/api/v1/webinars/{id}/sessions/{am}"),
         None,
     )
     .await;
-    let outbox = app.wait_outbox_settled(id, 30).await;
+    app.deliver().await;
+    let outbox = app.outbox(id).await;
+    assert!(
+        outbox
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["status"] == "sent"),
+        "{outbox}"
+    );
     let total = outbox.as_array().unwrap().len();
-    let received = smtp.wait_for(total, WAIT).await;
+    let received = smtp.received();
+    assert_eq!(received.len(), total);
     let kinds: std::collections::HashSet<_> = outbox
         .as_array()
         .unwrap()
