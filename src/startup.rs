@@ -66,6 +66,12 @@ impl App {
             .expect("a bound listener has an address")
     }
 
+    /// What the use cases run with; tests use it to deliver mail inline
+    /// (`email::worker::drain`) or to call a use case at a chosen time.
+    pub fn context(&self) -> Context {
+        self.state.ctx.clone()
+    }
+
     /// Links point here instead of `server.public_url` (tests learn their port only after binding).
     pub fn with_public_url(mut self, url: &str) -> Self {
         let mut settings = (*self.state.settings).clone();

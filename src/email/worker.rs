@@ -74,12 +74,44 @@ async fn run_lane(ctx: Context, mut stop: watch::Receiver<bool>, queues_reminder
 /// Delivers one batch of due messages; returns how many were attempted.
 #[tracing::instrument(skip_all)]
 pub async fn deliver_due(ctx: &Context) -> anyhow::Result<usize> {
+    Ok(deliver_batch(ctx, false).await?.attempted)
+}
+
+/// Queues the reminders that are due and delivers every due message now, on the caller's
+/// task, until a round sends nothing; returns the messages sent, in order. With
+/// `mail.worker` off this is the only sender, so a test sees at once what was sent and
+/// that nothing more was, without waiting for a worker.
+#[tracing::instrument(skip_all)]
+pub async fn drain(ctx: &Context) -> anyhow::Result<Vec<lettre::Message>> {
+    reminders::queue_due(ctx).await?;
+    let mut sent = Vec::new();
+    loop {
+        // A message sent can let the same person's next one go; one that failed is not
+        // tried again here (its retry is not due yet, or it failed for good).
+        let batch = deliver_batch(ctx, true).await?;
+        if batch.sent.is_empty() {
+            return Ok(sent);
+        }
+        sent.extend(batch.sent);
+    }
+}
+
+struct Batch {
+    attempted: usize,
+    /// The messages sent, when asked to keep them.
+    sent: Vec<lettre::Message>,
+}
+
+async fn deliver_batch(ctx: &Context, keep_sent: bool) -> anyhow::Result<Batch> {
     let mut tx = ctx.db.begin().await?;
     let claimed =
         db::outbox::claim(tx.exec(), BATCH, chrono::Duration::seconds(LEASE_SECONDS)).await?;
     tx.commit().await?;
     if claimed.is_empty() {
-        return Ok(0);
+        return Ok(Batch {
+            attempted: 0,
+            sent: Vec::new(),
+        });
     }
     let documents = documents_of(ctx, &claimed).await?;
     let outcomes = futures_util::future::join_all(claimed.iter().map(|m| {
@@ -90,14 +122,19 @@ pub async fn deliver_due(ctx: &Context) -> anyhow::Result<usize> {
                 .get(&m.webinar_id)
                 .map(Vec::as_slice)
                 .unwrap_or_default(),
+            keep_sent,
         )
     }))
     .await;
     let mut tx = ctx.db.begin().await?;
     let mut sent = Vec::with_capacity(claimed.len());
+    let mut kept = Vec::new();
     for (m, outcome) in claimed.iter().zip(outcomes) {
         match outcome {
-            Ok(()) => sent.push(m.id),
+            Ok(copy) => {
+                sent.push(m.id);
+                kept.extend(copy);
+            }
             Err(SendError::Permanent(error)) => {
                 tracing::warn!(id = m.id, error, "email refused for good");
                 db::outbox::mark_attempt_failed(tx.exec(), m.id, &error, None).await?
@@ -116,7 +153,10 @@ pub async fn deliver_due(ctx: &Context) -> anyhow::Result<usize> {
     }
     db::outbox::mark_sent(tx.exec(), &sent).await?;
     tx.commit().await?;
-    Ok(claimed.len())
+    Ok(Batch {
+        attempted: claimed.len(),
+        sent: kept,
+    })
 }
 
 /// Exponential backoff from `mail.retry_base_ms`; `None` once `mail.max_attempts` is reached.
@@ -147,10 +187,18 @@ async fn documents_of(
     Ok(documents)
 }
 
-async fn send_one(ctx: &Context, m: &Claimed, materials: &[Material]) -> Result<(), SendError> {
+/// Sends one message; with `keep`, answers a copy of what was sent.
+async fn send_one(
+    ctx: &Context,
+    m: &Claimed,
+    materials: &[Material],
+    keep: bool,
+) -> Result<Option<lettre::Message>, SendError> {
     let email = compose(ctx, m, materials)
         .map_err(|e| SendError::Permanent(format!("cannot compose the email: {e:#}")))?;
-    ctx.mailer.transport.send(email).await
+    let copy = keep.then(|| email.clone());
+    ctx.mailer.transport.send(email).await?;
+    Ok(copy)
 }
 
 fn compose(ctx: &Context, m: &Claimed, materials: &[Material]) -> anyhow::Result<lettre::Message> {

@@ -34,7 +34,7 @@ fn by_address<'a>(mails: &'a [Mail], address: &str) -> Vec<&'a Mail> {
 
 async fn sample_invitees_each_get_one_invitation_in_their_language_and_time(backend: Backend) {
     let smtp = SmtpServer::start().await;
-    let app = spawn_app_with(backend, smtp_to(&smtp.url())).await;
+    let app = spawn_app_with(backend, inline_delivery(smtp_to(&smtp.url()))).await;
     let w = app.model_webinar(None, None).await;
     json_of(app.import_csv(&w.id, &sample_csv()).await, StatusCode::OK).await;
     let sent = app
@@ -48,7 +48,9 @@ async fn sample_invitees_each_get_one_invitation_in_their_language_and_time(back
         json_of(sent, StatusCode::OK).await,
         json!({"queued": 24, "unassigned": []})
     );
-    let mails = mail::parse_all(&smtp.wait_for(24, WAIT).await);
+    let mails = app.deliver().await;
+    assert_eq!(mails.len(), 24);
+    assert_eq!(smtp.received().len(), 24, "all through the SMTP server");
 
     // Bali Process co-chair, Sydney, English: AM at 17:00 local.
     let bali = by_address(&mails, "cochair@bali-process.example.org");
@@ -150,9 +152,8 @@ async fn sample_invitees_each_get_one_invitation_in_their_language_and_time(back
         )
         .await;
     assert_eq!(json_of(again, StatusCode::OK).await["queued"], 0);
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(smtp.received().len(), 24);
-    let outbox = app.wait_outbox_settled(&w.id, 20).await;
+    assert!(app.deliver().await.is_empty(), "nothing more is sent");
+    let outbox = app.outbox(&w.id).await;
     assert!(
         outbox
             .as_array()
@@ -203,7 +204,7 @@ async fn switching_and_cancelling_update_the_same_calendar_event(backend: Backen
 
 async fn a_reschedule_reaches_every_registrant_and_chair_of_the_session(backend: Backend) {
     let smtp = SmtpServer::start().await;
-    let app = spawn_app_with(backend, smtp_to(&smtp.url())).await;
+    let app = spawn_app_with(backend, inline_delivery(smtp_to(&smtp.url()))).await;
     let w = app.model_webinar(None, None).await;
     for (name, zone) in [
         ("Kenji", "Asia/Tokyo"),
@@ -222,7 +223,8 @@ async fn a_reschedule_reaches_every_registrant_and_chair_of_the_session(backend:
         .await;
     let chair = json_of(chair, StatusCode::CREATED).await;
     assert_eq!(chair["status"], "active");
-    let before = mail::parse_all(&smtp.wait_for(4, WAIT).await);
+    let before = app.deliver().await;
+    assert_eq!(before.len(), 4);
     let chair_mail = by_address(&before, "cochair@bali-process.example.org")[0].clone();
     assert!(
         mail::prop_line(chair_mail.ics(), "ATTENDEE")
@@ -240,6 +242,7 @@ async fn a_reschedule_reaches_every_registrant_and_chair_of_the_session(backend:
             Some(&json!({"name": "Chair, Bali Process", "email": "COCHAIR@bali-process.example.org"})))
         .await;
     assert_eq!(again.status(), StatusCode::OK);
+    assert!(app.deliver().await.is_empty());
 
     let moved = app
         .organizer(
@@ -249,8 +252,7 @@ async fn a_reschedule_reaches_every_registrant_and_chair_of_the_session(backend:
         )
         .await;
     assert_eq!(moved.status(), StatusCode::OK);
-    let all = mail::parse_all(&smtp.wait_for(7, WAIT).await);
-    let updates = &all[4..];
+    let updates = app.deliver().await;
     let mut recipients: Vec<_> = updates.iter().map(|m| m.to.to_lowercase()).collect();
     recipients.sort();
     assert_eq!(
@@ -259,9 +261,10 @@ async fn a_reschedule_reaches_every_registrant_and_chair_of_the_session(backend:
             "cochair@bali-process.example.org",
             "kenji@example.org",
             "mele@example.org"
-        ]
+        ],
+        "the PM registrant hears nothing"
     );
-    for update in updates {
+    for update in &updates {
         assert_eq!(update.ics_prop("METHOD"), "REQUEST");
         assert_eq!(update.ics_prop("SEQUENCE"), "1");
         assert_eq!(update.ics_prop("DTSTART"), "20300924T060000Z");
@@ -278,8 +281,6 @@ async fn a_reschedule_reaches_every_registrant_and_chair_of_the_session(backend:
         "new and old time: {}",
         kenji.text
     );
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(smtp.received().len(), 7, "the PM registrant hears nothing");
 }
 
 async fn cancelling_a_session_removes_it_from_every_calendar(backend: Backend) {
@@ -326,7 +327,7 @@ async fn cancelling_a_session_removes_it_from_every_calendar(backend: Backend) {
 
 async fn registering_again_mails_the_link_to_the_address_only(backend: Backend) {
     let smtp = SmtpServer::start().await;
-    let app = spawn_app_with(backend, smtp_to(&smtp.url())).await;
+    let app = spawn_app_with(backend, inline_delivery(smtp_to(&smtp.url()))).await;
     let w = app.model_webinar(None, None).await;
     let (_, token) = app
         .register_ok(
@@ -334,7 +335,7 @@ async fn registering_again_mails_the_link_to_the_address_only(backend: Backend) 
             &json!({"name": "Amina", "email": "amina@example.org", "time_zone": "Africa/Nairobi"}),
         )
         .await;
-    smtp.wait_for(1, WAIT).await;
+    assert_eq!(app.deliver().await.len(), 1);
     let again = app
         .register(
             &w.id,
@@ -344,7 +345,9 @@ async fn registering_again_mails_the_link_to_the_address_only(backend: Backend) 
     // Nothing stored is shown to the caller.
     let again = json_of(again, StatusCode::ACCEPTED).await;
     assert_eq!(again, json!({"status": "check your email"}));
-    let link = mail::parse(&smtp.wait_for(2, WAIT).await[1].data);
+    let mut sent = app.deliver().await;
+    assert_eq!(sent.len(), 1, "one email: the link");
+    let link = sent.remove(0);
     assert_eq!(link.to, "amina@example.org");
     assert!(
         link.text.contains(&token),
@@ -358,7 +361,7 @@ async fn registering_again_mails_the_link_to_the_address_only(backend: Backend) 
         &json!({"name": "Impostor", "email": "amina@example.org", "time_zone": "UTC"}),
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(app.deliver().await.is_empty());
     assert_eq!(smtp.received().len(), 2);
 }
 
@@ -481,9 +484,17 @@ async fn mail_queued_before_the_worker_died_is_sent_after_restart(backend: Backe
     for i in 0..3 {
         first.register_ok(&w.id, &json!({"name": format!("P{i}"), "email": format!("p{i}@example.org"), "time_zone": "UTC"})).await;
     }
-    assert_eq!(first.outbox(&w.id).await.as_array().unwrap().len(), 3);
+    let queued = first.outbox(&w.id).await;
+    assert_eq!(queued.as_array().unwrap().len(), 3);
+    assert!(
+        queued
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["status"] == "pending" && m["attempts"] == 0),
+        "nothing was tried without a worker: {queued}"
+    );
     drop(first);
-    tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(
         smtp.received().is_empty(),
         "nothing was sent without a worker"
@@ -496,10 +507,10 @@ async fn mail_queued_before_the_worker_died_is_sent_after_restart(backend: Backe
 
 async fn reminders_go_out_once_without_a_calendar(backend: Backend) {
     let smtp = SmtpServer::start().await;
-    let app = spawn_app_with(backend, smtp_to(&smtp.url())).await;
+    let app = spawn_app_with(backend, inline_delivery(smtp_to(&smtp.url()))).await;
     let w = app.model_webinar(None, None).await;
     app.register_ok(&w.id, &json!({"name": "Early", "email": "early@example.org", "time_zone": "Europe/Zurich", "language": "fr"})).await;
-    smtp.wait_for(1, WAIT).await;
+    assert_eq!(app.deliver().await.len(), 1);
     // The session moves to half an hour from now: the one-hour reminder is due at once.
     let soon = (chrono::Utc::now() + chrono::Duration::minutes(30)).to_rfc3339();
     app.organizer(
@@ -508,7 +519,8 @@ async fn reminders_go_out_once_without_a_calendar(backend: Backend) {
         Some(&json!({"starts_at": soon})),
     )
     .await;
-    let mails = mail::parse_all(&smtp.wait_for(3, WAIT).await);
+    let mails = app.deliver().await;
+    assert_eq!(mails.len(), 2, "the new time and one reminder");
     let reminder = mails
         .iter()
         .find(|m| m.calendar.is_none())
@@ -519,10 +531,8 @@ async fn reminders_go_out_once_without_a_calendar(backend: Backend) {
         reminder.subject
     );
     assert!(reminder.attachment.is_none());
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(
-        smtp.received().len(),
-        3,
+    assert!(
+        app.deliver().await.is_empty(),
         "the nearest reminder only, and once"
     );
     let kinds: Vec<_> = app
@@ -544,7 +554,8 @@ async fn every_kind_of_email_passes_the_independent_invitation_check() {
         return;
     };
     let smtp = SmtpServer::start().await;
-    let app = spawn_app_with(Backend::Sqlite, smtp_to(&smtp.url())).await;
+    // Delivered after each step, so that no message is superseded by a later one unsent.
+    let app = spawn_app_with(Backend::Sqlite, inline_delivery(smtp_to(&smtp.url()))).await;
     let w = app
         .create_webinar(&json!({"title": "ISCMs, the GCM; reviews \\ regional – «2030»", "languages": ["en", "ar"],
             "sessions": [
@@ -563,56 +574,59 @@ async fn every_kind_of_email_passes_the_independent_invitation_check() {
         None,
     )
     .await;
-    // Each step is delivered before the next, as when people act on what they received;
-    // otherwise a newer state of an event supersedes the message still waiting.
-    app.wait_outbox_settled(id, 30).await;
+    app.deliver().await;
     let (_, token) = app
         .register_ok(id, &json!({"name": "Dr. Ana \"Nana\" Pérez; Jr., المنظمة الدولية", "email": "ana@example.org", "time_zone": "Asia/Tokyo", "language": "ar"}))
         .await;
-    app.wait_outbox_settled(id, 30).await;
+    app.deliver().await;
     app.register(
         id,
         &json!({"name": "x", "email": "ana@example.org", "time_zone": "UTC"}),
     )
     .await;
-    app.wait_outbox_settled(id, 30).await;
+    app.deliver().await;
     app.client
         .patch(app.url(&format!("/api/v1/registrations/{token}")))
         .json(&json!({"session_id": pm}))
         .send()
         .await
         .unwrap();
-    app.wait_outbox_settled(id, 30).await;
+    app.deliver().await;
     app.client
         .delete(app.url(&format!("/api/v1/registrations/{token}")))
         .send()
         .await
         .unwrap();
-    app.wait_outbox_settled(id, 30).await;
+    app.deliver().await;
     app.organizer(Method::POST, &format!("/api/v1/webinars/{id}/sessions/{am}/chairs"),
         Some(&json!({"name": "Chair; \"Bali\", Process", "email": "cochair@bali-process.example.org", "language": "ru"}))).await;
-    app.wait_outbox_settled(id, 30).await;
+    app.deliver().await;
     app.organizer(
         Method::PATCH,
         &format!("/api/v1/webinars/{id}/sessions/{am}"),
         Some(&json!({"starts_at": "2030-09-24T06:30:00Z"})),
     )
     .await;
-    app.wait_outbox_settled(id, 30).await;
+    app.deliver().await;
     app.organizer(
         Method::DELETE,
         &format!("/api/v1/webinars/{id}/sessions/{am}"),
         None,
     )
     .await;
-    let outbox = app.wait_outbox_settled(id, 30).await;
-    let total = outbox
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|m| m["status"] == "sent")
-        .count();
-    let received = smtp.wait_for(total, WAIT).await;
+    app.deliver().await;
+    let outbox = app.outbox(id).await;
+    assert!(
+        outbox
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["status"] == "sent"),
+        "{outbox}"
+    );
+    let total = outbox.as_array().unwrap().len();
+    let received = smtp.received();
+    assert_eq!(received.len(), total);
     let kinds: std::collections::HashSet<_> = outbox
         .as_array()
         .unwrap()

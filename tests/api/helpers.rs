@@ -86,6 +86,8 @@ pub struct TestApp {
     /// The API token of an organizer created for this test.
     pub token: String,
     pub _dir: tempfile::TempDir,
+    /// The running app's context, for delivering mail inline (`deliver`).
+    ctx: meridian::context::Context,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
     postgres_db: Option<(String, String)>,
@@ -156,6 +158,14 @@ pub fn smtp_to(url: &str) -> impl FnOnce(&mut Settings) + use<> {
     }
 }
 
+/// Turns the mail worker off after `adjust`: the test delivers with `TestApp::deliver`.
+pub fn inline_delivery(adjust: impl FnOnce(&mut Settings)) -> impl FnOnce(&mut Settings) {
+    move |s: &mut Settings| {
+        adjust(s);
+        s.mail.worker = false;
+    }
+}
+
 pub async fn spawn_with(
     mut settings: Settings,
     dir: tempfile::TempDir,
@@ -167,6 +177,7 @@ pub async fn spawn_with(
     let address = format!("http://{}", app.address());
     settings.server.public_url = address.clone();
     let app = app.with_public_url(&address);
+    let ctx = app.context();
     // A new organizer per start, so that restarting on the same database works.
     let email = format!(
         "organizer-{}@iom.example.org",
@@ -191,6 +202,7 @@ pub async fn spawn_with(
         client: reqwest::Client::new(),
         token,
         _dir: dir,
+        ctx,
         stop: Some(stop),
         server: Some(server),
         postgres_db,
@@ -369,6 +381,27 @@ impl TestApp {
             .iter()
             .filter(|p| p.extension().is_some_and(|e| e == "eml"))
             .map(|p| crate::mail::parse(&std::fs::read_to_string(p).unwrap()))
+            .collect()
+    }
+
+    /// The running app's context, to call a use case directly (e.g. at a chosen time).
+    pub fn context(&self) -> &meridian::context::Context {
+        &self.ctx
+    }
+
+    /// Delivers every message that is due now, on this task, and returns what was sent
+    /// (the app runs with `mail.worker` off, see `inline_delivery`). Once this returns,
+    /// nothing more is on its way: an empty answer means nothing more was sent.
+    pub async fn deliver(&self) -> Vec<crate::mail::Mail> {
+        assert!(
+            !self.settings.mail.worker,
+            "deliver() needs mail.worker off: the worker would take messages from under it"
+        );
+        meridian::email::worker::drain(&self.ctx)
+            .await
+            .expect("delivering the due mail")
+            .iter()
+            .map(|m| crate::mail::parse(&String::from_utf8_lossy(&m.formatted())))
             .collect()
     }
 

@@ -1,14 +1,11 @@
 //! The follow-up emails after the event: refused before the last session ends, then
 //! sent once to those who attended and once to those who did not.
 
-use std::time::Duration;
-
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use super::*;
 use crate::helpers::*;
-use crate::mail;
 use crate::on_both_databases;
 use crate::smtp::SmtpServer;
 
@@ -16,7 +13,7 @@ on_both_databases!(follow_up_emails_go_once_to_attendees_and_absentees);
 
 async fn follow_up_emails_go_once_to_attendees_and_absentees(backend: Backend) {
     let smtp = SmtpServer::start().await;
-    let app = spawn_app_with(backend, without_reminders(&smtp)).await;
+    let app = spawn_app_with(backend, inline_delivery(without_reminders(&smtp))).await;
     let (w, s) = event(&app, &[("AM", 60, Some("https://meet.example.org/am"))]).await;
     let amina = register_in(
         &app,
@@ -43,7 +40,7 @@ async fn follow_up_emails_go_once_to_attendees_and_absentees(backend: Backend) {
         StatusCode::CREATED,
     )
     .await;
-    smtp.wait_for(2, WAIT).await;
+    assert_eq!(app.deliver().await.len(), 2);
 
     // Before the session: refused, nobody is told they were missed.
     assert_error(
@@ -67,7 +64,7 @@ async fn follow_up_emails_go_once_to_attendees_and_absentees(backend: Backend) {
     )
     .await;
     move_session(&app, &w, &s[0], &minutes_from_now(-180)).await;
-    smtp.wait_for(4, WAIT).await; // the reschedule notices
+    assert_eq!(app.deliver().await.len(), 2, "the reschedule notices");
 
     let sent = json_of(
         app.organizer(
@@ -92,7 +89,8 @@ async fn follow_up_emails_go_once_to_attendees_and_absentees(backend: Backend) {
     .await;
     assert_eq!(again, json!({"thanked": 0, "missed": 0}), "once per person");
 
-    let mails = mail::parse_all(&smtp.wait_for(6, WAIT).await);
+    let mails = app.deliver().await;
+    assert_eq!(mails.len(), 2);
     let thanks: Vec<_> = mails
         .iter()
         .filter(|m| m.to == "amina@example.org" && m.subject.starts_with("Merci"))
@@ -125,6 +123,5 @@ async fn follow_up_emails_go_once_to_attendees_and_absentees(backend: Backend) {
             .text
             .contains("https://docs.example.org/agenda.pdf")
     );
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(smtp.received().len(), 6, "nothing more was sent");
+    assert!(app.deliver().await.is_empty(), "nothing more was sent");
 }
