@@ -1,12 +1,23 @@
-//! Download and redirect headers built from names and addresses that users chose: download names and
-//! redirect targets. Header bytes outside ASCII are read differently by every client, and
-//! bidi controls in a file name can make `invoice`, U+202E, `fdp.exe` look like a PDF.
+//! Downloads, for the API and the pages alike: the participant list in each format, and
+//! the headers built from names and addresses that users chose (download names and
+//! redirect targets). Header bytes outside ASCII are read differently by every client,
+//! and bidi controls in a file name can make `invoice`, U+202E, `fdp.exe` look like a PDF.
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
+use axum::body::Body;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::db;
+use crate::domain::Language;
 use crate::domain::values::without_invisible;
+use crate::domain::webinar::Webinar;
+use crate::error::{AppError, AppResult};
+use crate::services::participants::{self, Options};
+use crate::startup::AppState;
 
 /// Characters RFC 5987 lets stand unencoded in `filename*` (its `attr-char`).
 const ATTR_CHAR: &AsciiSet = &NON_ALPHANUMERIC
@@ -77,6 +88,94 @@ pub fn see_other(url: &str) -> Response {
         )
             .into_response(),
         Err(_) => axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct ParticipantsQuery {
+    /// `csv` (default, also when blank), `xlsx` or `html` (a printable page).
+    #[param(pattern = "^(csv|xlsx|html)?$")]
+    pub format: Option<String>,
+    /// Only people whose registration stands.
+    pub registered_only: bool,
+    /// Only people who attended.
+    pub attended_only: bool,
+    /// The version to share: only those who agreed, without email addresses.
+    pub shareable: bool,
+    /// Language of the printable page (en, es, fr, ru, ar).
+    pub lang: Option<String>,
+}
+
+/// The participant list in the asked format; shared with the organizer's pages.
+pub async fn participants_response(
+    state: &AppState,
+    webinar: &Webinar,
+    query: &ParticipantsQuery,
+    language: Language,
+) -> AppResult<Response> {
+    let options = Options {
+        registered_only: query.registered_only,
+        attended_only: query.attended_only,
+        shareable: query.shareable,
+    };
+    let sessions = {
+        let mut conn = state.db.conn().await?;
+        db::sessions::list(conn.exec(), webinar.id).await?
+    };
+    let name = if options.shareable {
+        "participants-shareable"
+    } else {
+        "participants"
+    };
+    let download = |ext: &str| content_disposition("attachment", &format!("{name}.{ext}"));
+    match crate::routes::given(query.format.as_deref()).unwrap_or("csv") {
+        "csv" => {
+            let body = Body::from_stream(participants::csv(
+                state.ctx.clone(),
+                webinar.id,
+                sessions,
+                options,
+            ));
+            Ok((
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("text/csv; charset=utf-8"),
+                    ),
+                    (header::CONTENT_DISPOSITION, download("csv")),
+                    (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                ],
+                body,
+            )
+                .into_response())
+        }
+        "xlsx" => {
+            let list = participants::collect(state, webinar.id, &sessions, options).await?;
+            let file = participants::xlsx(webinar.title.clone(), list, options).await?;
+            Ok((
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static(
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        ),
+                    ),
+                    (header::CONTENT_DISPOSITION, download("xlsx")),
+                    (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                ],
+                file,
+            )
+                .into_response())
+        }
+        "html" => {
+            let list = participants::collect(state, webinar.id, &sessions, options).await?;
+            crate::routes::pages::attendance::participants_page(webinar, options, list, language)
+        }
+        other => Err(AppError::BadRequest(format!(
+            "format {other:?} is not offered: use csv, xlsx or html"
+        ))),
     }
 }
 

@@ -8,6 +8,7 @@ mod headers;
 pub mod pages;
 pub mod rate_limit;
 mod trace;
+pub mod upload;
 
 use axum::Router;
 use axum::response::Redirect;
@@ -29,4 +30,9 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(headers::security_headers))
         .layer(trace::layer())
         .with_state(state)
+}
+
+/// A query value that was given: blank counts as left out (forms send empty fields).
+pub fn given(value: Option<&str>) -> Option<&str> {
+    value.filter(|v| !v.trim().is_empty())
 }

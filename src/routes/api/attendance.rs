@@ -1,34 +1,29 @@
 //! After the event: attendance import and corrections, the participant list, the
 //! report and the follow-up emails. Organizer only.
 
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{ApiJson, ApiPath, ApiQuery, body_error};
-use crate::db;
 use crate::db::organizers::Organizer;
 use crate::domain::attendance::Presence;
 use crate::domain::registration::Registration;
-use crate::domain::webinar::Webinar;
 use crate::domain::{Language, RegistrationId, SessionId, TimeZone, WebinarId};
 use crate::error::{AppError, AppResult};
-use crate::routes::downloads::content_disposition;
+use crate::routes::downloads::{ParticipantsQuery, participants_response};
+use crate::routes::upload::REPORT_LIMIT;
 use crate::services::attendance::{self as service, ImportOutcome, Mark};
 use crate::services::follow_up::{self, FollowUp};
-use crate::services::participants::{self, Options};
 use crate::services::report::{self, Report};
 use crate::services::webinars::owned_webinar;
 use crate::startup::AppState;
-
-/// Attendance reports of large webinars run to megabytes (a Zoom row per join).
-pub const REPORT_LIMIT: usize = 32 * 1024 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -199,23 +194,6 @@ pub async fn unmark(
     ))
 }
 
-#[derive(Deserialize, IntoParams, Default)]
-#[into_params(parameter_in = Query)]
-#[serde(default)]
-pub struct ParticipantsQuery {
-    /// `csv` (default, also when blank), `xlsx` or `html` (a printable page).
-    #[param(pattern = "^(csv|xlsx|html)?$")]
-    pub format: Option<String>,
-    /// Only people whose registration stands.
-    pub registered_only: bool,
-    /// Only people who attended.
-    pub attended_only: bool,
-    /// The version to share: only those who agreed, without email addresses.
-    pub shareable: bool,
-    /// Language of the printable page (en, es, fr, ru, ar).
-    pub lang: Option<String>,
-}
-
 #[utoipa::path(get, path = "/api/v1/webinars/{id}/participants", tag = "attendance",
     params(("id" = uuid::Uuid, Path, description = "webinar id"), ParticipantsQuery),
     responses((status = 200, description = "grouped by organization, in the asked format",
@@ -235,77 +213,6 @@ pub async fn participant_list(
         None => Language::En,
     };
     participants_response(&state, &webinar, &query, language).await
-}
-
-/// The participant list in the asked format; shared with the organizer's pages.
-pub async fn participants_response(
-    state: &AppState,
-    webinar: &Webinar,
-    query: &ParticipantsQuery,
-    language: Language,
-) -> AppResult<Response> {
-    let options = Options {
-        registered_only: query.registered_only,
-        attended_only: query.attended_only,
-        shareable: query.shareable,
-    };
-    let sessions = {
-        let mut conn = state.db.conn().await?;
-        db::sessions::list(conn.exec(), webinar.id).await?
-    };
-    let name = if options.shareable {
-        "participants-shareable"
-    } else {
-        "participants"
-    };
-    let download = |ext: &str| content_disposition("attachment", &format!("{name}.{ext}"));
-    match super::given(query.format.as_deref()).unwrap_or("csv") {
-        "csv" => {
-            let body = Body::from_stream(participants::csv(
-                state.ctx.clone(),
-                webinar.id,
-                sessions,
-                options,
-            ));
-            Ok((
-                [
-                    (
-                        header::CONTENT_TYPE,
-                        HeaderValue::from_static("text/csv; charset=utf-8"),
-                    ),
-                    (header::CONTENT_DISPOSITION, download("csv")),
-                    (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-                ],
-                body,
-            )
-                .into_response())
-        }
-        "xlsx" => {
-            let list = participants::collect(state, webinar.id, &sessions, options).await?;
-            let file = participants::xlsx(webinar.title.clone(), list, options).await?;
-            Ok((
-                [
-                    (
-                        header::CONTENT_TYPE,
-                        HeaderValue::from_static(
-                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        ),
-                    ),
-                    (header::CONTENT_DISPOSITION, download("xlsx")),
-                    (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-                ],
-                file,
-            )
-                .into_response())
-        }
-        "html" => {
-            let list = participants::collect(state, webinar.id, &sessions, options).await?;
-            crate::routes::pages::attendance::participants_page(webinar, options, list, language)
-        }
-        other => Err(AppError::BadRequest(format!(
-            "format {other:?} is not offered: use csv, xlsx or html"
-        ))),
-    }
 }
 
 #[utoipa::path(get, path = "/api/v1/webinars/{id}/report", tag = "attendance",

@@ -9,12 +9,12 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{ApiJson, ApiPath};
-use crate::db::materials::File;
 use crate::db::organizers::Organizer;
 use crate::domain::material::Material;
 use crate::domain::{MaterialId, WebinarId};
 use crate::error::{AppError, AppResult};
-use crate::services::materials::{self, MAX_FILE, MaterialInput, clean_file_name};
+use crate::routes::upload::Upload;
+use crate::services::materials::{self, MAX_FILE, MaterialInput};
 use crate::services::webinars::{owned_webinar, public_webinar};
 use crate::startup::AppState;
 
@@ -112,8 +112,7 @@ pub async fn add(
             .map_err(|e| {
                 AppError::BadRequest(format!("the form cannot be read: {}", e.body_text()))
             })?;
-        let upload = read_multipart(multipart).await?;
-        (upload.input, upload.file)
+        Upload::read(multipart).await?.into_material()
     } else {
         let ApiJson(json) = ApiJson::<MaterialJson>::from_request(request, &state).await?;
         (
@@ -137,7 +136,7 @@ pub async fn add(
     ))
 }
 
-/// The fields `read_multipart` takes, for the OpenAPI document.
+/// The fields a multipart document upload takes, for the OpenAPI document.
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct MaterialUpload {
@@ -149,55 +148,6 @@ pub struct MaterialUpload {
     url: Option<String>,
     #[schema(value_type = Option<String>, format = Binary)]
     file: Option<Vec<u8>>,
-}
-
-/// A multipart upload of a document: its fields, its file, and the page form's CSRF token.
-pub struct Upload {
-    pub input: MaterialInput,
-    pub file: Option<File>,
-    pub csrf: String,
-}
-
-/// Reads a multipart upload (the API's and the organizer page's).
-pub async fn read_multipart(mut multipart: Multipart) -> AppResult<Upload> {
-    let mut input = MaterialInput::default();
-    let mut file = None;
-    let mut csrf = String::new();
-    let unreadable = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::PayloadTooLarge(format!("the upload is larger than {MAX_FILE} bytes"))
-        } else {
-            AppError::BadRequest(format!("the upload cannot be read: {}", e.body_text()))
-        }
-    };
-    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
-        let name = field.name().unwrap_or_default().to_string();
-        match name.as_str() {
-            "file" => {
-                let file_name = clean_file_name(field.file_name().unwrap_or("document"));
-                let content_type = field
-                    .content_type()
-                    .unwrap_or("application/octet-stream")
-                    .to_string();
-                let bytes = field.bytes().await.map_err(unreadable)?.to_vec();
-                if !bytes.is_empty() {
-                    file = Some(File {
-                        name: file_name,
-                        content_type,
-                        bytes,
-                    });
-                }
-            }
-            "title" => input.title = field.text().await.map_err(unreadable)?,
-            "kind" => input.kind = field.text().await.map_err(unreadable)?,
-            "language" => input.language = field.text().await.map_err(unreadable)?,
-            "document" => input.document = Some(field.text().await.map_err(unreadable)?),
-            "url" => input.url = Some(field.text().await.map_err(unreadable)?),
-            "csrf" => csrf = field.text().await.map_err(unreadable)?,
-            _ => {}
-        }
-    }
-    Ok(Upload { input, file, csrf })
 }
 
 #[utoipa::path(delete, path = "/api/v1/webinars/{id}/materials/{material}", tag = "materials", security(("bearer" = [])),

@@ -132,10 +132,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
-/// A query parameter's value; a blank one (`?tz=`, as forms send) counts as not given.
-pub fn given(value: Option<&str>) -> Option<&str> {
-    value.filter(|v| !v.trim().is_empty())
-}
+pub use super::given;
 
 /// The organizer named by the `Authorization: Bearer` token.
 impl FromRequestParts<AppState> for Organizer {

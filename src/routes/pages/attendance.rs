@@ -11,10 +11,9 @@ use chrono::Utc;
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use super::organizer::{
-    CsrfForm, Upload, base, lang, mine, parse_id, respond, to, utc_text, webinar_value,
-};
+use super::organizer::{Upload, base, lang, mine, parse_id, respond, to, utc_text, webinar_value};
 use super::render::render;
+use super::web::CsrfForm;
 use super::web::{SignedIn, Web};
 use crate::db;
 use crate::db::organizers::Organizer;
@@ -23,7 +22,7 @@ use crate::domain::webinar::{Session, Webinar};
 use crate::domain::{Language, RegistrationId, SessionId};
 use crate::error::{AppError, AppResult};
 use crate::i18n;
-use crate::routes::api::attendance::{ParticipantsQuery, participants_response};
+use crate::routes::downloads::{ParticipantsQuery, participants_response};
 use crate::services::attendance::{self as service, ImportOutcome, Join, Mark};
 use crate::services::participants::{self, Options, Participant};
 use crate::services::{follow_up, report};
@@ -37,7 +36,7 @@ pub fn router() -> Router<AppState> {
         .route(
             "/organizer/webinars/{id}/attendance/import",
             post(import_report).layer(axum::extract::DefaultBodyLimit::max(
-                crate::routes::api::attendance::REPORT_LIMIT,
+                crate::routes::upload::REPORT_LIMIT,
             )),
         )
         .route(
@@ -259,7 +258,7 @@ async fn import_report(
                 .parse()
                 .map(SessionId)
                 .map_err(|_| AppError::BadRequest("choose the session the report is of".into()))?;
-            let file = upload.file.filter(|f| !f.is_empty()).ok_or_else(|| {
+            let file = upload.file.map(|f| f.bytes).ok_or_else(|| {
                 AppError::BadRequest("choose the attendance report file to upload".into())
             })?;
             service::import(&state, &webinar, session, None, file).await

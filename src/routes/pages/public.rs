@@ -11,6 +11,7 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use super::render::render;
+use super::web::CsrfForm;
 use super::web::Web;
 use crate::calendar::{self, Invite, Method, Role};
 use crate::db;
@@ -517,12 +518,6 @@ async fn switch(
     }
     .await;
     after_change(&state, &web, &token, outcome).await
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct CsrfForm {
-    csrf: String,
 }
 
 #[tracing::instrument(skip_all)]

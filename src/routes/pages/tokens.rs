@@ -9,8 +9,9 @@ use chrono::{DateTime, Utc};
 use minijinja::context;
 use serde::Deserialize;
 
-use super::organizer::{CsrfForm, base, parse_id, respond};
+use super::organizer::{base, parse_id, respond};
 use super::render::render;
+use super::web::CsrfForm;
 use super::web::{SignedIn, Web};
 use crate::db::organizers::Organizer;
 use crate::domain::ApiTokenId;

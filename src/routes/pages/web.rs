@@ -54,6 +54,13 @@ pub fn set_cookie(name: &str, value: &str, max_age_seconds: i64, secure: bool) -
     format!("{name}={value}; Path=/; Max-Age={max_age_seconds}; HttpOnly; SameSite=Lax{secure}")
 }
 
+/// A form that carries nothing but its CSRF token (a button).
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct CsrfForm {
+    pub csrf: String,
+}
+
 /// The request as pages see it.
 pub struct Web {
     /// The CSRF token for this browser's forms.

@@ -1,0 +1,224 @@
+//! The invitee list: import, edit, remove.
+
+#[allow(unused_imports)]
+use super::*;
+
+pub(crate) async fn invitees_page(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path(id): Path<String>,
+) -> Response {
+    let result = async {
+        let webinar = mine(&state, &organizer, &id).await?;
+        show_invitees(&state, &web, &organizer, &webinar, None, None).await
+    };
+    respond(&web, result.await)
+}
+
+pub(crate) async fn show_invitees(
+    state: &AppState,
+    web: &Web,
+    organizer: &Organizer,
+    w: &Webinar,
+    report: Option<&services::invitees::ImportReport>,
+    problem: Option<String>,
+) -> AppResult<Response> {
+    let mut conn = state.db.conn().await?;
+    let sessions = db::sessions::list(conn.exec(), w.id).await?;
+    let invitees = db::invitees::list(conn.exec(), w.id).await?;
+    let now = Utc::now();
+    let candidates: Vec<_> = sessions.iter().map(|s| s.candidate(now)).collect();
+    let rows: Vec<Value> = invitees
+        .iter()
+        .map(|i| {
+            let pick = crate::domain::assignment::recommend(&w.rules, i.time_zone.0, &candidates);
+            let session = pick.and_then(|p| sessions.iter().find(|s| s.id.0 == p.session_id));
+            context! {
+                id => i.id.to_string(),
+                name => i.name.as_str(),
+                email => i.email.as_str(),
+                organization => &i.organization,
+                role => &i.role,
+                country => i.country.as_ref().map(|c| c.as_str()),
+                time_zone => i.time_zone.to_string(),
+                language => i.language.code(),
+                session => session.map(|s| s.label.clone()),
+                local => session.map(|s| i18n::session_time(lang(web), i.time_zone.0, s.starts_at, s.ends_at())),
+                outside => pick.is_some_and(|p| p.outside_working_hours),
+            }
+        })
+        .collect();
+    render(
+        "organizer/invitees.html",
+        context! { ..base(web, Some(organizer)), ..context! {
+            webinar => webinar_value(w),
+            invitees => rows,
+            report => report.map(|r| context! { imported => r.imported, updated => r.updated, errors => r.errors.iter().map(|e| context! { line => e.line, message => &e.message }).collect::<Vec<_>>() }),
+            problem => problem,
+        }},
+    )
+}
+
+pub(crate) async fn upload_invitees(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path(id): Path<String>,
+    multipart: Multipart,
+) -> Response {
+    let result = async {
+        let webinar = mine(&state, &organizer, &id).await?;
+        let upload = Upload::read(multipart).await?;
+        web.check_csrf(upload.field("csrf"))?;
+        let file = upload
+            .file
+            .map(|f| f.bytes)
+            .ok_or_else(|| AppError::BadRequest("choose a CSV file to upload".into()))?;
+        let outcome = async {
+            let rows = services::invitees::read_csv(&file)?;
+            services::invitees::import(&state, &webinar, rows).await
+        }
+        .await;
+        match outcome {
+            Ok(report) => {
+                show_invitees(&state, &web, &organizer, &webinar, Some(&report), None).await
+            }
+            Err(AppError::Internal(e)) => Err(AppError::Internal(e)),
+            Err(problem) => {
+                let page = show_invitees(
+                    &state,
+                    &web,
+                    &organizer,
+                    &webinar,
+                    None,
+                    Some(problem.to_string()),
+                )
+                .await?;
+                Ok((problem.status(), page).into_response())
+            }
+        }
+    };
+    respond(&web, result.await)
+}
+
+pub(crate) async fn invitee_page(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path((id, invitee)): Path<(String, String)>,
+) -> Response {
+    let result = async {
+        let webinar = mine(&state, &organizer, &id).await?;
+        let mut conn = state.db.conn().await?;
+        let i = db::invitees::find(
+            conn.exec(),
+            webinar.id,
+            parse_id(&invitee, "invitee", InviteeId)?,
+        )
+        .await?
+        .ok_or_else(|| AppError::not_found("invitee"))?;
+        let form = InviteeForm {
+            csrf: String::new(),
+            name: i.name.as_str().into(),
+            email: i.email.as_str().into(),
+            organization: i.organization.unwrap_or_default(),
+            role: i.role.unwrap_or_default(),
+            country: i
+                .country
+                .map(|c| c.as_str().to_string())
+                .unwrap_or_default(),
+            time_zone: i.time_zone.to_string(),
+            language: i.language.code().into(),
+        };
+        show_invitee_form(&web, &organizer, &webinar, &invitee, &form, None)
+    };
+    respond(&web, result.await)
+}
+
+pub(crate) fn show_invitee_form(
+    web: &Web,
+    organizer: &Organizer,
+    w: &Webinar,
+    id: &str,
+    form: &InviteeForm,
+    problem: Option<String>,
+) -> AppResult<Response> {
+    render(
+        "organizer/invitee_edit.html",
+        context! { ..base(web, Some(organizer)), ..context! {
+            webinar => webinar_value(w), invitee_id => id, form => form, problem => problem, zones => zone_names(), languages => language_codes(),
+        }},
+    )
+}
+
+#[derive(Deserialize, Serialize, Default)]
+#[serde(default)]
+pub(crate) struct InviteeForm {
+    csrf: String,
+    name: String,
+    email: String,
+    organization: String,
+    role: String,
+    country: String,
+    time_zone: String,
+    language: String,
+}
+
+pub(crate) async fn edit_invitee(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path((id, invitee)): Path<(String, String)>,
+    Form(form): Form<InviteeForm>,
+) -> Response {
+    let result = async {
+        let webinar = mine(&state, &organizer, &id).await?;
+        let outcome = async {
+            web.check_csrf(&form.csrf)?;
+            let row = InviteeRow {
+                name: form.name.clone(),
+                email: form.email.clone(),
+                organization: Some(form.organization.clone()),
+                role: Some(form.role.clone()),
+                country: Some(form.country.clone()),
+                time_zone: form.time_zone.clone(),
+                language: Some(form.language.clone()),
+            };
+            services::invitees::update(
+                &state,
+                &webinar,
+                parse_id(&invitee, "invitee", InviteeId)?,
+                &row,
+            )
+            .await
+        }
+        .await;
+        match outcome {
+            Ok(()) => to(format!("/organizer/webinars/{id}/invitees")),
+            Err(AppError::BadRequest(p)) | Err(AppError::Conflict(p)) => {
+                let page = show_invitee_form(&web, &organizer, &webinar, &invitee, &form, Some(p))?;
+                Ok((axum::http::StatusCode::BAD_REQUEST, page).into_response())
+            }
+            Err(e) => Err(e),
+        }
+    };
+    respond(&web, result.await)
+}
+
+pub(crate) async fn remove_invitee(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path((id, invitee)): Path<(String, String)>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let result = async {
+        web.check_csrf(&form.csrf)?;
+        let webinar = mine(&state, &organizer, &id).await?;
+        services::invitees::remove(&state, &webinar, parse_id(&invitee, "invitee", InviteeId)?)
+            .await?;
+        to(format!("/organizer/webinars/{id}/invitees"))
+    };
+    respond(&web, result.await)
+}
