@@ -131,6 +131,18 @@ impl Renderer {
     }
 }
 
+/// The calendar of the event a letter is about (None for letters without one): what the
+/// email carries, and what the manage page's download offers, from one builder.
+pub fn calendar_of(letter: &Letter, ctx: &RenderContext<'_>) -> anyhow::Result<Option<String>> {
+    let Some(method) = letter.kind.method() else {
+        return Ok(None);
+    };
+    let language: Language = letter.language.parse().context("letter language")?;
+    let tz: TimeZone = letter.time_zone.parse().context("letter time zone")?;
+    let when = i18n::session_time(language, tz.0, letter.starts_at, letter.ends_at);
+    Ok(Some(calendar_text(letter, ctx, method, &when)))
+}
+
 /// The invitation's iCalendar text; the description repeats the essentials of the body.
 /// Calendar events are forwarded and shared, so they carry the join link but never the
 /// manage link, which stays in the email body.

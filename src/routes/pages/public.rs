@@ -13,7 +13,6 @@ use serde::{Deserialize, Serialize};
 use super::render::render;
 use super::web::CsrfForm;
 use super::web::Web;
-use crate::calendar::{self, Invite, Method, Role};
 use crate::db;
 use crate::domain::assignment;
 use crate::domain::material;
@@ -23,6 +22,8 @@ use crate::domain::webinar::{Session, SessionStatus, Webinar};
 use crate::domain::{
     EmailAddress, Language, MaterialId, PersonName, SessionId, TimeZone, WebinarId,
 };
+use crate::email::letter::{Kind, Letter};
+use crate::email::render::{RenderContext, calendar_of};
 use crate::error::{AppError, AppResult};
 use crate::i18n;
 use crate::routes::downloads::content_disposition;
@@ -611,35 +612,28 @@ async fn calendar_file(
             .iter()
             .find(|s| s.id == r.session_id)
             .ok_or_else(|| AppError::not_found("session"))?;
+        // The same event as the registrant's emails carry (one builder): the join link,
+        // never the manage link, since the file is meant to be shared with a calendar.
+        let kind = if r.status.holds_seat() {
+            Kind::Confirmation
+        } else {
+            Kind::Cancelled
+        };
+        let letter = Letter::for_registration(kind, &r, &webinar, session);
         let from = &state.settings.mail.from;
-        // The file is meant to be shared with a calendar: the join link, not the manage link.
-        let join = state.join_link(r.id);
-        let summary = event_title(&webinar, session);
-        let description = format!("{}\n{join}", webinar.title);
         let organizer_name = from.name.clone().unwrap_or_else(|| "Meridian".into());
         let organizer_email = from.email.to_string();
-        let cancelled = !r.status.holds_seat();
-        Ok::<_, AppError>(calendar::build(&Invite {
-            method: if cancelled {
-                Method::Cancel
-            } else {
-                Method::Request
-            },
-            uid: &r.calendar_uid,
-            sequence: r.calendar_sequence,
-            stamp: Utc::now(),
-            starts_at: session.starts_at,
-            ends_at: session.ends_at(),
-            summary: &summary,
-            description: &description,
-            location: Some(&join),
-            url: Some(&join),
+        let context = RenderContext {
+            manage_url: None,
+            join_link: Some(state.join_link(r.id)),
             organizer_name: &organizer_name,
             organizer_email: &organizer_email,
-            attendee_name: &r.name,
-            attendee_email: r.email.as_str(),
-            role: Role::Participant,
-        }))
+            now: Utc::now(),
+            documents: Vec::new(),
+        };
+        calendar_of(&letter, &context)?.ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!("a registration's letter has a calendar"))
+        })
     }
     .await;
     match result {
