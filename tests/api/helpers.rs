@@ -529,6 +529,39 @@ impl Browser {
         (response.status(), response.text().await.unwrap(), url)
     }
 
+    /// Creates a webinar (in UTC, English) through the organizer pages, with sessions of
+    /// two hours at the given local starts; answers the webinar page's address and the
+    /// CSRF token of the signed-in session.
+    pub async fn create_webinar(&self, title: &str, sessions: &[(&str, &str)]) -> (String, String) {
+        let (_, page) = self.get("/organizer").await;
+        let csrf = csrf_of(&page);
+        let (_, _, url) = self
+            .post(
+                "/organizer/webinars",
+                &[
+                    ("csrf", &csrf),
+                    ("title", title),
+                    ("languages", "en"),
+                    ("time_zone", "UTC"),
+                ],
+            )
+            .await;
+        let base = url.trim_end_matches('/').to_string();
+        for (label, start) in sessions {
+            self.post(
+                &format!("{base}/sessions"),
+                &[
+                    ("csrf", &csrf),
+                    ("label", label),
+                    ("starts_local", start),
+                    ("duration_minutes", "120"),
+                ],
+            )
+            .await;
+        }
+        (base, csrf)
+    }
+
     /// Signs the organizer in through the pages (password set via the one-time link).
     pub async fn sign_in(&self, app: &TestApp) {
         let (email, link) = app.password_link().await;

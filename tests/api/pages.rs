@@ -533,33 +533,12 @@ async fn organizer_manages_sessions_invitees_documents_and_registrations_in_the_
     let browser = Browser::new(&app);
     browser.sign_in(&app).await;
     // The browser's organizer owns a webinar made through the pages.
-    let (_, page) = browser.get("/organizer").await;
-    let csrf = csrf_of(&page);
-    let (_, _, url) = browser
-        .post(
-            "/organizer/webinars",
-            &[
-                ("csrf", &csrf),
-                ("title", "Pages webinar"),
-                ("languages", "en"),
-                ("time_zone", "UTC"),
-            ],
+    let (base, csrf) = browser
+        .create_webinar(
+            "Pages webinar",
+            &[("AM", "2030-09-24T07:00"), ("PM", "2030-09-24T14:00")],
         )
         .await;
-    let base = url.trim_end_matches('/').to_string();
-    for (label, start) in [("AM", "2030-09-24T07:00"), ("PM", "2030-09-24T14:00")] {
-        browser
-            .post(
-                &format!("{base}/sessions"),
-                &[
-                    ("csrf", &csrf),
-                    ("label", label),
-                    ("starts_local", start),
-                    ("duration_minutes", "120"),
-                ],
-            )
-            .await;
-    }
     let id = base.rsplit('/').next().unwrap().to_string();
     let webinar = json_of(
         app.get(&format!("/api/v1/webinars/{id}")).await,

@@ -229,32 +229,10 @@ async fn organizers_decide_in_bulk_on_the_registrations_page(backend: Backend) {
     let browser = Browser::new(&app);
     browser.sign_in(&app).await;
     // The webinar and its policy are set on the pages.
-    let (_, page) = browser.get("/organizer").await;
-    let csrf = csrf_of(&page);
-    let (_, _, url) = browser
-        .post(
-            "/organizer/webinars",
-            &[
-                ("csrf", &csrf),
-                ("title", "By approval"),
-                ("languages", "en"),
-                ("time_zone", "UTC"),
-            ],
-        )
+    let (base, csrf) = browser
+        .create_webinar("By approval", &[("AM", "2030-09-24T07:00")])
         .await;
-    let base = url.trim_end_matches('/').to_string();
     let webinar = base.rsplit('/').next().unwrap().to_string();
-    browser
-        .post(
-            &format!("{base}/sessions"),
-            &[
-                ("csrf", &csrf),
-                ("label", "AM"),
-                ("starts_local", "2030-09-24T07:00"),
-                ("duration_minutes", "120"),
-            ],
-        )
-        .await;
     let (status, page, _) = browser
         .post(
             &base,
