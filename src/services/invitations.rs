@@ -13,7 +13,7 @@ use crate::domain::webinar::{Session, SessionStatus, Webinar};
 use crate::email::letter::{Kind, Letter};
 use crate::error::{AppError, AppResult};
 use crate::security::token_hash;
-use crate::services::registrations::{NewRegistration, build, recommend};
+use crate::services::registrations::{NewRegistration, build, recommended};
 
 #[derive(Debug, Default, Serialize, utoipa::ToSchema)]
 pub struct InvitationReport {
@@ -131,13 +131,10 @@ async fn take_a_seat(
     invitee: &Invitee,
 ) -> AppResult<Option<Session>> {
     loop {
-        let Some(pick) = recommend(webinar, sessions, invitee.time_zone) else {
+        let Some(index) = recommended(webinar, sessions, invitee.time_zone) else {
             return Ok(None);
         };
-        let session = sessions
-            .iter_mut()
-            .find(|s| s.id.0 == pick.session_id)
-            .expect("picked from the list");
+        let session = &mut sessions[index];
         if db::sessions::take_seat(tx.exec(), session.id).await? {
             session.taken += 1;
             return Ok(Some(session.clone()));

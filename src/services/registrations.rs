@@ -238,16 +238,18 @@ fn pick_session(
             Ok((session.clone(), Assignment::Chosen))
         }
         None => {
-            let pick = recommend(webinar, sessions, new.time_zone).ok_or_else(|| {
+            let index = recommended(webinar, sessions, new.time_zone).ok_or_else(|| {
                 AppError::Conflict("no session of this webinar has seats left".into())
             })?;
-            let session = sessions.iter().find(|s| s.id.0 == pick.session_id);
-            Ok((
-                session.cloned().expect("recommended from this list"),
-                Assignment::Auto,
-            ))
+            Ok((sessions[index].clone(), Assignment::Auto))
         }
     }
+}
+
+/// Where in `sessions` the rule's session for someone in `tz` is, if any is available.
+pub fn recommended(webinar: &Webinar, sessions: &[Session], tz: TimeZone) -> Option<usize> {
+    let pick = recommend(webinar, sessions, tz)?;
+    sessions.iter().position(|s| s.id.0 == pick.session_id)
 }
 
 pub fn recommend(webinar: &Webinar, sessions: &[Session], tz: TimeZone) -> Option<Recommendation> {
