@@ -21,7 +21,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/", get(|| async { Redirect::to("/organizer") }))
         .nest("/api", api::router())
-        .merge(pages::router())
+        .merge(pages::router(state.clone()))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             rate_limit::limit,

@@ -88,8 +88,7 @@ pub async fn limit(State(state): State<AppState>, request: Request, next: Next) 
         return error.into_response();
     }
     let Ok(web) = Web::from_request_parts(&mut parts, &state).await;
-    let language = web.language(None, crate::domain::Language::En);
-    web.error(error, language)
+    web.error(error)
 }
 
 #[cfg(test)]

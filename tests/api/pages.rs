@@ -14,7 +14,22 @@ on_both_databases!(
     hostile_names_are_escaped_and_arabic_is_right_to_left,
     organizer_pages_need_a_signed_in_organizer,
     organizer_sets_up_the_model_case_and_sends_invitations,
+    a_page_error_is_in_the_visitors_language_and_sets_the_pages_cookies,
 );
+
+async fn a_page_error_is_in_the_visitors_language_and_sets_the_pages_cookies(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let w = app.model_webinar(None, Some(1)).await;
+    let browser = Browser::new(&app);
+    let (status, page) = browser.get("/r/not-a-token?lang=fr").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(page.contains("lang=\"fr\""), "{page}");
+    assert!(page.contains("n’existe pas"), "{page}");
+    // The error page sets the cookies every page sets: the language chosen there is
+    // remembered by the next page.
+    let (_, page) = browser.get(&format!("/w/{}", w.id)).await;
+    assert!(page.contains("lang=\"fr\""), "{page}");
+}
 
 async fn the_public_page_shows_sessions_in_the_visitors_zone(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -678,7 +693,8 @@ async fn organizer_manages_sessions_invitees_documents_and_registrations_in_the_
             ],
         )
         .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // The form comes back with the problem, answered with the problem's own status.
+    assert_eq!(status, StatusCode::CONFLICT);
     assert!(page.contains("another invitee has the email"), "{page}");
     let (status, page, _) = browser
         .post(

@@ -4,17 +4,17 @@
 
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::Method;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::Utc;
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use super::organizer::{Upload, base, lang, mine, parse_id, respond, to, utc_text, webinar_value};
+use super::organizer::{Upload, base, lang, mine, parse_id, to, utc_text, webinar_value};
 use super::render::render;
 use super::web::CsrfForm;
-use super::web::{SignedIn, Web};
+use super::web::{PageResult, SignedIn, Web, reshow};
 use crate::db;
 use crate::db::organizers::Organizer;
 use crate::domain::attendance::Source;
@@ -59,21 +59,17 @@ async fn join(
     web: Web,
     method: Method,
     Path(token): Path<String>,
-) -> Response {
-    let fallback = web.language(None, Language::En);
+) -> PageResult {
     // A HEAD request (link checkers, mail scanners) is answered like a GET but is not
     // somebody joining.
     let record_join = method != Method::HEAD;
     let (outcome, registration, webinar, session) =
-        match service::join(&state, &token, Utc::now(), record_join).await {
-            Ok(found) => found,
-            Err(e) => return web.error(e, fallback),
-        };
+        service::join(&state, &token, Utc::now(), record_join).await?;
     let language = web.language(Some(registration.language), webinar.default_language());
     let t = |key: &str, args: &[(&str, &str)]| i18n::text(language, key, args);
     let session_args = [("session", session.label.as_str())];
     let message = match outcome {
-        Join::Meeting(url) => return crate::routes::downloads::see_other(&url),
+        Join::Meeting(url) => return Ok(crate::routes::downloads::see_other(&url)),
         Join::NotYet(opens_at) => {
             let local = opens_at.with_timezone(&registration.time_zone.0);
             let time = format!(
@@ -103,10 +99,7 @@ async fn join(
         csrf => &web.csrf,
         sent => false,
     };
-    match render("join.html", context) {
-        Ok(page) => web.finish(page),
-        Err(e) => web.error(e, language),
-    }
+    render("join.html", context).map_err(|e| e.in_language(registration.language))
 }
 
 /// "Email me my personal link": join links are shared widely, so the join page never
@@ -116,28 +109,19 @@ async fn send_link(
     web: Web,
     Path(token): Path<String>,
     Form(form): Form<CsrfForm>,
-) -> Response {
-    let fallback = web.language(None, Language::En);
-    let result = async {
-        web.check_csrf(&form.csrf)?;
-        let (registration, webinar) =
-            crate::services::registrations::by_join_token(&state, &token).await?;
-        crate::services::registrations::send_link(&state, &webinar, &registration).await?;
-        let language = web.language(Some(registration.language), webinar.default_language());
-        let context = context! {
-            lang => language.code(),
-            dir => if language == Language::Ar { "rtl" } else { "ltr" },
-            title => &webinar.title,
-            message => i18n::text(language, "page.join_link_sent", &[]),
-        };
-        Ok::<_, AppError>((render("message.html", context), language))
-    }
-    .await;
-    match result {
-        Ok((Ok(page), _)) => web.finish(page),
-        Ok((Err(e), language)) => web.error(e, language),
-        Err(e) => web.error(e, fallback),
-    }
+) -> PageResult {
+    web.check_csrf(&form.csrf)?;
+    let (registration, webinar) =
+        crate::services::registrations::by_join_token(&state, &token).await?;
+    crate::services::registrations::send_link(&state, &webinar, &registration).await?;
+    let language = web.language(Some(registration.language), webinar.default_language());
+    let context = context! {
+        lang => language.code(),
+        dir => if language == Language::Ar { "rtl" } else { "ltr" },
+        title => &webinar.title,
+        message => i18n::text(language, "page.join_link_sent", &[]),
+    };
+    render("message.html", context).map_err(|e| e.in_language(registration.language))
 }
 
 // ----- the organizer's attendance page ------------------------------------------------
@@ -155,16 +139,13 @@ async fn attendance_page(
     SignedIn(organizer): SignedIn,
     Path(id): Path<String>,
     Query(query): Query<AttendanceQuery>,
-) -> Response {
-    let result = async {
-        let webinar = mine(&state, &organizer, &id).await?;
-        let follow_up = query
-            .thanked
-            .zip(query.missed)
-            .map(|(thanked, missed)| context! { thanked => thanked, missed => missed });
-        show_attendance(&state, &web, &organizer, &webinar, None, follow_up, None).await
-    };
-    respond(&web, result.await)
+) -> PageResult {
+    let webinar = mine(&state, &organizer, &id).await?;
+    let follow_up = query
+        .thanked
+        .zip(query.missed)
+        .map(|(thanked, missed)| context! { thanked => thanked, missed => missed });
+    show_attendance(&state, &web, &organizer, &webinar, None, follow_up, None).await
 }
 
 async fn show_attendance(
@@ -175,7 +156,7 @@ async fn show_attendance(
     imported: Option<&ImportOutcome>,
     follow_up: Option<Value>,
     problem: Option<String>,
-) -> AppResult<Response> {
+) -> PageResult {
     let (sessions, registrations, records) = {
         let mut conn = state.db.conn().await?;
         (
@@ -215,7 +196,7 @@ async fn show_attendance(
             }
         })
         .collect();
-    let page = render(
+    render(
         "organizer/attendance.html",
         context! { ..base(web, Some(organizer)), ..context! {
             webinar => webinar_value(webinar),
@@ -225,8 +206,7 @@ async fn show_attendance(
             follow_up => follow_up,
             problem => problem,
         }},
-    )?;
-    Ok(page)
+    )
 }
 
 fn session_values(sessions: &[Session]) -> Vec<Value> {
@@ -247,53 +227,51 @@ async fn import_report(
     SignedIn(organizer): SignedIn,
     Path(id): Path<String>,
     multipart: Multipart,
-) -> Response {
-    let result = async {
-        let webinar = mine(&state, &organizer, &id).await?;
-        let upload = Upload::read(multipart).await?;
-        web.check_csrf(upload.field("csrf"))?;
-        let outcome = async {
-            let session = upload
-                .field("session_id")
-                .parse()
-                .map(SessionId)
-                .map_err(|_| AppError::BadRequest("choose the session the report is of".into()))?;
-            let file = upload.file.map(|f| f.bytes).ok_or_else(|| {
-                AppError::BadRequest("choose the attendance report file to upload".into())
-            })?;
-            service::import(&state, &webinar, session, None, file).await
+) -> PageResult {
+    let webinar = mine(&state, &organizer, &id).await?;
+    let upload = Upload::read(multipart).await?;
+    web.check_csrf(upload.field("csrf"))?;
+    let outcome = async {
+        let session = upload
+            .field("session_id")
+            .parse()
+            .map(SessionId)
+            .map_err(|_| AppError::BadRequest("choose the session the report is of".into()))?;
+        let file = upload.file.map(|f| f.bytes).ok_or_else(|| {
+            AppError::BadRequest("choose the attendance report file to upload".into())
+        })?;
+        service::import(&state, &webinar, session, None, file).await
+    }
+    .await;
+    match outcome {
+        Ok(imported) => {
+            show_attendance(
+                &state,
+                &web,
+                &organizer,
+                &webinar,
+                Some(&imported),
+                None,
+                None,
+            )
+            .await
         }
-        .await;
-        match outcome {
-            Ok(imported) => {
+        Err(problem) => {
+            reshow(problem, async |problem| {
                 show_attendance(
                     &state,
                     &web,
                     &organizer,
                     &webinar,
-                    Some(&imported),
                     None,
                     None,
+                    Some(problem),
                 )
                 .await
-            }
-            Err(AppError::Internal(e)) => Err(AppError::Internal(e)),
-            Err(problem) => {
-                let page = show_attendance(
-                    &state,
-                    &web,
-                    &organizer,
-                    &webinar,
-                    None,
-                    None,
-                    Some(problem.to_string()),
-                )
-                .await?;
-                Ok((problem.status(), page).into_response())
-            }
+            })
+            .await
         }
-    };
-    respond(&web, result.await)
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -311,44 +289,41 @@ async fn mark(
     SignedIn(organizer): SignedIn,
     Path((id, registration)): Path<(String, String)>,
     Form(form): Form<MarkForm>,
-) -> Response {
-    let result = async {
-        web.check_csrf(&form.csrf)?;
-        let webinar = mine(&state, &organizer, &id).await?;
-        let registration = parse_id(&registration, "registration", RegistrationId)?;
-        let minutes = match form.minutes.trim() {
-            "" => None,
-            text => Some(text.parse::<u32>().map_err(|_| {
-                AppError::BadRequest(format!("minutes must be a whole number, not {text:?}"))
-            })?),
-        };
-        match form.attendance.as_str() {
-            "clear" => {
-                service::unmark(&state, &webinar, registration).await?;
-            }
-            "absent" => {
-                let mark = Mark {
-                    attended: false,
-                    session_id: None,
-                    minutes: None,
-                };
-                service::mark(&state, &webinar, registration, mark).await?;
-            }
-            session => {
-                let session_id = parse_id(session, "session", SessionId)?;
-                let mark = Mark {
-                    attended: true,
-                    session_id: Some(session_id),
-                    minutes,
-                };
-                service::mark(&state, &webinar, registration, mark).await?;
-            }
-        }
-        to(format!(
-            "/organizer/webinars/{id}/attendance#r-{registration}"
-        ))
+) -> PageResult {
+    web.check_csrf(&form.csrf)?;
+    let webinar = mine(&state, &organizer, &id).await?;
+    let registration = parse_id(&registration, "registration", RegistrationId)?;
+    let minutes = match form.minutes.trim() {
+        "" => None,
+        text => Some(text.parse::<u32>().map_err(|_| {
+            AppError::BadRequest(format!("minutes must be a whole number, not {text:?}"))
+        })?),
     };
-    respond(&web, result.await)
+    match form.attendance.as_str() {
+        "clear" => {
+            service::unmark(&state, &webinar, registration).await?;
+        }
+        "absent" => {
+            let mark = Mark {
+                attended: false,
+                session_id: None,
+                minutes: None,
+            };
+            service::mark(&state, &webinar, registration, mark).await?;
+        }
+        session => {
+            let session_id = parse_id(session, "session", SessionId)?;
+            let mark = Mark {
+                attended: true,
+                session_id: Some(session_id),
+                minutes,
+            };
+            service::mark(&state, &webinar, registration, mark).await?;
+        }
+    }
+    to(format!(
+        "/organizer/webinars/{id}/attendance#r-{registration}"
+    ))
 }
 
 async fn participant_list(
@@ -357,12 +332,9 @@ async fn participant_list(
     SignedIn(organizer): SignedIn,
     Path(id): Path<String>,
     Query(query): Query<ParticipantsQuery>,
-) -> Response {
-    let result = async {
-        let webinar = mine(&state, &organizer, &id).await?;
-        participants_response(&state, &webinar, &query, lang(&web)).await
-    };
-    respond(&web, result.await)
+) -> PageResult {
+    let webinar = mine(&state, &organizer, &id).await?;
+    Ok(participants_response(&state, &webinar, &query, lang(&web)).await?)
 }
 
 async fn send_follow_up(
@@ -371,17 +343,17 @@ async fn send_follow_up(
     SignedIn(organizer): SignedIn,
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
-) -> Response {
-    let result = async {
-        web.check_csrf(&form.csrf)?;
-        let webinar = mine(&state, &organizer, &id).await?;
-        match follow_up::send(&state, &webinar).await {
-            Ok(sent) => to(format!(
-                "/organizer/webinars/{id}/attendance?thanked={}&missed={}",
-                sent.thanked, sent.missed
-            )),
-            Err(AppError::Conflict(problem)) => {
-                let page = show_attendance(
+) -> PageResult {
+    web.check_csrf(&form.csrf)?;
+    let webinar = mine(&state, &organizer, &id).await?;
+    match follow_up::send(&state, &webinar).await {
+        Ok(sent) => to(format!(
+            "/organizer/webinars/{id}/attendance?thanked={}&missed={}",
+            sent.thanked, sent.missed
+        )),
+        Err(problem @ AppError::Conflict(_)) => {
+            reshow(problem, async |problem| {
+                show_attendance(
                     &state,
                     &web,
                     &organizer,
@@ -390,13 +362,12 @@ async fn send_follow_up(
                     None,
                     Some(problem),
                 )
-                .await?;
-                Ok((axum::http::StatusCode::CONFLICT, page).into_response())
-            }
-            Err(e) => Err(e),
+                .await
+            })
+            .await
         }
-    };
-    respond(&web, result.await)
+        Err(e) => Err(e.into()),
+    }
 }
 
 // ----- the report -----------------------------------------------------------------------
@@ -406,27 +377,24 @@ async fn report_page(
     web: Web,
     SignedIn(organizer): SignedIn,
     Path(id): Path<String>,
-) -> Response {
-    let result = async {
-        let webinar = mine(&state, &organizer, &id).await?;
-        let report = report::build(&state, &webinar).await?;
-        let chart = super::chart::pairs(
-            report
-                .per_session
-                .iter()
-                .map(|l| (l.name.as_str(), l.registered, l.attended)),
-            &i18n::text(lang(&web), "org.chart_registered_attended", &[]),
-        );
-        render(
-            "organizer/report.html",
-            context! { ..base(&web, Some(&organizer)), ..context! {
-                webinar => webinar_value(&webinar),
-                report => &report,
-                chart => chart,
-            }},
-        )
-    };
-    respond(&web, result.await)
+) -> PageResult {
+    let webinar = mine(&state, &organizer, &id).await?;
+    let report = report::build(&state, &webinar).await?;
+    let chart = super::chart::pairs(
+        report
+            .per_session
+            .iter()
+            .map(|l| (l.name.as_str(), l.registered, l.attended)),
+        &i18n::text(lang(&web), "org.chart_registered_attended", &[]),
+    );
+    render(
+        "organizer/report.html",
+        context! { ..base(&web, Some(&organizer)), ..context! {
+            webinar => webinar_value(&webinar),
+            report => &report,
+            chart => chart,
+        }},
+    )
 }
 
 // ----- the printable participant list ----------------------------------------------------
@@ -443,7 +411,7 @@ pub fn participants_page(
         .into_iter()
         .map(|(organization, people)| context! { organization => organization, people => people })
         .collect();
-    render(
+    super::render::html(
         "participants.html",
         context! {
             lang => language.code(),

@@ -22,12 +22,14 @@ use crate::startup::AppState;
 /// Page forms larger than this are refused with 413; the upload forms take more.
 pub const FORM_LIMIT: usize = 64 * 1024;
 
-pub fn router() -> Router<AppState> {
+pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .merge(public::router())
         .merge(organizer::router())
         .merge(attendance::router())
         .merge(tokens::router())
+        // Every page, not the static files (cacheable, so they set no cookie).
+        .layer(axum::middleware::from_fn_with_state(state, web::pages))
         .route(
             "/static/app.css",
             get(|| async {

@@ -10,9 +10,9 @@ use chrono::Utc;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
-use super::render::render;
+use super::render::{html, render};
 use super::web::CsrfForm;
-use super::web::Web;
+use super::web::{PageResult, Web, reshow};
 use crate::db;
 use crate::domain::assignment;
 use crate::domain::material;
@@ -134,21 +134,21 @@ async fn register_page(
     web: Web,
     axum::extract::Path(id): axum::extract::Path<String>,
     Query(query): Query<ZoneQuery>,
-) -> Response {
-    let fallback = web.language(None, Language::En);
-    let Ok(id) = id.parse().map(WebinarId) else {
-        return web.error(AppError::not_found("webinar"), fallback);
-    };
+) -> PageResult {
+    let id = webinar_id(&id)?;
     // A zone the page cannot use is said, and the times are shown in the webinar's zone.
     let (tz, problem) = match query.tz.as_deref().map(str::parse::<TimeZone>) {
         Some(Ok(tz)) => (Some(tz), None),
         Some(Err(e)) => (None, Some(e.0)),
         None => (None, None),
     };
-    match show_register(&state, &web, id, tz, RegisterForm::default(), problem).await {
-        Ok(page) => web.finish(page),
-        Err(e) => web.error(e, fallback),
-    }
+    show_register(&state, &web, id, tz, RegisterForm::default(), problem).await
+}
+
+fn webinar_id(id: &str) -> AppResult<WebinarId> {
+    id.parse()
+        .map(WebinarId)
+        .map_err(|_| AppError::not_found("webinar"))
 }
 
 async fn show_register(
@@ -158,7 +158,7 @@ async fn show_register(
     tz: Option<TimeZone>,
     form: RegisterForm,
     problem: Option<String>,
-) -> AppResult<Response> {
+) -> PageResult {
     let (webinar, sessions) = load(state, id).await?;
     let language = web.language(None, webinar.default_language());
     // Without a zone yet, the page's script asks the browser for one.
@@ -191,20 +191,16 @@ async fn register(
     web: Web,
     axum::extract::Path(id): axum::extract::Path<String>,
     Form(form): Form<RegisterForm>,
-) -> Response {
-    let fallback = web.language(None, Language::En);
-    let Ok(id) = id.parse().map(WebinarId) else {
-        return web.error(AppError::not_found("webinar"), fallback);
-    };
+) -> PageResult {
+    let id = webinar_id(&id)?;
     let tz = form.time_zone.parse::<TimeZone>().ok();
     match try_register(&state, &web, id, &form).await {
-        Ok(response) => web.finish(response),
-        Err(AppError::Internal(e)) => web.error(AppError::Internal(e), fallback),
+        Ok(response) => Ok(response),
         Err(problem) => {
-            match show_register(&state, &web, id, tz, form, Some(problem.to_string())).await {
-                Ok(page) => web.finish((problem.status(), page).into_response()),
-                Err(e) => web.error(e, fallback),
-            }
+            reshow(problem, async |problem| {
+                show_register(&state, &web, id, tz, form, Some(problem)).await
+            })
+            .await
         }
     }
 }
@@ -287,7 +283,7 @@ async fn try_register(
                 title => &webinar.title,
                 message => i18n::text(language, "page.check_email", &[("email", &typed_email)]),
             }};
-            render("message.html", ctx)
+            html("message.html", ctx)
         }
     }
 }
@@ -304,11 +300,8 @@ async fn manage_page(
     web: Web,
     axum::extract::Path(token): axum::extract::Path<String>,
     Query(query): Query<ManageQuery>,
-) -> Response {
-    match show_manage(&state, &web, &token, query.done.as_deref(), None).await {
-        Ok(page) => web.finish(page),
-        Err(e) => web.error(e, web.language(None, Language::En)),
-    }
+) -> PageResult {
+    show_manage(&state, &web, &token, query.done.as_deref(), None).await
 }
 
 async fn show_manage(
@@ -317,7 +310,7 @@ async fn show_manage(
     token: &str,
     done: Option<&str>,
     problem: Option<String>,
-) -> AppResult<Response> {
+) -> PageResult {
     let (registration, webinar) = service::by_token(state, token).await?;
     let (_, sessions) = load(state, webinar.id).await?;
     let language = web.language(Some(registration.language), webinar.default_language());
@@ -387,55 +380,46 @@ async fn documents(
 #[tracing::instrument(skip_all)]
 async fn material_file(
     State(state): State<AppState>,
-    web: Web,
     axum::extract::Path(id): axum::extract::Path<String>,
-) -> Response {
-    let result = async {
-        let id = id
-            .parse()
-            .map(MaterialId)
-            .map_err(|_| AppError::not_found("document"))?;
-        let mut conn = state.db.conn().await?;
-        db::materials::file(conn.exec(), id)
-            .await?
-            .ok_or_else(|| AppError::not_found("document"))
-    }
-    .await;
-    match result {
-        Ok(file) => {
-            // Only PDFs open in the browser; anything else downloads, and nothing uploaded
-            // may run script on this site.
-            let how = if file.content_type == "application/pdf" {
-                "inline"
-            } else {
-                "attachment"
-            };
+) -> PageResult {
+    let id = id
+        .parse()
+        .map(MaterialId)
+        .map_err(|_| AppError::not_found("document"))?;
+    let mut conn = state.db.conn().await?;
+    let file = db::materials::file(conn.exec(), id)
+        .await?
+        .ok_or_else(|| AppError::not_found("document"))?;
+    // Only PDFs open in the browser; anything else downloads, and nothing uploaded
+    // may run script on this site.
+    let how = if file.content_type == "application/pdf" {
+        "inline"
+    } else {
+        "attachment"
+    };
+    Ok((
+        [
             (
-                [
-                    (
-                        header::CONTENT_TYPE,
-                        HeaderValue::try_from(file.content_type)
-                            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
-                    ),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        content_disposition(how, &file.name),
-                    ),
-                    (
-                        header::X_CONTENT_TYPE_OPTIONS,
-                        HeaderValue::from_static("nosniff"),
-                    ),
-                    (
-                        header::CONTENT_SECURITY_POLICY,
-                        HeaderValue::from_static("sandbox"),
-                    ),
-                ],
-                file.bytes,
-            )
-                .into_response()
-        }
-        Err(e) => web.error(e, web.language(None, Language::En)),
-    }
+                header::CONTENT_TYPE,
+                HeaderValue::try_from(file.content_type)
+                    .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                content_disposition(how, &file.name),
+            ),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("sandbox"),
+            ),
+        ],
+        file.bytes,
+    )
+        .into_response())
 }
 
 fn event_title(webinar: &Webinar, session: &Session) -> String {
@@ -493,8 +477,8 @@ async fn switch(
     web: Web,
     axum::extract::Path(token): axum::extract::Path<String>,
     Form(form): Form<SwitchForm>,
-) -> Response {
-    let outcome = async {
+) -> PageResult {
+    after_change(&state, &web, &token, async {
         checked(&web, &form.csrf)?;
         let before = service::by_token(&state, &token).await?.0;
         let language = web.language(Some(before.language), Language::En);
@@ -511,14 +495,13 @@ async fn switch(
                 AppError::Conflict(_) => retell(problem, language, "error_unavailable"),
                 other => other,
             })?;
-        Ok::<_, AppError>(if before.session_id == after.session_id {
+        Ok(if before.session_id == after.session_id {
             "confirmed"
         } else {
             "switched"
         })
-    }
-    .await;
-    after_change(&state, &web, &token, outcome).await
+    })
+    .await
 }
 
 #[tracing::instrument(skip_all)]
@@ -527,14 +510,13 @@ async fn cancel(
     web: Web,
     axum::extract::Path(token): axum::extract::Path<String>,
     Form(form): Form<CsrfForm>,
-) -> Response {
-    let outcome = async {
+) -> PageResult {
+    after_change(&state, &web, &token, async {
         checked(&web, &form.csrf)?;
         service::cancel(&state, &token).await?;
-        Ok::<_, AppError>("cancelled")
-    }
-    .await;
-    after_change(&state, &web, &token, outcome).await
+        Ok("cancelled")
+    })
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -551,15 +533,14 @@ async fn consent(
     web: Web,
     axum::extract::Path(token): axum::extract::Path<String>,
     Form(form): Form<ConsentForm>,
-) -> Response {
-    let outcome = async {
+) -> PageResult {
+    after_change(&state, &web, &token, async {
         checked(&web, &form.csrf)?;
         let share = !form.share_in_participant_list.is_empty();
         service::set_consent(&state, &token, share).await?;
-        Ok::<_, AppError>("consent")
-    }
-    .await;
-    after_change(&state, &web, &token, outcome).await
+        Ok("consent")
+    })
+    .await
 }
 
 /// `problem` (keeping its status) told in `language` by the page catalogue's `key`.
@@ -573,28 +554,30 @@ fn checked(web: &Web, csrf: &str) -> AppResult<()> {
         .map_err(|problem| retell(problem, web.language(None, Language::En), "error_expired"))
 }
 
-/// Back to the manage page: with a banner after a change, or with the problem shown.
+/// Makes a change from the manage page, then goes back to it: with a banner naming what
+/// was `done`, or with the problem shown.
 async fn after_change(
     state: &AppState,
     web: &Web,
     token: &str,
-    outcome: AppResult<&str>,
-) -> Response {
-    let fallback = web.language(None, Language::En);
-    match outcome {
-        Ok(done) => web.finish(Redirect::to(&format!("/r/{token}?done={done}")).into_response()),
-        Err(AppError::NotFound(m)) => web.error(AppError::NotFound(m), fallback),
+    change: impl Future<Output = AppResult<&'static str>>,
+) -> PageResult {
+    match change.await {
+        Ok(done) => Ok(Redirect::to(&format!("/r/{token}?done={done}")).into_response()),
+        Err(missing @ AppError::NotFound(_)) => Err(missing.into()),
         Err(problem) => {
             let problem = match problem {
-                AppError::TooManyRequests { .. } => {
-                    retell(problem, fallback, "error_too_many_changes")
-                }
+                AppError::TooManyRequests { .. } => retell(
+                    problem,
+                    web.language(None, Language::En),
+                    "error_too_many_changes",
+                ),
                 other => other,
             };
-            match show_manage(state, web, token, None, Some(problem.to_string())).await {
-                Ok(page) => web.finish(problem.decorate((problem.status(), page).into_response())),
-                Err(e) => web.error(e, fallback),
-            }
+            reshow(problem, async |problem| {
+                show_manage(state, web, token, None, Some(problem)).await
+            })
+            .await
         }
     }
 }
@@ -602,55 +585,48 @@ async fn after_change(
 #[tracing::instrument(skip_all)]
 async fn calendar_file(
     State(state): State<AppState>,
-    web: Web,
     axum::extract::Path(token): axum::extract::Path<String>,
-) -> Response {
-    let result = async {
-        let (r, webinar) = service::by_token(&state, &token).await?;
-        let (_, sessions) = load(&state, webinar.id).await?;
-        let session = sessions
-            .iter()
-            .find(|s| s.id == r.session_id)
-            .ok_or_else(|| AppError::not_found("session"))?;
-        // The same event as the registrant's emails carry (one builder): the join link,
-        // never the manage link, since the file is meant to be shared with a calendar.
-        let kind = if r.status.holds_seat() {
-            Kind::Confirmation
-        } else {
-            Kind::Cancelled
-        };
-        let letter = Letter::for_registration(kind, &r, &webinar, session);
-        let from = &state.settings.mail.from;
-        let organizer_name = from.name.clone().unwrap_or_else(|| "Meridian".into());
-        let organizer_email = from.email.to_string();
-        let context = RenderContext {
-            manage_url: None,
-            join_link: Some(state.join_link(r.id)),
-            organizer_name: &organizer_name,
-            organizer_email: &organizer_email,
-            now: Utc::now(),
-            documents: Vec::new(),
-        };
-        calendar_of(&letter, &context)?.ok_or_else(|| {
-            AppError::Internal(anyhow::anyhow!("a registration's letter has a calendar"))
-        })
-    }
-    .await;
-    match result {
-        Ok(ics) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("text/calendar; charset=utf-8"),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    content_disposition("attachment", "invite.ics"),
-                ),
-            ],
-            ics,
-        )
-            .into_response(),
-        Err(e) => web.error(e, web.language(None, Language::En)),
-    }
+) -> PageResult {
+    let (r, webinar) = service::by_token(&state, &token).await?;
+    let (_, sessions) = load(&state, webinar.id).await?;
+    let session = sessions
+        .iter()
+        .find(|s| s.id == r.session_id)
+        .ok_or_else(|| AppError::not_found("session"))?;
+    // The same event as the registrant's emails carry (one builder): the join link,
+    // never the manage link, since the file is meant to be shared with a calendar.
+    let kind = if r.status.holds_seat() {
+        Kind::Confirmation
+    } else {
+        Kind::Cancelled
+    };
+    let letter = Letter::for_registration(kind, &r, &webinar, session);
+    let from = &state.settings.mail.from;
+    let organizer_name = from.name.clone().unwrap_or_else(|| "Meridian".into());
+    let organizer_email = from.email.to_string();
+    let context = RenderContext {
+        manage_url: None,
+        join_link: Some(state.join_link(r.id)),
+        organizer_name: &organizer_name,
+        organizer_email: &organizer_email,
+        now: Utc::now(),
+        documents: Vec::new(),
+    };
+    let ics = calendar_of(&letter, &context)?.ok_or_else(|| {
+        AppError::Internal(anyhow::anyhow!("a registration's letter has a calendar"))
+    })?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/calendar; charset=utf-8"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                content_disposition("attachment", "invite.ics"),
+            ),
+        ],
+        ics,
+    )
+        .into_response())
 }

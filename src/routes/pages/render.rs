@@ -8,6 +8,7 @@ use axum::response::{Html, IntoResponse, Response};
 use minijinja::value::Kwargs;
 use minijinja::{Environment, Error, ErrorKind, State, Value};
 
+use super::web::PageResult;
 use crate::domain::Language;
 use crate::error::AppError;
 use crate::i18n;
@@ -80,8 +81,13 @@ fn translate(state: &State, key: &str, args: Kwargs) -> Result<String, Error> {
     Ok(text)
 }
 
+/// Renders page `name` with `context` (which must hold `lang`).
+pub fn render(name: &str, context: Value) -> PageResult {
+    Ok(html(name, context)?)
+}
+
 /// Renders `name` with `context` (which must hold `lang`).
-pub fn render(name: &str, context: Value) -> Result<Response, AppError> {
+pub fn html(name: &str, context: Value) -> Result<Response, AppError> {
     let html = environment()
         .get_template(name)
         .and_then(|t| t.render(context))
@@ -116,7 +122,7 @@ pub fn error_page(error: AppError, language: Language) -> Response {
         title => i18n::text(language, "page.error_title", &[]),
         message => message,
     };
-    let response = match render("message.html", context) {
+    let response = match html("message.html", context) {
         Ok(page) => (status, [(header::CACHE_CONTROL, "no-store")], page).into_response(),
         Err(_) => (status, "error").into_response(),
     };

@@ -2,20 +2,19 @@
 //! shown once, on the answer to the form), revoke.
 
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::{DateTime, Utc};
 use minijinja::context;
 use serde::Deserialize;
 
-use super::organizer::{base, parse_id, respond};
+use super::organizer::{base, parse_id};
 use super::render::render;
 use super::web::CsrfForm;
-use super::web::{SignedIn, Web};
+use super::web::{PageResult, SignedIn, Web};
 use crate::db::organizers::Organizer;
 use crate::domain::ApiTokenId;
-use crate::error::AppResult;
 use crate::services::api_tokens;
 use crate::startup::AppState;
 
@@ -29,8 +28,8 @@ async fn tokens_page(
     State(state): State<AppState>,
     web: Web,
     SignedIn(organizer): SignedIn,
-) -> Response {
-    respond(&web, show(&state, &web, &organizer, None).await)
+) -> PageResult {
+    show(&state, &web, &organizer, None).await
 }
 
 /// The page, with `new_token` shown when one was just made.
@@ -39,7 +38,7 @@ async fn show(
     web: &Web,
     organizer: &Organizer,
     new_token: Option<String>,
-) -> AppResult<Response> {
+) -> PageResult {
     let when = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
     let tokens: Vec<_> = api_tokens::list(&state.db, organizer.id)
         .await?
@@ -71,13 +70,10 @@ async fn create_token(
     web: Web,
     SignedIn(organizer): SignedIn,
     Form(form): Form<CreateForm>,
-) -> Response {
-    let result = async {
-        web.check_csrf(&form.csrf)?;
-        let (_, token) = api_tokens::create(&state.db, organizer.id, &form.label).await?;
-        show(&state, &web, &organizer, Some(token)).await
-    };
-    respond(&web, result.await)
+) -> PageResult {
+    web.check_csrf(&form.csrf)?;
+    let (_, token) = api_tokens::create(&state.db, organizer.id, &form.label).await?;
+    show(&state, &web, &organizer, Some(token)).await
 }
 
 async fn revoke_token(
@@ -86,12 +82,9 @@ async fn revoke_token(
     SignedIn(organizer): SignedIn,
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
-) -> Response {
-    let result = async {
-        web.check_csrf(&form.csrf)?;
-        let id = parse_id(&id, "API token", ApiTokenId)?;
-        api_tokens::revoke(&state.db, organizer.id, id).await?;
-        Ok(Redirect::to("/organizer/tokens").into_response())
-    };
-    respond(&web, result.await)
+) -> PageResult {
+    web.check_csrf(&form.csrf)?;
+    let id = parse_id(&id, "API token", ApiTokenId)?;
+    api_tokens::revoke(&state.db, organizer.id, id).await?;
+    Ok(Redirect::to("/organizer/tokens").into_response())
 }

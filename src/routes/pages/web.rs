@@ -1,9 +1,12 @@
 //! What every page needs from the request: the reader's language, the CSRF token
 //! (a MAC of the browser's session cookie), and the organizer's sign-in cookie.
 
-use axum::extract::FromRequestParts;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::render::error_page;
@@ -62,6 +65,7 @@ pub struct CsrfForm {
 }
 
 /// The request as pages see it.
+#[derive(Clone)]
 pub struct Web {
     /// The CSRF token for this browser's forms.
     pub csrf: String,
@@ -81,10 +85,21 @@ pub struct Web {
 impl FromRequestParts<AppState> for Web {
     type Rejection = std::convert::Infallible;
 
+    /// The one `Web` the pages middleware made for this request (so that a form's CSRF
+    /// token and the cookies it sets agree); made afresh only outside that middleware.
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        if let Some(web) = parts.extensions.get::<Web>() {
+            return Ok(web.clone());
+        }
+        Ok(Web::new(parts, state))
+    }
+}
+
+impl Web {
+    fn new(parts: &Parts, state: &AppState) -> Self {
         let headers = &parts.headers;
         let secure = is_secure(state);
         let visitor = cookie(headers, &cookie_name(CSRF_COOKIE, secure)).filter(|t| t.len() >= 32);
@@ -102,7 +117,7 @@ impl FromRequestParts<AppState> for Web {
             .query()
             .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("lang=")))
             .and_then(|code| code.parse().ok());
-        Ok(Web {
+        Web {
             csrf: state.keys.csrf_token(&session),
             session,
             fresh,
@@ -113,7 +128,7 @@ impl FromRequestParts<AppState> for Web {
                 .and_then(|c| c.parse().ok()),
             accepted: accepted_language(headers),
             secure,
-        })
+        }
     }
 }
 
@@ -164,7 +179,7 @@ impl Web {
     }
 
     /// Adds the cookies this request started (visitor session, language choice) to `response`.
-    pub fn finish(&self, mut response: Response) -> Response {
+    fn finish(&self, mut response: Response) -> Response {
         let headers = response.headers_mut();
         if let Some(visitor) = &self.new_visitor {
             append_cookie(
@@ -191,10 +206,87 @@ impl Web {
         response
     }
 
-    /// An error page in `language`, with this request's cookies.
-    pub fn error(&self, error: AppError, language: Language) -> Response {
-        self.finish(error_page(error, language))
+    /// The error page in the visitor's language, with this request's cookies, for
+    /// answers made before the pages middleware runs (the rate limiter's refusals).
+    pub fn error(&self, error: AppError) -> Response {
+        self.finish(error_page(error, self.language(None, Language::En)))
     }
+}
+
+/// What every page handler answers: a page, or a failure that the pages middleware
+/// renders as the HTML error page in the visitor's language.
+pub type PageResult = Result<Response, PageError>;
+
+/// A page's failure: the error, and the language of the reader when the handler knows
+/// it (a registrant's own language); otherwise the visitor's choice or browser's.
+#[derive(Debug)]
+pub struct PageError {
+    error: AppError,
+    language: Option<Language>,
+}
+
+impl PageError {
+    /// The error page is in `language` unless the visitor chose another.
+    pub fn in_language(mut self, language: Language) -> Self {
+        self.language = Some(language);
+        self
+    }
+}
+
+/// So that `?` works on whatever `?` works on in a use case.
+impl<E: Into<AppError>> From<E> for PageError {
+    fn from(error: E) -> Self {
+        PageError {
+            error: error.into(),
+            language: None,
+        }
+    }
+}
+
+/// A failure kept in the response for the middleware, which knows the request's `Web`
+/// (extensions must be `Clone`, an error is not).
+#[derive(Clone)]
+struct Failure(Arc<Mutex<Option<PageError>>>);
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        response
+            .extensions_mut()
+            .insert(Failure(Arc::new(Mutex::new(Some(self)))));
+        response
+    }
+}
+
+/// The pages middleware: makes the request's `Web` once, renders a handler's failure as
+/// the error page in the visitor's language, and adds the cookies the request started.
+pub async fn pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let web = Web::new(&parts, &state);
+    parts.extensions.insert(web.clone());
+    let mut response = next.run(Request::from_parts(parts, body)).await;
+    let failure = response
+        .extensions_mut()
+        .remove::<Failure>()
+        .and_then(|f| f.0.lock().ok()?.take());
+    if let Some(PageError { error, language }) = failure {
+        response = error_page(error, web.language(language, Language::En));
+    }
+    web.finish(response)
+}
+
+/// Re-shows a form with its `problem`, answered with the problem's own status (and its
+/// headers, such as `Retry-After`); `show` makes the page with the problem's text. An
+/// internal failure is not the reader's to fix: it goes to the error page.
+pub async fn reshow<F>(problem: AppError, show: F) -> PageResult
+where
+    F: AsyncFnOnce(String) -> PageResult,
+{
+    if let AppError::Internal(_) = problem {
+        return Err(problem.into());
+    }
+    let page = show(problem.to_string()).await?;
+    Ok(problem.decorate((problem.status(), page).into_response()))
 }
 
 pub fn append_cookie(headers: &mut HeaderMap, value: &str) {

@@ -8,12 +8,9 @@ pub(crate) async fn invitees_page(
     web: Web,
     SignedIn(organizer): SignedIn,
     Path(id): Path<String>,
-) -> Response {
-    let result = async {
-        let webinar = mine(&state, &organizer, &id).await?;
-        show_invitees(&state, &web, &organizer, &webinar, None, None).await
-    };
-    respond(&web, result.await)
+) -> PageResult {
+    let webinar = mine(&state, &organizer, &id).await?;
+    show_invitees(&state, &web, &organizer, &webinar, None, None).await
 }
 
 pub(crate) async fn show_invitees(
@@ -23,7 +20,7 @@ pub(crate) async fn show_invitees(
     w: &Webinar,
     report: Option<&services::invitees::ImportReport>,
     problem: Option<String>,
-) -> AppResult<Response> {
+) -> PageResult {
     let mut conn = state.db.conn().await?;
     let sessions = db::sessions::list(conn.exec(), w.id).await?;
     let invitees = db::invitees::list(conn.exec(), w.id).await?;
@@ -66,40 +63,28 @@ pub(crate) async fn upload_invitees(
     SignedIn(organizer): SignedIn,
     Path(id): Path<String>,
     multipart: Multipart,
-) -> Response {
-    let result = async {
-        let webinar = mine(&state, &organizer, &id).await?;
-        let upload = Upload::read(multipart).await?;
-        web.check_csrf(upload.field("csrf"))?;
-        let file = upload
-            .file
-            .map(|f| f.bytes)
-            .ok_or_else(|| AppError::BadRequest("choose a CSV file to upload".into()))?;
-        let outcome = async {
-            let rows = services::invitees::read_csv(&file)?;
-            services::invitees::import(&state, &webinar, rows).await
+) -> PageResult {
+    let webinar = mine(&state, &organizer, &id).await?;
+    let upload = Upload::read(multipart).await?;
+    web.check_csrf(upload.field("csrf"))?;
+    let file = upload
+        .file
+        .map(|f| f.bytes)
+        .ok_or_else(|| AppError::BadRequest("choose a CSV file to upload".into()))?;
+    let outcome = async {
+        let rows = services::invitees::read_csv(&file)?;
+        services::invitees::import(&state, &webinar, rows).await
+    }
+    .await;
+    match outcome {
+        Ok(report) => show_invitees(&state, &web, &organizer, &webinar, Some(&report), None).await,
+        Err(problem) => {
+            reshow(problem, async |problem| {
+                show_invitees(&state, &web, &organizer, &webinar, None, Some(problem)).await
+            })
+            .await
         }
-        .await;
-        match outcome {
-            Ok(report) => {
-                show_invitees(&state, &web, &organizer, &webinar, Some(&report), None).await
-            }
-            Err(AppError::Internal(e)) => Err(AppError::Internal(e)),
-            Err(problem) => {
-                let page = show_invitees(
-                    &state,
-                    &web,
-                    &organizer,
-                    &webinar,
-                    None,
-                    Some(problem.to_string()),
-                )
-                .await?;
-                Ok((problem.status(), page).into_response())
-            }
-        }
-    };
-    respond(&web, result.await)
+    }
 }
 
 pub(crate) async fn invitee_page(
@@ -107,33 +92,30 @@ pub(crate) async fn invitee_page(
     web: Web,
     SignedIn(organizer): SignedIn,
     Path((id, invitee)): Path<(String, String)>,
-) -> Response {
-    let result = async {
-        let webinar = mine(&state, &organizer, &id).await?;
-        let mut conn = state.db.conn().await?;
-        let i = db::invitees::find(
-            conn.exec(),
-            webinar.id,
-            parse_id(&invitee, "invitee", InviteeId)?,
-        )
-        .await?
-        .ok_or_else(|| AppError::not_found("invitee"))?;
-        let form = InviteeForm {
-            csrf: String::new(),
-            name: i.name.as_str().into(),
-            email: i.email.as_str().into(),
-            organization: i.organization.unwrap_or_default(),
-            role: i.role.unwrap_or_default(),
-            country: i
-                .country
-                .map(|c| c.as_str().to_string())
-                .unwrap_or_default(),
-            time_zone: i.time_zone.to_string(),
-            language: i.language.code().into(),
-        };
-        show_invitee_form(&web, &organizer, &webinar, &invitee, &form, None)
+) -> PageResult {
+    let webinar = mine(&state, &organizer, &id).await?;
+    let mut conn = state.db.conn().await?;
+    let i = db::invitees::find(
+        conn.exec(),
+        webinar.id,
+        parse_id(&invitee, "invitee", InviteeId)?,
+    )
+    .await?
+    .ok_or_else(|| AppError::not_found("invitee"))?;
+    let form = InviteeForm {
+        csrf: String::new(),
+        name: i.name.as_str().into(),
+        email: i.email.as_str().into(),
+        organization: i.organization.unwrap_or_default(),
+        role: i.role.unwrap_or_default(),
+        country: i
+            .country
+            .map(|c| c.as_str().to_string())
+            .unwrap_or_default(),
+        time_zone: i.time_zone.to_string(),
+        language: i.language.code().into(),
     };
-    respond(&web, result.await)
+    show_invitee_form(&web, &organizer, &webinar, &invitee, &form, None)
 }
 
 pub(crate) fn show_invitee_form(
@@ -143,7 +125,7 @@ pub(crate) fn show_invitee_form(
     id: &str,
     form: &InviteeForm,
     problem: Option<String>,
-) -> AppResult<Response> {
+) -> PageResult {
     render(
         "organizer/invitee_edit.html",
         context! { ..base(web, Some(organizer)), ..context! {
@@ -171,39 +153,40 @@ pub(crate) async fn edit_invitee(
     SignedIn(organizer): SignedIn,
     Path((id, invitee)): Path<(String, String)>,
     Form(form): Form<InviteeForm>,
-) -> Response {
-    let result = async {
-        let webinar = mine(&state, &organizer, &id).await?;
-        let outcome = async {
-            web.check_csrf(&form.csrf)?;
-            let row = InviteeRow {
-                name: form.name.clone(),
-                email: form.email.clone(),
-                organization: Some(form.organization.clone()),
-                role: Some(form.role.clone()),
-                country: Some(form.country.clone()),
-                time_zone: form.time_zone.clone(),
-                language: Some(form.language.clone()),
-            };
-            services::invitees::update(
-                &state,
-                &webinar,
-                parse_id(&invitee, "invitee", InviteeId)?,
-                &row,
-            )
+) -> PageResult {
+    let webinar = mine(&state, &organizer, &id).await?;
+    let outcome = async {
+        web.check_csrf(&form.csrf)?;
+        let row = InviteeRow {
+            name: form.name.clone(),
+            email: form.email.clone(),
+            organization: Some(form.organization.clone()),
+            role: Some(form.role.clone()),
+            country: Some(form.country.clone()),
+            time_zone: form.time_zone.clone(),
+            language: Some(form.language.clone()),
+        };
+        services::invitees::update(
+            &state,
+            &webinar,
+            parse_id(&invitee, "invitee", InviteeId)?,
+            &row,
+        )
+        .await
+    }
+    .await;
+    match outcome {
+        Ok(()) => to(format!("/organizer/webinars/{id}/invitees")),
+        // A wrong field or an address another invitee has is said on the form, with
+        // its own status (400 or 409); anything else is the error page.
+        Err(problem @ (AppError::BadRequest(_) | AppError::Conflict(_))) => {
+            reshow(problem, async |problem| {
+                show_invitee_form(&web, &organizer, &webinar, &invitee, &form, Some(problem))
+            })
             .await
         }
-        .await;
-        match outcome {
-            Ok(()) => to(format!("/organizer/webinars/{id}/invitees")),
-            Err(AppError::BadRequest(p)) | Err(AppError::Conflict(p)) => {
-                let page = show_invitee_form(&web, &organizer, &webinar, &invitee, &form, Some(p))?;
-                Ok((axum::http::StatusCode::BAD_REQUEST, page).into_response())
-            }
-            Err(e) => Err(e),
-        }
-    };
-    respond(&web, result.await)
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub(crate) async fn remove_invitee(
@@ -212,13 +195,9 @@ pub(crate) async fn remove_invitee(
     SignedIn(organizer): SignedIn,
     Path((id, invitee)): Path<(String, String)>,
     Form(form): Form<CsrfForm>,
-) -> Response {
-    let result = async {
-        web.check_csrf(&form.csrf)?;
-        let webinar = mine(&state, &organizer, &id).await?;
-        services::invitees::remove(&state, &webinar, parse_id(&invitee, "invitee", InviteeId)?)
-            .await?;
-        to(format!("/organizer/webinars/{id}/invitees"))
-    };
-    respond(&web, result.await)
+) -> PageResult {
+    web.check_csrf(&form.csrf)?;
+    let webinar = mine(&state, &organizer, &id).await?;
+    services::invitees::remove(&state, &webinar, parse_id(&invitee, "invitee", InviteeId)?).await?;
+    to(format!("/organizer/webinars/{id}/invitees"))
 }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::{NaiveDateTime, Offset, TimeZone as _, Utc};
@@ -12,7 +12,7 @@ use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 
 use super::render::render;
-use super::web::{CsrfForm, SignedIn, Web, append_cookie, cookie, set_cookie};
+use super::web::{CsrfForm, PageResult, SignedIn, Web, append_cookie, cookie, reshow, set_cookie};
 use crate::db;
 use crate::db::organizers::Organizer;
 use crate::domain::invitee::InviteeRow;
@@ -134,15 +134,7 @@ pub(crate) fn base(web: &Web, organizer: Option<&Organizer>) -> Value {
     }
 }
 
-/// Runs a page handler's work and turns its error into an HTML error page.
-pub(crate) fn respond(web: &Web, result: AppResult<Response>) -> Response {
-    match result {
-        Ok(response) => web.finish(response),
-        Err(e) => web.error(e, lang(web)),
-    }
-}
-
-pub(crate) fn to(path: String) -> AppResult<Response> {
+pub(crate) fn to(path: String) -> PageResult {
     Ok(crate::routes::downloads::see_other(&path))
 }
 

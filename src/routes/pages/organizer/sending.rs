@@ -8,25 +8,22 @@ pub(crate) async fn coverage_page(
     web: Web,
     SignedIn(organizer): SignedIn,
     Path(id): Path<String>,
-) -> Response {
-    let result = async {
-        let webinar = mine(&state, &organizer, &id).await?;
-        let mut conn = state.db.conn().await?;
-        let sessions = db::sessions::list(conn.exec(), webinar.id).await?;
-        let invitees = db::invitees::list(conn.exec(), webinar.id).await?;
-        let coverage = coverage::compute(&webinar, &sessions, &invitees);
-        let label = i18n::text(lang(&web), "org.chart_suitable", &[]);
-        render(
-            "organizer/coverage.html",
-            context! { ..base(&web, Some(&organizer)), ..context! {
-                webinar => webinar_value(&webinar),
-                coverage => &coverage,
-                chart => super::super::chart::bars(&coverage.per_offset, &label),
-                session_chart => super::super::chart::bars(&coverage.per_session, &label),
-            }},
-        )
-    };
-    respond(&web, result.await)
+) -> PageResult {
+    let webinar = mine(&state, &organizer, &id).await?;
+    let mut conn = state.db.conn().await?;
+    let sessions = db::sessions::list(conn.exec(), webinar.id).await?;
+    let invitees = db::invitees::list(conn.exec(), webinar.id).await?;
+    let coverage = coverage::compute(&webinar, &sessions, &invitees);
+    let label = i18n::text(lang(&web), "org.chart_suitable", &[]);
+    render(
+        "organizer/coverage.html",
+        context! { ..base(&web, Some(&organizer)), ..context! {
+            webinar => webinar_value(&webinar),
+            coverage => &coverage,
+            chart => super::super::chart::bars(&coverage.per_offset, &label),
+            session_chart => super::super::chart::bars(&coverage.per_session, &label),
+        }},
+    )
 }
 
 pub(crate) async fn confirm_send_page(
@@ -34,20 +31,17 @@ pub(crate) async fn confirm_send_page(
     web: Web,
     SignedIn(organizer): SignedIn,
     Path(id): Path<String>,
-) -> Response {
-    let result = async {
-        let webinar = mine(&state, &organizer, &id).await?;
-        let pending = services::invitations::not_yet_invited(&state, &webinar)
-            .await?
-            .len();
-        render(
-            "organizer/confirm_send.html",
-            context! { ..base(&web, Some(&organizer)), ..context! {
-                webinar => webinar_value(&webinar), pending => pending,
-            }},
-        )
-    };
-    respond(&web, result.await)
+) -> PageResult {
+    let webinar = mine(&state, &organizer, &id).await?;
+    let pending = services::invitations::not_yet_invited(&state, &webinar)
+        .await?
+        .len();
+    render(
+        "organizer/confirm_send.html",
+        context! { ..base(&web, Some(&organizer)), ..context! {
+            webinar => webinar_value(&webinar), pending => pending,
+        }},
+    )
 }
 
 pub(crate) async fn send_invitations(
@@ -56,17 +50,14 @@ pub(crate) async fn send_invitations(
     SignedIn(organizer): SignedIn,
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
-) -> Response {
-    let result = async {
-        web.check_csrf(&form.csrf)?;
-        let webinar = mine(&state, &organizer, &id).await?;
-        let report = services::invitations::send(&state, &webinar).await?;
-        to(format!(
-            "/organizer/webinars/{id}/outbox?queued={}",
-            report.queued
-        ))
-    };
-    respond(&web, result.await)
+) -> PageResult {
+    web.check_csrf(&form.csrf)?;
+    let webinar = mine(&state, &organizer, &id).await?;
+    let report = services::invitations::send(&state, &webinar).await?;
+    to(format!(
+        "/organizer/webinars/{id}/outbox?queued={}",
+        report.queued
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -81,31 +72,28 @@ pub(crate) async fn outbox_page(
     SignedIn(organizer): SignedIn,
     Path(id): Path<String>,
     Query(query): Query<OutboxQuery>,
-) -> Response {
-    let result = async {
-        let webinar = mine(&state, &organizer, &id).await?;
-        let mut conn = state.db.conn().await?;
-        let entries = db::outbox::list(conn.exec(), webinar.id).await?;
-        let count = |status: &str| entries.iter().filter(|e| e.status == status).count();
-        let rows: Vec<Value> = entries
-            .iter()
-            .map(|e| {
-                context! {
-                    id => e.id, recipient => &e.recipient, kind => &e.kind, status => &e.status,
-                    attempts => e.attempts, last_error => &e.last_error,
-                    created_at => e.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
-                }
-            })
-            .collect();
-        render(
-            "organizer/outbox.html",
-            context! { ..base(&web, Some(&organizer)), ..context! {
-                webinar => webinar_value(&webinar), messages => rows, queued => query.queued,
-                sent => count("sent"), pending => count("pending"), failed => count("failed"),
-            }},
-        )
-    };
-    respond(&web, result.await)
+) -> PageResult {
+    let webinar = mine(&state, &organizer, &id).await?;
+    let mut conn = state.db.conn().await?;
+    let entries = db::outbox::list(conn.exec(), webinar.id).await?;
+    let count = |status: &str| entries.iter().filter(|e| e.status == status).count();
+    let rows: Vec<Value> = entries
+        .iter()
+        .map(|e| {
+            context! {
+                id => e.id, recipient => &e.recipient, kind => &e.kind, status => &e.status,
+                attempts => e.attempts, last_error => &e.last_error,
+                created_at => e.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            }
+        })
+        .collect();
+    render(
+        "organizer/outbox.html",
+        context! { ..base(&web, Some(&organizer)), ..context! {
+            webinar => webinar_value(&webinar), messages => rows, queued => query.queued,
+            sent => count("sent"), pending => count("pending"), failed => count("failed"),
+        }},
+    )
 }
 
 pub(crate) async fn retry_message(
@@ -114,12 +102,9 @@ pub(crate) async fn retry_message(
     SignedIn(organizer): SignedIn,
     Path((id, message)): Path<(String, i64)>,
     Form(form): Form<CsrfForm>,
-) -> Response {
-    let result = async {
-        web.check_csrf(&form.csrf)?;
-        let webinar = mine(&state, &organizer, &id).await?;
-        services::invitations::retry_message(&state, &webinar, message).await?;
-        to(format!("/organizer/webinars/{id}/outbox"))
-    };
-    respond(&web, result.await)
+) -> PageResult {
+    web.check_csrf(&form.csrf)?;
+    let webinar = mine(&state, &organizer, &id).await?;
+    services::invitations::retry_message(&state, &webinar, message).await?;
+    to(format!("/organizer/webinars/{id}/outbox"))
 }

@@ -11,13 +11,10 @@ pub(crate) struct SignInForm {
     password: String,
 }
 
-pub(crate) async fn sign_in_page(web: Web) -> Response {
-    respond(
-        &web,
-        render(
-            "organizer/sign_in.html",
-            context! { ..base(&web, None), ..context! { email => "" } },
-        ),
+pub(crate) async fn sign_in_page(web: Web) -> PageResult {
+    render(
+        "organizer/sign_in.html",
+        context! { ..base(&web, None), ..context! { email => "" } },
     )
 }
 
@@ -26,14 +23,13 @@ pub(crate) async fn sign_in(
     web: Web,
     ClientIp(from): ClientIp,
     Form(form): Form<SignInForm>,
-) -> Response {
-    let result = async {
+) -> PageResult {
+    let signed_in = async {
         web.check_csrf(&form.csrf)?;
         let limits = accounts::SignInLimits::from_settings(&state.settings.security);
         accounts::sign_in(&state.db, &limits, &form.email, &form.password, from).await
-    }
-    .await;
-    match result {
+    };
+    match signed_in.await {
         Ok((_, token)) => {
             let mut response = Redirect::to("/organizer").into_response();
             let max_age = accounts::SESSION_DAYS * 24 * 3600;
@@ -41,16 +37,14 @@ pub(crate) async fn sign_in(
                 response.headers_mut(),
                 &set_cookie(&web.session_cookie(), &token, max_age, web.secure),
             );
-            web.finish(response)
+            Ok(response)
         }
-        Err(AppError::Internal(e)) => web.error(AppError::Internal(e), lang(&web)),
         Err(problem) => {
-            let ctx = context! { ..base(&web, None), ..context! { email => &form.email, problem => problem.to_string() } };
-            respond(
-                &web,
+            reshow(problem, async |problem| {
+                let ctx = context! { ..base(&web, None), ..context! { email => &form.email, problem => problem } };
                 render("organizer/sign_in.html", ctx)
-                    .map(|page| problem.decorate((problem.status(), page).into_response())),
-            )
+            })
+            .await
         }
     }
 }
@@ -60,20 +54,17 @@ pub(crate) async fn sign_out(
     web: Web,
     headers: axum::http::HeaderMap,
     Form(form): Form<CsrfForm>,
-) -> Response {
-    let result = async {
-        web.check_csrf(&form.csrf)?;
-        if let Some(token) = cookie(&headers, &web.session_cookie()) {
-            accounts::sign_out(&state.db, token).await?;
-        }
-        let mut response = Redirect::to("/organizer/sign-in").into_response();
-        append_cookie(
-            response.headers_mut(),
-            &set_cookie(&web.session_cookie(), "", 0, web.secure),
-        );
-        Ok(response)
-    };
-    respond(&web, result.await)
+) -> PageResult {
+    web.check_csrf(&form.csrf)?;
+    if let Some(token) = cookie(&headers, &web.session_cookie()) {
+        accounts::sign_out(&state.db, token).await?;
+    }
+    let mut response = Redirect::to("/organizer/sign-in").into_response();
+    append_cookie(
+        response.headers_mut(),
+        &set_cookie(&web.session_cookie(), "", 0, web.secure),
+    );
+    Ok(response)
 }
 
 #[derive(Deserialize, Default)]
@@ -88,15 +79,12 @@ pub(crate) async fn set_password_page(
     State(state): State<AppState>,
     web: Web,
     Path(token): Path<String>,
-) -> Response {
-    let result = async {
-        let organizer = accounts::link_owner(&state.db, &token).await?;
-        render(
-            "organizer/set_password.html",
-            context! { ..base(&web, None), ..context! { who => organizer.email, token => token } },
-        )
-    };
-    respond(&web, result.await)
+) -> PageResult {
+    let organizer = accounts::link_owner(&state.db, &token).await?;
+    render(
+        "organizer/set_password.html",
+        context! { ..base(&web, None), ..context! { who => organizer.email, token => token } },
+    )
 }
 
 pub(crate) async fn set_password(
@@ -104,25 +92,25 @@ pub(crate) async fn set_password(
     web: Web,
     Path(token): Path<String>,
     Form(form): Form<PasswordForm>,
-) -> Response {
-    let result = async {
+) -> PageResult {
+    let set = async {
         web.check_csrf(&form.csrf)?;
         if form.password != form.repeat {
             return Err(AppError::BadRequest("the two passwords differ".into()));
         }
         accounts::set_password(&state.db, &token, &form.password).await?;
-        to("/organizer/sign-in".into())
+        Ok(())
     };
-    match result.await {
-        Err(AppError::BadRequest(problem)) => {
+    match set.await {
+        Ok(()) => to("/organizer/sign-in".into()),
+        // A password the rules refuse is said on the form; anything else (an unknown or
+        // used link, an expired form) is the error page.
+        Err(problem @ AppError::BadRequest(_)) => reshow(problem, async |problem| {
             let ctx =
-                context! { ..base(&web, None), ..context! { token => token, problem => problem } };
-            respond(
-                &web,
-                render("organizer/set_password.html", ctx)
-                    .map(|p| (axum::http::StatusCode::BAD_REQUEST, p).into_response()),
-            )
-        }
-        other => respond(&web, other),
+                context! { ..base(&web, None), ..context! { token => &token, problem => problem } };
+            render("organizer/set_password.html", ctx)
+        })
+        .await,
+        Err(e) => Err(e.into()),
     }
 }

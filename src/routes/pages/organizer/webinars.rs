@@ -7,27 +7,24 @@ pub(crate) async fn webinars_page(
     State(state): State<AppState>,
     web: Web,
     SignedIn(organizer): SignedIn,
-) -> Response {
-    let result = async {
-        let mut conn = state.db.conn().await?;
-        let mut rows = Vec::new();
-        for w in db::webinars::list_for(conn.exec(), organizer.id).await? {
-            let sessions = db::sessions::list(conn.exec(), w.id).await?;
-            rows.push(context! {
-                id => w.id.to_string(),
-                title => w.title,
-                sessions => sessions.iter().map(|s| format!("{} · {}", s.label, utc_text(s))).collect::<Vec<_>>(),
-                registered => sessions.iter().map(|s| s.taken).sum::<u32>(),
-            });
-        }
-        render(
-            "organizer/webinars.html",
-            context! { ..base(&web, Some(&organizer)), ..context! {
-                webinars => rows, zones => zone_names(), languages => language_codes(),
-            }},
-        )
-    };
-    respond(&web, result.await)
+) -> PageResult {
+    let mut conn = state.db.conn().await?;
+    let mut rows = Vec::new();
+    for w in db::webinars::list_for(conn.exec(), organizer.id).await? {
+        let sessions = db::sessions::list(conn.exec(), w.id).await?;
+        rows.push(context! {
+            id => w.id.to_string(),
+            title => w.title,
+            sessions => sessions.iter().map(|s| format!("{} · {}", s.label, utc_text(s))).collect::<Vec<_>>(),
+            registered => sessions.iter().map(|s| s.taken).sum::<u32>(),
+        });
+    }
+    render(
+        "organizer/webinars.html",
+        context! { ..base(&web, Some(&organizer)), ..context! {
+            webinars => rows, zones => zone_names(), languages => language_codes(),
+        }},
+    )
 }
 
 pub(crate) fn zone_names() -> Vec<&'static str> {
@@ -117,17 +114,14 @@ pub(crate) async fn create_webinar(
     web: Web,
     SignedIn(organizer): SignedIn,
     body: String,
-) -> Response {
-    let result = async {
-        let (form, languages) = webinar_form(&body);
-        web.check_csrf(&form.csrf)?;
-        let input = webinar_input(&form, languages)?;
-        let blank = Webinar::blank(organizer.id);
-        let webinar = crate::domain::webinar::apply(blank, &input)?;
-        let (webinar, _) = services::webinars::create(&state, webinar, Vec::new()).await?;
-        to(format!("/organizer/webinars/{}", webinar.id))
-    };
-    respond(&web, result.await)
+) -> PageResult {
+    let (form, languages) = webinar_form(&body);
+    web.check_csrf(&form.csrf)?;
+    let input = webinar_input(&form, languages)?;
+    let blank = Webinar::blank(organizer.id);
+    let webinar = crate::domain::webinar::apply(blank, &input)?;
+    let (webinar, _) = services::webinars::create(&state, webinar, Vec::new()).await?;
+    to(format!("/organizer/webinars/{}", webinar.id))
 }
 
 pub(crate) async fn webinar_page(
@@ -135,12 +129,9 @@ pub(crate) async fn webinar_page(
     web: Web,
     SignedIn(organizer): SignedIn,
     Path(id): Path<String>,
-) -> Response {
-    let result = async {
-        let webinar = mine(&state, &organizer, &id).await?;
-        show_webinar(&state, &web, &organizer, &webinar, None).await
-    };
-    respond(&web, result.await)
+) -> PageResult {
+    let webinar = mine(&state, &organizer, &id).await?;
+    show_webinar(&state, &web, &organizer, &webinar, None).await
 }
 
 pub(crate) async fn show_webinar(
@@ -149,7 +140,7 @@ pub(crate) async fn show_webinar(
     organizer: &Organizer,
     w: &Webinar,
     problem: Option<String>,
-) -> AppResult<Response> {
+) -> PageResult {
     let mut conn = state.db.conn().await?;
     let sessions = db::sessions::list(conn.exec(), w.id).await?;
     let mut rows = Vec::new();
@@ -254,27 +245,25 @@ pub(crate) fn webinar_value(w: &Webinar) -> Value {
     }
 }
 
-/// Shows the webinar page again with the problem, or goes back to it after success.
+/// Makes a change from the webinar page, then goes back to it; a problem is shown on the
+/// page again.
 pub(crate) async fn back_to_webinar(
     state: &AppState,
     web: &Web,
     organizer: &Organizer,
     id: &str,
-    result: AppResult<()>,
-) -> Response {
-    let outcome = async {
-        match result {
-            Ok(()) => to(format!("/organizer/webinars/{id}")),
-            Err(AppError::Internal(e)) => Err(AppError::Internal(e)),
-            Err(problem) => {
+    change: impl Future<Output = AppResult<()>>,
+) -> PageResult {
+    match change.await {
+        Ok(()) => to(format!("/organizer/webinars/{id}")),
+        Err(problem) => {
+            reshow(problem, async |problem| {
                 let webinar = mine(state, organizer, id).await?;
-                let page = show_webinar(state, web, organizer, &webinar, Some(problem.to_string()))
-                    .await?;
-                Ok((problem.status(), page).into_response())
-            }
+                show_webinar(state, web, organizer, &webinar, Some(problem)).await
+            })
+            .await
         }
-    };
-    respond(web, outcome.await)
+    }
 }
 
 pub(crate) async fn edit_webinar(
@@ -283,17 +272,16 @@ pub(crate) async fn edit_webinar(
     SignedIn(organizer): SignedIn,
     Path(id): Path<String>,
     body: String,
-) -> Response {
-    let result = async {
+) -> PageResult {
+    back_to_webinar(&state, &web, &organizer, &id, async {
         let (form, languages) = webinar_form(&body);
         web.check_csrf(&form.csrf)?;
         let input = webinar_input(&form, languages)?;
         let webinar = crate::domain::webinar::apply(mine(&state, &organizer, &id).await?, &input)?;
         services::webinars::update(&state, &webinar).await?;
         Ok(())
-    };
-    let result = result.await;
-    back_to_webinar(&state, &web, &organizer, &id, result).await
+    })
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -349,16 +337,15 @@ pub(crate) async fn add_session(
     SignedIn(organizer): SignedIn,
     Path(id): Path<String>,
     Form(form): Form<SessionForm>,
-) -> Response {
-    let result = async {
+) -> PageResult {
+    back_to_webinar(&state, &web, &organizer, &id, async {
         web.check_csrf(&form.csrf)?;
         let webinar = mine(&state, &organizer, &id).await?;
         let new = session_fields(&webinar, &form)?;
         services::webinars::add_session(&state, &webinar, new).await?;
         Ok(())
-    };
-    let result = result.await;
-    back_to_webinar(&state, &web, &organizer, &id, result).await
+    })
+    .await
 }
 
 pub(crate) async fn edit_session(
@@ -367,8 +354,8 @@ pub(crate) async fn edit_session(
     SignedIn(organizer): SignedIn,
     Path((id, session)): Path<(String, String)>,
     Form(form): Form<SessionForm>,
-) -> Response {
-    let result = async {
+) -> PageResult {
+    back_to_webinar(&state, &web, &organizer, &id, async {
         web.check_csrf(&form.csrf)?;
         let webinar = mine(&state, &organizer, &id).await?;
         let checked = session_fields(&webinar, &form)?;
@@ -387,9 +374,8 @@ pub(crate) async fn edit_session(
         )
         .await?;
         Ok(())
-    };
-    let result = result.await;
-    back_to_webinar(&state, &web, &organizer, &id, result).await
+    })
+    .await
 }
 
 pub(crate) async fn cancel_session(
@@ -398,8 +384,8 @@ pub(crate) async fn cancel_session(
     SignedIn(organizer): SignedIn,
     Path((id, session)): Path<(String, String)>,
     Form(form): Form<CsrfForm>,
-) -> Response {
-    let result = async {
+) -> PageResult {
+    back_to_webinar(&state, &web, &organizer, &id, async {
         web.check_csrf(&form.csrf)?;
         let webinar = mine(&state, &organizer, &id).await?;
         services::webinars::cancel_session(
@@ -409,9 +395,8 @@ pub(crate) async fn cancel_session(
         )
         .await?;
         Ok(())
-    };
-    let result = result.await;
-    back_to_webinar(&state, &web, &organizer, &id, result).await
+    })
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -430,8 +415,8 @@ pub(crate) async fn add_chair(
     SignedIn(organizer): SignedIn,
     Path((id, session)): Path<(String, String)>,
     Form(form): Form<ChairForm>,
-) -> Response {
-    let result = async {
+) -> PageResult {
+    back_to_webinar(&state, &web, &organizer, &id, async {
         web.check_csrf(&form.csrf)?;
         let webinar = mine(&state, &organizer, &id).await?;
         let new = NewChair {
@@ -452,9 +437,8 @@ pub(crate) async fn add_chair(
         )
         .await?;
         Ok(())
-    };
-    let result = result.await;
-    back_to_webinar(&state, &web, &organizer, &id, result).await
+    })
+    .await
 }
 
 pub(crate) async fn add_material(
@@ -463,17 +447,16 @@ pub(crate) async fn add_material(
     SignedIn(organizer): SignedIn,
     Path(id): Path<String>,
     multipart: Multipart,
-) -> Response {
-    let result = async {
+) -> PageResult {
+    back_to_webinar(&state, &web, &organizer, &id, async {
         let upload = Upload::read(multipart).await?;
         web.check_csrf(upload.field("csrf"))?;
         let webinar = mine(&state, &organizer, &id).await?;
         let (input, file) = upload.into_material();
         services::materials::add(&state, &webinar, &input, file).await?;
         Ok(())
-    };
-    let result = result.await;
-    back_to_webinar(&state, &web, &organizer, &id, result).await
+    })
+    .await
 }
 
 pub(crate) async fn remove_material(
@@ -482,8 +465,8 @@ pub(crate) async fn remove_material(
     SignedIn(organizer): SignedIn,
     Path((id, material)): Path<(String, String)>,
     Form(form): Form<CsrfForm>,
-) -> Response {
-    let result = async {
+) -> PageResult {
+    back_to_webinar(&state, &web, &organizer, &id, async {
         web.check_csrf(&form.csrf)?;
         let webinar = mine(&state, &organizer, &id).await?;
         services::materials::remove(
@@ -493,7 +476,6 @@ pub(crate) async fn remove_material(
         )
         .await?;
         Ok(())
-    };
-    let result = result.await;
-    back_to_webinar(&state, &web, &organizer, &id, result).await
+    })
+    .await
 }
