@@ -3,6 +3,7 @@
 
 pub mod attendance;
 mod chart;
+mod join;
 mod organizer;
 mod public;
 pub mod render;
@@ -27,6 +28,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(public::router())
         .merge(organizer::router())
         .merge(attendance::router())
+        .merge(join::router())
         .merge(tokens::router())
         // Every page, not the static files (cacheable, so they set no cookie).
         .layer(axum::middleware::from_fn_with_state(state, web::pages))
