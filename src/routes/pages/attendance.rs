@@ -335,13 +335,11 @@ pub fn participants_page(
         .collect();
     super::render::html(
         "participants.html",
-        context! {
-            lang => language.code(),
-            dir => if language == Language::Ar { "rtl" } else { "ltr" },
+        context! { ..super::render::page_base(language, None), ..context! {
             title => &webinar.title,
             shareable => options.shareable,
             count => count,
             groups => groups,
-        },
+        }},
     )
 }

@@ -10,9 +10,8 @@ use axum::routing::{get, post};
 use chrono::Utc;
 use minijinja::context;
 
-use super::render::render;
+use super::render::{page_base, render};
 use super::web::{CsrfForm, PageResult, Web};
-use crate::domain::Language;
 use crate::i18n;
 use crate::services::attendance::{self as service, Join};
 use crate::startup::AppState;
@@ -57,18 +56,15 @@ async fn join(
         Join::SessionCancelled => t("page.join_session_cancelled", &session_args),
         Join::RegistrationCancelled => t("page.join_registration_cancelled", &[]),
     };
-    let context = context! {
-        lang => language.code(),
-        dir => if language == Language::Ar { "rtl" } else { "ltr" },
+    let context = context! { ..page_base(language, Some(&web.csrf)), ..context! {
         title => &webinar.title,
         session => &session.label,
         when => i18n::session_time(language, registration.time_zone.0, session.starts_at, session.ends_at()),
         zone => registration.time_zone.to_string(),
         message => message,
         token => &token,
-        csrf => &web.csrf,
         sent => false,
-    };
+    }};
     render("join.html", context).map_err(|e| e.in_language(registration.language))
 }
 
@@ -85,11 +81,9 @@ async fn send_link(
         crate::services::registrations::by_join_token(&state, &token).await?;
     crate::services::registrations::send_link(&state, &webinar, &registration).await?;
     let language = web.language(Some(registration.language), webinar.default_language());
-    let context = context! {
-        lang => language.code(),
-        dir => if language == Language::Ar { "rtl" } else { "ltr" },
+    let context = context! { ..page_base(language, None), ..context! {
         title => &webinar.title,
         message => i18n::text(language, "page.join_link_sent", &[]),
-    };
+    }};
     render("message.html", context).map_err(|e| e.in_language(registration.language))
 }

@@ -11,6 +11,7 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use super::render::{html, render};
+use super::render::{page_base, zone_names};
 use super::web::CsrfForm;
 use super::web::{PageResult, Web, reshow};
 use crate::db;
@@ -87,17 +88,8 @@ fn session_items(
         .collect()
 }
 
-fn zone_names() -> Vec<&'static str> {
-    chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect()
-}
-
 fn page_context(language: Language, web: &Web) -> minijinja::Value {
-    context! {
-        lang => language.code(),
-        dir => if language == Language::Ar { "rtl" } else { "ltr" },
-        languages => Language::ALL.iter().map(|l| l.code()).collect::<Vec<_>>(),
-        csrf => &web.csrf,
-    }
+    page_base(language, Some(&web.csrf))
 }
 
 async fn load(state: &AppState, id: WebinarId) -> AppResult<(Webinar, Vec<Session>)> {

@@ -98,6 +98,22 @@ pub fn html(name: &str, context: Value) -> Result<Response, AppError> {
 }
 
 /// An HTML page for an error, in the page's language.
+/// What every page's layout needs: its language, the writing direction, the languages
+/// of the switcher, and the form token when the page has forms.
+pub fn page_base(language: Language, csrf: Option<&str>) -> Value {
+    minijinja::context! {
+        lang => language.code(),
+        dir => if language == Language::Ar { "rtl" } else { "ltr" },
+        languages => Language::ALL.iter().map(|l| l.code()).collect::<Vec<_>>(),
+        csrf => csrf,
+    }
+}
+
+/// Every IANA zone, for the zone pickers.
+pub fn zone_names() -> Vec<&'static str> {
+    chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect()
+}
+
 pub fn error_page(error: AppError, language: Language) -> Response {
     let status = match &error {
         AppError::Internal(cause) => {
@@ -116,12 +132,10 @@ pub fn error_page(error: AppError, language: Language) -> Response {
         (AppError::Internal(_), _) => "internal error".to_string(),
         (other, _) => other.to_string(),
     };
-    let context = minijinja::context! {
-        lang => language.code(),
-        dir => if language == Language::Ar { "rtl" } else { "ltr" },
+    let context = minijinja::context! { ..page_base(language, None), ..minijinja::context! {
         title => i18n::text(language, "page.error_title", &[]),
         message => message,
-    };
+    }};
     let response = match html("message.html", context) {
         Ok(page) => (status, [(header::CACHE_CONTROL, "no-store")], page).into_response(),
         Err(_) => (status, "error").into_response(),

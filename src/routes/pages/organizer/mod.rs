@@ -125,13 +125,9 @@ pub(crate) fn lang(web: &Web) -> Language {
 
 pub(crate) fn base(web: &Web, organizer: Option<&Organizer>) -> Value {
     let language = lang(web);
-    context! {
-        lang => language.code(),
-        dir => if language == Language::Ar { "rtl" } else { "ltr" },
-        languages => language_codes(),
-        csrf => &web.csrf,
+    context! { ..super::render::page_base(language, Some(&web.csrf)), ..context! {
         organizer => organizer.map(|o| context! { name => &o.name, email => &o.email }),
-    }
+    }}
 }
 
 pub(crate) fn to(path: String) -> PageResult {

@@ -27,9 +27,7 @@ pub(crate) async fn webinars_page(
     )
 }
 
-pub(crate) fn zone_names() -> Vec<&'static str> {
-    chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect()
-}
+pub(crate) use super::super::render::zone_names;
 
 pub(crate) fn language_codes() -> Vec<&'static str> {
     Language::ALL.iter().map(|l| l.code()).collect()
