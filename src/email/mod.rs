@@ -45,8 +45,10 @@ pub async fn queue(
 ) -> anyhow::Result<bool> {
     let payload = serde_json::to_string(letter)?;
     let key = letter.idempotency_key(extra);
-    if letter.kind.method().is_some() {
-        // The calendar event's newest state replaces what has not gone out yet.
+    // A later state of a calendar event (its sequence has risen) replaces what has not
+    // gone out yet. A first state has nothing to replace, so new registrations and
+    // invitations, the hot path, make no extra statement.
+    if letter.kind.method().is_some() && letter.sequence > 0 {
         db::outbox::supersede(ex.reborrow(), &letter.to_email, &letter.event_key_prefix()).await?;
     }
     db::outbox::enqueue(
