@@ -62,6 +62,13 @@ pub struct Candidate {
     pub seats_left: Option<u32>,
 }
 
+impl Candidate {
+    /// Open, with a seat left: the rule may recommend it.
+    pub fn is_available(&self) -> bool {
+        self.open && self.seats_left.is_none_or(|n| n > 0)
+    }
+}
+
 /// How one session looks to a person in `tz`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocalSession {
@@ -121,27 +128,58 @@ struct Scored {
     rank: Rank,
 }
 
+/// How well one session's time suits a person in one zone, before seats and ties: the
+/// part of the rule that depends on the zone. The planner ranks whole grids with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fit {
+    /// Inside the window on the session's local day.
+    pub suitable: bool,
+    /// Seconds outside the nearest day's window (0 exactly when suitable).
+    pub outside_secs: i64,
+    /// Distance of the wall-clock midpoint from the preferred time, in half-seconds.
+    pub gap_half_secs: i64,
+}
+
+/// The zone-dependent part of the rule for a session from `starts_at` to `ends_at`.
+pub fn fit(rules: &Rules, tz: Tz, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> Fit {
+    let local_start = starts_at.with_timezone(&tz);
+    let local_end = ends_at.with_timezone(&tz);
+    fit_local(rules, &local_start, &local_end)
+}
+
+fn fit_local(rules: &Rules, local_start: &DateTime<Tz>, local_end: &DateTime<Tz>) -> Fit {
+    let day = local_start.date_naive();
+    let (start, end) = (wall_secs(local_start, day), wall_secs(local_end, day));
+    let window = (day_secs(rules.window_start), day_secs(rules.window_end));
+    Fit {
+        suitable: start >= window.0 && end <= window.1,
+        outside_secs: secs_outside(window, start, end),
+        gap_half_secs: midpoint_gap(start, end, day_secs(rules.preferred_local)),
+    }
+}
+
 fn score(rules: &Rules, tz: Tz, c: &Candidate) -> Scored {
     let local_start = c.starts_at.with_timezone(&tz);
     let local_end = c.ends_at.with_timezone(&tz);
-    let day = local_start.date_naive();
-    let (start, end) = (wall_secs(&local_start, day), wall_secs(&local_end, day));
-    let window = (day_secs(rules.window_start), day_secs(rules.window_end));
-    let suitable = start >= window.0 && end <= window.1;
-    let outside = secs_outside(window, start, end);
-    let gap = midpoint_gap(start, end, day_secs(rules.preferred_local));
+    let fit = fit_local(rules, &local_start, &local_end);
     let seats = c.seats_left.map_or(u64::MAX, u64::from);
     Scored {
         view: LocalSession {
             id: c.id,
             local_start,
             local_end,
-            suitable,
-            available: c.open && c.seats_left.is_none_or(|n| n > 0),
-            minutes_outside_window: whole_minutes(outside),
+            suitable: fit.suitable,
+            available: c.is_available(),
+            minutes_outside_window: whole_minutes(fit.outside_secs),
             recommended: false,
         },
-        rank: (!suitable, outside, gap, Reverse(seats), c.starts_at),
+        rank: (
+            !fit.suitable,
+            fit.outside_secs,
+            fit.gap_half_secs,
+            Reverse(seats),
+            c.starts_at,
+        ),
     }
 }
 

@@ -7,6 +7,7 @@ mod ids;
 pub mod invitee;
 pub mod lockout;
 pub mod material;
+pub mod planner;
 pub mod registration;
 pub mod values;
 pub mod webinar;

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use chrono::{Offset, Utc};
 use serde::Serialize;
 
-use crate::domain::assignment;
 use crate::domain::invitee::Invitee;
+use crate::domain::planner::{self, Person};
 use crate::domain::webinar::{Session, Webinar};
 use crate::i18n::utc_offset;
 
@@ -31,29 +31,36 @@ pub struct Row {
 
 pub fn compute(webinar: &Webinar, sessions: &[Session], invitees: &[Invitee]) -> Coverage {
     let now = Utc::now();
-    let candidates: Vec<_> = sessions.iter().map(|s| s.candidate(now)).collect();
+    // The planner's assignment: the figures here and the plan's "current" cannot differ.
+    let slots = super::planner::slots(sessions, now);
+    let people: Vec<Person> = invitees
+        .iter()
+        .map(|i| Person {
+            time_zone: i.time_zone.0,
+            organization: i.organization.clone(),
+        })
+        .collect();
+    let placed = planner::assign(&webinar.rules, &people, &slots);
     // Offsets are read on the first session's date, when the webinar happens.
     let reference = sessions.first().map_or(now, |s| s.starts_at);
-    let mut per_session: BTreeMap<usize, Row> = BTreeMap::new();
+    let mut per_session: Vec<Row> = sessions
+        .iter()
+        .map(|s| Row {
+            name: s.label.clone(),
+            ..Row::default()
+        })
+        .collect();
     let mut per_organization: BTreeMap<String, Row> = BTreeMap::new();
     let mut per_offset: BTreeMap<i32, Row> = BTreeMap::new();
     let mut coverage = Coverage {
         invitees: invitees.len(),
         ..Coverage::default()
     };
-    for invitee in invitees {
-        let recommendation =
-            assignment::recommend(&webinar.rules, invitee.time_zone.0, &candidates);
-        let suitable = recommendation.is_some_and(|r| !r.outside_working_hours);
+    for (invitee, at) in invitees.iter().zip(&placed) {
+        let suitable = at.suitable;
         coverage.suitable += usize::from(suitable);
-        if let Some(index) =
-            recommendation.and_then(|r| sessions.iter().position(|s| s.id.0 == r.session_id))
-        {
-            let row = per_session.entry(index).or_insert_with(|| Row {
-                name: sessions[index].label.clone(),
-                ..Row::default()
-            });
-            count(row, suitable);
+        if let Some(index) = at.session {
+            count(&mut per_session[index], suitable);
         }
         let organization = invitee.organization.clone().unwrap_or_else(|| "—".into());
         count(
@@ -77,14 +84,7 @@ pub fn compute(webinar: &Webinar, sessions: &[Session], invitees: &[Invitee]) ->
         });
         count(row, suitable);
     }
-    coverage.per_session = (0..sessions.len())
-        .map(|i| {
-            per_session.remove(&i).unwrap_or_else(|| Row {
-                name: sessions[i].label.clone(),
-                ..Row::default()
-            })
-        })
-        .collect();
+    coverage.per_session = per_session;
     coverage.per_organization = per_organization.into_values().collect();
     coverage.per_offset = per_offset.into_values().collect();
     coverage

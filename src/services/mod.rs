@@ -11,6 +11,7 @@ pub mod invitations;
 pub mod invitees;
 pub mod materials;
 pub mod participants;
+pub mod planner;
 pub mod registrations;
 pub mod report;
 pub mod webinars;

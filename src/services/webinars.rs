@@ -94,11 +94,21 @@ pub async fn update(ctx: &Context, webinar: &Webinar) -> AppResult<Vec<Session>>
 
 #[tracing::instrument(skip_all, fields(webinar = %webinar.id))]
 pub async fn add_session(ctx: &Context, webinar: &Webinar, new: NewSession) -> AppResult<Session> {
-    let s = session(webinar.id, new);
     let mut tx = ctx.begin().await?;
+    let s = add_session_in(&mut tx, webinar, new).await?;
+    tx.commit().await?;
+    Ok(s)
+}
+
+/// Adds a session inside the caller's transaction.
+pub(crate) async fn add_session_in(
+    tx: &mut Work<'_>,
+    webinar: &Webinar,
+    new: NewSession,
+) -> AppResult<Session> {
+    let s = session(webinar.id, new);
     db::sessions::insert(tx.exec(), &s).await?;
     tx.listing_changed(webinar.id);
-    tx.commit().await?;
     Ok(s)
 }
 
@@ -118,7 +128,19 @@ pub async fn change_session(
     changes: SessionChanges,
 ) -> AppResult<Session> {
     let mut tx = ctx.begin().await?;
-    let mut s = locked_session(&mut tx, webinar, id).await?;
+    let s = change_session_in(&mut tx, webinar, id, changes).await?;
+    tx.commit().await?;
+    Ok(s)
+}
+
+/// Changes a session inside the caller's transaction (see `change_session`).
+pub(crate) async fn change_session_in(
+    tx: &mut Work<'_>,
+    webinar: &Webinar,
+    id: SessionId,
+    changes: SessionChanges,
+) -> AppResult<Session> {
+    let mut s = locked_session(tx, webinar, id).await?;
     if s.status == SessionStatus::Cancelled {
         return Err(AppError::Conflict(format!(
             "session {:?} has been cancelled and cannot be changed",
@@ -142,7 +164,7 @@ pub async fn change_session(
         s.join_url = join_url;
     }
     if !db::sessions::update(tx.exec(), &s).await? {
-        let fresh = locked_session(&mut tx, webinar, id).await?;
+        let fresh = locked_session(tx, webinar, id).await?;
         return Err(AppError::Conflict(format!(
             "capacity {} is below the {} registrations the session already has",
             s.capacity.unwrap_or_default(),
@@ -150,13 +172,13 @@ pub async fn change_session(
         )));
     }
     if (before.starts_at, before.duration_minutes) != (s.starts_at, s.duration_minutes) {
-        for mut r in active_registrations(&mut tx, webinar, id).await? {
+        for mut r in active_registrations(tx, webinar, id).await? {
             r.calendar_sequence += 1;
             db::registrations::update(tx.exec(), &r).await?;
             let letter = Letter::for_registration(Kind::Rescheduled, &r, webinar, &s).was(&before);
             tx.queue(webinar, &letter, "").await?;
         }
-        for mut chair in active_chairs(&mut tx, id).await? {
+        for mut chair in active_chairs(tx, id).await? {
             chair.calendar_sequence += 1;
             db::chairs::update(tx.exec(), &chair).await?;
             let letter =
@@ -165,8 +187,17 @@ pub async fn change_session(
         }
     }
     tx.listing_changed(webinar.id);
-    tx.commit().await?;
     Ok(s)
+}
+
+/// The people a change of this session's time would notify: its registrants who hold a
+/// seat and its active chairs.
+pub(crate) async fn people_to_notify(
+    tx: &mut Work<'_>,
+    webinar: &Webinar,
+    id: SessionId,
+) -> AppResult<usize> {
+    Ok(active_registrations(tx, webinar, id).await?.len() + active_chairs(tx, id).await?.len())
 }
 
 async fn active_chairs(
@@ -190,18 +221,29 @@ async fn active_registrations(
 #[tracing::instrument(skip_all, fields(webinar = %webinar.id, session = %id))]
 pub async fn cancel_session(ctx: &Context, webinar: &Webinar, id: SessionId) -> AppResult<Session> {
     let mut tx = ctx.begin().await?;
-    let mut s = locked_session(&mut tx, webinar, id).await?;
+    let s = cancel_session_in(&mut tx, webinar, id).await?;
+    tx.commit().await?;
+    Ok(s)
+}
+
+/// Cancels a session inside the caller's transaction (see `cancel_session`).
+pub(crate) async fn cancel_session_in(
+    tx: &mut Work<'_>,
+    webinar: &Webinar,
+    id: SessionId,
+) -> AppResult<Session> {
+    let mut s = locked_session(tx, webinar, id).await?;
     if s.status == SessionStatus::Cancelled {
         return Ok(s);
     }
-    for mut r in active_registrations(&mut tx, webinar, id).await? {
+    for mut r in active_registrations(tx, webinar, id).await? {
         r.status = RegistrationStatus::Cancelled;
         r.calendar_sequence += 1;
         db::registrations::update(tx.exec(), &r).await?;
         let letter = Letter::for_registration(Kind::SessionCancelled, &r, webinar, &s);
         tx.queue(webinar, &letter, "").await?;
     }
-    for mut chair in active_chairs(&mut tx, id).await? {
+    for mut chair in active_chairs(tx, id).await? {
         chair.active = false;
         chair.calendar_sequence += 1;
         db::chairs::update(tx.exec(), &chair).await?;
@@ -213,6 +255,5 @@ pub async fn cancel_session(ctx: &Context, webinar: &Webinar, id: SessionId) -> 
     db::sessions::update(tx.exec(), &s).await?;
     db::sessions::clear_seats(tx.exec(), s.id).await?;
     tx.listing_changed(webinar.id);
-    tx.commit().await?;
     Ok(s)
 }

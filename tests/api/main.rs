@@ -18,6 +18,7 @@ mod limits;
 mod materials;
 mod openapi;
 mod pages;
+mod planner;
 mod privacy;
 mod registration_policy;
 mod registrations;

@@ -7,6 +7,7 @@ mod invitees;
 pub mod materials;
 mod openapi;
 mod outbox;
+pub mod plan;
 pub mod registrations;
 pub mod sessions;
 mod views;
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(webinars::router())
         .merge(sessions::router())
+        .merge(plan::router())
         .merge(invitees::router())
         .merge(registrations::router())
         .merge(chairs::router())

@@ -23,6 +23,7 @@ pub struct ErrorBody {
     paths(
         super::webinars::create, super::webinars::read, super::webinars::list, super::webinars::edit,
         super::sessions::create, super::sessions::change, super::sessions::cancel, super::sessions::listing,
+        super::plan::plan, super::plan::apply,
         super::invitees::import, super::invitees::list,
         super::outbox::send_invitations, super::outbox::list, super::outbox::retry,
         super::chairs::add, super::chairs::list,

@@ -3,6 +3,7 @@
 
 pub mod attendance;
 mod chart;
+pub(crate) mod day_map;
 mod join;
 mod organizer;
 mod public;

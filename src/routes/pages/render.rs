@@ -19,7 +19,7 @@ macro_rules! templates {
     };
 }
 
-const TEMPLATES: [(&str, &str); 20] = templates!(
+const TEMPLATES: [(&str, &str); 23] = templates!(
     "base.html",
     "register.html",
     "manage.html",
@@ -31,6 +31,9 @@ const TEMPLATES: [(&str, &str); 20] = templates!(
     "organizer/webinar.html",
     "organizer/invitees.html",
     "organizer/coverage.html",
+    "organizer/day_map.html",
+    "organizer/plan.html",
+    "organizer/plan_confirm.html",
     "organizer/outbox.html",
     "organizer/registrations.html",
     "organizer/confirm_send.html",

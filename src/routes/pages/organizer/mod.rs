@@ -30,12 +30,14 @@ use crate::services::{self, accounts, chairs::NewChair, coverage};
 use crate::startup::AppState;
 
 mod invitees;
+mod plan;
 mod registrations;
 mod sending;
 mod sign_in;
 mod webinars;
 
 pub(crate) use invitees::*;
+pub(crate) use plan::*;
 pub(crate) use registrations::*;
 pub(crate) use sending::*;
 pub(crate) use sign_in::*;
@@ -91,6 +93,9 @@ pub fn router() -> Router<AppState> {
             post(remove_invitee),
         )
         .route("/organizer/webinars/{id}/coverage", get(coverage_page))
+        .route("/organizer/webinars/{id}/plan", get(plan_page))
+        .route("/organizer/webinars/{id}/plan/confirm", post(confirm_plan))
+        .route("/organizer/webinars/{id}/plan/apply", post(apply_plan))
         .route(
             "/organizer/webinars/{id}/invitations",
             get(confirm_send_page).post(send_invitations),

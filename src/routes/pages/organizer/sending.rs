@@ -15,6 +15,29 @@ pub(crate) async fn coverage_page(
     let invitees = db::invitees::list(conn.exec(), webinar.id).await?;
     let coverage = coverage::compute(&webinar, &sessions, &invitees);
     let label = i18n::text(lang(&web), "org.chart_suitable", &[]);
+    let scheduled: Vec<_> = sessions
+        .iter()
+        .filter(|s| s.status != crate::domain::webinar::SessionStatus::Cancelled)
+        .collect();
+    let map = scheduled.first().map(|first| {
+        let bands: Vec<_> = scheduled
+            .iter()
+            .map(|s| crate::routes::pages::day_map::Band {
+                label: s.label.clone(),
+                starts_at: s.starts_at,
+                ends_at: s.ends_at(),
+                proposal: false,
+            })
+            .collect();
+        crate::routes::pages::day_map::map(
+            lang(&web),
+            &webinar.rules,
+            first.starts_at.date_naive(),
+            &people_of(&invitees),
+            &bands,
+            false,
+        )
+    });
     render(
         "organizer/coverage.html",
         context! { ..base(&web, Some(&organizer)), ..context! {
@@ -22,6 +45,7 @@ pub(crate) async fn coverage_page(
             coverage => &coverage,
             chart => super::super::chart::bars(&coverage.per_offset, &label),
             session_chart => super::super::chart::bars(&coverage.per_session, &label),
+            map => map,
         }},
     )
 }
