@@ -8,6 +8,7 @@ use minijinja::{Environment, context};
 
 use super::letter::Letter;
 use crate::calendar::{self, Invite, Method, Role};
+use crate::domain::clock;
 use crate::domain::material::DocumentLink;
 use crate::domain::{Language, TimeZone};
 use crate::i18n;
@@ -94,6 +95,7 @@ impl Renderer {
             intro => t(&format!("email.{kind}.intro"), &common),
             outside_hours => (letter.outside_working_hours && !letter.kind.is_chair() && method != Some(Method::Cancel))
                 .then(|| t("email.outside_hours", &common)),
+            clock_change => clock_note(letter, language, tz.0, ctx.now),
             labels => context! {
                 session => t("email.session", &[]),
                 when => t("email.when", &[]),
@@ -191,4 +193,22 @@ fn previous_time(letter: &Letter, language: Language, tz: Tz) -> Option<String> 
         Some(label) if *label != letter.session_label => format!("{label}: {when}"),
         _ => when,
     })
+}
+
+/// Someone whose clocks change between the day the email is written and the session
+/// would add today's difference and be off by the change: the email says so, and that
+/// the time it shows (already the local time on the session's date) is after the change.
+fn clock_note(letter: &Letter, language: Language, tz: Tz, now: DateTime<Utc>) -> Option<String> {
+    if !letter.kind.tells_clock_change() || !clock::offset_differs(tz, now, letter.starts_at) {
+        return None;
+    }
+    let (before, after) = (
+        i18n::utc_offset(tz, now),
+        i18n::utc_offset(tz, letter.starts_at),
+    );
+    Some(i18n::text(
+        language,
+        "email.clock_change",
+        &[("zone", tz.name()), ("before", &before), ("after", &after)],
+    ))
 }

@@ -161,6 +161,7 @@ pub(crate) async fn show_webinar(
     }
     let invitee_list = db::invitees::list(conn.exec(), w.id).await?;
     let invitees = invitee_list.len();
+    let clock = services::clock_warnings::for_webinar(state, w, &sessions).await?;
     let zones = zone_table(w, &sessions, &invitee_list);
     let public_url = &state.settings.server.public_url;
     let materials: Vec<Value> = db::materials::list(conn.exec(), w.id)
@@ -178,6 +179,7 @@ pub(crate) async fn show_webinar(
             sessions => rows,
             invitees => invitees,
             invitee_zones => zones,
+            clock_warnings => clock_view(lang(web), &clock),
             materials => materials,
             kinds => crate::domain::material::MaterialKind::ALL.map(|k| k.as_str()),
             public_link => format!("{}/w/{}", state.settings.server.public_url, w.id),
@@ -186,6 +188,31 @@ pub(crate) async fn show_webinar(
             problem => problem,
         }},
     )
+}
+
+/// The clock-change warnings as pages show them: each change on its date in its zone.
+pub(crate) fn clock_view(
+    language: Language,
+    warnings: &[services::clock_warnings::Warning],
+) -> Vec<Value> {
+    let pattern = i18n::text(language, "date.long", &[]);
+    warnings
+        .iter()
+        .map(|w| {
+            context! {
+                session_id => w.session_id.to_string(),
+                session_label => &w.session_label,
+                changes => w.changes.iter().map(|c| i18n::text(language, "org.clock_change", &[
+                    ("zone", &c.time_zone),
+                    ("date", &i18n::format_date(language, c.at.with_timezone(&c.zone), &pattern)),
+                    ("before", &c.offset_before),
+                    ("after", &c.offset_after),
+                ])).collect::<Vec<_>>(),
+                shifted_people => w.shifted_people,
+                shifted => &w.shifted,
+            }
+        })
+        .collect()
 }
 
 /// Each zone the invitees are in, with every session's local time there.
