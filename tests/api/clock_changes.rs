@@ -203,6 +203,15 @@ async fn the_webinar_page_warns_of_clock_changes_near_a_session(backend: Backend
     let end = start + page[start..].find("</section>").unwrap();
     let warning = &page[start..end];
     assert!(warning.contains("<strong>Main</strong>"), "{warning}");
+    let marker = "class=\"clock-warning\" id=\"";
+    let id = &warning[warning.find(marker).unwrap() + marker.len()..];
+    let id = &id[..id.find('"').unwrap()];
+    assert!(
+        page.contains(&format!(
+            "<a class=\"tag warn\" href=\"#{id}\">clock change</a>"
+        )),
+        "the session's row links to its warning: {page}"
+    );
     let before = meridian::i18n::utc_offset(zurich(), starts_at - Duration::days(7));
     let after = meridian::i18n::utc_offset(zurich(), starts_at);
     assert!(

@@ -180,6 +180,7 @@ pub(crate) async fn show_webinar(
             invitees => invitees,
             invitee_zones => zones,
             clock_warnings => clock_view(lang(web), &clock),
+            clock_sessions => clock.iter().map(|c| c.session_id.to_string()).collect::<Vec<_>>(),
             materials => materials,
             kinds => crate::domain::material::MaterialKind::ALL.map(|k| k.as_str()),
             public_link => format!("{}/w/{}", state.settings.server.public_url, w.id),
