@@ -57,7 +57,7 @@ async fn webinar_after_the_change(
     let w = app
         .create_webinar(&json!({
             "title": "Clock webinar",
-            "languages": ["en", "fr"],
+            "languages": ["en", "es", "fr"],
             "time_zone": "Europe/Zurich",
             "sessions": [{"label": "Main", "starts_at": starts_at.to_rfc3339(), "duration_minutes": 90}]
         }))
@@ -145,6 +145,51 @@ async fn invitations_tell_people_whose_clocks_change_before_the_session(backend:
     let taro = to(&mails, "taro@example.org");
     assert!(!taro.text.contains("l’heure change"), "{}", taro.text);
     assert!(!taro.html.contains("clock-change"), "{}", taro.html);
+
+    // Someone who registers without an invitation: the confirmation, in Spanish.
+    app.register_ok(
+        &id,
+        &json!({"name": "Rosa", "email": "rosa@example.org",
+                "time_zone": "Europe/Zurich", "language": "es"}),
+    )
+    .await;
+    let confirmation = app.deliver().await;
+    let rosa = to(&confirmation, "rosa@example.org");
+    assert!(
+        rosa.text.contains(&format!(
+            "Tenga en cuenta que la hora de su zona horaria (Europe/Zurich) cambia antes de esta sesión, de {now_offset} a {then_offset}."
+        )),
+        "{}",
+        rosa.text
+    );
+
+    // The session moves a day later: every update says it again, except to Tokyo.
+    let moved = app
+        .organizer(
+            Method::PATCH,
+            &format!("/api/v1/webinars/{id}/sessions/{session}"),
+            Some(&json!({"starts_at": (starts_at + Duration::days(1)).to_rfc3339()})),
+        )
+        .await;
+    assert_eq!(moved.status(), StatusCode::OK);
+    let updates = app.deliver().await;
+    assert_eq!(updates.len(), 4, "{updates:?}");
+    assert!(to(&updates, "zoe@example.org").text.contains(&sentence));
+    assert!(
+        to(&updates, "rosa@example.org")
+            .text
+            .contains("cambia antes de esta sesión")
+    );
+    assert!(
+        to(&updates, "chair@example.org")
+            .text
+            .contains("change before this session")
+    );
+    assert!(
+        !to(&updates, "taro@example.org")
+            .text
+            .contains("l’heure change")
+    );
 }
 
 /// The same webinar set up through the organizer's pages (in UTC): answers the webinar
