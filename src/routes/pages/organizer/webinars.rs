@@ -161,7 +161,6 @@ pub(crate) async fn show_webinar(
     }
     let invitee_list = db::invitees::list(conn.exec(), w.id).await?;
     let invitees = invitee_list.len();
-    let clock = services::clock_warnings::for_webinar(state, w, &sessions).await?;
     let zones = zone_table(w, &sessions, &invitee_list);
     let public_url = &state.settings.server.public_url;
     let materials: Vec<Value> = db::materials::list(conn.exec(), w.id)
@@ -172,6 +171,9 @@ pub(crate) async fn show_webinar(
             document => &m.document, href => m.href(public_url), file_name => &m.file_name,
         })
         .collect();
+    // The warnings read on a connection of their own: give this one back first.
+    drop(conn);
+    let clock = services::clock_warnings::for_webinar(state, w, &sessions).await?;
     render(
         "organizer/webinar.html",
         context! { ..base(web, Some(organizer)), ..context! {
