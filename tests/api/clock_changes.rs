@@ -284,6 +284,18 @@ async fn the_webinar_page_warns_of_clock_changes_near_a_session(backend: Backend
         page.contains("Europe/Zurich : l’heure change le ") && page.contains("Changements d’heure"),
         "{page}"
     );
+    // In Arabic, right to left, with the zone and the offsets isolated left to right.
+    let (_, page) = browser.get(&format!("{changing}?lang=ar")).await;
+    let page = unescaped(&page);
+    assert!(
+        page.contains("dir=\"rtl\"")
+            && page.contains("تغيير الساعة قرب مواعيد الجلسات")
+            && page.contains("\u{2066}Europe/Zurich\u{2069}: تتغير الساعة يوم ")
+            && page.contains(&format!(
+                "من \u{2066}{before}\u{2069} إلى \u{2066}{after}\u{2069}"
+            )),
+        "{page}"
+    );
 
     // Nobody whose clocks change: no warning.
     let (calm, _) = webinar_page_after_the_change(&browser, &[("Asia/Tokyo", "en")]).await;
