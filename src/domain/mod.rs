@@ -3,6 +3,7 @@
 pub mod assignment;
 pub mod attendance;
 pub mod chair;
+pub mod clock;
 mod ids;
 pub mod invitee;
 pub mod lockout;

@@ -88,6 +88,21 @@ impl Kind {
         !self.is_follow_up() && self != Self::Declined
     }
 
+    /// Whether the email announces a session the person is to attend, so it warns when
+    /// their clocks change before it (see `render::clock_note`).
+    pub fn tells_clock_change(self) -> bool {
+        matches!(
+            self,
+            Self::Invitation
+                | Self::Confirmation
+                | Self::Switched
+                | Self::Rescheduled
+                | Self::ChairInvitation
+                | Self::ChairRescheduled
+                | Self::Reminder
+        )
+    }
+
     pub fn is_chair(self) -> bool {
         matches!(
             self,

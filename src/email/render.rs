@@ -8,6 +8,7 @@ use minijinja::{Environment, context};
 
 use super::letter::Letter;
 use crate::calendar::{self, Invite, Method, Role};
+use crate::domain::clock;
 use crate::domain::material::DocumentLink;
 use crate::domain::{Language, TimeZone};
 use crate::i18n;
@@ -94,6 +95,7 @@ impl Renderer {
             intro => t(&format!("email.{kind}.intro"), &common),
             outside_hours => (letter.outside_working_hours && !letter.kind.is_chair() && method != Some(Method::Cancel))
                 .then(|| t("email.outside_hours", &common)),
+            clock_change => clock_note(letter, language, tz.0, ctx.now),
             labels => context! {
                 session => t("email.session", &[]),
                 when => t("email.when", &[]),
@@ -191,4 +193,110 @@ fn previous_time(letter: &Letter, language: Language, tz: Tz) -> Option<String> 
         Some(label) if *label != letter.session_label => format!("{label}: {when}"),
         _ => when,
     })
+}
+
+/// Someone whose clocks change between the day the email is written and the session
+/// would add today's difference and be off by the change: the email says so, and that
+/// the time it shows (already the local time on the session's date) is after the change.
+fn clock_note(letter: &Letter, language: Language, tz: Tz, now: DateTime<Utc>) -> Option<String> {
+    if !letter.kind.tells_clock_change() || !clock::offset_differs(tz, now, letter.starts_at) {
+        return None;
+    }
+    let (before, after) = (
+        i18n::utc_offset(tz, now),
+        i18n::utc_offset(tz, letter.starts_at),
+    );
+    Some(i18n::text(
+        language,
+        "email.clock_change",
+        &[("zone", tz.name()), ("before", &before), ("after", &after)],
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone as _;
+
+    use super::*;
+    use crate::email::letter::Kind;
+
+    fn letter(kind: Kind, language: &str, zone: &str) -> Letter {
+        let starts_at = Utc.with_ymd_and_hms(2027, 4, 1, 12, 0, 0).unwrap();
+        Letter {
+            kind,
+            to_name: "Zoé".into(),
+            to_email: "zoe@example.org".into(),
+            language: language.into(),
+            time_zone: zone.into(),
+            webinar_title: "Webinar".into(),
+            session_label: "AM".into(),
+            starts_at,
+            ends_at: starts_at + chrono::Duration::hours(2),
+            join_url: None,
+            previous_starts_at: None,
+            previous_ends_at: None,
+            previous_label: None,
+            registration_id: None,
+            outside_working_hours: false,
+            calendar_uid: "uid".into(),
+            sequence: 0,
+        }
+    }
+
+    /// Rendered on 20 February 2027, before Europe's change of 28 March.
+    fn rendered(letter: &Letter) -> Rendered {
+        let ctx = RenderContext {
+            manage_url: None,
+            join_link: None,
+            organizer_name: "Organizers",
+            organizer_email: "organizers@example.org",
+            now: Utc.with_ymd_and_hms(2027, 2, 20, 9, 0, 0).unwrap(),
+            documents: Vec::new(),
+        };
+        Renderer::new().render(letter, &ctx).unwrap()
+    }
+
+    #[test]
+    fn letters_about_a_session_after_a_clock_change_say_so_with_the_new_offset() {
+        for kind in [
+            Kind::Invitation,
+            Kind::ChairInvitation,
+            Kind::Confirmation,
+            Kind::Switched,
+            Kind::Rescheduled,
+            Kind::ChairRescheduled,
+            Kind::Reminder,
+        ] {
+            let r = rendered(&letter(kind, "en", "Europe/Zurich"));
+            assert!(
+                r.text.contains("the clocks in your time zone (Europe/Zurich) change before this session, from UTC+01:00 to UTC+02:00")
+                    && r.text.contains("(Europe/Zurich, UTC+02:00)"),
+                "{kind:?}: {}",
+                r.text
+            );
+        }
+        let arabic = rendered(&letter(Kind::Invitation, "ar", "Europe/Zurich"));
+        assert!(
+            arabic
+                .html
+                .contains("\u{2066}UTC+01:00\u{2069} إلى \u{2066}UTC+02:00\u{2069}"),
+            "{}",
+            arabic.html
+        );
+    }
+
+    #[test]
+    fn cancellations_follow_ups_and_zones_without_a_change_do_not() {
+        for kind in [
+            Kind::Cancelled,
+            Kind::SessionCancelled,
+            Kind::ThankYou,
+            Kind::ManageLink,
+        ] {
+            let r = rendered(&letter(kind, "en", "Europe/Zurich"));
+            assert!(!r.text.contains("clocks"), "{kind:?}: {}", r.text);
+        }
+        let tokyo = rendered(&letter(Kind::Invitation, "en", "Asia/Tokyo"));
+        assert!(!tokyo.text.contains("clocks"), "{}", tokyo.text);
+    }
 }

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod api_tokens;
 pub mod attendance;
 pub mod chairs;
+pub mod clock_warnings;
 pub mod coverage;
 pub mod follow_up;
 pub mod invitations;

@@ -10,6 +10,7 @@ mod auth;
 mod bad_input;
 mod browser;
 mod cli;
+mod clock_changes;
 mod concurrency;
 mod emails;
 mod input_hardening;

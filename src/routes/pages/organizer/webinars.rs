@@ -171,6 +171,9 @@ pub(crate) async fn show_webinar(
             document => &m.document, href => m.href(public_url), file_name => &m.file_name,
         })
         .collect();
+    // The warnings read on a connection of their own: give this one back first.
+    drop(conn);
+    let clock = services::clock_warnings::for_webinar(state, w, &sessions).await?;
     render(
         "organizer/webinar.html",
         context! { ..base(web, Some(organizer)), ..context! {
@@ -178,6 +181,8 @@ pub(crate) async fn show_webinar(
             sessions => rows,
             invitees => invitees,
             invitee_zones => zones,
+            clock_warnings => clock_view(lang(web), &clock),
+            clock_sessions => clock.iter().map(|c| c.session_id.to_string()).collect::<Vec<_>>(),
             materials => materials,
             kinds => crate::domain::material::MaterialKind::ALL.map(|k| k.as_str()),
             public_link => format!("{}/w/{}", state.settings.server.public_url, w.id),
@@ -186,6 +191,31 @@ pub(crate) async fn show_webinar(
             problem => problem,
         }},
     )
+}
+
+/// The clock-change warnings as pages show them: each change on its date in its zone.
+pub(crate) fn clock_view(
+    language: Language,
+    warnings: &[services::clock_warnings::Warning],
+) -> Vec<Value> {
+    let pattern = i18n::text(language, "date.long", &[]);
+    warnings
+        .iter()
+        .map(|w| {
+            context! {
+                session_id => w.session_id.to_string(),
+                session_label => &w.session_label,
+                changes => w.changes.iter().map(|c| i18n::text(language, "org.clock_change", &[
+                    ("zone", &c.time_zone),
+                    ("date", &i18n::format_date(language, c.at.with_timezone(&c.zone), &pattern)),
+                    ("before", &c.offset_before),
+                    ("after", &c.offset_after),
+                ])).collect::<Vec<_>>(),
+                shifted_people => w.shifted_people,
+                shifted => &w.shifted,
+            }
+        })
+        .collect()
 }
 
 /// Each zone the invitees are in, with every session's local time there.
