@@ -241,6 +241,9 @@ async fn every_page_passes_the_accessibility_audit_in_english_and_arabic() {
         for (label, path) in organizer_pages(&s) {
             chrome.goto(&app.url(&in_language(&path, lang))).await;
             chrome.assert_accessible(&format!("{label} ({lang})")).await;
+            if ["coverage", "report"].contains(&label) {
+                chrome.screenshot(&format!("{label}-{lang}.png")).await;
+            }
         }
         // The import's report, with the lines it could not take.
         let invitees = format!("/organizer/webinars/{}/invitees", s.w.id);
