@@ -22,8 +22,9 @@ on_both_databases!(
 /// in another language: session and registration statuses, how a session was assigned,
 /// outbox statuses, the weekdays of the zone table, the status filter. (The outbox's
 /// kinds are checked in Arabic: "invitation" is French too.)
-const ENGLISH_ONLY: [&str; 7] = [
+const ENGLISH_ONLY: [&str; 8] = [
     "<td>scheduled</td>",
+    ">guiding questions</option>",
     "<td>Tue ",
     ">invited</option>",
     "<td>registered (by time zone)</td>",
