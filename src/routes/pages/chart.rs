@@ -72,7 +72,8 @@ pub fn pairs<'a>(
 ) -> minijinja::Value {
     let rows: Vec<_> = rows.collect();
     let across = Across { rtl };
-    let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1) as f64;
+    // The part may exceed the whole (people attend a session they did not register for).
+    let max = rows.iter().map(|r| r.1.max(r.2)).max().unwrap_or(0).max(1) as f64;
     let scale = |n: usize| ((n as f64 / max) * f64::from(WIDTH - LABEL - 60)).round() as u32;
     let top = BAR + GAP;
     let height = top + rows.len() as u32 * (BAR + GAP) + GAP;
@@ -98,7 +99,7 @@ pub fn pairs<'a>(
         let y = top + GAP + i as u32 * (BAR + GAP);
         let (all, good) = (scale(total), scale(part));
         let (label_x, label_anchor) = across.text(0);
-        let (value_x, value_anchor) = across.text(LABEL + all + 6);
+        let (value_x, value_anchor) = across.text(LABEL + all.max(good) + 6);
         svg.push_str(&format!(
             "<text x=\"{label_x}\" y=\"{}\" text-anchor=\"{label_anchor}\" direction=\"ltr\">{}</text>\
              <rect x=\"{}\" y=\"{y}\" width=\"{all}\" height=\"{BAR}\" fill=\"{PALE}\"></rect>\
@@ -113,4 +114,60 @@ pub fn pairs<'a>(
     }
     svg.push_str("</svg>");
     minijinja::Value::from_safe_string(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words() -> Words<'static> {
+        Words {
+            title: "Registered and attended per session",
+            whole: "Registered",
+            part: "Attended",
+        }
+    }
+
+    /// Every x in the chart, whatever it is.
+    fn xs(svg: &str) -> Vec<u32> {
+        svg.split(" x=\"")
+            .skip(1)
+            .map(|rest| rest.split('"').next().unwrap().parse().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_part_larger_than_its_whole_stays_inside_the_chart_both_ways() {
+        // Three attended the AM session though only one registered for it.
+        let rows = [("AM", 1, 3), ("PM", 2, 0)];
+        for rtl in [false, true] {
+            let svg = pairs(rows.into_iter(), &words(), rtl).to_string();
+            assert!(xs(&svg).iter().all(|&x| x <= WIDTH), "{svg}");
+            assert!(svg.contains(">3 / 1</text>"), "{svg}");
+        }
+    }
+
+    #[test]
+    fn right_to_left_mirrors_labels_and_bars() {
+        let rows = [("AM", 2, 1)];
+        let ltr = pairs(rows.into_iter(), &words(), false).to_string();
+        let rtl = pairs(rows.into_iter(), &words(), true).to_string();
+        assert!(
+            ltr.contains("<text x=\"0\" y=\"58\" text-anchor=\"start\""),
+            "{ltr}"
+        );
+        assert!(
+            rtl.contains("<text x=\"560\" y=\"58\" text-anchor=\"end\""),
+            "{rtl}"
+        );
+        // The whole bar ends at the label column's edge on the reading side.
+        assert!(
+            ltr.contains(&format!("<rect x=\"{LABEL}\" y=\"42\" width=\"390\"")),
+            "{ltr}"
+        );
+        assert!(
+            rtl.contains("<rect x=\"60\" y=\"42\" width=\"390\""),
+            "{rtl}"
+        );
+    }
 }
