@@ -261,6 +261,41 @@ async fn every_page_passes_the_accessibility_audit_in_english_and_arabic() {
         chrome
             .assert_accessible(&format!("invitee import with errors ({lang})"))
             .await;
+        // A meeting report whose people are not registered: the unmatched rows.
+        let attendance = format!("/organizer/webinars/{}/attendance", s.w.id);
+        chrome.goto(&app.url(&in_language(&attendance, lang))).await;
+        let report = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/attendance/zoom-webinar-attendees.csv");
+        chrome
+            .type_into("#import-file", report.to_str().unwrap())
+            .await;
+        chrome
+            .click("form[action$='/attendance/import'] button[type=submit]")
+            .await;
+        chrome
+            .wait_for(
+                "the import's result",
+                "return document.querySelector('#unmatched') !== null;",
+            )
+            .await;
+        chrome
+            .assert_accessible(&format!("attendance import with unmatched rows ({lang})"))
+            .await;
+        // A new API token, shown once.
+        chrome
+            .goto(&app.url(&in_language("/organizer/tokens", lang)))
+            .await;
+        chrome.type_into("#label", "Reporting").await;
+        chrome.click("#create-token button[type=submit]").await;
+        chrome
+            .wait_for(
+                "the new token",
+                "return document.querySelector('#new-token') !== null;",
+            )
+            .await;
+        chrome
+            .assert_accessible(&format!("new API token ({lang})"))
+            .await;
     }
 }
 
