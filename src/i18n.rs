@@ -205,6 +205,17 @@ mod tests {
     }
 
     #[test]
+    fn every_document_kind_has_a_name() {
+        for kind in crate::domain::material::MaterialKind::ALL {
+            let key = format!("org.material_kind_{}", kind.as_str());
+            assert!(
+                has_key(Language::En, &key),
+                "templates/i18n/en.toml lacks {key}"
+            );
+        }
+    }
+
+    #[test]
     fn session_times_are_written_in_each_language_with_zone_and_offset() {
         let tokyo: Tz = "Asia/Tokyo".parse().unwrap();
         let en = session_time(Language::En, tokyo, at(7, 0), at(9, 0));

@@ -25,11 +25,7 @@ fn decode_utf8(bytes: &[u8]) -> Result<String, ImportError> {
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok(s.to_string()),
         Err(e) => {
-            let line = bytes[..e.valid_up_to()]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count()
-                + 1;
+            let line = LineCounter::new(bytes).line_of(e.valid_up_to());
             Err(ImportError::at(
                 line,
                 "the file is not UTF-8 or UTF-16 text; upload the report exactly as \
@@ -65,8 +61,12 @@ fn decode_utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Result<String, Import
 }
 
 /// Line numbers of byte offsets that only move forward, as records come: each byte is
-/// looked at once, so numbering a whole file takes time in proportion to its size.
-pub(super) struct LineCounter<'a> {
+/// looked at once, so numbering a whole file takes time in proportion to its size. A line
+/// ends with LF, CRLF or a lone CR (old Mac files), so a file numbers alike whatever wrote
+/// it; a quoted field that spans lines counts each of its lines. (The csv crate's own line
+/// count skips blank lines and does not count lone CRs.) Used for meeting reports and for
+/// the invitee list alike.
+pub struct LineCounter<'a> {
     bytes: &'a [u8],
     /// Where counting stopped, and the 1-based line number there.
     offset: usize,
@@ -74,9 +74,9 @@ pub(super) struct LineCounter<'a> {
 }
 
 impl<'a> LineCounter<'a> {
-    pub(super) fn new(text: &'a str) -> Self {
+    pub fn new(bytes: &'a [u8]) -> Self {
         LineCounter {
-            bytes: text.as_bytes(),
+            bytes,
             offset: 0,
             line: 1,
         }
@@ -84,16 +84,20 @@ impl<'a> LineCounter<'a> {
 
     /// 1-based line number of `offset` (blank lines before it skipped); offsets must not
     /// go backwards.
-    pub(super) fn line_of(&mut self, offset: usize) -> usize {
+    pub fn line_of(&mut self, offset: usize) -> usize {
         let bytes = self.bytes;
         let mut offset = offset.clamp(self.offset, bytes.len());
         // Step over line breaks the reader skipped as blank lines.
         while offset < bytes.len() && (bytes[offset] == b'\n' || bytes[offset] == b'\r') {
             offset += 1;
         }
-        self.line += bytes[self.offset..offset]
-            .iter()
-            .filter(|&&b| b == b'\n')
+        self.line += (self.offset..offset)
+            .filter(|&i| match bytes[i] {
+                b'\n' => true,
+                // CR ends a line unless LF follows (then the LF counts).
+                b'\r' => bytes.get(i + 1) != Some(&b'\n'),
+                _ => false,
+            })
             .count();
         self.offset = offset;
         self.line
@@ -102,7 +106,27 @@ impl<'a> LineCounter<'a> {
 
 #[cfg(test)]
 mod tests {
+    use super::LineCounter;
     use crate::reports::test_support::{TEAMS, err, teams_text};
+
+    /// The line of each place marked `|` in `text` (the marks taken out).
+    fn lines_at_bars(text: &str) -> Vec<usize> {
+        let bytes = text.replace('|', "");
+        let mut counter = LineCounter::new(bytes.as_bytes());
+        text.match_indices('|')
+            .enumerate()
+            .map(|(marks_before, (at, _))| counter.line_of(at - marks_before))
+            .collect()
+    }
+
+    #[test]
+    fn lf_crlf_and_cr_files_number_their_lines_alike() {
+        for end in ["\n", "\r\n", "\r"] {
+            // A field spanning lines 2-3, a blank line 5 the reader skips.
+            let text = ["|h", "|a,\"x", "y\"", "|b", "", "|c", ""].join(end);
+            assert_eq!(lines_at_bars(&text), [1, 2, 4, 6], "{end:?}");
+        }
+    }
 
     #[test]
     fn teams_sample_is_utf16le_bom_tab_crlf() {

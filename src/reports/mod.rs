@@ -40,7 +40,8 @@ use std::fmt;
 
 use chrono::NaiveDateTime;
 
-use decode::{LineCounter, decode};
+pub use decode::LineCounter;
+use decode::decode;
 use time::{TIME_EXAMPLES, seconds_to_minutes};
 
 /// Which platform produced the report.
@@ -188,17 +189,15 @@ fn read_records(text: &str, delimiter: u8) -> Result<Vec<Rec>, ImportError> {
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut out = Vec::new();
-    let mut lines = LineCounter::new(text);
+    let mut lines = LineCounter::new(text.as_bytes());
     for result in reader.records() {
         let record = result.map_err(|e| {
-            let line = e.position().map(|p| p.line() as usize);
+            let line = e.position().map(|p| lines.line_of(p.byte() as usize));
             ImportError {
                 line,
                 message: format!("the file cannot be read as CSV ({e})"),
             }
         })?;
-        // The csv crate's own line count skips blank lines, so count newlines
-        // before the record's first byte instead.
         let start = record.position().map_or(0, |p| p.byte() as usize);
         let line = lines.line_of(start);
         let cells: Vec<String> = record

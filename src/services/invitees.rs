@@ -9,6 +9,7 @@ use crate::domain::InviteeId;
 use crate::domain::invitee::InviteeRow;
 use crate::domain::webinar::Webinar;
 use crate::error::{AppError, AppResult};
+use crate::reports::LineCounter;
 
 /// The CSV columns, in the order of the sample file; `name`, `email` and `time_zone` are required.
 pub const CSV_COLUMNS: [&str; 7] = [
@@ -69,10 +70,15 @@ pub fn read_csv(body: &[u8]) -> AppResult<Vec<ReadRow>> {
     let column = |name: &str| headers.iter().position(|h| h == name);
     let index: Vec<Option<usize>> = CSV_COLUMNS.iter().map(|c| column(c)).collect();
     let mut rows = Vec::new();
+    // Lines as an editor numbers them, whether the file ends its lines with LF, CRLF (as
+    // Excel writes) or CR; a row's line is where it starts.
+    let mut lines = LineCounter::new(body);
+    let mut line_at =
+        |p: Option<&csv::Position>| lines.line_of(p.map_or(0, |p| p.byte() as usize)) as u64;
     for record in reader.records() {
         let row = match record {
             Ok(record) => {
-                let line = record.position().map_or(0, |p| p.line());
+                let line = line_at(record.position());
                 if record.iter().all(str::is_empty) {
                     continue;
                 }
@@ -90,10 +96,7 @@ pub fn read_csv(body: &[u8]) -> AppResult<Vec<ReadRow>> {
                     }),
                 )
             }
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                (line, Err(csv_problem(&e)))
-            }
+            Err(e) => (line_at(e.position()), Err(csv_problem(&e))),
         };
         rows.push(row);
     }

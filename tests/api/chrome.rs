@@ -1,14 +1,21 @@
 //! A headless Chromium driven over WebDriver (chromedriver), with plain HTTP and JSON:
-//! enough to open pages, fill forms, click, read the page and take screenshots.
+//! enough to open pages, fill forms, click, press keys, read the page, take screenshots
+//! and audit the page's accessibility with axe-core.
 
 use std::io::Write;
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
 use serde_json::{Value, json};
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// WebDriver's key values for `Chrome::press`.
+pub const TAB: &str = "\u{E004}";
+pub const ENTER: &str = "\u{E007}";
+pub const SPACE: &str = " ";
 
 pub struct Chrome {
     driver: Child,
@@ -45,6 +52,36 @@ fn binaries() -> Option<(String, String)> {
         }
     }
 }
+
+/// axe-core's script, from the npm package pinned in tests/tools/package.json (`npm ci`
+/// there installs it; .ci/run does), or `None` when it is not installed; with
+/// MERIDIAN_REQUIRE_BROWSER set (as in CI) its absence fails the test.
+fn axe_source() -> Option<&'static str> {
+    static SOURCE: OnceLock<Option<String>> = OnceLock::new();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/tools/node_modules/axe-core/axe.min.js");
+    let source = SOURCE.get_or_init(|| std::fs::read_to_string(&path).ok());
+    if source.is_none() && std::env::var_os("MERIDIAN_REQUIRE_BROWSER").is_some() {
+        panic!(
+            "axe-core is required (MERIDIAN_REQUIRE_BROWSER) but {} is missing: run `npm ci` in tests/tools",
+            path.display()
+        );
+    }
+    source.as_deref()
+}
+
+/// Runs axe-core on the page with the WCAG 2.1 A and AA rules and answers the serious and
+/// critical violations, each with its rule, summary and the elements concerned.
+const AXE_RUN: &str = r#"
+return axe.run(document, {
+  runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
+  resultTypes: ['violations'],
+}).then(result => result.violations
+  .filter(v => v.impact === 'serious' || v.impact === 'critical')
+  .map(v => `${v.id} (${v.impact}): ${v.help}\n` + v.nodes.map(n =>
+      `    at ${n.target.join(' ')}: ${(n.failureSummary || '').replace(/\s+/g, ' ')}`
+    ).join('\n')));
+"#;
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -203,6 +240,54 @@ impl Chrome {
         .await;
     }
 
+    /// Presses and releases each key of `keys` in turn, as a person at the keyboard would
+    /// (letters, or `TAB`, `ENTER`, `SPACE`), on whatever has the focus.
+    pub async fn press(&self, keys: &str) {
+        let actions: Vec<Value> = keys
+            .chars()
+            .flat_map(|c| {
+                let key = c.to_string();
+                [
+                    json!({"type": "keyDown", "value": key}),
+                    json!({"type": "keyUp", "value": key}),
+                ]
+            })
+            .collect();
+        self.call(
+            reqwest::Method::POST,
+            "/actions",
+            json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]}),
+        )
+        .await;
+    }
+
+    /// The focused element, described as `tag#id` (or `tag.class` without an id).
+    pub async fn focused(&self) -> String {
+        self.run(
+            "const e = document.activeElement; \
+             return e.tagName.toLowerCase() + (e.id ? '#' + e.id : (e.className ? '.' + e.className : ''));",
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+    }
+
+    /// Presses Tab until `css` has the focus (at most `limit` times); answers how many
+    /// presses it took, or panics naming where the focus went.
+    pub async fn tab_to(&self, css: &str, limit: usize) -> usize {
+        let has_focus = format!("return document.activeElement.matches({});", json!(css));
+        let mut visited = Vec::new();
+        for presses in 1..=limit {
+            self.press(TAB).await;
+            if self.run(&has_focus).await == Value::Bool(true) {
+                return presses;
+            }
+            visited.push(self.focused().await);
+        }
+        panic!("{limit} Tab presses never reached {css}; the focus went {visited:?}");
+    }
+
     pub async fn text(&self) -> String {
         self.run("return document.body.innerText;")
             .await
@@ -218,6 +303,32 @@ impl Chrome {
         ))
         .await
             == Value::Bool(true)
+    }
+
+    /// Fails, naming `label` and the address, when axe-core finds a serious or critical
+    /// WCAG 2.1 A/AA violation on the current page; lists each with the elements concerned.
+    /// Where axe-core is not installed it says SKIPPED (see `axe_source`).
+    pub async fn assert_accessible(&self, label: &str) {
+        let Some(axe) = axe_source() else {
+            // Written past libtest's capture on purpose, so that the skip is seen.
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED accessibility check of {label}: axe-core is not installed (run `npm ci` in tests/tools)"
+            );
+            return;
+        };
+        self.run(axe).await;
+        let violations = self.run(AXE_RUN).await;
+        let violations = violations.as_array().expect("axe answers a list");
+        if !violations.is_empty() {
+            let list: Vec<&str> = violations.iter().filter_map(Value::as_str).collect();
+            panic!(
+                "{label} ({}): {} serious or critical accessibility violation(s):\n{}",
+                self.url().await,
+                list.len(),
+                list.join("\n")
+            );
+        }
     }
 
     /// Saves a PNG of the page under target/screenshots/.

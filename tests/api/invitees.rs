@@ -10,7 +10,34 @@ on_both_databases!(
     bad_rows_are_named_by_line_and_good_rows_kept,
     invitees_import_from_a_json_array,
     csv_without_required_columns_or_of_another_type_is_refused,
+    bad_rows_are_named_by_the_same_line_whatever_ends_the_lines,
+    the_import_page_names_the_same_lines_whatever_ends_the_lines,
 );
+
+/// The line endings a spreadsheet or an editor may write.
+const LINE_ENDINGS: [(&str, &str); 3] = [("LF", "\n"), ("CRLF", "\r\n"), ("CR", "\r")];
+
+/// An invitee list with `end` after each line (inside the quoted organization too): a row
+/// whose quoted field spans lines 2-3 (refused: an organization is one line), a bad email
+/// on line 4, a blank line 5, an unknown zone on line 6, a row with too few fields on
+/// line 7, a good row on line 8.
+fn list_ending_lines_with(end: &str) -> String {
+    [
+        "name,email,organization,role,country,time_zone,language",
+        "Two Lines,two-lines@example.org,\"Regional Conference",
+        "on Migration\",Chair,CH,Europe/Zurich,fr",
+        "Bad Email,not-an-email,Org,Chair,CH,Europe/Zurich,en",
+        "",
+        "Bad Zone,zone@example.org,Org,Chair,CH,Mars/Olympus,en",
+        "Short,short@example.org,Org",
+        "Good Two,good2@example.org,,,,Asia/Tokyo,",
+    ]
+    .iter()
+    .map(|line| format!("{line}{end}"))
+    .collect()
+}
+
+const BAD_LINES: [u64; 4] = [2, 4, 6, 7];
 
 async fn sample_invitees_import_and_are_assigned_sensibly(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -221,4 +248,73 @@ async fn csv_without_required_columns_or_of_another_type_is_refused(backend: Bac
     )
     .await;
     assert_eq!(invitees, json!([]));
+}
+
+async fn bad_rows_are_named_by_the_same_line_whatever_ends_the_lines(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let w = app.model_webinar(None, None).await;
+    for (name, end) in LINE_ENDINGS {
+        let report = json_of(
+            app.import_csv(&w.id, &list_ending_lines_with(end)).await,
+            StatusCode::OK,
+        )
+        .await;
+        let lines: Vec<u64> = report["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["line"].as_u64().unwrap())
+            .collect();
+        assert_eq!(lines, BAD_LINES, "{name}: {report}");
+        assert!(
+            report["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("line breaks"),
+            "{name}: the field spanning lines is one value: {report}"
+        );
+        assert_eq!(
+            report["imported"].as_u64().unwrap() + report["updated"].as_u64().unwrap(),
+            1,
+            "{name}: {report}"
+        );
+    }
+}
+
+async fn the_import_page_names_the_same_lines_whatever_ends_the_lines(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let browser = Browser::new(&app);
+    browser.sign_in(&app).await;
+    let (base, csrf) = browser
+        .create_webinar("Line endings", &[("AM", "2030-09-24T09:00")])
+        .await;
+    for (name, end) in LINE_ENDINGS {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf.clone())
+            .part(
+                "file",
+                reqwest::multipart::Part::text(list_ending_lines_with(end))
+                    .file_name("invitees.csv"),
+            );
+        let response = browser
+            .client
+            .post(format!("{base}/invitees"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{name}");
+        let page = response.text().await.unwrap();
+        let table = page
+            .split("id=\"import-errors\"")
+            .nth(1)
+            .and_then(|rest| rest.split("</table>").next())
+            .unwrap_or_else(|| panic!("{name}: no table of errors in {page}"));
+        let lines: Vec<u64> = table
+            .split("<tr><td>")
+            .skip(1)
+            .map(|row| row.split('<').next().unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(lines, BAD_LINES, "{name}: {table}");
+    }
 }

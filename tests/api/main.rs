@@ -5,6 +5,7 @@ mod helpers;
 mod mail;
 mod smtp;
 
+mod accessibility;
 mod attendance;
 mod auth;
 mod bad_input;

@@ -15,7 +15,82 @@ on_both_databases!(
     organizer_pages_need_a_signed_in_organizer,
     organizer_sets_up_the_model_case_and_sends_invitations,
     a_page_error_is_in_the_visitors_language_and_sets_the_pages_cookies,
+    organizer_pages_show_statuses_and_weekdays_in_the_pages_language,
 );
+
+/// What the organizer pages show in English for statuses and weekdays, and must not show
+/// in another language: session and registration statuses, how a session was assigned,
+/// outbox statuses, the weekdays of the zone table, the status filter. (The outbox's
+/// kinds are checked in Arabic: "invitation" is French too.)
+const ENGLISH_ONLY: [&str; 8] = [
+    "<td>scheduled</td>",
+    ">guiding questions</option>",
+    "<td>Tue ",
+    ">invited</option>",
+    "<td>registered (by time zone)</td>",
+    "<td>registered · ",
+    "<td>pending</td>",
+    ">awaiting approval</option>",
+];
+
+async fn organizer_pages_show_statuses_and_weekdays_in_the_pages_language(backend: Backend) {
+    // No mail worker: the invitations stay pending in the outbox.
+    let app = spawn_app_with(backend, inline_delivery(|_| {})).await;
+    let browser = Browser::new(&app);
+    browser.sign_in(&app).await;
+    let (base, csrf) = browser
+        .create_webinar("Statuses", &[("AM", "2030-09-24T09:00")])
+        .await;
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .part(
+            "file",
+            reqwest::multipart::Part::text(sample_csv()).file_name("invitees.csv"),
+        );
+    let response = browser
+        .client
+        .post(format!("{base}/invitees"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let webinar = base.rsplit('/').next().unwrap();
+    app.register_ok(
+        webinar,
+        &json!({"name": "Guest", "email": "guest@example.org", "time_zone": "Europe/Paris"}),
+    )
+    .await;
+    let (status, _, _) = browser
+        .post(&format!("{base}/invitations"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let pages = ["", "/registrations", "/attendance", "/outbox"];
+    let mut english = String::new();
+    for page in pages {
+        english += &browser.get(&format!("{base}{page}?lang=en")).await.1;
+    }
+    for needle in ENGLISH_ONLY {
+        assert!(english.contains(needle), "the English pages show {needle}");
+    }
+    for lang in ["es", "fr", "ru", "ar"] {
+        for page in pages {
+            let (status, text) = browser.get(&format!("{base}{page}?lang={lang}")).await;
+            assert_eq!(status, StatusCode::OK);
+            for needle in ENGLISH_ONLY {
+                assert!(
+                    !text.contains(needle),
+                    "{page} in {lang} shows {needle} in English"
+                );
+            }
+        }
+    }
+    let (_, outbox) = browser.get(&format!("{base}/outbox?lang=ar")).await;
+    assert!(
+        outbox.contains("<td>دعوة</td>") && !outbox.contains("<td>invitation</td>"),
+        "{outbox}"
+    );
+}
 
 async fn a_page_error_is_in_the_visitors_language_and_sets_the_pages_cookies(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -752,7 +827,7 @@ async fn organizer_manages_sessions_invitees_documents_and_registrations_in_the_
     );
     let (_, page) = browser.get(&format!("{base}/outbox")).await;
     assert!(
-        page.contains("session_cancelled") && page.contains("chair_invitation"),
+        page.contains("<td>session cancelled</td>") && page.contains("<td>chair invitation</td>"),
         "{page}"
     );
 }

@@ -302,12 +302,25 @@ async fn report_page(
 ) -> PageResult {
     let webinar = mine(&state, &organizer, &id).await?;
     let report = report::build(&state, &webinar).await?;
+    let language = lang(&web);
+    let t = |key: &str| i18n::text(language, key, &[]);
+    let (title, whole, part) = (
+        t("org.chart_registered_attended"),
+        t("org.registered"),
+        t("org.attended"),
+    );
+    let words = super::chart::Words {
+        title: &title,
+        whole: &whole,
+        part: &part,
+    };
     let chart = super::chart::pairs(
         report
             .per_session
             .iter()
             .map(|l| (l.name.as_str(), l.registered, l.attended)),
-        &i18n::text(lang(&web), "org.chart_registered_attended", &[]),
+        &words,
+        language == Language::Ar,
     );
     render(
         "organizer/report.html",

@@ -204,6 +204,30 @@ async fn the_report_page_shows_the_figures_in_a_chart(backend: Backend) {
         "registered 2, attended 1: {page}"
     );
     assert!(page.contains("id=\"per-organization\""));
+    // A legend says what the bars count; each bar's label stands first, at the left.
+    let chart =
+        |page: &str| page[page.find("<svg").unwrap()..page.find("</svg>").unwrap()].to_string();
+    let english = chart(&page);
+    assert!(
+        english.contains(">Registered</text>") && english.contains(">Attended</text>"),
+        "{english}"
+    );
+    assert!(english.contains("<text x=\"0\" y="), "{english}");
+    // In Arabic the legend is Arabic and the chart mirrors: labels at the right edge,
+    // bars growing leftwards from them.
+    let (_, page) = i
+        .browser
+        .get(&format!("/organizer/webinars/{}/report?lang=ar", i.w))
+        .await;
+    let arabic = chart(&page);
+    assert!(
+        arabic.contains(">المسجَّلون</text>") && arabic.contains(">الحاضرون</text>"),
+        "{arabic}"
+    );
+    assert!(
+        arabic.contains("<text x=\"560\" y=") && !arabic.contains("<text x=\"0\" y="),
+        "{arabic}"
+    );
 }
 
 async fn the_follow_up_button_says_plainly_it_is_too_early(backend: Backend) {

@@ -14,7 +14,19 @@ pub(crate) async fn coverage_page(
     let sessions = db::sessions::list(conn.exec(), webinar.id).await?;
     let invitees = db::invitees::list(conn.exec(), webinar.id).await?;
     let coverage = coverage::compute(&webinar, &sessions, &invitees);
-    let label = i18n::text(lang(&web), "org.chart_suitable", &[]);
+    let language = lang(&web);
+    let t = |key: &str| i18n::text(language, key, &[]);
+    let (title, whole, part) = (
+        t("org.chart_suitable"),
+        t("org.invitees"),
+        t("org.inside_hours"),
+    );
+    let words = super::super::chart::Words {
+        title: &title,
+        whole: &whole,
+        part: &part,
+    };
+    let rtl = language == Language::Ar;
     let scheduled: Vec<_> = sessions
         .iter()
         .filter(|s| s.status != crate::domain::webinar::SessionStatus::Cancelled)
@@ -43,8 +55,8 @@ pub(crate) async fn coverage_page(
         context! { ..base(&web, Some(&organizer)), ..context! {
             webinar => webinar_value(&webinar),
             coverage => &coverage,
-            chart => super::super::chart::bars(&coverage.per_offset, &label),
-            session_chart => super::super::chart::bars(&coverage.per_session, &label),
+            chart => super::super::chart::bars(&coverage.per_offset, &words, rtl),
+            session_chart => super::super::chart::bars(&coverage.per_session, &words, rtl),
             map => map,
         }},
     )

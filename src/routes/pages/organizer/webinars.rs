@@ -2,6 +2,8 @@
 
 #[allow(unused_imports)]
 use super::*;
+use chrono::DateTime;
+use chrono_tz::Tz;
 
 pub(crate) async fn webinars_page(
     State(state): State<AppState>,
@@ -161,7 +163,7 @@ pub(crate) async fn show_webinar(
     }
     let invitee_list = db::invitees::list(conn.exec(), w.id).await?;
     let invitees = invitee_list.len();
-    let zones = zone_table(w, &sessions, &invitee_list);
+    let zones = zone_table(lang(web), w, &sessions, &invitee_list);
     let public_url = &state.settings.server.public_url;
     let materials: Vec<Value> = db::materials::list(conn.exec(), w.id)
         .await?
@@ -218,8 +220,21 @@ pub(crate) fn clock_view(
         .collect()
 }
 
-/// Each zone the invitees are in, with every session's local time there.
+/// "Tue 09:00–11:00" with the weekday in `language`; in Arabic the times are isolated left
+/// to right, or the range reads backwards.
+fn local_times(language: Language, start: DateTime<Tz>, end: DateTime<Tz>) -> String {
+    let day = i18n::format_date(language, start, "%a");
+    let range = format!("{}–{}", start.format("%H:%M"), end.format("%H:%M"));
+    match language {
+        Language::Ar => format!("{day} \u{2066}{range}\u{2069}"),
+        _ => format!("{day} {range}"),
+    }
+}
+
+/// Each zone the invitees are in, with every session's local time there (the weekday in
+/// the organizer's language).
 pub(crate) fn zone_table(
+    language: Language,
     w: &Webinar,
     sessions: &[Session],
     invitees: &[crate::domain::invitee::Invitee],
@@ -250,7 +265,7 @@ pub(crate) fn zone_table(
                 zone => zone.to_string(),
                 count => count,
                 times => local.iter().map(|l| context! {
-                    time => format!("{}–{}", l.local_start.format("%a %H:%M"), l.local_end.format("%H:%M")),
+                    time => local_times(language, l.local_start, l.local_end),
                     suitable => l.suitable,
                     recommended => l.recommended,
                 }).collect::<Vec<_>>(),

@@ -1,0 +1,418 @@
+//! Accessibility in a real Chromium: axe-core's WCAG 2.1 A and AA rules on every public
+//! and organizer page, in English and in Arabic, with data in them; the consent checkbox
+//! beside its label; a registration made with the keyboard alone.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::chrome::{Chrome, ENTER, SPACE};
+use crate::helpers::*;
+
+/// The languages audited: English, and Arabic for right to left.
+const LANGUAGES: [&str; 2] = ["en", "ar"];
+
+/// The model webinar with what the organizer's pages show: the sample invitee list, a
+/// chair, a document, registrations (a guest who attended, one who did not, one who
+/// cancelled), invitations in the outbox.
+struct Site {
+    app: TestApp,
+    w: ModelWebinar,
+    /// The organizer's email, who owns the webinar and signs in with the browser.
+    email: String,
+    /// The path of the one-time link to set the organizer's password.
+    password_link: String,
+    invitee: String,
+    manage: String,
+    join: String,
+    cancelled: String,
+}
+
+async fn site() -> Site {
+    let mut app = spawn_app(Backend::Sqlite).await;
+    // The webinar belongs to the organizer who signs in with the browser.
+    let (email, password_link) = app.password_link().await;
+    app.token = meridian::cli::create_token(&app.settings, &email, "accessibility")
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    let w = app.model_webinar(None, None).await;
+    json_of(app.import_csv(&w.id, &sample_csv()).await, StatusCode::OK).await;
+    let invitees = json_of(
+        app.get_as_organizer(&format!("/api/v1/webinars/{}/invitees", w.id))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let invitee = invitees[0]["id"].as_str().unwrap().to_string();
+    let chair = json!({"name": "Chair, Bali Process", "email": "cochair@bali-process.example.org", "time_zone": "Australia/Sydney"});
+    let path = format!("/api/v1/webinars/{}/sessions/{}/chairs", w.id, w.am);
+    let created = app.organizer(Method::POST, &path, Some(&chair)).await;
+    json_of(created, StatusCode::CREATED).await;
+    let agenda = json!({"title": "Agenda", "kind": "agenda", "language": "en", "url": "https://docs.example.org/agenda.pdf"});
+    let path = format!("/api/v1/webinars/{}/materials", w.id);
+    let created = app.organizer(Method::POST, &path, Some(&agenda)).await;
+    json_of(created, StatusCode::CREATED).await;
+    let mut registered = Vec::new();
+    for (name, email, zone, language, session) in [
+        ("Kenji Sato", "kenji@example.jp", "Asia/Tokyo", "en", &w.am),
+        (
+            "Youssef Haddad",
+            "youssef@example.ma",
+            "Africa/Casablanca",
+            "ar",
+            &w.pm,
+        ),
+        (
+            "Olga Ivanova",
+            "olga@example.ru",
+            "Europe/Moscow",
+            "ru",
+            &w.am,
+        ),
+    ] {
+        let body = json!({"name": name, "email": email, "time_zone": zone, "language": language,
+                          "organization": "Bali Process", "session_id": session,
+                          "share_in_participant_list": true});
+        registered.push(app.register_ok(&w.id, &body).await);
+    }
+    let sent = app
+        .organizer(
+            Method::POST,
+            &format!("/api/v1/webinars/{}/invitations", w.id),
+            None,
+        )
+        .await;
+    json_of(sent, StatusCode::OK).await;
+    let kenji = registered[0].0["id"].as_str().unwrap();
+    let attended = app
+        .organizer(
+            Method::PUT,
+            &format!("/api/v1/webinars/{}/registrations/{kenji}/attendance", w.id),
+            Some(&json!({"attended": true, "minutes": 95})),
+        )
+        .await;
+    json_of(attended, StatusCode::OK).await;
+    let cancelled = registered[2].1.clone();
+    let response = app
+        .client
+        .delete(app.url(&format!("/api/v1/registrations/{cancelled}")))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{}", response.status());
+    let join = registered[0].0["join_link"].as_str().unwrap();
+    Site {
+        join: join.replace(&app.settings.server.public_url, ""),
+        manage: registered[1].1.clone(),
+        cancelled,
+        invitee,
+        email,
+        password_link: password_link.replace(&app.settings.server.public_url, ""),
+        w,
+        app,
+    }
+}
+
+/// `path` in `lang` (the switcher's `?lang=`).
+fn in_language(path: &str, lang: &str) -> String {
+    let joiner = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{joiner}lang={lang}")
+}
+
+/// Every page a visitor can reach, by label and path (from `src/routes/pages/`: public.rs,
+/// join.rs, and the error page).
+fn public_pages(s: &Site) -> Vec<(&'static str, String)> {
+    let w = &s.w.id;
+    vec![
+        ("registration page", format!("/w/{w}?tz=Asia/Tokyo")),
+        (
+            "registration confirmation",
+            format!("/r/{}?done=registered", s.manage),
+        ),
+        ("manage page", format!("/r/{}?tz=Asia/Tokyo", s.manage)),
+        ("cancelled registration", format!("/r/{}", s.cancelled)),
+        ("join page, not open yet", s.join.clone()),
+        (
+            "error page: unknown webinar",
+            format!("/w/{}", uuid::Uuid::new_v4()),
+        ),
+        ("error page: unknown manage link", "/r/not-a-token".into()),
+        ("error page: unknown join link", "/j/not-a-token".into()),
+    ]
+}
+
+/// Every page of the signed-in organizer (src/routes/pages/organizer/, attendance.rs,
+/// tokens.rs, downloads.rs's printable list).
+fn organizer_pages(s: &Site) -> Vec<(&'static str, String)> {
+    let webinar = format!("/organizer/webinars/{}", s.w.id);
+    let mut pages = vec![
+        ("webinar list", "/organizer".to_string()),
+        ("API tokens", "/organizer/tokens".into()),
+        ("webinar and sessions", webinar.clone()),
+    ];
+    for (label, tail) in [
+        ("invitees", "/invitees".to_string()),
+        ("invitee", format!("/invitees/{}", s.invitee)),
+        ("coverage", "/coverage".into()),
+        ("sending invitations", "/invitations".into()),
+        ("outbox", "/outbox".into()),
+        ("registrations", "/registrations".into()),
+        ("attendance", "/attendance".into()),
+        ("report", "/report".into()),
+        (
+            "printable participant list",
+            "/participants?format=html".into(),
+        ),
+    ] {
+        pages.push((label, format!("{webinar}{tail}")));
+    }
+    pages.push((
+        "error page: another webinar",
+        format!("/organizer/webinars/{}", uuid::Uuid::new_v4()),
+    ));
+    pages
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_passes_the_accessibility_audit_in_english_and_arabic() {
+    let Some(chrome) = Chrome::start("Asia/Tokyo").await else {
+        return;
+    };
+    let s = site().await;
+    let app = &s.app;
+    for lang in LANGUAGES {
+        chrome
+            .goto(&app.url(&in_language(&s.password_link, lang)))
+            .await;
+        chrome
+            .assert_accessible(&format!("set-password page ({lang})"))
+            .await;
+        chrome
+            .goto(&app.url(&in_language("/organizer/sign-in", lang)))
+            .await;
+        chrome
+            .assert_accessible(&format!("sign-in page ({lang})"))
+            .await;
+        for (label, path) in public_pages(&s) {
+            chrome.goto(&app.url(&in_language(&path, lang))).await;
+            chrome.assert_accessible(&format!("{label} ({lang})")).await;
+        }
+        // A form sent back with its problem, then the "check your email" answer to an invitee.
+        let page = in_language(&format!("/w/{}?tz=Asia/Tokyo", s.w.id), lang);
+        chrome.goto(&app.url(&page)).await;
+        chrome.type_into("#name", "Amina Diallo").await;
+        chrome.type_into("#email", "amina at example.org").await;
+        // The server's answer, not the browser's own check.
+        chrome
+            .run("document.querySelector('#register-form').noValidate = true;")
+            .await;
+        chrome.click("#register-form button[type=submit]").await;
+        chrome
+            .wait_for(
+                "the problem",
+                "return document.querySelector('.problem') !== null;",
+            )
+            .await;
+        chrome
+            .assert_accessible(&format!("registration form with a problem ({lang})"))
+            .await;
+        chrome.goto(&app.url(&page)).await;
+        chrome.type_into("#name", "Chair, Almaty Process").await;
+        chrome
+            .type_into("#email", "chair@almaty-process.example.org")
+            .await;
+        chrome.click("#register-form button[type=submit]").await;
+        chrome
+            .wait_for("the answer", "return !location.search.includes('tz=');")
+            .await;
+        chrome
+            .assert_accessible(&format!("check your email ({lang})"))
+            .await;
+    }
+    sign_in(&chrome, &s).await;
+    let bad_csv = tempfile::NamedTempFile::with_suffix(".csv").unwrap();
+    std::fs::write(
+        bad_csv.path(),
+        "name,email,time_zone\nAmina Diallo,amina@example.org,Africa/Casablanca\nNobody,not-an-email,Mars/Base\n",
+    )
+    .unwrap();
+    for lang in LANGUAGES {
+        for (label, path) in organizer_pages(&s) {
+            chrome.goto(&app.url(&in_language(&path, lang))).await;
+            chrome.assert_accessible(&format!("{label} ({lang})")).await;
+            if ["coverage", "report"].contains(&label) {
+                chrome.screenshot(&format!("{label}-{lang}.png")).await;
+            }
+        }
+        // The import's report, with the lines it could not take.
+        let invitees = format!("/organizer/webinars/{}/invitees", s.w.id);
+        chrome.goto(&app.url(&in_language(&invitees, lang))).await;
+        chrome
+            .type_into("#file", bad_csv.path().to_str().unwrap())
+            .await;
+        chrome.click("#upload button[type=submit]").await;
+        chrome
+            .wait_for(
+                "the import report",
+                "return document.querySelector('#import-errors') !== null;",
+            )
+            .await;
+        chrome
+            .assert_accessible(&format!("invitee import with errors ({lang})"))
+            .await;
+        // A meeting report whose people are not registered: the unmatched rows.
+        let attendance = format!("/organizer/webinars/{}/attendance", s.w.id);
+        chrome.goto(&app.url(&in_language(&attendance, lang))).await;
+        let report = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/attendance/zoom-webinar-attendees.csv");
+        chrome
+            .type_into("#import-file", report.to_str().unwrap())
+            .await;
+        chrome
+            .click("form[action$='/attendance/import'] button[type=submit]")
+            .await;
+        chrome
+            .wait_for(
+                "the import's result",
+                "return document.querySelector('#unmatched') !== null;",
+            )
+            .await;
+        chrome
+            .assert_accessible(&format!("attendance import with unmatched rows ({lang})"))
+            .await;
+        // A new API token, shown once.
+        chrome
+            .goto(&app.url(&in_language("/organizer/tokens", lang)))
+            .await;
+        chrome.type_into("#label", "Reporting").await;
+        chrome.click("#create-token button[type=submit]").await;
+        chrome
+            .wait_for(
+                "the new token",
+                "return document.querySelector('#new-token') !== null;",
+            )
+            .await;
+        chrome
+            .assert_accessible(&format!("new API token ({lang})"))
+            .await;
+    }
+}
+
+/// Sets the organizer's password through the one-time link and signs in.
+async fn sign_in(chrome: &Chrome, s: &Site) {
+    chrome
+        .goto(&s.app.url(&in_language(&s.password_link, "en")))
+        .await;
+    chrome.type_into("#password", "correct horse battery").await;
+    chrome.type_into("#repeat", "correct horse battery").await;
+    chrome.click("form button[type=submit]").await;
+    chrome
+        .wait_for(
+            "the sign-in page",
+            "return location.pathname === '/organizer/sign-in';",
+        )
+        .await;
+    chrome.type_into("#email", &s.email).await;
+    chrome.type_into("#password", "correct horse battery").await;
+    chrome.click("#sign-in button[type=submit]").await;
+    chrome
+        .wait_for(
+            "the webinar list",
+            "return location.pathname === '/organizer';",
+        )
+        .await;
+}
+
+/// Whether the consent checkbox sits on the first line of its label's text, on the
+/// side the language reads from (not centred above it).
+const CONSENT_BESIDE_LABEL: &str = r#"
+const box = document.querySelector('.consent input[type=checkbox]');
+const label = box.closest('label');
+const text = [...label.childNodes].find(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+const range = document.createRange();
+range.selectNodeContents(text);
+const line = range.getClientRects()[0];
+const b = box.getBoundingClientRect();
+const rtl = getComputedStyle(label).direction === 'rtl';
+const sameLine = b.top < line.bottom && b.bottom > line.top;
+const before = rtl ? b.left >= line.right - 1 : b.right <= line.left + 1;
+return {sameLine, before, box: [b.left, b.top, b.width, b.height], line: [line.left, line.top, line.width, line.height]};
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_consent_checkbox_sits_beside_its_label() {
+    let Some(chrome) = Chrome::start("Europe/Zurich").await else {
+        return;
+    };
+    let app = spawn_app(Backend::Sqlite).await;
+    let w = app.model_webinar(None, None).await;
+    let body =
+        json!({"name": "Marie Dubois", "email": "marie@example.org", "time_zone": "Europe/Paris"});
+    let (_, token) = app.register_ok(&w.id, &body).await;
+    for lang in LANGUAGES {
+        for path in [
+            format!("/w/{}?tz=Europe/Zurich", w.id),
+            format!("/r/{token}"),
+        ] {
+            chrome.goto(&app.url(&in_language(&path, lang))).await;
+            let layout = chrome.run(CONSENT_BESIDE_LABEL).await;
+            assert_eq!(
+                (&layout["sameLine"], &layout["before"]),
+                (&Value::Bool(true), &Value::Bool(true)),
+                "{path} ({lang}): the checkbox is not beside its label: {layout}"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_registers_with_the_keyboard_alone() {
+    let Some(chrome) = Chrome::start("Asia/Tokyo").await else {
+        return;
+    };
+    let app = spawn_app(Backend::Sqlite).await;
+    let w = app.model_webinar(None, None).await;
+    chrome
+        .goto(&app.url(&format!("/w/{}?lang=en&tz=Asia/Tokyo", w.id)))
+        .await;
+    // The first Tab reaches the skip link; the fields follow in reading order.
+    chrome.tab_to("a.skip", 1).await;
+    chrome.tab_to("#name", 20).await;
+    chrome.press("Kenji Sato").await;
+    chrome.tab_to("#email", 1).await;
+    chrome.press("kenji@example.org").await;
+    chrome.tab_to("#share_in_participant_list", 10).await;
+    chrome.press(SPACE).await;
+    assert!(
+        chrome.is_checked("#share_in_participant_list").await,
+        "Space ticks the consent"
+    );
+    chrome.tab_to("#register-form button[type=submit]", 1).await;
+    chrome.press(ENTER).await;
+    chrome
+        .wait_for(
+            "the manage page",
+            "return location.pathname.startsWith('/r/');",
+        )
+        .await;
+    let text = chrome.text().await;
+    assert!(
+        text.contains("You are registered") && text.contains("Kenji Sato"),
+        "{text}"
+    );
+    let list = json_of(
+        app.get_as_organizer(&format!("/api/v1/webinars/{}/registrations", w.id))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list[0]["email"], "kenji@example.org");
+    assert_eq!(
+        list[0]["session_id"],
+        w.am.as_str(),
+        "the AM session suits Tokyo"
+    );
+    assert_eq!(list[0]["share_in_participant_list"], true);
+}
