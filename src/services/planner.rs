@@ -138,6 +138,46 @@ pub async fn plan(ctx: &Context, webinar: &Webinar, ask: &Ask) -> AppResult<Plan
     })
 }
 
+/// The clock-change warnings for a proposal's times, as sessions labelled `label` with
+/// the UTC start (the same warnings the webinar page shows for real sessions).
+pub fn proposal_warnings(
+    planned: &Planned,
+    index: usize,
+    label: &str,
+    now: DateTime<Utc>,
+) -> Vec<super::clock_warnings::Warning> {
+    let Some(proposal) = planned.plan.proposals.get(index) else {
+        return Vec::new();
+    };
+    let webinar = planned
+        .audience
+        .sessions
+        .first()
+        .map_or_else(crate::domain::WebinarId::new, |s| s.webinar_id);
+    let sessions: Vec<Session> = proposal
+        .starts_at
+        .iter()
+        .map(|t| Session {
+            id: crate::domain::SessionId::new(),
+            webinar_id: webinar,
+            label: format!("{label}: {} UTC", t.format("%Y-%m-%d %H:%M")),
+            starts_at: *t,
+            duration_minutes: planned.request.duration_minutes,
+            capacity: None,
+            taken: 0,
+            join_url: None,
+            status: SessionStatus::Scheduled,
+        })
+        .collect();
+    let zones: Vec<chrono_tz::Tz> = planned
+        .audience
+        .people
+        .iter()
+        .map(|p| p.time_zone)
+        .collect();
+    super::clock_warnings::compute(&sessions, &zones, now)
+}
+
 /// What applying a proposal does to the current sessions.
 #[derive(Debug, Clone, Default)]
 pub struct Change {

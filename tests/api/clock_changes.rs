@@ -15,6 +15,7 @@ use crate::smtp::SmtpServer;
 on_both_databases!(
     invitations_tell_people_whose_clocks_change_before_the_session,
     the_webinar_page_warns_of_clock_changes_near_a_session,
+    the_plan_page_warns_of_clock_changes_near_current_and_proposed_times,
 );
 
 fn offset(tz: Tz, at: DateTime<Utc>) -> i32 {
@@ -305,5 +306,52 @@ async fn the_webinar_page_warns_of_clock_changes_near_a_session(backend: Backend
     assert!(
         page.contains("Asia/Tokyo") && !page.contains("clock-warnings"),
         "{page}"
+    );
+}
+
+/// The Plan page shows the same warnings, for the current sessions and for the proposal on
+/// the map (a proposal on that date is as close to Zurich's change as the session).
+async fn the_plan_page_warns_of_clock_changes_near_current_and_proposed_times(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let browser = Browser::new(&app);
+    browser.sign_in(&app).await;
+    let start = session_start();
+    let local = start.format("%Y-%m-%dT%H:%M").to_string();
+    let (base, csrf) = browser
+        .create_webinar("Clock plan", &[("Main", &local)])
+        .await;
+    let csv = "name,email,organization,role,country,time_zone,language\n\
+               Ueli,ueli@example.org,Org,Member,,Europe/Zurich,en\n\
+               Kenji,kenji@example.org,Org,Member,,Asia/Tokyo,en\n";
+    let form = reqwest::multipart::Form::new().text("csrf", csrf).part(
+        "file",
+        reqwest::multipart::Part::text(csv).file_name("invitees.csv"),
+    );
+    let response = browser
+        .client
+        .post(format!("{base}/invitees"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let (status, page) = browser
+        .get(&format!("{base}/plan?lang=en&sessions=1"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let page = unescaped(&page);
+    let at = page
+        .find("id=\"clock-warnings\"")
+        .expect("a clock-change notice");
+    let warning = &page[at..page[at..].find("</section>").unwrap() + at];
+    assert!(warning.contains("<strong>Main</strong>"), "{warning}");
+    assert!(warning.contains("<strong>Proposal 1: "), "{warning}");
+    assert!(
+        warning.contains("Europe/Zurich: the clocks change on"),
+        "{warning}"
+    );
+    assert!(
+        !warning.contains("Asia/Tokyo"),
+        "Tokyo keeps its clocks: {warning}"
     );
 }

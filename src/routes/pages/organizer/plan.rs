@@ -72,10 +72,41 @@ pub(crate) async fn plan_page(
         Err(problem) => Err(problem),
     };
     match planned {
-        Ok(planned) => show_plan(&web, &organizer, &webinar, &query, Some(&planned), None),
+        Ok(planned) => {
+            let language = lang(&web);
+            let shown = query.show.unwrap_or(1);
+            let title = i18n::text(language, "org.plan_proposal", &[("n", &shown.to_string())]);
+            let mut warnings =
+                services::clock_warnings::for_webinar(&state, &webinar, &planned.audience.sessions)
+                    .await?;
+            warnings.extend(services::planner::proposal_warnings(
+                &planned,
+                shown.saturating_sub(1),
+                &title,
+                Utc::now(),
+            ));
+            let clock = clock_view(language, &warnings);
+            show_plan(
+                &web,
+                &organizer,
+                &webinar,
+                &query,
+                Some(&planned),
+                None,
+                clock,
+            )
+        }
         Err(problem) => {
             reshow(problem, async |problem| {
-                show_plan(&web, &organizer, &webinar, &query, None, Some(problem))
+                show_plan(
+                    &web,
+                    &organizer,
+                    &webinar,
+                    &query,
+                    None,
+                    Some(problem),
+                    Vec::new(),
+                )
             })
             .await
         }
@@ -89,6 +120,7 @@ fn show_plan(
     query: &PlanQuery,
     planned: Option<&Planned>,
     problem: Option<String>,
+    clock_warnings: Vec<Value>,
 ) -> PageResult {
     let language = lang(web);
     let tz = webinar.time_zone.0;
@@ -145,6 +177,7 @@ fn show_plan(
             shown => query.show.unwrap_or(1),
             map => map,
             problem => problem,
+            clock_warnings => clock_warnings,
         }},
     )
 }
