@@ -155,6 +155,11 @@ fn organizer_pages(s: &Site) -> Vec<(&'static str, String)> {
         ("invitees", "/invitees".to_string()),
         ("invitee", format!("/invitees/{}", s.invitee)),
         ("coverage", "/coverage".into()),
+        ("plan", "/plan".into()),
+        (
+            "plan by organization, second proposal, map by organization",
+            "/plan?weight=organization&group=organization&show=2".into(),
+        ),
         ("sending invitations", "/invitations".into()),
         ("outbox", "/outbox".into()),
         ("registrations", "/registrations".into()),
@@ -241,10 +246,31 @@ async fn every_page_passes_the_accessibility_audit_in_english_and_arabic() {
         for (label, path) in organizer_pages(&s) {
             chrome.goto(&app.url(&in_language(&path, lang))).await;
             chrome.assert_accessible(&format!("{label} ({lang})")).await;
-            if ["coverage", "report"].contains(&label) {
+            if ["coverage", "report", "plan"].contains(&label) {
                 chrome.screenshot(&format!("{label}-{lang}.png")).await;
             }
+            if label == "plan" {
+                chrome
+                    .run("document.getElementById('map').scrollIntoView();")
+                    .await;
+                chrome.screenshot(&format!("plan-map-{lang}.png")).await;
+            }
         }
+        // Applying a proposal: the confirmation that says who will be told.
+        let plan = format!("/organizer/webinars/{}/plan", s.w.id);
+        chrome.goto(&app.url(&in_language(&plan, lang))).await;
+        chrome
+            .click("form[action$='/plan/confirm'] button[type=submit]")
+            .await;
+        chrome
+            .wait_for(
+                "the confirmation",
+                "return document.querySelector('#plan-notified') !== null;",
+            )
+            .await;
+        chrome
+            .assert_accessible(&format!("plan confirmation ({lang})"))
+            .await;
         // The import's report, with the lines it could not take.
         let invitees = format!("/organizer/webinars/{}/invitees", s.w.id);
         chrome.goto(&app.url(&in_language(&invitees, lang))).await;

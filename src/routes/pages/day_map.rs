@@ -15,10 +15,11 @@ use crate::domain::assignment::Rules;
 use crate::domain::planner::Person;
 use crate::i18n;
 
-const LABEL_W: i64 = 210;
-const CELL_W: i64 = 30;
+const LABEL_W: i64 = 170;
+const CELL_W: i64 = 26;
 const ROW_H: i64 = 22;
-const HEAD_H: i64 = 44;
+/// Two lines of band labels (current, proposal), then the hours.
+const HEAD_H: i64 = 52;
 const GRID_W: i64 = 24 * CELL_W;
 const WIDTH: i64 = LABEL_W + GRID_W + 8;
 
@@ -137,6 +138,9 @@ pub fn map(
         let along = minutes * CELL_W / 60;
         if rtl { GRID_W - along } else { LABEL_W + along }
     };
+    // The zone names sit in the label column: on the left, or on the right in Arabic
+    // (where "start" is the right edge of the text).
+    let label_x = if rtl { WIDTH - 4 } else { 0 };
     let height = HEAD_H + ROW_H * rows.len().max(1) as i64 + 4;
     let t = |key: &str| i18n::text(language, key, &[]);
     let title = i18n::text(
@@ -153,15 +157,14 @@ pub fn map(
     );
     let mut svg = format!(
         "<svg class=\"day-map\" role=\"img\" aria-label=\"{}\" viewBox=\"0 0 {WIDTH} {height}\" \
-         width=\"{WIDTH}\" xmlns=\"http://www.w3.org/2000/svg\" direction=\"{}\">",
+         width=\"100%\" style=\"max-width: {WIDTH}px\" xmlns=\"http://www.w3.org/2000/svg\" direction=\"{}\">",
         escape(&title),
         if rtl { "rtl" } else { "ltr" }
     );
-    // Hour labels (UTC) along the top.
+    // Hour labels (UTC) along the top, named in the label column.
     svg.push_str(&format!(
-        "<text class=\"axis\" x=\"{}\" y=\"14\" text-anchor=\"{}\">{}</text>",
-        if rtl { GRID_W } else { LABEL_W },
-        if rtl { "end" } else { "start" },
+        "<text class=\"axis\" x=\"{label_x}\" y=\"{}\">{}</text>",
+        HEAD_H - 6,
         escape(&t("org.map_utc_hours"))
     ));
     for h in 0..24i64 {
@@ -169,10 +172,9 @@ pub fn map(
         svg.push_str(&format!(
             "<text class=\"axis\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{h:02}</text>",
             (a + b) / 2,
-            HEAD_H - 8
+            HEAD_H - 6
         ));
     }
-    let label_x = if rtl { GRID_W + 8 } else { 0 };
     for (i, row) in rows.iter().enumerate() {
         let y = HEAD_H + ROW_H * i as i64;
         let name = match &row.organization {
@@ -209,17 +211,23 @@ pub fn map(
         }
         let (a, b) = (x(from), x(to));
         let (left, width) = (a.min(b), (a - b).abs());
-        let style = if band.proposal {
-            "fill=\"#6a3d9a\" fill-opacity=\"0.28\" stroke=\"#4b2a6e\" stroke-width=\"3\""
+        let (style, label_y) = if band.proposal {
+            (
+                "fill=\"#6a3d9a\" fill-opacity=\"0.28\" stroke=\"#4b2a6e\" stroke-width=\"3\"",
+                28,
+            )
         } else {
-            "fill=\"none\" stroke=\"#0b4f9c\" stroke-width=\"3\" stroke-dasharray=\"6 3\""
+            (
+                "fill=\"none\" stroke=\"#0b4f9c\" stroke-width=\"3\" stroke-dasharray=\"6 3\"",
+                12,
+            )
         };
         svg.push_str(&format!(
-            "<rect x=\"{left}\" y=\"18\" width=\"{width}\" height=\"{}\" {style}></rect>\
-             <text class=\"band\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-            height - 20,
+            "<rect x=\"{left}\" y=\"{}\" width=\"{width}\" height=\"{}\" {style}></rect>\
+             <text class=\"band\" x=\"{}\" y=\"{label_y}\" text-anchor=\"middle\">{}</text>",
+            HEAD_H - 18,
+            height - HEAD_H + 16,
             left + width / 2,
-            height - 2,
             escape(&band.label)
         ));
     }

@@ -223,23 +223,21 @@ fn plan_map(
     shown: usize,
     by_organization: bool,
 ) -> Value {
-    let current_label = i18n::text(language, "org.plan_current", &[]);
     let mut bands: Vec<Band> = p
         .audience
         .sessions
         .iter()
         .map(|s| Band {
-            label: format!("{current_label}: {}", s.label),
+            label: s.label.clone(),
             starts_at: s.starts_at,
             ends_at: s.ends_at(),
             proposal: false,
         })
         .collect();
     if let Some(e) = shown.checked_sub(1).and_then(|i| p.plan.proposals.get(i)) {
-        let title = i18n::text(language, "org.plan_proposal", &[("n", &shown.to_string())]);
         for t in &e.starts_at {
             bands.push(Band {
-                label: format!("{title}: {} UTC", t.format("%H:%M")),
+                label: format!("{} UTC", t.format("%H:%M")),
                 starts_at: *t,
                 ends_at: services::planner::ends(*t, p.request.duration_minutes),
                 proposal: true,
