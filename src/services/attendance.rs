@@ -78,6 +78,8 @@ pub async fn join(
 pub struct ImportOutcome {
     /// `zoom` or `teams`.
     pub format: &'static str,
+    /// True: a preview (`?dry_run=true`); nothing was stored.
+    pub dry_run: bool,
     /// Distinct registrations found in the report.
     pub matched: usize,
     /// Rows that matched no registration, to correct and import again or mark by hand.
@@ -95,17 +97,26 @@ pub struct UnmatchedRow {
 /// Reads a meeting platform's attendance report for `session` and records who attended;
 /// it replaces what an earlier import said of that session, so importing the same file
 /// twice changes nothing. Times in the report are read in `tz` (default the webinar's).
+/// A `dry_run` answers the same outcome and stores nothing.
 #[tracing::instrument(skip_all, fields(webinar = %webinar.id, session = %session_id))]
 pub async fn import(
     ctx: &Context,
     webinar: &Webinar,
     session_id: SessionId,
     tz: Option<TimeZone>,
+    dry_run: bool,
     file: impl AsRef<[u8]> + Send + 'static,
 ) -> AppResult<ImportOutcome> {
     let tz = tz.unwrap_or(webinar.time_zone);
+    // The session's day where the report's times were written decides the date order.
+    let mut conn = ctx.db.conn().await?;
+    let day = db::sessions::find(conn.exec(), webinar.id, session_id)
+        .await?
+        .map(|s| s.starts_at.with_timezone(&tz.0).date_naive());
+    drop(conn);
+    let hints = reports::Hints { day };
     // Megabytes of CSV: read on a blocking thread, so other requests keep their workers.
-    let (format, rows) = tokio::task::spawn_blocking(move || read_report(file.as_ref(), tz))
+    let (format, rows) = tokio::task::spawn_blocking(move || read_report(file.as_ref(), tz, hints))
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("reading the report stopped: {e}")))??;
     let mut tx = ctx.begin().await?;
@@ -124,10 +135,15 @@ pub async fn import(
     let (merged, unmatched) = attendance::match_rows(
         &people,
         &rows,
-        attendance::max_minutes(&session),
+        attendance::ReportWindow::of(&session),
         reports::normalise_name,
     )
     .map_err(|e| AppError::Unprocessable(format!("the attendance report: {e}")))?;
+    if dry_run {
+        // Dropped, not committed: the transaction rolls back and nothing is stored.
+        drop(tx);
+        return Ok(outcome(format, true, merged.len(), unmatched));
+    }
     db::attendance::clear_imported(tx.exec(), session_id).await?;
     for m in &merged {
         let record = Record {
@@ -142,9 +158,19 @@ pub async fn import(
         db::attendance::save(tx.exec(), webinar.id, &record).await?;
     }
     tx.commit().await?;
-    Ok(ImportOutcome {
+    Ok(outcome(format, false, merged.len(), unmatched))
+}
+
+fn outcome(
+    format: reports::Format,
+    dry_run: bool,
+    matched: usize,
+    unmatched: Vec<attendance::Row>,
+) -> ImportOutcome {
+    ImportOutcome {
         format: format.as_str(),
-        matched: merged.len(),
+        dry_run,
+        matched,
         unmatched: unmatched
             .into_iter()
             .map(|r| UnmatchedRow {
@@ -154,12 +180,16 @@ pub async fn import(
                 minutes: r.minutes,
             })
             .collect(),
-    })
+    }
 }
 
 /// The report's rows with their times in UTC.
-fn read_report(file: &[u8], tz: TimeZone) -> AppResult<(reports::Format, Vec<attendance::Row>)> {
-    let report = reports::parse(file)
+fn read_report(
+    file: &[u8],
+    tz: TimeZone,
+    hints: reports::Hints,
+) -> AppResult<(reports::Format, Vec<attendance::Row>)> {
+    let report = reports::parse_with(file, hints)
         .map_err(|e| AppError::Unprocessable(format!("the attendance report: {e}")))?;
     let rows = report
         .rows
@@ -183,6 +213,7 @@ fn read_report(file: &[u8], tz: TimeZone) -> AppResult<(reports::Format, Vec<att
                 name: r.name,
                 email: r.email,
                 minutes: r.minutes,
+                span: r.span,
             })
         })
         .collect::<AppResult<_>>()?;

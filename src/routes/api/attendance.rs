@@ -15,6 +15,7 @@ use super::{ApiJson, ApiPath, ApiQuery, body_error};
 use crate::db::organizers::Organizer;
 use crate::domain::attendance::Presence;
 use crate::domain::registration::Registration;
+use crate::domain::values;
 use crate::domain::{Language, RegistrationId, SessionId, TimeZone, WebinarId};
 use crate::error::{AppError, AppResult};
 use crate::routes::downloads::{ParticipantsQuery, participants_response};
@@ -48,6 +49,9 @@ pub struct ImportQuery {
     pub session_id: Option<SessionId>,
     /// Time zone the report's times are written in; default (also when blank) the webinar's.
     pub tz: Option<String>,
+    /// `true`: answer what the import would do and store nothing; default `false`.
+    #[param(value_type = Option<bool>)]
+    pub dry_run: Option<String>,
 }
 
 #[utoipa::path(post, path = "/api/v1/webinars/{id}/attendance", tag = "attendance",
@@ -78,8 +82,9 @@ pub async fn import(
     let tz = super::given(query.tz.as_deref())
         .map(str::parse::<TimeZone>)
         .transpose()?;
+    let dry_run = values::flag("dry_run", query.dry_run.as_deref())?;
     Ok(Json(
-        service::import(&state, &webinar, session_id, tz, body).await?,
+        service::import(&state, &webinar, session_id, tz, dry_run, body).await?,
     ))
 }
 

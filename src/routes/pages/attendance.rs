@@ -15,6 +15,7 @@ use super::web::{PageResult, SignedIn, Web, reshow};
 use crate::db;
 use crate::db::organizers::Organizer;
 use crate::domain::attendance::Source;
+use crate::domain::values;
 use crate::domain::webinar::{Session, Webinar};
 use crate::domain::{Language, RegistrationId, SessionId};
 use crate::error::{AppError, AppResult};
@@ -159,10 +160,11 @@ async fn import_report(
             .parse()
             .map(SessionId)
             .map_err(|_| AppError::BadRequest("choose the session the report is of".into()))?;
+        let dry_run = values::flag("dry_run", Some(upload.field("dry_run")))?;
         let file = upload.file.map(|f| f.bytes).ok_or_else(|| {
             AppError::BadRequest("choose the attendance report file to upload".into())
         })?;
-        service::import(&state, &webinar, session, None, file).await
+        service::import(&state, &webinar, session, None, dry_run, file).await
     }
     .await;
     match outcome {
