@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{Exec, decode, on};
-use crate::domain::attendance::{Record, Source};
+use crate::domain::attendance::{Record, RowKey, Source};
 use crate::domain::registration::RegistrationStatus;
 use crate::domain::{RegistrationId, SessionId, WebinarId};
 
@@ -107,6 +107,47 @@ pub async fn clear_manual(ex: Exec<'_>, registration: RegistrationId) -> anyhow:
         .map(|r| r.rows_affected()))
     .context("clearing a manual attendance mark")?;
     Ok(removed > 0)
+}
+
+/// Remembers that a report row (normalised name, lower-cased e-mail or '') is
+/// `registration`, for every later import of the webinar.
+pub async fn save_link(
+    ex: Exec<'_>,
+    webinar: WebinarId,
+    key: &RowKey,
+    registration: RegistrationId,
+) -> anyhow::Result<()> {
+    on!(ex, c => sqlx::query(
+        "INSERT INTO report_links (webinar_id, name_key, email_key, registration_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (webinar_id, name_key, email_key) \
+         DO UPDATE SET registration_id = excluded.registration_id, created_at = excluded.created_at")
+        .bind(webinar.0)
+        .bind(&key.name)
+        .bind(&key.email)
+        .bind(registration.0)
+        .bind(Utc::now())
+        .execute(c)
+        .await
+        .map(|_| ()))
+    .context("remembering a report row's registration")?;
+    Ok(())
+}
+
+/// The report rows the organizers linked to a registration.
+pub async fn links(
+    ex: Exec<'_>,
+    webinar: WebinarId,
+) -> anyhow::Result<Vec<(RowKey, RegistrationId)>> {
+    let rows: Vec<(String, String, Uuid)> = on!(ex, c => sqlx::query_as(
+        "SELECT name_key, email_key, registration_id FROM report_links WHERE webinar_id = $1")
+        .bind(webinar.0)
+        .fetch_all(c)
+        .await)
+    .context("reading the linked report rows")?;
+    Ok(rows
+        .into_iter()
+        .map(|(name, email, id)| (RowKey { name, email }, RegistrationId(id)))
+        .collect())
 }
 
 /// Every record of the webinar.

@@ -220,6 +220,23 @@ pub struct Row {
     pub span: Span,
 }
 
+/// Who a report row is, as a link remembers it: its normalised name and lower-cased
+/// e-mail address ('' when it has none).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RowKey {
+    pub name: String,
+    pub email: String,
+}
+
+impl RowKey {
+    pub fn of(name: &str, email: Option<&str>, normalise_name: impl Fn(&str) -> String) -> Self {
+        RowKey {
+            name: normalise_name(name),
+            email: email.map(|e| e.trim().to_lowercase()).unwrap_or_default(),
+        }
+    }
+}
+
 /// The session a report is imported into, as the merge needs it.
 #[derive(Debug, Clone, Copy)]
 pub struct ReportWindow {
@@ -238,8 +255,8 @@ impl ReportWindow {
     }
 }
 
-/// Matches rows to people by email (case-insensitively), then by name when exactly one
-/// person has it; merges each person's rows into their presence. Returns the merged
+/// Matches rows to people by email (case-insensitively), then by a link the organizers
+/// made for that row, then by name when exactly one person has it; merges each person's rows into their presence. Returns the merged
 /// attendances (one per person, in the order first seen) and the rows that matched
 /// nobody, or the first row with more than `max_minutes`.
 ///
@@ -250,6 +267,7 @@ impl ReportWindow {
 pub fn match_rows(
     people: &[Person<'_>],
     rows: &[Row],
+    links: &HashMap<RowKey, RegistrationId>,
     window: ReportWindow,
     normalise_name: impl Fn(&str) -> String,
 ) -> Result<(Vec<Merged>, Vec<Row>), TooManyMinutes> {
@@ -279,6 +297,14 @@ pub fn match_rows(
             .email
             .as_deref()
             .and_then(|e| by_email.get(&e.trim().to_lowercase()).copied())
+            .or_else(|| {
+                (!links.is_empty())
+                    .then(|| {
+                        let key = RowKey::of(&row.name, row.email.as_deref(), &normalise_name);
+                        links.get(&key).copied()
+                    })
+                    .flatten()
+            })
             .or_else(|| by_name.get(&normalise_name(&row.name)).copied().flatten());
         let Some(id) = id else {
             unmatched.push(row.clone());
@@ -554,7 +580,8 @@ mod tests {
             row(4, "Li Wei", None, 60),
             row(5, "Stranger", Some("stranger@example.net"), 5),
         ];
-        let (merged, unmatched) = match_rows(&people, &rows, window(150), normalise).unwrap();
+        let (merged, unmatched) =
+            match_rows(&people, &rows, &HashMap::new(), window(150), normalise).unwrap();
         assert_eq!(merged.len(), 2);
         assert_eq!(merged[0].registration_id, a);
         assert_eq!(merged[0].minutes, 50);
@@ -575,7 +602,8 @@ mod tests {
             row(1, "Amina Diallo", None, 10),
             row(2, "Stranger", None, 151),
         ];
-        let e = match_rows(&people, &too_long, window(150), normalise).unwrap_err();
+        let e =
+            match_rows(&people, &too_long, &HashMap::new(), window(150), normalise).unwrap_err();
         assert_eq!((e.line, e.minutes, e.max), (2, 151, 150));
         assert!(e.to_string().starts_with("line 2: 151 minutes"), "{e}");
 
@@ -583,7 +611,14 @@ mod tests {
             row(1, "Amina Diallo", None, 150),
             row(2, "Amina Diallo", None, 150),
         ];
-        let (merged, _) = match_rows(&people, &two_devices, window(150), normalise).unwrap();
+        let (merged, _) = match_rows(
+            &people,
+            &two_devices,
+            &HashMap::new(),
+            window(150),
+            normalise,
+        )
+        .unwrap();
         assert_eq!(merged[0].minutes, 150);
     }
 
@@ -603,7 +638,8 @@ mod tests {
             stay(3, "Amina Diallo", (7, 35), (7, 50)),
             stay(4, "Amina Diallo", (8, 0), (8, 10)),
         ];
-        let (merged, _) = match_rows(&people, &rows, window(150), normalise).unwrap();
+        let (merged, _) =
+            match_rows(&people, &rows, &HashMap::new(), window(150), normalise).unwrap();
         // 07:00-07:50 and 08:00-08:10.
         assert_eq!(merged[0].minutes, 60);
         assert_eq!(merged[0].joined_at, Some(at(7, 0)));
@@ -613,7 +649,8 @@ mod tests {
         open.left_at = None;
         open.span = Span::Open;
         let rows = [stay(1, "Amina Diallo", (8, 0), (8, 40)), open];
-        let (merged, _) = match_rows(&people, &rows, window(150), normalise).unwrap();
+        let (merged, _) =
+            match_rows(&people, &rows, &HashMap::new(), window(150), normalise).unwrap();
         // 08:00 to the end at 09:00.
         assert_eq!(merged[0].minutes, 60);
         assert_eq!(merged[0].left_at, Some(at(9, 0)));
@@ -622,7 +659,8 @@ mod tests {
         let mut summary = stay(1, "Amina Diallo", (7, 0), (8, 0));
         summary.minutes = 25;
         summary.span = Span::Summary;
-        let (merged, _) = match_rows(&people, &[summary], window(150), normalise).unwrap();
+        let (merged, _) =
+            match_rows(&people, &[summary], &HashMap::new(), window(150), normalise).unwrap();
         assert_eq!(merged[0].minutes, 25);
         assert_eq!(merged[0].left_at, Some(at(8, 0)));
     }

@@ -78,7 +78,8 @@ fn people(bytes: &[u8], session: Session) -> (Format, HashMap<String, Merged>) {
         ends_at: utc(end),
         max_minutes: 600,
     };
-    let (merged, unmatched) = match_rows(&persons, &rows, window, normalise_name).unwrap();
+    let (merged, unmatched) =
+        match_rows(&persons, &rows, &HashMap::new(), window, normalise_name).unwrap();
     assert!(unmatched.is_empty(), "{unmatched:?}");
     let by_id: HashMap<RegistrationId, &String> = ids.iter().copied().zip(&keys).collect();
     let out = merged

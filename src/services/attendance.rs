@@ -7,9 +7,9 @@ use serde::Serialize;
 use super::registrations;
 use crate::context::{Context, Work};
 use crate::db;
-use crate::domain::attendance::{self, JoinWindow, Person, Presence, Record, Source};
+use crate::domain::attendance::{self, JoinWindow, Person, Presence, Record, RowKey, Source};
 use crate::domain::registration::Registration;
-use crate::domain::values::instant_in_range;
+use crate::domain::values::{EmailAddress, instant_in_range};
 use crate::domain::webinar::{Session, Webinar};
 use crate::domain::{RegistrationId, SessionId, TimeZone};
 use crate::error::{AppError, AppResult};
@@ -132,9 +132,14 @@ pub async fn import(
             email_key: key,
         })
         .collect();
+    let links = db::attendance::links(tx.exec(), webinar.id)
+        .await?
+        .into_iter()
+        .collect();
     let (merged, unmatched) = attendance::match_rows(
         &people,
         &rows,
+        &links,
         attendance::ReportWindow::of(&session),
         reports::normalise_name,
     )
@@ -181,6 +186,37 @@ fn outcome(
             })
             .collect(),
     }
+}
+
+/// Remembers that the report row named `name` (with `email`, if it had one) is the
+/// registration with the address `registrant`: every later import of the webinar
+/// matches that row to them.
+#[tracing::instrument(skip_all, fields(webinar = %webinar.id))]
+pub async fn link(
+    ctx: &Context,
+    webinar: &Webinar,
+    name: &str,
+    email: Option<&str>,
+    registrant: &EmailAddress,
+) -> AppResult<Registration> {
+    let key = RowKey::of(name, email, reports::normalise_name);
+    if key.name.is_empty() && key.email.is_empty() {
+        return Err(AppError::BadRequest(
+            "give the row's name or e-mail address as the report writes it".into(),
+        ));
+    }
+    let mut tx = ctx.begin().await?;
+    let registration = db::registrations::find_by_email(tx.exec(), webinar.id, registrant)
+        .await?
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "no registration of this webinar has the address {}",
+                registrant.as_str()
+            ))
+        })?;
+    db::attendance::save_link(tx.exec(), webinar.id, &key, registration.id).await?;
+    tx.commit().await?;
+    Ok(registration)
 }
 
 /// The report's rows with their times in UTC.

@@ -15,7 +15,7 @@ use super::web::{PageResult, SignedIn, Web, reshow};
 use crate::db;
 use crate::db::organizers::Organizer;
 use crate::domain::attendance::Source;
-use crate::domain::values;
+use crate::domain::values::{self, EmailAddress};
 use crate::domain::webinar::{Session, Webinar};
 use crate::domain::{Language, RegistrationId, SessionId};
 use crate::error::{AppError, AppResult};
@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
                 crate::routes::upload::REPORT_LIMIT,
             )),
         )
+        .route("/organizer/webinars/{id}/attendance/link", post(link_row))
         .route(
             "/organizer/webinars/{id}/attendance/{registration}",
             post(mark),
@@ -248,6 +249,33 @@ async fn mark(
     to(format!(
         "/organizer/webinars/{id}/attendance#r-{registration}"
     ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct LinkForm {
+    csrf: String,
+    /// The unmatched row's name and e-mail address, as the report writes them.
+    name: String,
+    email: String,
+    /// The address of the registration picked in the search.
+    registration: String,
+}
+
+/// Links an unmatched report row to a registration (remembered for later imports).
+async fn link_row(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<LinkForm>,
+) -> PageResult {
+    web.check_csrf(&form.csrf)?;
+    let webinar = mine(&state, &organizer, &id).await?;
+    let registrant = EmailAddress::parse(&form.registration)?;
+    let email = Some(form.email.trim()).filter(|e| !e.is_empty());
+    let r = service::link(&state, &webinar, &form.name, email, &registrant).await?;
+    to(format!("/organizer/webinars/{id}/attendance#r-{}", r.id))
 }
 
 async fn participant_list(

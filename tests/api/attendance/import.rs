@@ -15,6 +15,7 @@ on_both_databases!(
     a_teams_report_in_utf16_is_read,
     a_dry_run_answers_the_outcome_and_stores_nothing,
     a_real_zoom_export_counts_two_devices_once,
+    a_linked_row_matches_in_later_imports,
     bad_reports_are_refused_and_what_was_imported_stays,
     blank_query_parameters_mean_their_default,
 );
@@ -327,4 +328,49 @@ async fn a_real_zoom_export_counts_two_devices_once(backend: Backend) {
     let cyborg = attendance_of(&app, &w, id_of(&ids, "Cyborg Superman")).await;
     assert_eq!(cyborg["sessions"][0]["minutes"], 85, "{cyborg}");
     assert_eq!(cyborg["sessions"][0]["left_at"], "2021-11-19T12:01:58Z");
+}
+
+/// A row that matched nobody, linked by hand to a registration, matches it when the
+/// report is imported again; a link to an address nobody registered with is refused.
+async fn a_linked_row_matches_in_later_imports(backend: Backend) {
+    let r = registered(backend).await;
+    let (app, w, ids) = (&r.app, &r.w, &r.ids);
+    let first = imported(&r, 0, "zoom-webinar-attendees.csv").await;
+    assert_eq!(first["unmatched"][0]["name"], "Sam Stranger", "{first}");
+    let link = |body: Value| {
+        app.client
+            .post(app.url(&format!("/api/v1/webinars/{w}/attendance/links")))
+            .bearer_auth(&app.token)
+            .json(&body)
+            .send()
+    };
+    assert_error(
+        link(
+            json!({"name": "Sam Stranger", "email": "stranger@example.net",
+                    "registration_email": "nobody@example.org"}),
+        )
+        .await
+        .unwrap(),
+        StatusCode::NOT_FOUND,
+        "nobody@example.org",
+    )
+    .await;
+    // Sam Stranger is Olga, who joined from a friend's account.
+    let linked = json_of(
+        link(
+            json!({"name": "Sam Stranger", "email": "stranger@example.net",
+                    "registration_email": "olga.ivanova@example.ru"}),
+        )
+        .await
+        .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(linked["registration_id"], id_of(ids, "Olga Ivanova"));
+    let again = imported(&r, 0, "zoom-webinar-attendees.csv").await;
+    assert_eq!(again["matched"], 6, "{again}");
+    assert_eq!(again["unmatched"].as_array().unwrap().len(), 0, "{again}");
+    let olga = attendance_of(app, w, id_of(ids, "Olga Ivanova")).await;
+    // 07:20:15-07:35:45.
+    assert_eq!(olga["sessions"][0]["minutes"], 16, "{olga}");
 }
