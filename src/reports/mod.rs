@@ -24,6 +24,9 @@
 //!   events `Joined`, `Joined before` and `Left`), as Teams wrote it or after Excel's
 //!   "CSV UTF-8" (commas, quotes): the events are paired per person into stays.
 //!
+//! Any of these may come as an XLSX spreadsheet (`xlsx.rs`, the first sheet), as Zoom
+//! and Webex offer them.
+//!
 //! Teams headers, events and durations are read in the languages of `vocab.rs` (data,
 //! one table per language). Cells may be separated by tabs, commas or semicolons (a
 //! spreadsheet's re-save). Columns are found by header name, case-insensitively;
@@ -44,6 +47,7 @@ mod real;
 mod teams;
 mod time;
 mod vocab;
+mod xlsx;
 mod zoom;
 
 #[cfg(test)]
@@ -155,6 +159,18 @@ pub fn parse(bytes: &[u8]) -> Result<Report, ImportError> {
 
 /// [`parse`], with what is known of the session.
 pub fn parse_with(bytes: &[u8], hints: Hints) -> Result<Report, ImportError> {
+    if xlsx::is_xlsx(bytes) {
+        let records = xlsx::records(bytes)?;
+        if let Some(report) = teams::parse(&records, hints)? {
+            return Ok(report);
+        }
+        if let Some(report) = zoom::parse(&records, hints)? {
+            return Ok(report);
+        }
+        return Err(ImportError::file(format!(
+            "this spreadsheet is not an attendance report this importer knows: {ACCEPTED}"
+        )));
+    }
     let text = decode(bytes)?;
     if text.trim().is_empty() {
         return Err(ImportError::file(format!(

@@ -57,7 +57,7 @@ pub struct ImportQuery {
 
 #[utoipa::path(post, path = "/api/v1/webinars/{id}/attendance", tag = "attendance",
     params(("id" = uuid::Uuid, Path, description = "webinar id"), ImportQuery),
-    request_body(description = "Zoom webinar attendee report (CSV) or Microsoft Teams attendance report (UTF-16, tab-separated), as exported", content_type = "text/csv"),
+    request_body(description = "Zoom webinar attendee report or meeting participants (CSV or XLSX), or Microsoft Teams attendance report or attendance list (UTF-16, tab-separated, or re-saved as CSV), as exported", content_type = "text/csv"),
     responses((status = 200, body = ImportOutcome), (status = 400, body = super::openapi::ErrorBody),
         (status = 404, body = super::openapi::ErrorBody), (status = 422, description = "the report cannot be read: the message says where", body = super::openapi::ErrorBody)),
     security(("bearer" = [])))]

@@ -16,6 +16,7 @@ on_both_databases!(
     a_dry_run_answers_the_outcome_and_stores_nothing,
     a_real_zoom_export_counts_two_devices_once,
     a_linked_row_matches_in_later_imports,
+    a_zoom_spreadsheet_is_read,
     bad_reports_are_refused_and_what_was_imported_stays,
     blank_query_parameters_mean_their_default,
 );
@@ -373,4 +374,44 @@ async fn a_linked_row_matches_in_later_imports(backend: Backend) {
     let olga = attendance_of(app, w, id_of(ids, "Olga Ivanova")).await;
     // 07:20:15-07:35:45.
     assert_eq!(olga["sessions"][0]["minutes"], 16, "{olga}");
+}
+
+/// Zoom offers its reports as XLSX too: the same table in a spreadsheet.
+async fn a_zoom_spreadsheet_is_read(backend: Backend) {
+    let r = registered(backend).await;
+    let (app, w, s, ids) = (&r.app, &r.w, &r.s, &r.ids);
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (col, h) in [
+        "Name (Original Name)",
+        "User Email",
+        "Join Time",
+        "Leave Time",
+        "Duration (Minutes)",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(0, col as u16, *h).unwrap();
+    }
+    sheet.write_string(1, 0, "Kenji Sato").unwrap();
+    sheet.write_string(1, 1, "kenji.sato@example.jp").unwrap();
+    sheet.write_string(1, 2, "11/27/2026 07:00:00 AM").unwrap();
+    sheet.write_string(1, 3, "11/27/2026 07:42:00 AM").unwrap();
+    sheet.write_number(1, 4, 42.0).unwrap();
+    let answer = json_of(
+        import(
+            app,
+            w,
+            &format!("?session_id={}&tz=UTC", s[0]),
+            book.save_to_buffer().unwrap(),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(answer["matched"], 1, "{answer}");
+    let kenji = attendance_of(app, w, id_of(ids, "Kenji Sato")).await;
+    assert_eq!(kenji["sessions"][0]["minutes"], 42, "{kenji}");
+    assert_eq!(kenji["sessions"][0]["joined_at"], "2026-11-27T07:00:00Z");
 }
