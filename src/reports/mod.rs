@@ -197,9 +197,16 @@ pub fn parse_with(bytes: &[u8], hints: Hints) -> Result<Report, ImportError> {
             languages.join(", ")
         )));
     }
+    let first = delimiters(&text)
+        .into_iter()
+        .filter_map(|d| read_records(&text, d).ok())
+        .filter_map(|records| records.into_iter().next())
+        .max_by_key(Rec::non_empty)
+        .map(|r| found_columns(&r))
+        .unwrap_or_default();
     Err(ImportError::file(format!(
         "this is not an attendance report this importer knows: {ACCEPTED}. \
-         Upload the report file exactly as exported"
+         Its first line has {first}. Upload the report file exactly as exported"
     )))
 }
 
@@ -460,6 +467,11 @@ mod tests {
     fn unknown_format_names_the_accepted_formats() {
         let e = err(b"First Name,Last Name,Email\nAnn,Lee,a@x.org\n");
         assert_eq!(e.line, None);
+        assert!(
+            e.message
+                .contains("Its first line has \"First Name\", \"Last Name\", \"Email\""),
+            "{e}"
+        );
         for needle in [
             "Zoom webinar attendee report",
             "Zoom meeting participants",
