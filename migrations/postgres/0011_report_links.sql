@@ -10,3 +10,16 @@ CREATE TABLE report_links (
     created_at TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (webinar_id, name_key, email_key)
 );
+
+-- The rows of each session's last import that matched nobody, listed on the attendance
+-- page until a link or a later import of that session matches them.
+CREATE TABLE unmatched_rows (
+    session_id UUID NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    webinar_id UUID NOT NULL REFERENCES webinars(id) ON DELETE CASCADE,
+    line BIGINT NOT NULL,
+    name TEXT NOT NULL,
+    email TEXT,
+    minutes BIGINT NOT NULL,
+    PRIMARY KEY (session_id, line)
+);
+CREATE INDEX unmatched_rows_by_webinar ON unmatched_rows(webinar_id);

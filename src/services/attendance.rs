@@ -162,6 +162,17 @@ pub async fn import(
         };
         db::attendance::save(tx.exec(), webinar.id, &record).await?;
     }
+    let kept: Vec<db::attendance::Unmatched> = unmatched
+        .iter()
+        .map(|r| db::attendance::Unmatched {
+            session_id,
+            line: r.line,
+            name: r.name.clone(),
+            email: r.email.clone(),
+            minutes: r.minutes,
+        })
+        .collect();
+    db::attendance::replace_unmatched(tx.exec(), webinar.id, session_id, &kept).await?;
     tx.commit().await?;
     Ok(outcome(format, false, merged.len(), unmatched))
 }
@@ -215,6 +226,12 @@ pub async fn link(
             ))
         })?;
     db::attendance::save_link(tx.exec(), webinar.id, &key, registration.id).await?;
+    // The kept rows this link answers leave the list.
+    for row in db::attendance::unmatched(tx.exec(), webinar.id).await? {
+        if RowKey::of(&row.name, row.email.as_deref(), reports::normalise_name) == key {
+            db::attendance::forget_unmatched(tx.exec(), row.session_id, row.line).await?;
+        }
+    }
     tx.commit().await?;
     Ok(registration)
 }

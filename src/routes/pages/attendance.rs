@@ -81,12 +81,13 @@ async fn show_attendance(
     follow_up: Option<Value>,
     problem: Option<String>,
 ) -> PageResult {
-    let (sessions, registrations, records) = {
+    let (sessions, registrations, records, unmatched) = {
         let mut conn = state.db.conn().await?;
         (
             db::sessions::list(conn.exec(), webinar.id).await?,
             db::registrations::list(conn.exec(), webinar.id, None).await?,
             db::attendance::list(conn.exec(), webinar.id).await?,
+            db::attendance::unmatched(conn.exec(), webinar.id).await?,
         )
     };
     let label = |id: SessionId| {
@@ -126,6 +127,10 @@ async fn show_attendance(
             webinar => webinar_value(webinar),
             sessions => session_values(&sessions),
             registrations => rows,
+            unmatched => unmatched.iter().map(|u| context! {
+                session => label(u.session_id), line => u.line, name => &u.name,
+                email => &u.email, minutes => u.minutes,
+            }).collect::<Vec<_>>(),
             imported => imported,
             follow_up => follow_up,
             problem => problem,

@@ -19,7 +19,7 @@ macro_rules! templates {
     };
 }
 
-const TEMPLATES: [(&str, &str); 20] = templates!(
+const TEMPLATES: [(&str, &str); 21] = templates!(
     "base.html",
     "register.html",
     "manage.html",
@@ -36,6 +36,7 @@ const TEMPLATES: [(&str, &str); 20] = templates!(
     "organizer/confirm_send.html",
     "organizer/invitee_edit.html",
     "organizer/attendance.html",
+    "organizer/link_form.html",
     "organizer/report.html",
     "organizer/tokens.html",
     "participants.html",

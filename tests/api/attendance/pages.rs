@@ -181,6 +181,10 @@ async fn the_organizer_previews_a_report_and_links_an_unmatched_row(backend: Bac
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        !page.contains("stranger@example.net") && page.contains("lucia.fernandez@example.mx"),
+        "the linked row leaves the list of unmatched rows, the others stay: {page}"
+    );
     let page = import_through_form(&i, &am, false).await;
     assert!(page.contains("2 people matched in the report."), "{page}");
     assert!(
