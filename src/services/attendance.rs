@@ -162,8 +162,11 @@ pub async fn import(
         };
         db::attendance::save(tx.exec(), webinar.id, &record).await?;
     }
+    // Kept for the page, where a person links them one by one: a report that matches
+    // almost nobody is the wrong file or the wrong webinar, not a thousand links to make.
     let kept: Vec<db::attendance::Unmatched> = unmatched
         .iter()
+        .take(KEPT_UNMATCHED)
         .map(|r| db::attendance::Unmatched {
             session_id,
             line: r.line,
@@ -176,6 +179,9 @@ pub async fn import(
     tx.commit().await?;
     Ok(outcome(format, false, merged.len(), unmatched))
 }
+
+/// How many unmatched rows of an import the attendance page keeps listing.
+pub const KEPT_UNMATCHED: usize = 1000;
 
 fn outcome(
     format: reports::Format,
