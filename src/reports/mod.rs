@@ -599,5 +599,14 @@ mod tests {
             "ann (left early) lee"
         );
         assert_eq!(normalise_name(""), "");
+        // A bidi isolate Zoom keeps from a right-to-left name, and a zero-width joiner.
+        assert_eq!(normalise_name("Amina Diallo\u{2069}"), "amina diallo");
+        assert_eq!(
+            normalise_name("\u{2068}ليلى\u{200d} حداد\u{2069}"),
+            "ليلى حداد"
+        );
+        // Compatibility forms (full-width letters, ligatures) read as their plain form.
+        assert_eq!(normalise_name("Ｋｅｎｊｉ Sato"), "kenji sato");
+        assert_eq!(normalise_name("ﬁona Lee (External)"), "fiona lee");
     }
 }

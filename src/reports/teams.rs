@@ -496,6 +496,42 @@ mod tests {
         );
     }
 
+    /// Teams webinars: a guest's `Email` is empty and `Registration Email` says who they
+    /// are; the name keeps its `(Guest)` (matching drops it only for names).
+    #[test]
+    fn teams_webinar_guests_are_known_by_their_registration_email() {
+        let text = "2. Participants\n\
+            Name\tFirst Join\tLast Leave\tIn-Meeting Duration\tEmail\tRegistration Email\tRole\n\
+            Ann Lee (Guest)\t11/27/26, 2:00:00 PM\t11/27/26, 2:30:00 PM\t30m\t\tann@x.org\tAttendee\n\
+            Bob Roy\t11/27/26, 2:00:00 PM\t11/27/26, 2:10:00 PM\t10m\tbob@x.org\tb.roy@x.org\tAttendee\n";
+        let rows = parse(&utf16(text, false)).unwrap().rows;
+        let got: Vec<_> = rows
+            .iter()
+            .map(|r| (r.name.as_str(), r.email.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("Ann Lee (Guest)", Some("ann@x.org")),
+                ("Bob Roy", Some("bob@x.org"))
+            ]
+        );
+    }
+
+    /// A Polish interface: headers and durations from the Polish table (no real Polish
+    /// export was found to keep as a sample; see tests/data/attendance/real/SOURCES.md).
+    #[test]
+    fn teams_in_polish_is_read_from_its_table() {
+        let text = "1. Podsumowanie\n\n2. Uczestnicy\n\
+            Imię i nazwisko\tPierwsze dołączenie\tOstatnie opuszczenie\tCzas trwania spotkania\tAdres e-mail\n\
+            Anna Nowak\t27.11.2026, 14:00:00\t27.11.2026, 16:18:08\t2 godz. 18 min 8 s\ta@x.pl\n";
+        let rows = parse(&utf16(text, false)).unwrap().rows;
+        assert_eq!(rows[0].name, "Anna Nowak");
+        assert_eq!(rows[0].email.as_deref(), Some("a@x.pl"));
+        assert_eq!(rows[0].minutes, 138);
+        assert_eq!(rows[0].joined_at, Some(dt(2026, 11, 27, 14, 0, 0)));
+    }
+
     #[test]
     fn unknown_list_action_names_its_line() {
         let text = "Full Name,User Action,Timestamp\nAnn,Waved,\"11/4/2020, 9:50:12 AM\"\n";
