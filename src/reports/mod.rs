@@ -23,6 +23,9 @@
 //! * **Microsoft Teams 2020 attendance list** (`Full Name⇥User Action⇥Timestamp`, the
 //!   events `Joined`, `Joined before` and `Left`), as Teams wrote it or after Excel's
 //!   "CSV UTF-8" (commas, quotes): the events are paired per person into stays.
+//! * **Microsoft Teams live-event / town-hall engagement report** (`Session Id,
+//!   Participant Id, Full Name, UserAgent, UTC Event Timestamp, Action, Role`): events
+//!   paired per person and device; its times are UTC ([`Report::utc`]).
 //!
 //! Any of these may come as an XLSX spreadsheet (`xlsx.rs`, the first sheet), as Zoom
 //! and Webex offer them.
@@ -112,6 +115,8 @@ pub struct Hints {
 pub struct Report {
     pub format: Format,
     pub rows: Vec<ReportRow>,
+    /// The times are UTC (Teams live-event reports), not the organizer's wall time.
+    pub utc: bool,
 }
 
 /// Why a report could not be read.

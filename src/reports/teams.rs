@@ -38,7 +38,9 @@ fn table_of(rec: &Rec) -> Option<Table> {
         Some(Table::People)
     } else if col(rec, Field::Join).is_some() {
         Some(Table::Stays)
-    } else if col(rec, Field::Action).is_some() && col(rec, Field::Timestamp).is_some() {
+    } else if col(rec, Field::Action).is_some()
+        && (col(rec, Field::Timestamp).is_some() || col(rec, Field::UtcTimestamp).is_some())
+    {
         Some(Table::Events)
     } else {
         None
@@ -82,6 +84,7 @@ pub(super) fn parse(records: &[Rec], hints: Hints) -> Result<Option<Report>, Imp
     Ok(Some(Report {
         format: Format::Teams,
         rows,
+        utc: col(header, Field::UtcTimestamp).is_some(),
     }))
 }
 
@@ -144,14 +147,16 @@ struct Happening {
     at: NaiveDateTime,
 }
 
-/// The 2020 attendance list, paired per person (by the name as written: the list has no
-/// e-mail): a join opens a stay unless one is open (a second device, or a reconnection
-/// whose leave Teams did not write), a leave closes the open stay; a stay still open at
-/// the end of the list is [`Span::Open`] (it ends with the session).
+/// The 2020 attendance list (and a live event's engagement report), paired per person
+/// (by the name as written: the list has no e-mail; per device too when a `Participant
+/// Id` says which): a join opens a stay unless one is open (a second device, or a
+/// reconnection whose leave Teams did not write), a leave closes the open stay; a stay
+/// still open at the end of the list is [`Span::Open`] (it ends with the session).
 fn events(header: &Rec, data: &[&Rec], hints: Hints) -> Result<Vec<ReportRow>, ImportError> {
     let name_col = col(header, Field::Name);
     let action_col = col(header, Field::Action);
-    let time_col = col(header, Field::Timestamp);
+    let time_col = col(header, Field::Timestamp).or_else(|| col(header, Field::UtcTimestamp));
+    let device_col = col(header, Field::Device);
     let cols = Cols {
         join: time_col,
         ..Cols::default()
@@ -159,8 +164,8 @@ fn events(header: &Rec, data: &[&Rec], hints: Hints) -> Result<Vec<ReportRow>, I
     let with_cols: Vec<(Cols, &Rec)> = data.iter().map(|r| (cols, *r)).collect();
     let day_first = detect_day_first(&with_cols, hints);
 
-    let mut order: Vec<&str> = Vec::new();
-    let mut by_name: HashMap<&str, Vec<Happening>> = HashMap::new();
+    let mut order: Vec<(&str, &str)> = Vec::new();
+    let mut by_name: HashMap<(&str, &str), Vec<Happening>> = HashMap::new();
     for rec in data {
         let name = rec.cell(name_col);
         if name.is_empty() {
@@ -182,8 +187,9 @@ fn events(header: &Rec, data: &[&Rec], hints: Hints) -> Result<Vec<ReportRow>, I
         let at = parse_time_cell(rec, time_col, "time", day_first)?.ok_or_else(|| {
             ImportError::at(rec.line, "the row has no time; download the list again")
         })?;
-        let list = by_name.entry(name).or_insert_with(|| {
-            order.push(name);
+        let who = (name, rec.cell(device_col));
+        let list = by_name.entry(who).or_insert_with(|| {
+            order.push(who);
             Vec::new()
         });
         list.push(Happening {
@@ -194,8 +200,9 @@ fn events(header: &Rec, data: &[&Rec], hints: Hints) -> Result<Vec<ReportRow>, I
     }
 
     let mut rows = Vec::new();
-    for name in order {
-        let mut list = by_name.remove(name).unwrap_or_default();
+    for who in order {
+        let name = who.0;
+        let mut list = by_name.remove(&who).unwrap_or_default();
         // Stable: events at the same second keep the file's order.
         list.sort_by_key(|h| h.at);
         let mut open: Option<&Happening> = None;
@@ -530,6 +537,34 @@ mod tests {
         assert_eq!(rows[0].email.as_deref(), Some("a@x.pl"));
         assert_eq!(rows[0].minutes, 138);
         assert_eq!(rows[0].joined_at, Some(dt(2026, 11, 27, 14, 0, 0)));
+    }
+
+    /// A live event / town hall engagement report (the header the issue quotes; no real
+    /// one was found): one row per event, per device (`Participant Id`), UTC times.
+    #[test]
+    fn teams_live_event_report_pairs_events_per_device() {
+        let text = "Session Id,Participant Id,Full Name,UserAgent,UTC Event Timestamp,Action,Role\n\
+            s1,p1,Ann Lee,Chrome,11/27/2026 14:00:00,Joined,Attendee\n\
+            s1,p2,Ann Lee,Teams iOS,11/27/2026 14:10:00,Joined,Attendee\n\
+            s1,p1,Ann Lee,Chrome,11/27/2026 14:30:00,Left,Attendee\n\
+            s1,p2,Ann Lee,Teams iOS,11/27/2026 14:40:00,Left,Attendee\n\
+            s1,p3,Bob Roy,Edge,11/27/2026 14:05:00,Joined,Attendee\n";
+        let report = parse(text.as_bytes()).unwrap();
+        assert!(report.utc);
+        let got: Vec<_> = report
+            .rows
+            .iter()
+            .map(|r| (r.name.as_str(), r.line, r.minutes, r.span))
+            .collect();
+        // Two devices: 14:00-14:30 and 14:10-14:40 (their union is the import's job).
+        assert_eq!(
+            got,
+            vec![
+                ("Ann Lee", 2, 30, Span::Stay),
+                ("Ann Lee", 3, 30, Span::Stay),
+                ("Bob Roy", 6, 0, Span::Open),
+            ]
+        );
     }
 
     #[test]

@@ -24,6 +24,9 @@ pub(super) enum Field {
     /// The 2020 attendance list: `User Action` and `Timestamp`.
     Action,
     Timestamp,
+    /// Live events: the time in UTC, and which device (`Participant Id`) an event is of.
+    UtcTimestamp,
+    Device,
 }
 
 /// An event of the Teams 2020 attendance list.
@@ -67,7 +70,10 @@ pub(super) const TEAMS: &[Language] = &[
             (Duration, "Duration"),
             (Duration, "Attendance Duration"),
             (Action, "User Action"),
+            (Action, "Action"),
             (Timestamp, "Timestamp"),
+            (UtcTimestamp, "UTC Event Timestamp"),
+            (Device, "Participant Id"),
         ],
         events: &[
             (Joined, "Joined"),

@@ -150,6 +150,7 @@ pub(super) fn parse(records: &[Rec], hints: Hints) -> Result<Option<Report>, Imp
     Ok(Some(Report {
         format: Format::Zoom,
         rows,
+        utc: false,
     }))
 }
 

@@ -250,6 +250,12 @@ fn read_report(
 ) -> AppResult<(reports::Format, Vec<attendance::Row>)> {
     let report = reports::parse_with(file, hints)
         .map_err(|e| AppError::Unprocessable(format!("the attendance report: {e}")))?;
+    // A live event's report writes UTC whatever the organizer's zone.
+    let tz = if report.utc {
+        TimeZone(chrono_tz::UTC)
+    } else {
+        tz
+    };
     let rows = report
         .rows
         .into_iter()

@@ -17,6 +17,7 @@ on_both_databases!(
     a_real_zoom_export_counts_two_devices_once,
     a_linked_row_matches_in_later_imports,
     a_zoom_spreadsheet_is_read,
+    a_teams_live_event_report_is_read_in_utc,
     bad_reports_are_refused_and_what_was_imported_stays,
     blank_query_parameters_mean_their_default,
 );
@@ -414,4 +415,31 @@ async fn a_zoom_spreadsheet_is_read(backend: Backend) {
     let kenji = attendance_of(app, w, id_of(ids, "Kenji Sato")).await;
     assert_eq!(kenji["sessions"][0]["minutes"], 42, "{kenji}");
     assert_eq!(kenji["sessions"][0]["joined_at"], "2026-11-27T07:00:00Z");
+}
+
+/// A Teams live-event report writes UTC: its times are not read in the webinar's zone.
+async fn a_teams_live_event_report_is_read_in_utc(backend: Backend) {
+    let r = registered(backend).await;
+    let (app, w, s, ids) = (&r.app, &r.w, &r.s, &r.ids);
+    let report = "Session Id,Participant Id,Full Name,UserAgent,UTC Event Timestamp,Action,Role\n\
+        s1,p1,Kenji Sato,Chrome,11/27/2026 14:00:00,Joined,Attendee\n\
+        s1,p2,Kenji Sato,Teams iOS,11/27/2026 14:10:00,Joined,Attendee\n\
+        s1,p1,Kenji Sato,Chrome,11/27/2026 14:30:00,Left,Attendee\n\
+        s1,p2,Kenji Sato,Teams iOS,11/27/2026 14:40:00,Left,Attendee\n";
+    let answer = json_of(
+        import(
+            app,
+            w,
+            &format!("?session_id={}", s[0]),
+            report.as_bytes().to_vec(),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(answer["matched"], 1, "{answer}");
+    let kenji = attendance_of(app, w, id_of(ids, "Kenji Sato")).await;
+    // Two devices, 14:00-14:30 and 14:10-14:40 UTC: forty minutes, from 14:00 UTC.
+    assert_eq!(kenji["sessions"][0]["minutes"], 40, "{kenji}");
+    assert_eq!(kenji["sessions"][0]["joined_at"], "2026-11-27T14:00:00Z");
 }
