@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{Exec, decode, on};
-use crate::domain::attendance::{Record, Source};
+use crate::domain::attendance::{Record, RowKey, Source};
 use crate::domain::registration::RegistrationStatus;
 use crate::domain::{RegistrationId, SessionId, WebinarId};
 
@@ -107,6 +107,122 @@ pub async fn clear_manual(ex: Exec<'_>, registration: RegistrationId) -> anyhow:
         .map(|r| r.rows_affected()))
     .context("clearing a manual attendance mark")?;
     Ok(removed > 0)
+}
+
+/// Remembers that a report row (normalised name, lower-cased e-mail or '') is
+/// `registration`, for every later import of the webinar.
+pub async fn save_link(
+    ex: Exec<'_>,
+    webinar: WebinarId,
+    key: &RowKey,
+    registration: RegistrationId,
+) -> anyhow::Result<()> {
+    on!(ex, c => sqlx::query(
+        "INSERT INTO report_links (webinar_id, name_key, email_key, registration_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (webinar_id, name_key, email_key) \
+         DO UPDATE SET registration_id = excluded.registration_id, created_at = excluded.created_at")
+        .bind(webinar.0)
+        .bind(&key.name)
+        .bind(&key.email)
+        .bind(registration.0)
+        .bind(Utc::now())
+        .execute(c)
+        .await
+        .map(|_| ()))
+    .context("remembering a report row's registration")?;
+    Ok(())
+}
+
+/// The report rows the organizers linked to a registration.
+pub async fn links(
+    ex: Exec<'_>,
+    webinar: WebinarId,
+) -> anyhow::Result<Vec<(RowKey, RegistrationId)>> {
+    let rows: Vec<(String, String, Uuid)> = on!(ex, c => sqlx::query_as(
+        "SELECT name_key, email_key, registration_id FROM report_links WHERE webinar_id = $1")
+        .bind(webinar.0)
+        .fetch_all(c)
+        .await)
+    .context("reading the linked report rows")?;
+    Ok(rows
+        .into_iter()
+        .map(|(name, email, id)| (RowKey { name, email }, RegistrationId(id)))
+        .collect())
+}
+
+/// A report row that matched nobody, kept from its session's last import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmatched {
+    pub session_id: SessionId,
+    pub line: usize,
+    pub name: String,
+    pub email: Option<String>,
+    pub minutes: u32,
+}
+
+/// Replaces the unmatched rows kept for `session` with `rows` (its latest import).
+pub async fn replace_unmatched(
+    ex: Exec<'_>,
+    webinar: WebinarId,
+    session: SessionId,
+    rows: &[Unmatched],
+) -> anyhow::Result<()> {
+    on!(ex, c => async {
+        sqlx::query("DELETE FROM unmatched_rows WHERE session_id = $1")
+            .bind(session.0)
+            .execute(&mut *c)
+            .await?;
+        for r in rows {
+            sqlx::query(
+                "INSERT INTO unmatched_rows (session_id, webinar_id, line, name, email, minutes) \
+                 VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(session.0)
+                .bind(webinar.0)
+                .bind(r.line as i64)
+                .bind(&r.name)
+                .bind(&r.email)
+                .bind(i64::from(r.minutes))
+                .execute(&mut *c)
+                .await?;
+        }
+        Ok::<(), sqlx::Error>(())
+    }
+    .await)
+    .context("keeping the unmatched report rows")?;
+    Ok(())
+}
+
+/// The unmatched rows kept for the webinar's sessions, by session and line.
+pub async fn unmatched(ex: Exec<'_>, webinar: WebinarId) -> anyhow::Result<Vec<Unmatched>> {
+    let rows: Vec<(Uuid, i64, String, Option<String>, i64)> = on!(ex, c => sqlx::query_as(
+        "SELECT session_id, line, name, email, minutes FROM unmatched_rows \
+         WHERE webinar_id = $1 ORDER BY session_id, line")
+        .bind(webinar.0)
+        .fetch_all(c)
+        .await)
+    .context("reading the unmatched report rows")?;
+    Ok(rows
+        .into_iter()
+        .map(|(session, line, name, email, minutes)| Unmatched {
+            session_id: SessionId(session),
+            line: usize::try_from(line).unwrap_or(0),
+            name,
+            email,
+            minutes: minutes.clamp(0, i64::from(u32::MAX)) as u32,
+        })
+        .collect())
+}
+
+/// Forgets one kept unmatched row (it has been linked).
+pub async fn forget_unmatched(ex: Exec<'_>, session: SessionId, line: usize) -> anyhow::Result<()> {
+    on!(ex, c => sqlx::query("DELETE FROM unmatched_rows WHERE session_id = $1 AND line = $2")
+        .bind(session.0)
+        .bind(line as i64)
+        .execute(c)
+        .await
+        .map(|_| ()))
+    .context("forgetting a linked report row")?;
+    Ok(())
 }
 
 /// Every record of the webinar.

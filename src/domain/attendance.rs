@@ -196,6 +196,18 @@ pub struct Merged {
     pub minutes: u32,
 }
 
+/// What a report row's times mean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Span {
+    /// One stay: in from the join to the leave (or for the row's minutes after the join).
+    Stay,
+    /// A per-person summary: first join and last leave with gaps between; the minutes
+    /// are the time actually in.
+    Summary,
+    /// Joined and never seen leaving: in until the session's end.
+    Open,
+}
+
 /// A report row as the import matches it, with its times already in UTC.
 #[derive(Debug, Clone)]
 pub struct Row {
@@ -205,22 +217,63 @@ pub struct Row {
     pub joined_at: Option<DateTime<Utc>>,
     pub left_at: Option<DateTime<Utc>>,
     pub minutes: u32,
+    pub span: Span,
 }
 
-/// Matches rows to people by email (case-insensitively), then by name when exactly one
-/// person has it; merges each person's rows. Returns the merged attendances (one per
-/// person) and the rows that matched nobody, or the first row with more than
-/// `max_minutes`. A person's total is capped at `max_minutes`: someone in on two devices
-/// at once has overlapping rows.
+/// Who a report row is, as a link remembers it: its normalised name and lower-cased
+/// e-mail address ('' when it has none).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RowKey {
+    pub name: String,
+    pub email: String,
+}
+
+impl RowKey {
+    pub fn of(name: &str, email: Option<&str>, normalise_name: impl Fn(&str) -> String) -> Self {
+        RowKey {
+            name: normalise_name(name),
+            email: email.map(|e| e.trim().to_lowercase()).unwrap_or_default(),
+        }
+    }
+}
+
+/// The session a report is imported into, as the merge needs it.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportWindow {
+    /// Where an open stay ends.
+    pub ends_at: DateTime<Utc>,
+    /// See [`max_minutes`].
+    pub max_minutes: u32,
+}
+
+impl ReportWindow {
+    pub fn of(session: &Session) -> Self {
+        ReportWindow {
+            ends_at: session.ends_at(),
+            max_minutes: max_minutes(session),
+        }
+    }
+}
+
+/// Matches rows to people by email (case-insensitively), then by a link the organizers
+/// made for that row, then by name when exactly one person has it; merges each person's rows into their presence. Returns the merged
+/// attendances (one per person, in the order first seen) and the rows that matched
+/// nobody, or the first row with more than `max_minutes`.
+///
+/// Presence is the union of a person's stays, so two devices at once count once; rows
+/// without times (or per-person summaries) add their minutes; the total is capped at
+/// `max_minutes`. `joined_at` is the first join, `left_at` the last leave (an open stay
+/// leaves at the session's end).
 pub fn match_rows(
     people: &[Person<'_>],
     rows: &[Row],
-    max_minutes: u32,
+    links: &HashMap<RowKey, RegistrationId>,
+    window: ReportWindow,
     normalise_name: impl Fn(&str) -> String,
 ) -> Result<(Vec<Merged>, Vec<Row>), TooManyMinutes> {
-    let mut by_email = std::collections::HashMap::new();
-    let mut by_name: std::collections::HashMap<String, Option<RegistrationId>> =
-        std::collections::HashMap::new();
+    let max_minutes = window.max_minutes;
+    let mut by_email = HashMap::new();
+    let mut by_name: HashMap<String, Option<RegistrationId>> = HashMap::new();
     for p in people {
         by_email.insert(p.email_key.to_string(), p.id);
         by_name
@@ -228,8 +281,8 @@ pub fn match_rows(
             .and_modify(|id| *id = None)
             .or_insert(Some(p.id));
     }
-    let mut merged: Vec<Merged> = Vec::new();
-    // Where each person's entry is in `merged`, so that merging stays linear.
+    let mut found: Vec<(RegistrationId, Vec<&Row>)> = Vec::new();
+    // Where each person's entry is in `found`, so that grouping stays linear.
     let mut index: HashMap<RegistrationId, usize> = HashMap::new();
     let mut unmatched = Vec::new();
     for row in rows {
@@ -240,37 +293,102 @@ pub fn match_rows(
                 max: max_minutes,
             });
         }
-        let found = row
+        let id = row
             .email
             .as_deref()
             .and_then(|e| by_email.get(&e.trim().to_lowercase()).copied())
+            .or_else(|| {
+                (!links.is_empty())
+                    .then(|| {
+                        let key = RowKey::of(&row.name, row.email.as_deref(), &normalise_name);
+                        links.get(&key).copied()
+                    })
+                    .flatten()
+            })
             .or_else(|| by_name.get(&normalise_name(&row.name)).copied().flatten());
-        let Some(id) = found else {
+        let Some(id) = id else {
             unmatched.push(row.clone());
             continue;
         };
         match index.get(&id) {
-            Some(&i) => {
-                let m = &mut merged[i];
-                m.minutes = m
-                    .minutes
-                    .checked_add(row.minutes)
-                    .map_or(max_minutes, |sum| sum.min(max_minutes));
-                m.joined_at = earliest(m.joined_at, row.joined_at);
-                m.left_at = latest(m.left_at, row.left_at);
-            }
+            Some(&i) => found[i].1.push(row),
             None => {
-                index.insert(id, merged.len());
-                merged.push(Merged {
-                    registration_id: id,
-                    joined_at: row.joined_at,
-                    left_at: row.left_at,
-                    minutes: row.minutes,
-                });
+                index.insert(id, found.len());
+                found.push((id, vec![row]));
             }
         }
     }
+    let merged = found
+        .into_iter()
+        .map(|(id, rows)| presence(id, &rows, window))
+        .collect();
     Ok((merged, unmatched))
+}
+
+/// One person's presence from their rows (see [`match_rows`]).
+fn presence(id: RegistrationId, rows: &[&Row], window: ReportWindow) -> Merged {
+    let mut stays: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
+    let mut loose_minutes: u64 = 0;
+    let mut joined_at = None;
+    let mut left_at = None;
+    for row in rows {
+        let stay_end = match (row.span, row.joined_at, row.left_at) {
+            (Span::Open, Some(j), _) => Some(window.ends_at.max(j)),
+            (Span::Stay, Some(_), Some(l)) => Some(l),
+            // A summary without a gap is a stay (Teams lists a second device as its own
+            // row): then it can overlap the person's other rows.
+            (Span::Summary, Some(j), Some(l))
+                if ((l - j).num_seconds() - i64::from(row.minutes) * 60).abs() <= 60 =>
+            {
+                Some(l)
+            }
+            (Span::Stay, Some(j), None) if row.minutes > 0 => {
+                Some(j + Duration::minutes(i64::from(row.minutes)))
+            }
+            _ => None,
+        };
+        match (row.joined_at, stay_end) {
+            (Some(j), Some(end)) => {
+                stays.push((j, end.max(j)));
+                left_at = latest(left_at, Some(end));
+            }
+            _ => {
+                loose_minutes += u64::from(row.minutes);
+                left_at = latest(left_at, row.left_at);
+            }
+        }
+        joined_at = earliest(joined_at, row.joined_at);
+    }
+    stays.sort_unstable();
+    let mut seconds: i64 = 0;
+    let mut current: Option<(DateTime<Utc>, DateTime<Utc>)> = None;
+    for (start, end) in stays {
+        current = match current {
+            Some((s, e)) if start <= e => Some((s, e.max(end))),
+            Some((s, e)) => {
+                seconds += (e - s).num_seconds();
+                Some((start, end))
+            }
+            None => Some((start, end)),
+        };
+    }
+    if let Some((s, e)) = current {
+        seconds += (e - s).num_seconds();
+    }
+    let stayed = match seconds {
+        0 => 0,
+        // Nearest minute, at least one for any time in.
+        s => ((s.unsigned_abs() + 30) / 60).max(1),
+    };
+    let minutes = stayed
+        .saturating_add(loose_minutes)
+        .min(u64::from(window.max_minutes)) as u32;
+    Merged {
+        registration_id: id,
+        joined_at,
+        left_at,
+        minutes,
+    }
 }
 
 fn earliest(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
@@ -399,9 +517,29 @@ mod tests {
             line,
             name: name.into(),
             email: email.map(Into::into),
-            joined_at: Some(at(7, line as u32)),
-            left_at: Some(at(8, line as u32)),
+            joined_at: None,
+            left_at: None,
             minutes,
+            span: Span::Stay,
+        }
+    }
+
+    fn stay(line: usize, name: &str, from: (u32, u32), to: (u32, u32)) -> Row {
+        Row {
+            line,
+            name: name.into(),
+            email: None,
+            joined_at: Some(at(from.0, from.1)),
+            left_at: Some(at(to.0, to.1)),
+            minutes: ((to.0 * 60 + to.1) - (from.0 * 60 + from.1)),
+            span: Span::Stay,
+        }
+    }
+
+    fn window(max_minutes: u32) -> ReportWindow {
+        ReportWindow {
+            ends_at: at(9, 0),
+            max_minutes,
         }
     }
 
@@ -442,12 +580,11 @@ mod tests {
             row(4, "Li Wei", None, 60),
             row(5, "Stranger", Some("stranger@example.net"), 5),
         ];
-        let (merged, unmatched) = match_rows(&people, &rows, 150, normalise).unwrap();
+        let (merged, unmatched) =
+            match_rows(&people, &rows, &HashMap::new(), window(150), normalise).unwrap();
         assert_eq!(merged.len(), 2);
         assert_eq!(merged[0].registration_id, a);
         assert_eq!(merged[0].minutes, 50);
-        assert_eq!(merged[0].joined_at, Some(at(7, 1)));
-        assert_eq!(merged[0].left_at, Some(at(8, 2)));
         assert_eq!(merged[1].registration_id, b);
         let lines: Vec<_> = unmatched.iter().map(|r| r.line).collect();
         assert_eq!(lines, [4, 5], "an ambiguous name matches nobody");
@@ -465,7 +602,8 @@ mod tests {
             row(1, "Amina Diallo", None, 10),
             row(2, "Stranger", None, 151),
         ];
-        let e = match_rows(&people, &too_long, 150, normalise).unwrap_err();
+        let e =
+            match_rows(&people, &too_long, &HashMap::new(), window(150), normalise).unwrap_err();
         assert_eq!((e.line, e.minutes, e.max), (2, 151, 150));
         assert!(e.to_string().starts_with("line 2: 151 minutes"), "{e}");
 
@@ -473,8 +611,58 @@ mod tests {
             row(1, "Amina Diallo", None, 150),
             row(2, "Amina Diallo", None, 150),
         ];
-        let (merged, _) = match_rows(&people, &two_devices, 150, normalise).unwrap();
+        let (merged, _) = match_rows(
+            &people,
+            &two_devices,
+            &HashMap::new(),
+            window(150),
+            normalise,
+        )
+        .unwrap();
         assert_eq!(merged[0].minutes, 150);
+    }
+
+    /// Two devices at once count once; a gap counts nothing; an open stay runs to the
+    /// session's end; a summary row adds its minutes.
+    #[test]
+    fn presence_is_the_union_of_stays() {
+        let a = RegistrationId::new();
+        let people = [Person {
+            id: a,
+            name: "Amina Diallo",
+            email_key: "amina@example.org",
+        }];
+        let rows = [
+            stay(1, "Amina Diallo", (7, 0), (7, 40)),
+            stay(2, "Amina Diallo", (7, 10), (7, 30)),
+            stay(3, "Amina Diallo", (7, 35), (7, 50)),
+            stay(4, "Amina Diallo", (8, 0), (8, 10)),
+        ];
+        let (merged, _) =
+            match_rows(&people, &rows, &HashMap::new(), window(150), normalise).unwrap();
+        // 07:00-07:50 and 08:00-08:10.
+        assert_eq!(merged[0].minutes, 60);
+        assert_eq!(merged[0].joined_at, Some(at(7, 0)));
+        assert_eq!(merged[0].left_at, Some(at(8, 10)));
+
+        let mut open = stay(5, "Amina Diallo", (8, 30), (8, 30));
+        open.left_at = None;
+        open.span = Span::Open;
+        let rows = [stay(1, "Amina Diallo", (8, 0), (8, 40)), open];
+        let (merged, _) =
+            match_rows(&people, &rows, &HashMap::new(), window(150), normalise).unwrap();
+        // 08:00 to the end at 09:00.
+        assert_eq!(merged[0].minutes, 60);
+        assert_eq!(merged[0].left_at, Some(at(9, 0)));
+
+        // A summary row with gaps (25 minutes between 07:00 and 08:00) adds its minutes.
+        let mut summary = stay(1, "Amina Diallo", (7, 0), (8, 0));
+        summary.minutes = 25;
+        summary.span = Span::Summary;
+        let (merged, _) =
+            match_rows(&people, &[summary], &HashMap::new(), window(150), normalise).unwrap();
+        assert_eq!(merged[0].minutes, 25);
+        assert_eq!(merged[0].left_at, Some(at(8, 0)));
     }
 
     #[test]

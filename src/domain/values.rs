@@ -37,6 +37,17 @@ pub fn without_invisible(text: &str) -> String {
         .collect()
 }
 
+/// A yes/no query parameter: `true` or `false`; absent or blank is `false`.
+pub fn flag(field: &str, value: Option<&str>) -> Result<bool, Invalid> {
+    match value.map(str::trim) {
+        None | Some("" | "false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(other) => Err(Invalid(format!(
+            "{field} must be true or false, not \"{other}\""
+        ))),
+    }
+}
+
 /// An http:// or https:// link (the scheme in any case) with a host, for people to open.
 pub fn web_link(field: &str, value: Option<&str>) -> Result<Option<String>, Invalid> {
     let Some(url) = optional_text(field, value, 2000)? else {

@@ -20,17 +20,37 @@
 //!   Teams writes UTF-16 LE with a BOM, tab-separated; UTF-16 BE with a BOM
 //!   and UTF-8 (with or without BOM) are accepted too.
 //!
-//! Columns are found by header name, case-insensitively; optional columns may
-//! be missing. Rows are returned as written (one per join for Zoom, one per
-//! person for Teams section 2); merging is the caller's job.
+//! * **Microsoft Teams 2020 attendance list** (`Full Name⇥User Action⇥Timestamp`, the
+//!   events `Joined`, `Joined before` and `Left`), as Teams wrote it or after Excel's
+//!   "CSV UTF-8" (commas, quotes): the events are paired per person into stays.
+//! * **Microsoft Teams live-event / town-hall engagement report** (`Session Id,
+//!   Participant Id, Full Name, UserAgent, UTC Event Timestamp, Action, Role`): events
+//!   paired per person and device; its times are UTC ([`Report::utc`]).
 //!
-//! Times are the local wall-clock times printed in the report. Numeric dates
-//! are read month-first (US) unless some date in the file has a first number
-//! above 12, in which case the whole file is read day-first.
+//! Any of these may come as an XLSX spreadsheet (`xlsx.rs`, the first sheet), as Zoom
+//! and Webex offer them.
+//!
+//! Teams headers, events and durations are read in the languages of `vocab.rs` (data,
+//! one table per language). Cells may be separated by tabs, commas or semicolons (a
+//! spreadsheet's re-save). Columns are found by header name, case-insensitively;
+//! optional columns may be missing; where a header repeats (Zoom usage reports list
+//! the host's `User Email` and `Duration (Minutes)` before the participant's), the
+//! participant's, after the name, are taken. Rows are returned as written (one per
+//! stay, or one per person for Teams section 2, see [`Span`]); Zoom's waiting-room rows
+//! are left out; merging is the caller's job.
+//!
+//! Times are the local wall-clock times printed in the report. Numeric dates are
+//! read day-first when some date can only be read so, month-first when some date can
+//! only be read so, and otherwise in the order that puts them on the session's day
+//! ([`Hints::day`]); without that, month-first.
 
 mod decode;
+#[cfg(test)]
+mod real;
 mod teams;
 mod time;
+mod vocab;
+mod xlsx;
 mod zoom;
 
 #[cfg(test)]
@@ -38,7 +58,12 @@ mod test_support;
 
 use std::fmt;
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::domain::values::without_invisible;
+
+pub use crate::domain::attendance::Span;
 
 pub use decode::LineCounter;
 use decode::decode;
@@ -74,6 +99,16 @@ pub struct ReportRow {
     pub left_at: Option<NaiveDateTime>,
     /// Minutes in session for this row.
     pub minutes: u32,
+    /// What the row's times mean.
+    pub span: Span,
+}
+
+/// What the importer knows of the session besides the file.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Hints {
+    /// The session's day in the zone the report's times are read in: decides whether
+    /// `05/11/22` is 5 November or 11 May.
+    pub day: Option<NaiveDate>,
 }
 
 /// The rows of people who attended.
@@ -81,6 +116,8 @@ pub struct ReportRow {
 pub struct Report {
     pub format: Format,
     pub rows: Vec<ReportRow>,
+    /// The times are UTC (Teams live-event reports), not the organizer's wall time.
+    pub utc: bool,
 }
 
 /// Why a report could not be read.
@@ -119,36 +156,83 @@ impl std::error::Error for ImportError {}
 
 const ACCEPTED: &str = "accepted formats are a Zoom webinar attendee report (CSV), \
 a Zoom meeting participants export (CSV) and a Microsoft Teams attendance report \
-(the .csv downloaded from Teams)";
+or attendance list (the .csv downloaded from Teams)";
 
 /// Parse an attendance report, detecting its format from the content.
 pub fn parse(bytes: &[u8]) -> Result<Report, ImportError> {
+    parse_with(bytes, Hints::default())
+}
+
+/// [`parse`], with what is known of the session.
+pub fn parse_with(bytes: &[u8], hints: Hints) -> Result<Report, ImportError> {
+    if xlsx::is_xlsx(bytes) {
+        let records = xlsx::records(bytes)?;
+        if let Some(report) = teams::parse(&records, hints)? {
+            return Ok(report);
+        }
+        if let Some(report) = zoom::parse(&records, hints)? {
+            return Ok(report);
+        }
+        return Err(ImportError::file(format!(
+            "this spreadsheet is not an attendance report this importer knows: {ACCEPTED}"
+        )));
+    }
     let text = decode(bytes)?;
     if text.trim().is_empty() {
         return Err(ImportError::file(format!(
             "the file is empty; export the attendance report again and upload that file ({ACCEPTED})"
         )));
     }
-
-    let tab_records = read_records(&text, b'\t')?;
-    if let Some(report) = teams::parse(&tab_records)? {
-        return Ok(report);
+    for delimiter in delimiters(&text) {
+        let records = read_records(&text, delimiter)?;
+        if let Some(report) = teams::parse(&records, hints)? {
+            return Ok(report);
+        }
+        if let Some(report) = zoom::parse(&records, hints)? {
+            return Ok(report);
+        }
     }
-    let comma_records = read_records(&text, b',')?;
-    if let Some(report) = zoom::parse(&comma_records)? {
-        return Ok(report);
+    let utf16 = bytes.len() >= 2 && (bytes[0] == 0 || bytes[1] == 0 || bytes[0] >= 0xFE);
+    if let Some(headers) = teams::unread_language(&read_records(&text, b'\t')?, utf16) {
+        let languages: Vec<&str> = vocab::TEAMS.iter().map(|l| l.code).collect();
+        return Err(ImportError::file(format!(
+            "this is a Microsoft Teams report, but with no attendance table this importer \
+             reads: either it is in a language this importer does not read yet (it reads {}), \
+             or its participants section is missing; its headers are {headers}. Download the \
+             attendance report again with Teams in one of those languages",
+            languages.join(", ")
+        )));
     }
+    let first = delimiters(&text)
+        .into_iter()
+        .filter_map(|d| read_records(&text, d).ok())
+        .filter_map(|records| records.into_iter().next())
+        .max_by_key(Rec::non_empty)
+        .map(|r| found_columns(&r))
+        .unwrap_or_default();
     Err(ImportError::file(format!(
         "this is not an attendance report this importer knows: {ACCEPTED}. \
-         Upload the report file exactly as exported, without editing it in a spreadsheet"
+         Its first line has {first}. Upload the report file exactly as exported"
     )))
 }
 
-/// Normalise a display name for matching: the display part of a Zoom
-/// `Display (Original)` name, whitespace collapsed, trimmed, lower-case.
+/// Tab, comma and semicolon, the most frequent in the first lines first: a report is
+/// read with each until one parser claims it.
+fn delimiters(text: &str) -> [u8; 3] {
+    let head: String = text.lines().take(12).collect();
+    let mut all = [b'\t', b',', b';'];
+    all.sort_by_key(|d| std::cmp::Reverse(head.bytes().filter(|b| b == d).count()));
+    all
+}
+
+/// Normalise a display name for matching: compatibility forms folded (NFKC), invisible
+/// format characters (bidi marks and isolates, zero-width joiners) removed, whitespace
+/// collapsed, the trailing part in brackets dropped (Zoom's `Display (Original)`,
+/// Teams' `(Guest)`, `(External)`, `(Unverified)`, `(Host)`), lower-cased.
 pub fn normalise_name(name: &str) -> String {
-    let collapsed = name.split_whitespace().collect::<Vec<_>>().join(" ");
-    let display = match collapsed.find(" (") {
+    let visible = without_invisible(&name.nfkc().collect::<String>());
+    let collapsed = visible.split_whitespace().collect::<Vec<_>>().join(" ");
+    let display = match collapsed.rfind(" (") {
         Some(i) if i > 0 && collapsed.ends_with(')') => &collapsed[..i],
         _ => collapsed.as_str(),
     };
@@ -227,12 +311,30 @@ pub const MAX_RECORDS: usize = 200_000;
 
 /// Index of the first header cell equal (case-insensitively) to a candidate.
 fn find_col(header: &Rec, candidates: &[&str]) -> Option<usize> {
-    candidates.iter().find_map(|cand| {
-        header
-            .cells
-            .iter()
-            .position(|h| h.eq_ignore_ascii_case(cand))
-    })
+    find_col_after(header, candidates, None)
+}
+
+/// [`find_col`], preferring a cell after `after` (a repeated header: the participant's
+/// columns follow the participant's name).
+fn find_col_after(header: &Rec, candidates: &[&str], after: Option<usize>) -> Option<usize> {
+    let matches = |h: &String| candidates.iter().any(|c| h.eq_ignore_ascii_case(c));
+    after
+        .and_then(|a| {
+            header
+                .cells
+                .iter()
+                .skip(a + 1)
+                .position(matches)
+                .map(|i| i + a + 1)
+        })
+        .or_else(|| {
+            candidates.iter().find_map(|cand| {
+                header
+                    .cells
+                    .iter()
+                    .position(|h| h.eq_ignore_ascii_case(cand))
+            })
+        })
 }
 
 fn found_columns(header: &Rec) -> String {
@@ -256,24 +358,29 @@ fn value(cell: &str) -> Option<&str> {
 // ---------------------------------------------------------------- shared row building
 
 /// Column positions of an attendance table.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 struct Cols {
     attended: Option<usize>,
     name: usize,
-    email: usize,
+    /// Zoom webinar reports of older accounts: `First Name` in `name`, this beside it.
+    last_name: Option<usize>,
+    email: Option<usize>,
+    /// Taken when `email` is empty (Teams webinars: `Registration Email`).
+    other_email: Option<usize>,
     join: Option<usize>,
     leave: Option<usize>,
     /// Zoom: whole minutes. Teams: a duration such as `1h 2m 30s`.
     duration: Option<usize>,
+    /// Zoom: `In Waiting Room`; rows saying Yes are not attendance.
+    waiting: Option<usize>,
 }
 
-/// Whether numeric dates in these rows must be read day-first.
-fn detect_day_first(rows: &[(Cols, &Rec)]) -> bool {
-    rows.iter().any(|(cols, rec)| {
-        [cols.join, cols.leave]
-            .into_iter()
-            .any(|i| time::first_number_above_12(rec.cell(i)))
-    })
+/// Whether numeric dates in these rows are day-first (see `time::day_first`).
+fn detect_day_first(rows: &[(Cols, &Rec)], hints: Hints) -> bool {
+    let cells = rows
+        .iter()
+        .flat_map(|(cols, rec)| [rec.cell(cols.join), rec.cell(cols.leave)]);
+    time::day_first(cells, hints.day)
 }
 
 fn parse_time_cell(
@@ -322,8 +429,15 @@ fn minutes_of(rec: &Rec, seconds: u64) -> Result<u32, ImportError> {
 }
 
 fn name_and_email(rec: &Rec, cols: &Cols) -> Result<(String, Option<String>), ImportError> {
-    let name = rec.cell(Some(cols.name)).to_string();
-    let email = value(rec.cell(Some(cols.email))).map(str::to_string);
+    let name = match value(rec.cell(cols.last_name)) {
+        Some(last) => format!("{} {last}", rec.cell(Some(cols.name)))
+            .trim()
+            .to_string(),
+        None => rec.cell(Some(cols.name)).to_string(),
+    };
+    let email = value(rec.cell(cols.email))
+        .or_else(|| value(rec.cell(cols.other_email)))
+        .map(str::to_string);
     if name.is_empty() && email.is_none() {
         return Err(ImportError::at(
             rec.line,
@@ -357,6 +471,11 @@ mod tests {
     fn unknown_format_names_the_accepted_formats() {
         let e = err(b"First Name,Last Name,Email\nAnn,Lee,a@x.org\n");
         assert_eq!(e.line, None);
+        assert!(
+            e.message
+                .contains("Its first line has \"First Name\", \"Last Name\", \"Email\""),
+            "{e}"
+        );
         for needle in [
             "Zoom webinar attendee report",
             "Zoom meeting participants",
@@ -484,5 +603,14 @@ mod tests {
             "ann (left early) lee"
         );
         assert_eq!(normalise_name(""), "");
+        // A bidi isolate Zoom keeps from a right-to-left name, and a zero-width joiner.
+        assert_eq!(normalise_name("Amina Diallo\u{2069}"), "amina diallo");
+        assert_eq!(
+            normalise_name("\u{2068}ليلى\u{200d} حداد\u{2069}"),
+            "ليلى حداد"
+        );
+        // Compatibility forms (full-width letters, ligatures) read as their plain form.
+        assert_eq!(normalise_name("Ｋｅｎｊｉ Sato"), "kenji sato");
+        assert_eq!(normalise_name("ﬁona Lee (External)"), "fiona lee");
     }
 }

@@ -2,7 +2,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use super::{ImportError, ReportRow, decode::decode, parse};
+use super::{ImportError, ReportRow, Span, decode::decode, parse};
 
 pub(super) const TEAMS: &[u8] = include_bytes!("../../tests/data/attendance/teams-attendance.csv");
 
@@ -28,6 +28,7 @@ pub(super) fn row(
         joined_at: Some(joined),
         left_at: Some(left),
         minutes,
+        span: Span::Stay,
     }
 }
 

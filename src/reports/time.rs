@@ -53,7 +53,16 @@ pub(super) fn parse_datetime(raw: &str, day_first: bool) -> Option<NaiveDateTime
 fn numeric(s: &str, day_first: bool) -> Option<NaiveDateTime> {
     let split = s.find([' ', ','])?;
     let (date_part, rest) = s.split_at(split);
-    let time_part = rest.trim_start_matches([',', ' ']);
+    let mut time_part = rest.trim_start_matches([',', ' ']);
+    // `13/04/2021 à 09:01:31`: the word some languages put between date and time.
+    for joiner in super::vocab::DATE_TIME_JOINERS {
+        if let Some(after) = time_part.strip_prefix(joiner)
+            && after.starts_with(' ')
+        {
+            time_part = after.trim_start();
+            break;
+        }
+    }
     let date = numeric_date(date_part, day_first)?;
     let t = TIME
         .iter()
@@ -94,19 +103,41 @@ fn numeric_date(date_part: &str, day_first: bool) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
 
-/// True for a numeric `d/m/y` date that cannot be read month-first but
-/// can be read day-first (e.g. `15/11/22`).
-pub(super) fn first_number_above_12(raw: &str) -> bool {
+/// The first two numbers of a numeric `a/b/y` date, when it is one.
+fn slash_pair(raw: &str) -> Option<(u32, u32)> {
     let date = raw.trim().split([' ', ',']).next().unwrap_or("");
     let parts: Vec<&str> = date.split('/').collect();
-    let n = |i: usize| parts.get(i).and_then(|p| p.parse::<u32>().ok());
-    parts.len() == 3
-        && parts[0].len() <= 2
-        && n(0).is_some_and(|a| (13..=31).contains(&a))
-        && n(1).is_some_and(|b| (1..=12).contains(&b))
+    if parts.len() != 3 || parts[0].len() > 2 {
+        return None;
+    }
+    Some((parts[0].parse().ok()?, parts[1].parse().ok()?))
 }
 
-/// `1h 28m 58s`, `45m 3s`, `59s`, `2h`, `1:02:30`, `62:30` → seconds.
+/// Whether the numeric dates of a report are day-first (`d/m/y`), from the cells holding
+/// dates and the local day of the session being imported. A date that can be read only
+/// one way decides; otherwise the reading that falls on the session's day (give or take
+/// one, for zones and midnight) does; otherwise month-first, as Teams and Zoom write in
+/// English.
+pub(super) fn day_first<'a>(cells: impl Iterator<Item = &'a str>, day: Option<NaiveDate>) -> bool {
+    let mut ambiguous: Option<&str> = None;
+    for cell in cells {
+        match slash_pair(cell) {
+            Some((a, b)) if a > 12 && b <= 12 => return true,
+            Some((a, b)) if b > 12 && a <= 12 => return false,
+            Some(_) if ambiguous.is_none() => ambiguous = Some(cell),
+            _ => {}
+        }
+    }
+    let (Some(cell), Some(day)) = (ambiguous, day) else {
+        return false;
+    };
+    let near =
+        |dt: Option<NaiveDateTime>| dt.is_some_and(|dt| (dt.date() - day).num_days().abs() <= 1);
+    near(parse_datetime(cell, true)) && !near(parse_datetime(cell, false))
+}
+
+/// `1h 28m 58s`, `45m 3s`, `59s`, `2h`, `1:02:30`, `62:30`, and the units of other
+/// languages (`2 h 44 m`, `2 godz. 18 min 8 s`, see `vocab::DURATION_UNITS`) → seconds.
 pub(super) fn parse_duration_secs(raw: &str) -> Option<u64> {
     let s = raw.trim().to_lowercase();
     if s.contains(':') {
@@ -137,13 +168,12 @@ pub(super) fn parse_duration_secs(raw: &str) -> Option<u64> {
         while let Some(c) = chars.next_if(|c| c.is_alphabetic()) {
             unit.push(c);
         }
+        // `godz.`: some languages abbreviate with a dot.
+        if chars.next_if_eq(&'.').is_some() {
+            unit.push('.');
+        }
         let number: u64 = digits.parse().ok()?;
-        let factor = match unit.as_str() {
-            "h" | "hr" | "hrs" | "hour" | "hours" => 3600,
-            "m" | "min" | "mins" | "minute" | "minutes" => 60,
-            "s" | "sec" | "secs" | "second" | "seconds" => 1,
-            _ => return None,
-        };
+        let factor = super::vocab::unit_seconds(&unit)?;
         total = total.checked_add(number.checked_mul(factor)?)?;
         seen = true;
     }
@@ -230,6 +260,44 @@ mod tests {
         for bad in ["", "abc", "12", "1x", "h", "1:99"] {
             assert_eq!(parse_duration_secs(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn dates_with_a_word_before_the_time() {
+        let want = dt(2021, 4, 13, 9, 1, 31);
+        assert_eq!(parse_datetime("13/04/2021 à 09:01:31", true), Some(want));
+        assert_eq!(parse_datetime("13.04.2021 um 09:01:31", true), Some(want));
+    }
+
+    #[test]
+    fn durations_in_other_languages() {
+        let cases = [
+            ("2\u{a0}h 44\u{a0}m", 9840),
+            ("56\u{a0}m 15\u{a0}s", 3375),
+            ("2 godz. 18 min 8 s", 8288),
+            ("1 ч 5 мин 3 с", 3903),
+            ("1小时5分钟", 3900),
+        ];
+        for (raw, secs) in cases {
+            assert_eq!(parse_duration_secs(raw), Some(secs), "{raw}");
+        }
+    }
+
+    /// Only a date that can be read one way, or the session's day, decides.
+    #[test]
+    fn date_order_from_the_file_or_the_sessions_day() {
+        let nov5 = NaiveDate::from_ymd_opt(2022, 11, 5);
+        let may11 = NaiveDate::from_ymd_opt(2022, 5, 11);
+        let cells = || ["05/11/22, 10:00:00", "05/11/22, 11:00:00"].into_iter();
+        assert!(day_first(cells(), nov5));
+        assert!(!day_first(cells(), may11));
+        assert!(!day_first(cells(), None));
+        assert!(day_first(
+            ["05/11/22, 10:00", "13/11/22, 10:00"].into_iter(),
+            may11
+        ));
+        assert!(!day_first(["11/13/22, 10:00"].into_iter(), nov5));
+        assert!(!day_first(["2022-11-05 10:00"].into_iter(), nov5));
     }
 
     #[test]

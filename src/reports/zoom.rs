@@ -1,9 +1,10 @@
 //! Zoom: the webinar attendee report (preamble, titled sections) and the meeting
-//! participants export (one table); one row per join.
+//! participants export (one table, maybe beside the meeting's own columns in a usage
+//! report); one row per join.
 
 use super::{
-    Cols, Format, ImportError, Rec, Report, ReportRow, detect_day_first, find_col, found_columns,
-    minutes_between, name_and_email, parse_time_cell, value,
+    Cols, Format, Hints, ImportError, Rec, Report, ReportRow, Span, detect_day_first, find_col,
+    find_col_after, found_columns, minutes_between, name_and_email, parse_time_cell, value,
 };
 
 const NAME: &[&str] = &[
@@ -12,7 +13,10 @@ const NAME: &[&str] = &[
     "user name",
     "name",
 ];
+const FIRST_NAME: &[&str] = &["first name"];
+const LAST_NAME: &[&str] = &["last name"];
 const EMAIL: &[&str] = &["email", "user email", "email address", "e-mail"];
+const WAITING: &[&str] = &["in waiting room"];
 const JOIN: &[&str] = &["join time"];
 const LEAVE: &[&str] = &["leave time"];
 const MINUTES: &[&str] = &[
@@ -32,45 +36,50 @@ enum State {
 
 /// A header of an attendance table, possibly without the title before it.
 fn looks_like_header(rec: &Rec) -> bool {
-    find_col(rec, NAME).is_some()
+    (find_col(rec, NAME).is_some() || find_col(rec, FIRST_NAME).is_some())
         && (find_col(rec, JOIN).is_some()
             || find_col(rec, MINUTES).is_some()
             || find_col(rec, &["attended"]).is_some())
 }
 
+/// The columns of an attendee table. The e-mail column is optional (Zoom's `Other
+/// Attended` section has none: those rows match by name); where a usage report repeats
+/// `User Email` and `Duration (Minutes)` (the host's, then the participant's), the ones
+/// after the participant's name are taken.
 fn header_cols(rec: &Rec) -> Result<Cols, ImportError> {
-    let name = find_col(rec, NAME).ok_or_else(|| {
-        ImportError::at(
-            rec.line,
-            format!(
-                "the attendee header has no name column (expected \"User Name (Original Name)\" \
-                 or \"Name (Original Name)\"; found {})",
-                found_columns(rec)
-            ),
-        )
-    })?;
-    let email = find_col(rec, EMAIL).ok_or_else(|| {
-        ImportError::at(
-            rec.line,
-            format!(
-                "the attendee header has no e-mail column (expected \"Email\" or \"User Email\"; \
-                 found {}); export the report again with the e-mail column",
-                found_columns(rec)
-            ),
-        )
-    })?;
+    let (name, last_name) = match find_col(rec, NAME) {
+        Some(name) => (name, None),
+        None => match (find_col(rec, FIRST_NAME), find_col(rec, LAST_NAME)) {
+            (Some(first), last) => (first, last),
+            (None, _) => {
+                return Err(ImportError::at(
+                    rec.line,
+                    format!(
+                        "the attendee header has no name column (expected \"User Name (Original \
+                         Name)\", \"Name (Original Name)\" or \"First Name\" and \"Last Name\"; \
+                         found {})",
+                        found_columns(rec)
+                    ),
+                ));
+            }
+        },
+    };
+    let after = Some(name);
     Ok(Cols {
         attended: find_col(rec, &["attended"]),
         name,
-        email,
-        join: find_col(rec, JOIN),
-        leave: find_col(rec, LEAVE),
-        duration: find_col(rec, MINUTES),
+        last_name,
+        email: find_col_after(rec, EMAIL, after),
+        other_email: None,
+        join: find_col_after(rec, JOIN, after),
+        leave: find_col_after(rec, LEAVE, after),
+        duration: find_col_after(rec, MINUTES, after),
+        waiting: find_col(rec, WAITING),
     })
 }
 
 /// `Ok(None)` when the records do not look like a Zoom report at all.
-pub(super) fn parse(records: &[Rec]) -> Result<Option<Report>, ImportError> {
+pub(super) fn parse(records: &[Rec], hints: Hints) -> Result<Option<Report>, ImportError> {
     let mut state = State::Data;
     let mut header: Option<Cols> = None;
     // True right after an "Attendee Details" / "Other Attended" title: the
@@ -131,7 +140,7 @@ pub(super) fn parse(records: &[Rec]) -> Result<Option<Report>, ImportError> {
         return Ok(None);
     }
 
-    let day_first = detect_day_first(&data);
+    let day_first = detect_day_first(&data, hints);
     let mut rows = Vec::with_capacity(data.len());
     for (cols, rec) in data {
         if let Some(row) = row(rec, &cols, day_first)? {
@@ -141,6 +150,7 @@ pub(super) fn parse(records: &[Rec]) -> Result<Option<Report>, ImportError> {
     Ok(Some(Report {
         format: Format::Zoom,
         rows,
+        utc: false,
     }))
 }
 
@@ -156,6 +166,10 @@ fn row(rec: &Rec, cols: &Cols, day_first: bool) -> Result<Option<ReportRow>, Imp
                 format!("the Attended column should say Yes or No, not \"{attended}\""),
             ));
         }
+    }
+    if rec.cell(cols.waiting).eq_ignore_ascii_case("yes") {
+        // In the waiting room, not in the meeting.
+        return Ok(None);
     }
     let raw_minutes = value(rec.cell(cols.duration));
     if cols.attended.is_none() && value(rec.cell(cols.join)).is_none() && raw_minutes.is_none() {
@@ -183,6 +197,7 @@ fn row(rec: &Rec, cols: &Cols, day_first: bool) -> Result<Option<ReportRow>, Imp
         joined_at,
         left_at,
         minutes,
+        span: Span::Stay,
     }))
 }
 
@@ -197,7 +212,7 @@ fn parse_minutes(raw: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use crate::reports::test_support::{dt, err, row};
-    use crate::reports::{Format, ReportRow, normalise_name, parse};
+    use crate::reports::{Format, ReportRow, Span, normalise_name, parse};
 
     const ZOOM_WEBINAR: &[u8] =
         include_bytes!("../../tests/data/attendance/zoom-webinar-attendees.csv");
@@ -370,6 +385,7 @@ mod tests {
                 joined_at: Some(dt(2026, 11, 27, 19, 1, 0)),
                 left_at: None,
                 minutes: 0,
+                span: Span::Stay,
             }]
         );
     }
@@ -416,14 +432,50 @@ mod tests {
     }
 
     #[test]
-    fn zoom_header_without_email_column() {
+    fn zoom_header_without_email_column_is_read_by_name() {
+        // `Other Attended` never has an Email column.
         let csv = "Attendee Report,\nAttendee Details,\n\
             Attended,User Name (Original Name),Join Time,Leave Time,Time in Session (minutes)\n\
             Yes,Ann,\"Nov 27, 2026 07:00:00\",\"Nov 27, 2026 07:30:00\",30\n";
-        let e = err(csv.as_bytes());
-        assert_eq!(e.line, Some(3));
-        assert!(e.message.contains("no e-mail column"), "{e}");
-        assert!(e.to_string().starts_with("line 3: "), "{e}");
+        let rows = parse(csv.as_bytes()).unwrap().rows;
+        assert_eq!(
+            (rows[0].name.as_str(), rows[0].email.as_deref()),
+            ("Ann", None)
+        );
+    }
+
+    #[test]
+    fn zoom_first_and_last_name_make_the_name() {
+        let csv = "Attendee Details,\n\
+            Attended,First Name,Last Name,Email,Join Time,Leave Time,Time in Session (minutes)\n\
+            Yes,Ann,Lee,a@x.org,\"Nov 27, 2026 07:00:00\",\"Nov 27, 2026 07:30:00\",30\n";
+        let rows = parse(csv.as_bytes()).unwrap().rows;
+        assert_eq!(rows[0].name, "Ann Lee");
+    }
+
+    #[test]
+    fn zoom_waiting_room_rows_are_not_attendance() {
+        let csv = "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest,In Waiting Room\n\
+            Ann,a@x.org,11/27/2026 06:50:00 AM,11/27/2026 07:00:00 AM,10,No,Yes\n\
+            Ann,a@x.org,11/27/2026 07:00:00 AM,11/27/2026 07:30:00 AM,30,No,No\n\
+            Bob,b@x.org,11/27/2026 06:55:00 AM,11/27/2026 07:20:00 AM,25,No,Yes\n";
+        let rows = parse(csv.as_bytes()).unwrap().rows;
+        let got: Vec<_> = rows.iter().map(|r| (r.name.as_str(), r.minutes)).collect();
+        assert_eq!(got, vec![("Ann", 30)]);
+        assert_eq!(rows[0].joined_at, Some(dt(2026, 11, 27, 7, 0, 0)));
+    }
+
+    /// A usage report exported with participants: the host's `User Email` and
+    /// `Duration (Minutes)` come first; the participant's follow their name.
+    #[test]
+    fn zoom_repeated_headers_take_the_participants_columns() {
+        let csv = "Meeting ID,Topic,Start Time,End Time,User Email,Duration (Minutes),Participants,\
+            Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n\
+            812,Review,11/27/2026 07:00:00 AM,11/27/2026 08:00:00 AM,host@x.org,60,2,\
+            Ann,a@x.org,11/27/2026 07:05:00 AM,11/27/2026 07:25:00 AM,20,No\n";
+        let rows = parse(csv.as_bytes()).unwrap().rows;
+        assert_eq!(rows[0].email.as_deref(), Some("a@x.org"));
+        assert_eq!(rows[0].minutes, 20);
     }
 
     #[test]

@@ -7,9 +7,9 @@ use serde::Serialize;
 use super::registrations;
 use crate::context::{Context, Work};
 use crate::db;
-use crate::domain::attendance::{self, JoinWindow, Person, Presence, Record, Source};
+use crate::domain::attendance::{self, JoinWindow, Person, Presence, Record, RowKey, Source};
 use crate::domain::registration::Registration;
-use crate::domain::values::instant_in_range;
+use crate::domain::values::{EmailAddress, instant_in_range};
 use crate::domain::webinar::{Session, Webinar};
 use crate::domain::{RegistrationId, SessionId, TimeZone};
 use crate::error::{AppError, AppResult};
@@ -78,6 +78,8 @@ pub async fn join(
 pub struct ImportOutcome {
     /// `zoom` or `teams`.
     pub format: &'static str,
+    /// True: a preview (`?dry_run=true`); nothing was stored.
+    pub dry_run: bool,
     /// Distinct registrations found in the report.
     pub matched: usize,
     /// Rows that matched no registration, to correct and import again or mark by hand.
@@ -95,17 +97,26 @@ pub struct UnmatchedRow {
 /// Reads a meeting platform's attendance report for `session` and records who attended;
 /// it replaces what an earlier import said of that session, so importing the same file
 /// twice changes nothing. Times in the report are read in `tz` (default the webinar's).
+/// A `dry_run` answers the same outcome and stores nothing.
 #[tracing::instrument(skip_all, fields(webinar = %webinar.id, session = %session_id))]
 pub async fn import(
     ctx: &Context,
     webinar: &Webinar,
     session_id: SessionId,
     tz: Option<TimeZone>,
+    dry_run: bool,
     file: impl AsRef<[u8]> + Send + 'static,
 ) -> AppResult<ImportOutcome> {
     let tz = tz.unwrap_or(webinar.time_zone);
+    // The session's day where the report's times were written decides the date order.
+    let mut conn = ctx.db.conn().await?;
+    let day = db::sessions::find(conn.exec(), webinar.id, session_id)
+        .await?
+        .map(|s| s.starts_at.with_timezone(&tz.0).date_naive());
+    drop(conn);
+    let hints = reports::Hints { day };
     // Megabytes of CSV: read on a blocking thread, so other requests keep their workers.
-    let (format, rows) = tokio::task::spawn_blocking(move || read_report(file.as_ref(), tz))
+    let (format, rows) = tokio::task::spawn_blocking(move || read_report(file.as_ref(), tz, hints))
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("reading the report stopped: {e}")))??;
     let mut tx = ctx.begin().await?;
@@ -121,13 +132,23 @@ pub async fn import(
             email_key: key,
         })
         .collect();
+    let links = db::attendance::links(tx.exec(), webinar.id)
+        .await?
+        .into_iter()
+        .collect();
     let (merged, unmatched) = attendance::match_rows(
         &people,
         &rows,
-        attendance::max_minutes(&session),
+        &links,
+        attendance::ReportWindow::of(&session),
         reports::normalise_name,
     )
     .map_err(|e| AppError::Unprocessable(format!("the attendance report: {e}")))?;
+    if dry_run {
+        // Dropped, not committed: the transaction rolls back and nothing is stored.
+        drop(tx);
+        return Ok(outcome(format, true, merged.len(), unmatched));
+    }
     db::attendance::clear_imported(tx.exec(), session_id).await?;
     for m in &merged {
         let record = Record {
@@ -141,10 +162,37 @@ pub async fn import(
         };
         db::attendance::save(tx.exec(), webinar.id, &record).await?;
     }
+    // Kept for the page, where a person links them one by one: a report that matches
+    // almost nobody is the wrong file or the wrong webinar, not a thousand links to make.
+    let kept: Vec<db::attendance::Unmatched> = unmatched
+        .iter()
+        .take(KEPT_UNMATCHED)
+        .map(|r| db::attendance::Unmatched {
+            session_id,
+            line: r.line,
+            name: r.name.clone(),
+            email: r.email.clone(),
+            minutes: r.minutes,
+        })
+        .collect();
+    db::attendance::replace_unmatched(tx.exec(), webinar.id, session_id, &kept).await?;
     tx.commit().await?;
-    Ok(ImportOutcome {
+    Ok(outcome(format, false, merged.len(), unmatched))
+}
+
+/// How many unmatched rows of an import the attendance page keeps listing.
+pub const KEPT_UNMATCHED: usize = 1000;
+
+fn outcome(
+    format: reports::Format,
+    dry_run: bool,
+    matched: usize,
+    unmatched: Vec<attendance::Row>,
+) -> ImportOutcome {
+    ImportOutcome {
         format: format.as_str(),
-        matched: merged.len(),
+        dry_run,
+        matched,
         unmatched: unmatched
             .into_iter()
             .map(|r| UnmatchedRow {
@@ -154,13 +202,60 @@ pub async fn import(
                 minutes: r.minutes,
             })
             .collect(),
-    })
+    }
+}
+
+/// Remembers that the report row named `name` (with `email`, if it had one) is the
+/// registration with the address `registrant`: every later import of the webinar
+/// matches that row to them.
+#[tracing::instrument(skip_all, fields(webinar = %webinar.id))]
+pub async fn link(
+    ctx: &Context,
+    webinar: &Webinar,
+    name: &str,
+    email: Option<&str>,
+    registrant: &EmailAddress,
+) -> AppResult<Registration> {
+    let key = RowKey::of(name, email, reports::normalise_name);
+    if key.name.is_empty() && key.email.is_empty() {
+        return Err(AppError::BadRequest(
+            "give the row's name or e-mail address as the report writes it".into(),
+        ));
+    }
+    let mut tx = ctx.begin().await?;
+    let registration = db::registrations::find_by_email(tx.exec(), webinar.id, registrant)
+        .await?
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "no registration of this webinar has the address {}",
+                registrant.as_str()
+            ))
+        })?;
+    db::attendance::save_link(tx.exec(), webinar.id, &key, registration.id).await?;
+    // The kept rows this link answers leave the list.
+    for row in db::attendance::unmatched(tx.exec(), webinar.id).await? {
+        if RowKey::of(&row.name, row.email.as_deref(), reports::normalise_name) == key {
+            db::attendance::forget_unmatched(tx.exec(), row.session_id, row.line).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(registration)
 }
 
 /// The report's rows with their times in UTC.
-fn read_report(file: &[u8], tz: TimeZone) -> AppResult<(reports::Format, Vec<attendance::Row>)> {
-    let report = reports::parse(file)
+fn read_report(
+    file: &[u8],
+    tz: TimeZone,
+    hints: reports::Hints,
+) -> AppResult<(reports::Format, Vec<attendance::Row>)> {
+    let report = reports::parse_with(file, hints)
         .map_err(|e| AppError::Unprocessable(format!("the attendance report: {e}")))?;
+    // A live event's report writes UTC whatever the organizer's zone.
+    let tz = if report.utc {
+        TimeZone(chrono_tz::UTC)
+    } else {
+        tz
+    };
     let rows = report
         .rows
         .into_iter()
@@ -183,6 +278,7 @@ fn read_report(file: &[u8], tz: TimeZone) -> AppResult<(reports::Format, Vec<att
                 name: r.name,
                 email: r.email,
                 minutes: r.minutes,
+                span: r.span,
             })
         })
         .collect::<AppResult<_>>()?;

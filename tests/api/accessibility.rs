@@ -301,7 +301,7 @@ async fn every_page_passes_the_accessibility_audit_in_english_and_arabic() {
         chrome
             .wait_for(
                 "the import's result",
-                "return document.querySelector('#unmatched') !== null;",
+                "return document.querySelector('#unmatched-kept') !== null;",
             )
             .await;
         chrome

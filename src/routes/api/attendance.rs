@@ -15,6 +15,7 @@ use super::{ApiJson, ApiPath, ApiQuery, body_error};
 use crate::db::organizers::Organizer;
 use crate::domain::attendance::Presence;
 use crate::domain::registration::Registration;
+use crate::domain::values::{self, EmailAddress};
 use crate::domain::{Language, RegistrationId, SessionId, TimeZone, WebinarId};
 use crate::error::{AppError, AppResult};
 use crate::routes::downloads::{ParticipantsQuery, participants_response};
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
             "/v1/webinars/{id}/attendance",
             post(import).layer(DefaultBodyLimit::max(REPORT_LIMIT)),
         )
+        .route("/v1/webinars/{id}/attendance/links", post(link))
         .route(
             "/v1/webinars/{id}/registrations/{registration_id}/attendance",
             put(mark).get(read).delete(unmark),
@@ -48,11 +50,14 @@ pub struct ImportQuery {
     pub session_id: Option<SessionId>,
     /// Time zone the report's times are written in; default (also when blank) the webinar's.
     pub tz: Option<String>,
+    /// `true`: answer what the import would do and store nothing; default `false`.
+    #[param(value_type = Option<bool>)]
+    pub dry_run: Option<String>,
 }
 
 #[utoipa::path(post, path = "/api/v1/webinars/{id}/attendance", tag = "attendance",
     params(("id" = uuid::Uuid, Path, description = "webinar id"), ImportQuery),
-    request_body(description = "Zoom webinar attendee report (CSV) or Microsoft Teams attendance report (UTF-16, tab-separated), as exported", content_type = "text/csv"),
+    request_body(description = "Zoom webinar attendee report or meeting participants (CSV or XLSX), or Microsoft Teams attendance report or attendance list (UTF-16, tab-separated, or re-saved as CSV), as exported", content_type = "text/csv"),
     responses((status = 200, body = ImportOutcome), (status = 400, body = super::openapi::ErrorBody),
         (status = 404, body = super::openapi::ErrorBody), (status = 422, description = "the report cannot be read: the message says where", body = super::openapi::ErrorBody)),
     security(("bearer" = [])))]
@@ -78,8 +83,9 @@ pub async fn import(
     let tz = super::given(query.tz.as_deref())
         .map(str::parse::<TimeZone>)
         .transpose()?;
+    let dry_run = values::flag("dry_run", query.dry_run.as_deref())?;
     Ok(Json(
-        service::import(&state, &webinar, session_id, tz, body).await?,
+        service::import(&state, &webinar, session_id, tz, dry_run, body).await?,
     ))
 }
 
@@ -137,6 +143,48 @@ fn attendance_view((r, presence): (Registration, Vec<Presence>)) -> Json<Attenda
             })
             .collect(),
     })
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct LinkInput {
+    /// The row's name as the report writes it (an unmatched row of an import's answer).
+    pub name: String,
+    /// The row's e-mail address as the report writes it, if it has one.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// The address of the registration the row is.
+    pub registration_email: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LinkView {
+    pub registration_id: uuid::Uuid,
+    pub name: String,
+}
+
+/// Links a report row that matched nobody to a registration; every later import of the
+/// webinar (the same report again included) matches that row to it.
+#[utoipa::path(post, path = "/api/v1/webinars/{id}/attendance/links", tag = "attendance",
+    params(("id" = uuid::Uuid, Path, description = "webinar id")),
+    request_body = LinkInput,
+    responses((status = 200, body = LinkView), (status = 400, body = super::openapi::ErrorBody), (status = 404, body = super::openapi::ErrorBody),
+        (status = 422, description = "the body is JSON of another shape", body = super::openapi::ErrorBody)),
+    security(("bearer" = [])))]
+#[tracing::instrument(skip_all)]
+pub async fn link(
+    State(state): State<AppState>,
+    organizer: Organizer,
+    ApiPath(id): ApiPath<WebinarId>,
+    ApiJson(input): ApiJson<LinkInput>,
+) -> AppResult<Json<LinkView>> {
+    let webinar = owned_webinar(&state, &organizer, id).await?;
+    let registrant = EmailAddress::parse(&input.registration_email)?;
+    let email = super::given(input.email.as_deref());
+    let r = service::link(&state, &webinar, &input.name, email, &registrant).await?;
+    Ok(Json(LinkView {
+        registration_id: r.id.0,
+        name: r.name,
+    }))
 }
 
 #[utoipa::path(put, path = "/api/v1/webinars/{id}/registrations/{registration_id}/attendance", tag = "attendance",

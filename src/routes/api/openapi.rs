@@ -31,7 +31,7 @@ pub struct ErrorBody {
         super::registrations::register, super::registrations::list, super::registrations::read,
         super::registrations::switch, super::registrations::cancel,
         super::registrations::approve, super::registrations::decline,
-        super::attendance::import, super::attendance::mark, super::attendance::read, super::attendance::unmark,
+        super::attendance::import, super::attendance::link, super::attendance::mark, super::attendance::read, super::attendance::unmark,
         super::attendance::participant_list, super::attendance::read_report, super::attendance::send_follow_up,
     ),
     components(schemas(ErrorBody)),

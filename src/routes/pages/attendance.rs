@@ -15,6 +15,7 @@ use super::web::{PageResult, SignedIn, Web, reshow};
 use crate::db;
 use crate::db::organizers::Organizer;
 use crate::domain::attendance::Source;
+use crate::domain::values::{self, EmailAddress};
 use crate::domain::webinar::{Session, Webinar};
 use crate::domain::{Language, RegistrationId, SessionId};
 use crate::error::{AppError, AppResult};
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
                 crate::routes::upload::REPORT_LIMIT,
             )),
         )
+        .route("/organizer/webinars/{id}/attendance/link", post(link_row))
         .route(
             "/organizer/webinars/{id}/attendance/{registration}",
             post(mark),
@@ -79,12 +81,13 @@ async fn show_attendance(
     follow_up: Option<Value>,
     problem: Option<String>,
 ) -> PageResult {
-    let (sessions, registrations, records) = {
+    let (sessions, registrations, records, unmatched) = {
         let mut conn = state.db.conn().await?;
         (
             db::sessions::list(conn.exec(), webinar.id).await?,
             db::registrations::list(conn.exec(), webinar.id, None).await?,
             db::attendance::list(conn.exec(), webinar.id).await?,
+            db::attendance::unmatched(conn.exec(), webinar.id).await?,
         )
     };
     let label = |id: SessionId| {
@@ -124,6 +127,10 @@ async fn show_attendance(
             webinar => webinar_value(webinar),
             sessions => session_values(&sessions),
             registrations => rows,
+            unmatched => unmatched.iter().map(|u| context! {
+                session => label(u.session_id), line => u.line, name => &u.name,
+                email => &u.email, minutes => u.minutes,
+            }).collect::<Vec<_>>(),
             imported => imported,
             follow_up => follow_up,
             problem => problem,
@@ -159,10 +166,11 @@ async fn import_report(
             .parse()
             .map(SessionId)
             .map_err(|_| AppError::BadRequest("choose the session the report is of".into()))?;
+        let dry_run = values::flag("dry_run", Some(upload.field("dry_run")))?;
         let file = upload.file.map(|f| f.bytes).ok_or_else(|| {
             AppError::BadRequest("choose the attendance report file to upload".into())
         })?;
-        service::import(&state, &webinar, session, None, file).await
+        service::import(&state, &webinar, session, None, dry_run, file).await
     }
     .await;
     match outcome {
@@ -246,6 +254,33 @@ async fn mark(
     to(format!(
         "/organizer/webinars/{id}/attendance#r-{registration}"
     ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct LinkForm {
+    csrf: String,
+    /// The unmatched row's name and e-mail address, as the report writes them.
+    name: String,
+    email: String,
+    /// The address of the registration picked in the search.
+    registration: String,
+}
+
+/// Links an unmatched report row to a registration (remembered for later imports).
+async fn link_row(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<LinkForm>,
+) -> PageResult {
+    web.check_csrf(&form.csrf)?;
+    let webinar = mine(&state, &organizer, &id).await?;
+    let registrant = EmailAddress::parse(&form.registration)?;
+    let email = Some(form.email.trim()).filter(|e| !e.is_empty());
+    let r = service::link(&state, &webinar, &form.name, email, &registrant).await?;
+    to(format!("/organizer/webinars/{id}/attendance#r-{}", r.id))
 }
 
 async fn participant_list(

@@ -19,7 +19,7 @@ macro_rules! templates {
     };
 }
 
-const TEMPLATES: [(&str, &str); 23] = templates!(
+const TEMPLATES: [(&str, &str); 24] = templates!(
     "base.html",
     "register.html",
     "manage.html",
@@ -39,6 +39,7 @@ const TEMPLATES: [(&str, &str); 23] = templates!(
     "organizer/confirm_send.html",
     "organizer/invitee_edit.html",
     "organizer/attendance.html",
+    "organizer/link_form.html",
     "organizer/report.html",
     "organizer/tokens.html",
     "participants.html",

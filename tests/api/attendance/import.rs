@@ -13,6 +13,11 @@ on_both_databases!(
     the_same_zoom_report_twice_changes_nothing,
     a_zoom_meeting_export_is_read_in_the_zone_given,
     a_teams_report_in_utf16_is_read,
+    a_dry_run_answers_the_outcome_and_stores_nothing,
+    a_real_zoom_export_counts_two_devices_once,
+    a_linked_row_matches_in_later_imports,
+    a_zoom_spreadsheet_is_read,
+    a_teams_live_event_report_is_read_in_utc,
     bad_reports_are_refused_and_what_was_imported_stays,
     blank_query_parameters_mean_their_default,
 );
@@ -62,8 +67,9 @@ async fn a_zoom_report_matches_people_and_merges_rejoins(backend: Backend) {
 
     let kenji = attendance_of(app, w, id_of(ids, "Kenji Sato")).await;
     assert_eq!(
-        kenji["sessions"][0]["minutes"], 84,
-        "38 + 46 minutes: {kenji}"
+        kenji["sessions"][0]["minutes"], 83,
+        "07:02:45-07:40:12 and 07:44:03-08:30:00: 37:27 + 45:57 = 83:24 (Zoom rounds \
+         each row up: 38 + 46): {kenji}"
     );
     assert_eq!(kenji["sessions"][0]["source"], "import");
     // The report's times are read in the webinar's zone (Zurich, UTC+1 in November).
@@ -74,7 +80,8 @@ async fn a_zoom_report_matches_people_and_merges_rejoins(backend: Backend) {
     assert_eq!(lucia["sessions"][0]["session_id"], s[0]);
     assert_eq!(lucia["sessions"][0]["minutes"], 71);
     let marie = attendance_of(app, w, id_of(ids, "Marie Dubois")).await;
-    assert_eq!(marie["sessions"][0]["minutes"], 48);
+    // 07:12:00-07:59:20: 47:20 (Zoom's column rounds up to 48).
+    assert_eq!(marie["sessions"][0]["minutes"], 47);
     // Olga is "No" in the report: absent, not unmatched.
     assert_eq!(
         attendance_of(app, w, id_of(ids, "Olga Ivanova")).await["attended"],
@@ -136,7 +143,10 @@ async fn a_teams_report_in_utf16_is_read(backend: Backend) {
         .collect();
     assert_eq!(names, ["Meridian Events", "Guest Speaker"]);
     let olga = attendance_of(app, w, id_of(ids, "Olga Ivanova")).await;
-    assert_eq!(olga["sessions"][0]["minutes"], 46, "45m 3s + 59s: {olga}");
+    assert_eq!(
+        olga["sessions"][0]["minutes"], 45,
+        "45m 3s, and 59s on a second device within it: {olga}"
+    );
     let lucia = attendance_of(app, w, id_of(ids, "Lucía Fernández")).await;
     assert_eq!(lucia["sessions"][0]["minutes"], 63);
     assert_eq!(lucia["sessions"][0]["session_id"], s[1]);
@@ -214,7 +224,7 @@ async fn bad_reports_are_refused_and_what_was_imported_stays(backend: Backend) {
     assert_eq!(unauthorized.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
         attendance_of(app, w, id_of(ids, "Olga Ivanova")).await["sessions"][0]["minutes"],
-        46
+        45
     );
 }
 
@@ -237,4 +247,199 @@ async fn blank_query_parameters_mean_their_default(backend: Backend) {
     let report = sample("zoom-webinar-attendees.csv");
     let imported = import(&app, &w, &format!("?session_id={}&tz=", s[0]), report).await;
     assert_eq!(json_of(imported, StatusCode::OK).await["format"], "zoom");
+}
+
+async fn a_dry_run_answers_the_outcome_and_stores_nothing(backend: Backend) {
+    let r = registered(backend).await;
+    let (app, w, s, ids) = (&r.app, &r.w, &r.s, &r.ids);
+    let preview = json_of(
+        import(
+            app,
+            w,
+            &format!("?session_id={}&dry_run=true", s[0]),
+            sample("zoom-webinar-attendees.csv"),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(preview["dry_run"], true);
+    assert_eq!(preview["matched"], 5, "{preview}");
+    assert_eq!(preview["unmatched"].as_array().unwrap().len(), 1);
+    let kenji = attendance_of(app, w, id_of(ids, "Kenji Sato")).await;
+    assert_eq!(kenji["attended"], false, "nothing stored: {kenji}");
+
+    // The real import answers the same, and stores.
+    let real = imported(&r, 0, "zoom-webinar-attendees.csv").await;
+    assert_eq!(real["dry_run"], false);
+    assert_eq!(real["matched"], preview["matched"]);
+    let kenji = attendance_of(app, w, id_of(ids, "Kenji Sato")).await;
+    assert_eq!(kenji["attended"], true, "{kenji}");
+
+    assert_error(
+        import(
+            app,
+            w,
+            &format!("?session_id={}&dry_run=maybe", s[0]),
+            sample("zoom-webinar-attendees.csv"),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "dry_run must be true or false",
+    )
+    .await;
+}
+
+/// A real Zoom export (tests/data/attendance/real/, see SOURCES.md): two rows of one
+/// person at once count once.
+async fn a_real_zoom_export_counts_two_devices_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (w, s) = event(&app, &[("AM", 60, None)]).await;
+    let mut ids = Vec::new();
+    for (name, email) in [
+        ("Power Girl", "power-girl_kryptonian@dc.com"),
+        ("Swarm", "swarm_mutant@marvel.com"),
+        ("Cyborg Superman", "cyborg-superman_cyborg@dc.com"),
+    ] {
+        let r = register_in(&app, &w, &s[0], json!({"name": name, "email": email})).await;
+        ids.push((name.to_string(), r["id"].as_str().unwrap().to_string()));
+    }
+    let answer = json_of(
+        import(
+            &app,
+            &w,
+            &format!("?session_id={}&tz=UTC", s[0]),
+            sample("real/zoom-meeting-2021-preamble.csv"),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(answer["matched"], 3, "{answer}");
+    // 10:08:26-12:01:58 and 10:11:31-12:01:58 on two devices: 1:53:32.
+    let power_girl = attendance_of(&app, &w, id_of(&ids, "Power Girl")).await;
+    assert_eq!(power_girl["sessions"][0]["minutes"], 114, "{power_girl}");
+    assert_eq!(
+        power_girl["sessions"][0]["joined_at"],
+        "2021-11-19T10:08:26Z"
+    );
+    // 10:14:30-10:24:26 and 10:24:12-12:01:58 overlap: 1:47:28.
+    let swarm = attendance_of(&app, &w, id_of(&ids, "Swarm")).await;
+    assert_eq!(swarm["sessions"][0]["minutes"], 107, "{swarm}");
+    // 51:41 and 33:47 with a gap between: 85:28.
+    let cyborg = attendance_of(&app, &w, id_of(&ids, "Cyborg Superman")).await;
+    assert_eq!(cyborg["sessions"][0]["minutes"], 85, "{cyborg}");
+    assert_eq!(cyborg["sessions"][0]["left_at"], "2021-11-19T12:01:58Z");
+}
+
+/// A row that matched nobody, linked by hand to a registration, matches it when the
+/// report is imported again; a link to an address nobody registered with is refused.
+async fn a_linked_row_matches_in_later_imports(backend: Backend) {
+    let r = registered(backend).await;
+    let (app, w, ids) = (&r.app, &r.w, &r.ids);
+    let first = imported(&r, 0, "zoom-webinar-attendees.csv").await;
+    assert_eq!(first["unmatched"][0]["name"], "Sam Stranger", "{first}");
+    let link = |body: Value| {
+        app.client
+            .post(app.url(&format!("/api/v1/webinars/{w}/attendance/links")))
+            .bearer_auth(&app.token)
+            .json(&body)
+            .send()
+    };
+    assert_error(
+        link(
+            json!({"name": "Sam Stranger", "email": "stranger@example.net",
+                    "registration_email": "nobody@example.org"}),
+        )
+        .await
+        .unwrap(),
+        StatusCode::NOT_FOUND,
+        "nobody@example.org",
+    )
+    .await;
+    // Sam Stranger is Olga, who joined from a friend's account.
+    let linked = json_of(
+        link(
+            json!({"name": "Sam Stranger", "email": "stranger@example.net",
+                    "registration_email": "olga.ivanova@example.ru"}),
+        )
+        .await
+        .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(linked["registration_id"], id_of(ids, "Olga Ivanova"));
+    let again = imported(&r, 0, "zoom-webinar-attendees.csv").await;
+    assert_eq!(again["matched"], 6, "{again}");
+    assert_eq!(again["unmatched"].as_array().unwrap().len(), 0, "{again}");
+    let olga = attendance_of(app, w, id_of(ids, "Olga Ivanova")).await;
+    // 07:20:15-07:35:45.
+    assert_eq!(olga["sessions"][0]["minutes"], 16, "{olga}");
+}
+
+/// Zoom offers its reports as XLSX too: the same table in a spreadsheet.
+async fn a_zoom_spreadsheet_is_read(backend: Backend) {
+    let r = registered(backend).await;
+    let (app, w, s, ids) = (&r.app, &r.w, &r.s, &r.ids);
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (col, h) in [
+        "Name (Original Name)",
+        "User Email",
+        "Join Time",
+        "Leave Time",
+        "Duration (Minutes)",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(0, col as u16, *h).unwrap();
+    }
+    sheet.write_string(1, 0, "Kenji Sato").unwrap();
+    sheet.write_string(1, 1, "kenji.sato@example.jp").unwrap();
+    sheet.write_string(1, 2, "11/27/2026 07:00:00 AM").unwrap();
+    sheet.write_string(1, 3, "11/27/2026 07:42:00 AM").unwrap();
+    sheet.write_number(1, 4, 42.0).unwrap();
+    let answer = json_of(
+        import(
+            app,
+            w,
+            &format!("?session_id={}&tz=UTC", s[0]),
+            book.save_to_buffer().unwrap(),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(answer["matched"], 1, "{answer}");
+    let kenji = attendance_of(app, w, id_of(ids, "Kenji Sato")).await;
+    assert_eq!(kenji["sessions"][0]["minutes"], 42, "{kenji}");
+    assert_eq!(kenji["sessions"][0]["joined_at"], "2026-11-27T07:00:00Z");
+}
+
+/// A Teams live-event report writes UTC: its times are not read in the webinar's zone.
+async fn a_teams_live_event_report_is_read_in_utc(backend: Backend) {
+    let r = registered(backend).await;
+    let (app, w, s, ids) = (&r.app, &r.w, &r.s, &r.ids);
+    let report = "Session Id,Participant Id,Full Name,UserAgent,UTC Event Timestamp,Action,Role\n\
+        s1,p1,Kenji Sato,Chrome,11/27/2026 14:00:00,Joined,Attendee\n\
+        s1,p2,Kenji Sato,Teams iOS,11/27/2026 14:10:00,Joined,Attendee\n\
+        s1,p1,Kenji Sato,Chrome,11/27/2026 14:30:00,Left,Attendee\n\
+        s1,p2,Kenji Sato,Teams iOS,11/27/2026 14:40:00,Left,Attendee\n";
+    let answer = json_of(
+        import(
+            app,
+            w,
+            &format!("?session_id={}", s[0]),
+            report.as_bytes().to_vec(),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(answer["matched"], 1, "{answer}");
+    let kenji = attendance_of(app, w, id_of(ids, "Kenji Sato")).await;
+    // Two devices, 14:00-14:30 and 14:10-14:40 UTC: forty minutes, from 14:00 UTC.
+    assert_eq!(kenji["sessions"][0]["minutes"], 40, "{kenji}");
+    assert_eq!(kenji["sessions"][0]["joined_at"], "2026-11-27T14:00:00Z");
 }

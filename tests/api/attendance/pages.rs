@@ -11,6 +11,7 @@ use crate::on_both_databases;
 
 on_both_databases!(
     the_organizer_imports_a_report_through_the_form,
+    the_organizer_previews_a_report_and_links_an_unmatched_row,
     the_organizer_marks_someone_absent_through_the_form,
     the_organizer_downloads_the_lists_while_signed_in,
     the_report_page_shows_the_figures_in_a_chart,
@@ -140,6 +141,93 @@ async fn the_organizer_imports_a_report_through_the_form(backend: Backend) {
         page.contains("stranger@example.net"),
         "unmatched rows are listed: {page}"
     );
+}
+
+/// The Preview button answers the outcome without storing; an unmatched row is linked
+/// through its search field and matches in the next import.
+async fn the_organizer_previews_a_report_and_links_an_unmatched_row(backend: Backend) {
+    let i = imported(backend).await;
+    let (app, browser, w) = (&i.app, &i.browser, &i.w);
+    let sessions = json_of(
+        app.get(&format!("/api/v1/webinars/{w}/sessions")).await,
+        StatusCode::OK,
+    )
+    .await;
+    let am = sessions["sessions"][0]["id"].as_str().unwrap().to_string();
+    let page = import_through_form(&i, &am, true).await;
+    assert!(
+        page.contains("Preview: 2 people would be matched. Nothing was stored"),
+        "{page}"
+    );
+    assert!(
+        page.contains("list=\"registrants\""),
+        "a search per row: {page}"
+    );
+    assert!(
+        page.contains("<option value=\"kenji.sato@example.jp\">Kenji Sato</option>"),
+        "{page}"
+    );
+
+    // Sam Stranger was Kenji on a second device.
+    let (status, page, _) = browser
+        .post(
+            &format!("/organizer/webinars/{w}/attendance/link"),
+            &[
+                ("csrf", csrf_of(&i.page).as_str()),
+                ("name", "Sam Stranger"),
+                ("email", "stranger@example.net"),
+                ("registration", "kenji.sato@example.jp"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        !page.contains("stranger@example.net") && page.contains("lucia.fernandez@example.mx"),
+        "the linked row leaves the list of unmatched rows, the others stay: {page}"
+    );
+    let page = import_through_form(&i, &am, false).await;
+    assert!(page.contains("2 people matched in the report."), "{page}");
+    assert!(
+        !page.contains("stranger@example.net"),
+        "the linked row matched Kenji: {page}"
+    );
+    let (status, _, _) = browser
+        .post(
+            &format!("/organizer/webinars/{w}/attendance/link"),
+            &[
+                ("csrf", "forged"),
+                ("name", "Sam Stranger"),
+                ("email", ""),
+                ("registration", "kenji.sato@example.jp"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// The Zoom sample imported again through the form (or previewed); the page answering.
+async fn import_through_form(i: &Imported, session: &str, dry_run: bool) -> String {
+    let (browser, w) = (&i.browser, &i.w);
+    let mut form = reqwest::multipart::Form::new()
+        .text("csrf", csrf_of(&i.page))
+        .text("session_id", session.to_string());
+    if dry_run {
+        form = form.text("dry_run", "true");
+    }
+    let form = form.part(
+        "file",
+        reqwest::multipart::Part::bytes(sample("zoom-webinar-attendees.csv"))
+            .file_name("report.csv"),
+    );
+    let response = browser
+        .client
+        .post(browser.url(&format!("/organizer/webinars/{w}/attendance/import")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    response.text().await.unwrap()
 }
 
 async fn the_organizer_marks_someone_absent_through_the_form(backend: Backend) {

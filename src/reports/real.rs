@@ -1,0 +1,399 @@
+//! The real exports under `tests/data/attendance/real/` (see SOURCES.md there), read and
+//! merged into people as the import does. Every expected figure below was worked out by
+//! reading the file (the arithmetic is in the comments), not by running the importer.
+//! Times are the report's wall times, taken as UTC here (the zone is the service's job).
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime, TimeZone as _, Utc};
+
+use super::{Format, Hints, normalise_name, parse_with};
+use crate::domain::RegistrationId;
+use crate::domain::attendance::{Merged, Person, ReportWindow, Row, match_rows};
+
+macro_rules! real {
+    ($file:literal) => {
+        include_bytes!(concat!("../../tests/data/attendance/real/", $file))
+    };
+}
+
+/// A session on `day` ending at `end` (wall time), for the merge.
+struct Session {
+    day: NaiveDate,
+    end: (u32, u32),
+}
+
+/// Per person (key: e-mail when the row has one, else the normalised name), their
+/// presence.
+fn people(bytes: &[u8], session: Session) -> (Format, HashMap<String, Merged>) {
+    let report = parse_with(
+        bytes,
+        Hints {
+            day: Some(session.day),
+        },
+    )
+    .unwrap();
+    let utc = |t: NaiveDateTime| Utc.from_utc_datetime(&t);
+    let key = |name: &str, email: &Option<String>| {
+        email
+            .as_ref()
+            .map(|e| e.to_lowercase())
+            .unwrap_or_else(|| normalise_name(name))
+    };
+    let rows: Vec<Row> = report
+        .rows
+        .iter()
+        .map(|r| Row {
+            line: r.line,
+            name: r.name.clone(),
+            email: r.email.clone(),
+            joined_at: r.joined_at.map(utc),
+            left_at: r.left_at.map(utc),
+            minutes: r.minutes,
+            span: r.span,
+        })
+        .collect();
+    let mut keys: Vec<String> = Vec::new();
+    for r in &report.rows {
+        let k = key(&r.name, &r.email);
+        if !keys.contains(&k) {
+            keys.push(k);
+        }
+    }
+    let ids: Vec<RegistrationId> = keys.iter().map(|_| RegistrationId::new()).collect();
+    let persons: Vec<Person<'_>> = keys
+        .iter()
+        .zip(&ids)
+        .map(|(k, id)| Person {
+            id: *id,
+            name: k,
+            email_key: k,
+        })
+        .collect();
+    let end = session
+        .day
+        .and_hms_opt(session.end.0, session.end.1, 0)
+        .unwrap();
+    let window = ReportWindow {
+        ends_at: utc(end),
+        max_minutes: 600,
+    };
+    let (merged, unmatched) =
+        match_rows(&persons, &rows, &HashMap::new(), window, normalise_name).unwrap();
+    assert!(unmatched.is_empty(), "{unmatched:?}");
+    let by_id: HashMap<RegistrationId, &String> = ids.iter().copied().zip(&keys).collect();
+    let out = merged
+        .into_iter()
+        .map(|m| (by_id[&m.registration_id].clone(), m))
+        .collect();
+    (report.format, out)
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// Expect `key` to have attended `minutes` from `joined` (h, m, s on the session's day).
+#[track_caller]
+fn expect(
+    people: &HashMap<String, Merged>,
+    on: NaiveDate,
+    key: &str,
+    minutes: u32,
+    joined: (u32, u32, u32),
+) {
+    let m = people
+        .get(key)
+        .unwrap_or_else(|| panic!("{key} not found in {:?}", people.keys()));
+    let at = Utc.from_utc_datetime(&on.and_hms_opt(joined.0, joined.1, joined.2).unwrap());
+    assert_eq!((m.minutes, m.joined_at), (minutes, Some(at)), "{key}");
+}
+
+/// Teams 2020 list from an Austrian school, UTF-16 LE; `11/12/2020` is 11 December
+/// (the session's day), 24-hour times. Session 12:20-16:00.
+#[test]
+fn teams_list_de_utf16() {
+    let on = day(2020, 12, 11);
+    let bytes = real!("teams-list-2020-de-utf16.csv");
+    assert!(bytes.starts_with(&[0xFF, 0xFE]));
+    let (format, p) = people(
+        bytes,
+        Session {
+            day: on,
+            end: (16, 0),
+        },
+    );
+    assert_eq!(format, Format::Teams);
+    assert_eq!(p.len(), 5);
+    // 12:27:24-12:45:18 (17:54), 13:45:41-13:56:48 (11:07), 15:42:10-15:42:48 (0:38),
+    // 15:53:25-15:59:01 (5:36): 35:15.
+    expect(&p, on, "mustermann max", 35, (12, 27, 24));
+    // 10:02 + 1:00 + 0:07 = 11:09.
+    expect(&p, on, "musterfrau franziska", 11, (12, 28, 9));
+    // 6:12 + 5:48 + 17:04 + 16:38 = 45:42.
+    expect(&p, on, "huber uwe", 46, (12, 32, 15));
+    // 9:42 + 9:50 = 19:32.
+    expect(&p, on, "müller franz", 20, (12, 32, 41));
+    // 5:46 + 10:43 + 1:37 + 7:08 + 0:16 + 0:07 = 25:37.
+    expect(&p, on, "müller hans", 26, (12, 39, 32));
+}
+
+/// Without the session's day the same list would be read month-first (12 November):
+/// the day decides, not a guess from the numbers.
+#[test]
+fn the_sessions_day_decides_the_date_order() {
+    let bytes = real!("teams-list-2020-de-utf16.csv");
+    let first = |day| {
+        parse_with(bytes, Hints { day }).unwrap().rows[0]
+            .joined_at
+            .unwrap()
+            .date()
+    };
+    assert_eq!(first(Some(day(2020, 12, 11))), day(2020, 12, 11));
+    assert_eq!(first(Some(day(2020, 11, 12))), day(2020, 11, 12));
+    assert_eq!(first(None), day(2020, 11, 12));
+}
+
+/// Teams 2020 list after Excel's "CSV UTF-8": BOM, commas, quoted `11/4/2020, 9:50:12 AM`.
+/// Session 09:50-10:10 on 4 November; who never left is in until 10:10.
+#[test]
+fn teams_list_en_excel_utf8() {
+    let on = day(2020, 11, 4);
+    let bytes = real!("teams-list-2020-en-excel-utf8.csv");
+    assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
+    let (_, p) = people(
+        bytes,
+        Session {
+            day: on,
+            end: (10, 10),
+        },
+    );
+    assert_eq!(p.len(), 38);
+    // Joined 9:50:12, never left: to 10:10:00, 19:48.
+    expect(&p, on, "alma bruno", 20, (9, 50, 12));
+    // "Joined before" 9:50:12, left 10:06:45: 16:33.
+    expect(&p, on, "clara dario", 17, (9, 50, 12));
+    // 9:50:30-10:06:47: 16:17.
+    expect(&p, on, "kira lena", 16, (9, 50, 30));
+    // Joined 10:06:23, open: 3:37.
+    expect(&p, on, "wilma almab", 4, (10, 6, 23));
+}
+
+/// The same kind after Excel with CRLF line ends; roll numbers as names; `9/4/2020` is
+/// 4 September. Session 12:00-13:00.
+#[test]
+fn teams_list_en_excel_crlf() {
+    let on = day(2020, 9, 4);
+    let (_, p) = people(
+        real!("teams-list-2020-en-excel-crlf.csv"),
+        Session {
+            day: on,
+            end: (13, 0),
+        },
+    );
+    assert_eq!(p.len(), 32);
+    // Joined 11:57:51 AM, open until 13:00: 62:09.
+    expect(&p, on, "alma. bruno clara u", 62, (11, 57, 51));
+    // 11:59:38 AM-12:13:43 PM: 14:05.
+    expect(&p, on, "34031a7970", 14, (11, 59, 38));
+    // 12:00:57-12:01:14: 17 s, at least a minute.
+    expect(&p, on, "36033a79h3", 1, (12, 0, 57));
+    // 12:38:49-12:39:13 (0:24), then 12:56:15 open to 13:00 (3:45): 4:09.
+    expect(&p, on, "36033a7960", 4, (12, 38, 49));
+}
+
+/// Teams 2020 list, UTF-16; repeated `Joined` without `Left` (a second device, or a
+/// reconnection Teams did not close). Session 10:30-11:30 on 5 October 2021.
+#[test]
+fn teams_list_en_utf16_repeated_joins() {
+    let on = day(2021, 10, 5);
+    let (_, p) = people(
+        real!("teams-list-2020-en-utf16-2021.csv"),
+        Session {
+            day: on,
+            end: (11, 30),
+        },
+    );
+    // 10:31:35-10:35:42 (4:07), 10:35:51-10:48:12 (12:21), 10:48:24 open (41:36): 58:04.
+    expect(&p, on, "s d alma", 58, (10, 31, 35));
+    // Joined before 10:31:35, joined again twice, never left: 58:25.
+    expect(&p, on, "20736082m", 58, (10, 31, 35));
+    // 10:42:16-11:21:12 (38:56), 11:22:22 open (7:38): 46:34.
+    expect(&p, on, "20736565k", 47, (10, 42, 16));
+    // 10:45:19-10:49:34 (4:15), 10:58:17-11:12:44 (14:27): 18:42.
+    expect(&p, on, "20736566l", 19, (10, 45, 19));
+    // 4 s and 7 s: at least a minute.
+    expect(&p, on, "20732625j", 1, (10, 43, 30));
+    // 11:10:21-11:11:32.
+    expect(&p, on, "bruno clara", 1, (11, 10, 21));
+}
+
+/// Teams 2020 list in Portuguese (`Entrou`/`Saiu`), 24-hour, `30/03/2021`.
+/// Session 21:15-23:00.
+#[test]
+fn teams_list_pt_utf16() {
+    let on = day(2021, 3, 30);
+    let (_, p) = people(
+        real!("teams-list-2020-pt-utf16-a.csv"),
+        Session {
+            day: on,
+            end: (23, 0),
+        },
+    );
+    // 38 different names in 52 lines.
+    assert_eq!(p.len(), 38);
+    // 21:16:50-21:33:56 (17:06), 21:34:16 open to 23:00 (1:25:44): 1:42:50.
+    expect(&p, on, "dmitri edda felix", 103, (21, 16, 50));
+    // 21:17:25-22:20:03 (1:02:38), 22:20:58 open (39:02): 1:41:40.
+    expect(&p, on, "sara timo ulla vito", 102, (21, 17, 25));
+}
+
+/// The other Portuguese lists: `09/03/2021` is 9 March only because the session is then.
+#[test]
+fn teams_lists_pt_read_on_the_sessions_day() {
+    for (bytes, on) in [
+        (
+            &real!("teams-list-2020-pt-utf16-b.csv")[..],
+            day(2021, 3, 9),
+        ),
+        (
+            &real!("teams-list-2020-pt-utf16-c.csv")[..],
+            day(2021, 3, 15),
+        ),
+        (
+            &real!("teams-list-2020-pt-utf16-d.csv")[..],
+            day(2021, 3, 8),
+        ),
+    ] {
+        let report = parse_with(bytes, Hints { day: Some(on) }).unwrap();
+        assert!(
+            report
+                .rows
+                .iter()
+                .all(|r| r.joined_at.unwrap().date() == on),
+            "{on}"
+        );
+    }
+}
+
+/// Teams 2021 report in French, one row per join: `13/04/2021 à 09:01:31`, `2 h 44 m`
+/// with no-break spaces. The publisher masked names with `*`; addresses tell people
+/// apart. Session 09:00-12:00.
+#[test]
+fn teams_report_fr_two_devices() {
+    let on = day(2021, 4, 13);
+    let (format, p) = people(
+        real!("teams-legacy-2021-fr-utf16.csv"),
+        Session {
+            day: on,
+            end: (12, 0),
+        },
+    );
+    assert_eq!(format, Format::Teams);
+    assert_eq!(p.len(), 6);
+    // 09:01:31-11:45:31.
+    expect(&p, on, "exemple1.*****@epitech.eu", 164, (9, 1, 31));
+    // Two rows at once: 09:01:39-11:27:03 and 09:02:39-11:27:03: 2:25:24, not twice.
+    expect(&p, on, "exemple3.*****@epitech.eu", 145, (9, 1, 39));
+    // 09:05:39-11:45:55: 2:40:16.
+    expect(&p, on, "exemple5.******@epitech.eu", 160, (9, 5, 39));
+    // 09:08:39-11:27:03: 2:18:24.
+    expect(&p, on, "exemple8.*****@epitech.eu", 138, (9, 8, 39));
+}
+
+/// Teams 2022 participant rows from an Indonesian interface (`Nama`), re-saved with
+/// semicolons. Session 08:00-09:40 on 13 April 2022.
+#[test]
+fn teams_rows_id_semicolons() {
+    let on = day(2022, 4, 13);
+    let (_, p) = people(
+        real!("teams-2022-id-semicolon.csv"),
+        Session {
+            day: on,
+            end: (9, 40),
+        },
+    );
+    // 7:56:32-9:38:51: 1:42:19.
+    expect(&p, on, "alma@example.ac.id", 102, (7, 56, 32));
+    // 7:58:37-7:58:48 (0:11), 8:00:25-8:02:22 (1:57), 8:04:07-9:38:47 (1:34:40): 1:36:48.
+    expect(&p, on, "yara.zeno@example.ac.id", 97, (7, 58, 37));
+    // 7:58:53-9:07:18 (1:08:25), 9:09:52-9:38:51 (28:59): 1:37:24.
+    expect(&p, on, "dmitri.edda@example.ac.id", 97, (7, 58, 53));
+    // 7:58:38-9:26:41: 1:28:03.
+    expect(&p, on, "boris.cora@example.ac.id", 88, (7, 58, 38));
+}
+
+/// Teams current layout, UTF-16 BE and the same as UTF-8: section 2 only, one row per
+/// person, the `In-meeting duration` is the time in. Session 09:30-10:00 on 14 Nov 2022.
+#[test]
+fn teams_current_layout_utf16be_and_utf8() {
+    let on = day(2022, 11, 14);
+    for bytes in [
+        &real!("teams-2022-en-utf16be-14.csv")[..],
+        &real!("teams-2022-en-utf8-14.csv")[..],
+    ] {
+        let (_, p) = people(
+            bytes,
+            Session {
+                day: on,
+                end: (10, 0),
+            },
+        );
+        assert_eq!(p.len(), 7);
+        // 19m 26s.
+        expect(&p, on, "bruno.alma.clara@example.int", 19, (9, 30, 46));
+        // 19m 21s.
+        expect(&p, on, "greta@example2.es", 19, (9, 30, 52));
+        // 14m 50s.
+        expect(&p, on, "sven@example6.co.uk", 15, (9, 35, 21));
+    }
+}
+
+/// Zoom meeting participants, with and without the meeting lines above; two devices at
+/// once (Power Girl, Swarm) count once. Session 10:00-12:00 on 19 November 2021.
+#[test]
+fn zoom_meeting_overlaps_count_once() {
+    let on = day(2021, 11, 19);
+    for bytes in [
+        &real!("zoom-meeting-2021-preamble.csv")[..],
+        &real!("zoom-meeting-2021-plain.csv")[..],
+    ] {
+        let (format, p) = people(
+            bytes,
+            Session {
+                day: on,
+                end: (12, 0),
+            },
+        );
+        assert_eq!(format, Format::Zoom);
+        // 31 rows, four people twice: the 27 participants the meeting line counts.
+        assert_eq!(p.len(), 27);
+        // 10:08:26-12:01:58 and 10:11:31-12:01:58 at once: 1:53:32 (not 114 + 111).
+        expect(&p, on, "power-girl_kryptonian@dc.com", 114, (10, 8, 26));
+        // 10:14:30-10:24:26 and 10:24:12-12:01:58 overlap: 1:47:28.
+        expect(&p, on, "swarm_mutant@marvel.com", 107, (10, 14, 30));
+        // 10:08:32-11:00:13 (51:41) and 11:28:11-12:01:58 (33:47): 85:28.
+        expect(&p, on, "cyborg-superman_cyborg@dc.com", 85, (10, 8, 32));
+        // 11:01:02-11:02:35 (1:33) and 11:02:46-11:29:38 (26:52): 28:25.
+        expect(&p, on, "dazzler_mutant@marvel.com", 28, (11, 1, 2));
+        // 9:54:15-12:01:59: 2:07:44.
+        expect(&p, on, "loki_asgardian@marvel.com", 128, (9, 54, 15));
+    }
+}
+
+/// Every real file is read (none refused), whatever its layout.
+#[test]
+fn every_real_file_is_read() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/attendance/real");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "csv") {
+            let bytes = std::fs::read(&path).unwrap();
+            let report = super::parse(&bytes).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+            assert!(!report.rows.is_empty(), "{path:?}");
+            n += 1;
+        }
+    }
+    assert_eq!(n, 19);
+}

@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""Copy real attendance exports from public repositories (fetched mirrors) into this
+folder, replacing personal names and e-mail addresses consistently while keeping every
+other byte: encoding, BOM, delimiter, quoting, line endings and date formats.
+
+Run from the repository root: python3 tests/data/attendance/real/anonymise.py
+(needs the mirrors under /work/.mirror; see SOURCES.md for each file's origin)."""
+
+import hashlib
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+MIRRORS = Path("/work/.mirror")
+OUT = Path(__file__).resolve().parent
+
+# (destination, repository, commit, path, delimiter, anonymise?)
+FILES = [
+    ("teams-list-2020-de-utf16.csv", "dominikhoebert/Teams-Attendance-Klassenbuch-Writer",
+     "256c016da5749c1acad0c819002887bc338cdaeb", "meetingAttendanceList.csv", "\t", False),
+    ("teams-list-2020-en-excel-utf8.csv", "gspahlin/MS_Teams_attendance_formatter",
+     "2f8348f93424c9feb8ed44646f6fd593200b8f6d", "meetingAttendanceList.csv", ",", True),
+    ("teams-list-2020-en-excel-crlf.csv", "bharath945/Attendance-Automation",
+     "a539fedb5ab063ec21b164ab1f21f8a38e78ca85", "meetingAttendanceList.csv", ",", True),
+    ("teams-list-2020-en-utf16-2022.csv", "Shravani-764/asmita",
+     "8e99e27df3810d8b94124acd9dbc66a2e9fa700d", "meetingAttendanceList.csv", "\t", True),
+    ("teams-list-2020-en-utf16-2021.csv", "smarjapure/webscrapping_project",
+     "da709a8e3a189c4d2ef88dd4405aaa1054b2c2e2", "meetingAttendanceList.csv", "\t", True),
+    ("teams-list-2020-pt-utf16-a.csv", "RenatoJardimParducci/2tdsf-ProjetoDilan-2021",
+     "fe918b126575090f50261efcee0a697167cba5b8", "meetingAttendanceList.csv", "\t", True),
+    ("teams-list-2020-pt-utf16-b.csv", "RenatoJardimParducci/ExemploGit3SIB2021",
+     "3d83dc50b7d4342a5273a1ad7653009d1dc876e1", "meetingAttendanceList.csv", "\t", True),
+    ("teams-list-2020-pt-utf16-c.csv", "RenatoJardimParducci/SegundaAulaGit3SIA",
+     "4d42cc053d5007cf9dfde90b039c31a14014b023", "meetingAttendanceList.csv", "\t", True),
+    ("teams-list-2020-pt-utf16-d.csv", "RenatoJardimParducci/ExemploGit3SIR2021",
+     "c4ddb697c329f2360c9db553add4c9850c99d9cf", "meetingAttendanceList.csv", "\t", True),
+    ("teams-legacy-2021-fr-utf16.csv", "Necrelox/Auto_Presence",
+     "94857acd5bb18042032a319e5670735359a4b512", "meetingAttendanceReport.csv", "\t", False),
+    ("teams-2022-id-semicolon.csv", "hamonangann/presence-script",
+     "8738ac92e8aa6d6c4560e76edd40e12a1a166e4e", "meetingAttendanceReport.csv", ";", True),
+    ("teams-2022-en-utf16be-14.csv", "dvaneynde/teams-attendance",
+     "d7dd25cf6b664fa64c65c655e5b7042ed85f6e33", "data/IDL-14-11-22.csv", "\t", True),
+    ("teams-2022-en-utf16be-15.csv", "dvaneynde/teams-attendance",
+     "d7dd25cf6b664fa64c65c655e5b7042ed85f6e33", "data/IDL-15-11-22.csv", "\t", True),
+    ("teams-2022-en-utf16be-16.csv", "dvaneynde/teams-attendance",
+     "d7dd25cf6b664fa64c65c655e5b7042ed85f6e33", "data/IDL-16-11-22.csv", "\t", True),
+    ("teams-2022-en-utf8-14.csv", "dvaneynde/teams-attendance",
+     "d7dd25cf6b664fa64c65c655e5b7042ed85f6e33", "data/utf8/IDL-14-11-22.csv", "\t", True),
+    ("teams-2022-en-utf8-15.csv", "dvaneynde/teams-attendance",
+     "d7dd25cf6b664fa64c65c655e5b7042ed85f6e33", "data/utf8/IDL-15-11-22.csv", "\t", True),
+    ("teams-2022-en-utf8-16.csv", "dvaneynde/teams-attendance",
+     "d7dd25cf6b664fa64c65c655e5b7042ed85f6e33", "data/utf8/IDL-16-11-22.csv", "\t", True),
+    ("zoom-meeting-2021-plain.csv", "Lightbridge-KS/zoomclass",
+     "e08aac45e4d6f160a2492155f7fd162ddabfd4c4", "inst/extdata/participants_heroes.csv", ",", False),
+    ("zoom-meeting-2021-preamble.csv", "Lightbridge-KS/zoomclass",
+     "e08aac45e4d6f160a2492155f7fd162ddabfd4c4", "inst/extdata/participants_heroes_full.csv", ",", False),
+]
+
+NAME_HEADERS = {"full name", "name", "nome completo", "nom complet", "nama",
+                "name (original name)"}
+
+GIVEN = ("Alma Bruno Clara Dario Elena Fabio Greta Hugo Irene Jonas Kira Lena Marco Nadia "
+         "Oskar Paula Quentin Rosa Sven Tanja Umar Vera Willem Xenia Yara Zeno Ada Boris "
+         "Cora Dmitri Edda Felix Gaia Hanna Ivo Jana Karl Luz Mila Noel Olga Pia Rui Sara "
+         "Timo Ulla Vito Wanda Yann Zoe Aron Bea Cyril Dora Emil Fiona Gil Hedda Ilja Juno "
+         "Kai Lotta Mads Nora Otto Petra Rune Selma Tore Uma Viggo Wilma").split()
+ACCENTED = ("Zoë Renée Józef Müller Ñuñez Öztürk Łucja Ødegård Šimić Jérôme Aurélie Íñigo "
+            "Çelik Ángela Bärbel Dvořák Håkon Ümit Étienne Gonçalves").split()
+
+
+class Mapper:
+    def __init__(self):
+        self.words = {}
+        self.domains = {}
+        self.emails = {}
+        self.next_plain = 0
+        self.next_accent = 0
+
+    def word(self, w):
+        key = w.casefold()
+        if key not in self.words:
+            if any(ord(c) > 127 for c in w):
+                base = ACCENTED[self.next_accent % len(ACCENTED)]
+                n = self.next_accent // len(ACCENTED)
+                self.next_accent += 1
+            else:
+                base = GIVEN[self.next_plain % len(GIVEN)]
+                n = self.next_plain // len(GIVEN)
+                self.next_plain += 1
+            self.words[key] = base + ("" if n == 0 else "ab"[n % 2] * n)
+        new = self.words[key]
+        if w.isupper() and len(w) > 1:
+            return new.upper()
+        if w.islower():
+            return new.lower()
+        return new
+
+    @staticmethod
+    def digits(token):
+        # A fixed permutation keeps the shape of roll numbers and ids.
+        return token.translate(str.maketrans("0123456789", "7305918264"))
+
+    def name(self, value):
+        out = []
+        for tok in re.findall(r"\w+|\W+", value):
+            if re.fullmatch(r"\(?[A-Z]{2,4}\)?", tok) and tok in ("EXT", "AM", "PM"):
+                out.append(tok)
+            elif any(c.isdigit() for c in tok) and re.fullmatch(r"\w+", tok):
+                out.append(self.digits(tok))
+            elif re.fullmatch(r"[^\W\d_]+", tok) and len(tok) > 1:
+                out.append(self.word(tok))
+            else:
+                out.append(tok)
+        return "".join(out)
+
+    def email(self, value):
+        key = value.casefold()
+        if key not in self.emails:
+            local, _, domain = value.partition("@")
+            dkey = domain.casefold()
+            if dkey not in self.domains:
+                labels = domain.split(".")
+                tail = labels[-2:] if labels[-2:-1] in (["ac"], ["co"], ["edu"]) else labels[-1:]
+                i = len(self.domains)
+                self.domains[dkey] = ".".join(["example" + (str(i) if i else "")] + tail)
+            parts = re.findall(r"[^\W\d_]+|\d+|[._-]", local)
+            new_local = "".join(
+                self.digits(p) if p.isdigit() else p if p in "._-" else self.word(p)
+                for p in parts)
+            self.emails[key] = new_local + "@" + self.domains[dkey]
+        new = self.emails[key]
+        return new.lower() if value.islower() else new
+
+
+def split_cells(line, delim):
+    """Raw cells (quotes kept) of one line; quotes protect delimiters."""
+    cells, cur, quoted = [], [], False
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+        if ch == delim and not quoted:
+            cells.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    cells.append("".join(cur))
+    return cells
+
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+
+
+def rewrite(text, delim, mapper):
+    out = []
+    name_col = None
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        ending = line[len(body):]
+        cells = split_cells(body, delim)
+        plain = [c.strip('"').strip("\ufeff").strip().casefold() for c in cells]
+        if any(p in NAME_HEADERS for p in plain):
+            name_col = next(i for i, p in enumerate(plain) if p in NAME_HEADERS)
+            out.append(line)
+            continue
+        if len(cells) == 1 and name_col is not None and not body.strip():
+            name_col = None
+        new = []
+        for i, cell in enumerate(cells):
+            if i == name_col and cell.strip('"').strip():
+                q = cell.startswith('"')
+                inner = cell.strip('"')
+                inner = mapper.name(inner)
+                cell = f'"{inner}"' if q else inner
+            cell = EMAIL.sub(lambda m: mapper.email(m.group(0)), cell)
+            new.append(cell)
+        out.append(delim.join(new) + ending)
+    return "".join(out)
+
+
+def decode(raw):
+    if raw.startswith(b"\xff\xfe"):
+        return "utf-16-le", raw[:2], raw[2:]
+    if raw.startswith(b"\xfe\xff"):
+        return "utf-16-be", raw[:2], raw[2:]
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return "utf-8", raw[:3], raw[3:]
+    return "utf-8", b"", raw
+
+
+def main():
+    for dest, repo, commit, path, delim, anonymise in FILES:
+        mirror = MIRRORS / repo.replace("/", "+") / "repo"
+        raw = subprocess.run(["git", "-C", str(mirror), "show", f"{commit}:{path}"],
+                             check=True, capture_output=True).stdout
+        if anonymise:
+            enc, bom, body = decode(raw)
+            text = body.decode(enc)
+            raw = bom + rewrite(text, delim, Mapper()).encode(enc)
+        (OUT / dest).write_bytes(raw)
+        print(dest, len(raw), hashlib.sha256(raw).hexdigest()[:12])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
