@@ -7,6 +7,7 @@ pub mod attendance;
 pub mod chairs;
 pub mod coverage;
 pub mod follow_up;
+pub mod health;
 pub mod invitations;
 pub mod invitees;
 pub mod materials;
