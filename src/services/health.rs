@@ -71,6 +71,11 @@ fn mail_worker(ctx: &Context) -> Result<String, String> {
 /// Sets the gauges read at scrape time: the outbox's depth and its oldest pending
 /// message's age, and the database pool's use.
 pub async fn record_gauges(ctx: &Context) -> anyhow::Result<()> {
+    // Before the outbox query borrows a connection of its own.
+    let (open, in_use, max) = ctx.db.pool_use();
+    metrics::gauge!("meridian_db_pool_connections", "state" => "open").set(f64::from(open));
+    metrics::gauge!("meridian_db_pool_connections", "state" => "in_use").set(f64::from(in_use));
+    metrics::gauge!("meridian_db_pool_connections", "state" => "max").set(f64::from(max));
     let (pending, oldest) = {
         let mut conn = ctx.db.conn().await?;
         db::outbox::pending(conn.exec()).await?
@@ -80,9 +85,5 @@ pub async fn record_gauges(ctx: &Context) -> anyhow::Result<()> {
         (Utc::now() - at).num_milliseconds().max(0) as f64 / 1000.0
     });
     metrics::gauge!("meridian_outbox_oldest_pending_seconds").set(age);
-    let (open, in_use, max) = ctx.db.pool_use();
-    metrics::gauge!("meridian_db_pool_connections", "state" => "open").set(f64::from(open));
-    metrics::gauge!("meridian_db_pool_connections", "state" => "in_use").set(f64::from(in_use));
-    metrics::gauge!("meridian_db_pool_connections", "state" => "max").set(f64::from(max));
     Ok(())
 }

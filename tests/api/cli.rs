@@ -77,6 +77,13 @@ fn an_invalid_setting_stops_start_up_naming_the_key() {
             "lots",
             "database.max_connections",
         ),
+        ("MERIDIAN__LOG__FORMAT", "xml", "log.format"),
+        ("MERIDIAN__METRICS__BIND", "everywhere", "metrics.bind"),
+        (
+            "MERIDIAN__MAIL__WORKER_MAX_IDLE_MS",
+            "0",
+            "mail.worker_max_idle_ms",
+        ),
     ] {
         let output = meridian(dir.path())
             .arg("serve")
