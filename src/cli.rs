@@ -1,4 +1,7 @@
-//! The `meridian` command line: `serve` (the default) and organizer accounts.
+//! The `meridian` command line: `serve` (the default), organizer accounts, and backup
+//! and restore of a SQLite database.
+
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -30,6 +33,17 @@ pub enum Command {
     Organizer {
         #[command(subcommand)]
         command: OrganizerCommand,
+    },
+    /// Copy the SQLite database (consistent, while the server runs) and the secret key
+    /// file into the folder PATH.
+    Backup { path: PathBuf },
+    /// Put a backup made by `meridian backup` (the folder PATH) in place of the
+    /// database and secret key file; refuses while a server runs on that database.
+    Restore {
+        path: PathBuf,
+        /// Replace an existing database (and a different secret key file).
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -190,4 +204,197 @@ fn plain(e: AppError) -> anyhow::Error {
         AppError::Internal(cause) => cause,
         other => anyhow::anyhow!("{other}"),
     }
+}
+
+/// The database's name inside a backup folder.
+pub const BACKUP_DATABASE: &str = "meridian.db";
+/// The secret key file's name inside a backup folder.
+pub const BACKUP_SECRET: &str = "secret.key";
+
+/// `meridian backup PATH` on PostgreSQL: what to run instead.
+const PG_BACKUP: &str = "meridian backup copies a SQLite database; back up PostgreSQL with \
+    pg_dump --format=custom --file=PATH/meridian.dump \"$DATABASE_URL\" and keep \
+    security.secret (or the secret key file) with it";
+const PG_RESTORE: &str = "meridian restore puts back a SQLite database; restore PostgreSQL \
+    with pg_restore --clean --if-exists --no-owner --dbname=\"$DATABASE_URL\" \
+    PATH/meridian.dump while no instance runs";
+
+/// Writes a consistent copy of the SQLite database (`VACUUM INTO`, which reads one
+/// snapshot while the server goes on writing) and the secret key file into the new or
+/// empty folder `to`; returns the lines to print.
+pub async fn backup(settings: &Settings, to: &Path) -> anyhow::Result<Vec<String>> {
+    let Some(file) = db::sqlite_file(&settings.database)? else {
+        anyhow::bail!("{PG_BACKUP}");
+    };
+    if !file.is_file() {
+        anyhow::bail!(
+            "there is no database at {} (database.url) to back up",
+            file.display()
+        );
+    }
+    crate::security::create_private_dir(to)
+        .with_context(|| format!("creating the backup folder {}", to.display()))?;
+    let copy = to.join(BACKUP_DATABASE);
+    if copy.exists() {
+        anyhow::bail!(
+            "{} exists already: back up into a new folder",
+            copy.display()
+        );
+    }
+    let db = Db::connect(&settings.database).await?;
+    let copied = db.backup_sqlite(&copy).await;
+    db.close().await;
+    copied?;
+    crate::security::make_private(&copy)
+        .with_context(|| format!("making {} private", copy.display()))?;
+    let mut lines = vec![format!(
+        "Copied the database {} to {}.",
+        file.display(),
+        copy.display()
+    )];
+    if settings.security.secret.0.is_empty() {
+        let key = &settings.security.secret_file;
+        let key_copy = to.join(BACKUP_SECRET);
+        std::fs::copy(key, &key_copy).with_context(|| {
+            format!(
+                "copying the secret key file {} (security.secret_file)",
+                key.display()
+            )
+        })?;
+        crate::security::make_private(&key_copy)
+            .with_context(|| format!("making {} private", key_copy.display()))?;
+        lines.push(format!(
+            "Copied the secret key file {} to {}.",
+            key.display(),
+            key_copy.display()
+        ));
+    } else {
+        lines.push(
+            "The secret is set in security.secret: keep it with the backup (manage and join \
+             links are derived from it)."
+                .into(),
+        );
+    }
+    Ok(lines)
+}
+
+/// Puts the backup in folder `from` in place of the SQLite database `database.url` names
+/// (and its secret key file). Refuses while a server runs on that database (it holds the
+/// database's lock), and refuses to replace a database or a different key without `force`.
+pub async fn restore(settings: &Settings, from: &Path, force: bool) -> anyhow::Result<Vec<String>> {
+    let Some(target) = db::sqlite_file(&settings.database)? else {
+        anyhow::bail!("{PG_RESTORE}");
+    };
+    let source = from.join(BACKUP_DATABASE);
+    if !source.is_file() {
+        anyhow::bail!(
+            "{} has no {BACKUP_DATABASE}: give the folder `meridian backup` wrote",
+            from.display()
+        );
+    }
+    check_backup(&source).await?;
+    let _lock = db::lock_sqlite(&target, true)?.with_context(|| {
+        format!(
+            "refusing to restore: a Meridian server is running on {} (stop it first)",
+            target.display()
+        )
+    })?;
+    let has_data = std::fs::metadata(&target).is_ok_and(|m| m.len() > 0);
+    if has_data && !force {
+        anyhow::bail!(
+            "{} exists: add --force to replace it (what it holds now is lost)",
+            target.display()
+        );
+    }
+    let key_source = from.join(BACKUP_SECRET);
+    let key_target = &settings.security.secret_file;
+    let restore_key = settings.security.secret.0.is_empty() && key_source.is_file();
+    if restore_key && !force {
+        let differs = std::fs::read(key_target)
+            .ok()
+            .is_some_and(|now| std::fs::read(&key_source).ok() != Some(now));
+        if differs {
+            anyhow::bail!(
+                "{} holds a different secret key: add --force to replace it",
+                key_target.display()
+            );
+        }
+    }
+    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+        crate::security::create_private_dir(dir)
+            .with_context(|| format!("creating the database folder {}", dir.display()))?;
+    }
+    let mut partial = target.as_os_str().to_owned();
+    partial.push(".restoring");
+    let partial = PathBuf::from(partial);
+    std::fs::copy(&source, &partial)
+        .with_context(|| format!("copying {} to {}", source.display(), partial.display()))?;
+    std::fs::File::open(&partial)
+        .and_then(|f| f.sync_all())
+        .with_context(|| format!("writing {}", partial.display()))?;
+    crate::security::make_private(&partial)
+        .with_context(|| format!("making {} private", partial.display()))?;
+    // The old database's write-ahead log would be replayed onto the restored file.
+    for suffix in ["-wal", "-shm"] {
+        let mut name = target.as_os_str().to_owned();
+        name.push(suffix);
+        match std::fs::remove_file(PathBuf::from(&name)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("removing {}", name.display())),
+        }
+    }
+    std::fs::rename(&partial, &target)
+        .with_context(|| format!("moving {} to {}", partial.display(), target.display()))?;
+    let mut lines = vec![format!(
+        "Restored {} to {}.",
+        source.display(),
+        target.display()
+    )];
+    if restore_key {
+        if let Some(dir) = key_target.parent().filter(|d| !d.as_os_str().is_empty()) {
+            crate::security::create_private_dir(dir)
+                .with_context(|| format!("creating the folder {}", dir.display()))?;
+        }
+        std::fs::copy(&key_source, key_target).with_context(|| {
+            format!(
+                "copying {} to {} (security.secret_file)",
+                key_source.display(),
+                key_target.display()
+            )
+        })?;
+        crate::security::make_private(key_target)
+            .with_context(|| format!("making {} private", key_target.display()))?;
+        lines.push(format!(
+            "Restored the secret key file to {}.",
+            key_target.display()
+        ));
+    } else if !settings.security.secret.0.is_empty() {
+        lines.push("security.secret is set: the backup's key file was not used.".into());
+    } else {
+        lines.push(format!(
+            "The backup has no {BACKUP_SECRET}: links sent before need the secret the backed-up \
+             server used."
+        ));
+    }
+    Ok(lines)
+}
+
+/// The copy is a whole SQLite database (not a truncated or foreign file).
+async fn check_backup(file: &Path) -> anyhow::Result<()> {
+    use sqlx::ConnectOptions;
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(file)
+        .create_if_missing(false)
+        .connect()
+        .await
+        .with_context(|| format!("opening the backup {}", file.display()))?;
+    let verdict: String = sqlx::query_scalar("PRAGMA quick_check")
+        .fetch_one(&mut conn)
+        .await
+        .with_context(|| format!("{} is not a SQLite database", file.display()))?;
+    if verdict != "ok" {
+        anyhow::bail!("the backup {} is damaged: {verdict}", file.display());
+    }
+    Ok(())
 }

@@ -15,6 +15,25 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub security: SecuritySettings,
     pub mail: MailSettings,
+    pub log: LogSettings,
+    pub metrics: MetricsSettings,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Debug)]
+pub struct LogSettings {
+    pub format: LogFormat,
+}
+
+#[derive(Clone, Debug)]
+pub struct MetricsSettings {
+    /// Where `/metrics` is served, on a listener of its own; `None` is off.
+    pub bind: Option<SocketAddr>,
 }
 
 #[derive(Clone, Debug)]
@@ -107,6 +126,8 @@ pub struct MailSettings {
     pub poll_interval_ms: u64,
     pub retry_base_ms: u64,
     pub max_attempts: u32,
+    /// `/readyz` fails when the worker has not finished a round for longer than this.
+    pub worker_max_idle_ms: u64,
     /// Minutes before a session, largest first.
     pub reminder_minutes: Vec<u32>,
 }
@@ -118,6 +139,18 @@ struct Raw {
     database: RawDatabase,
     security: RawSecurity,
     mail: RawMail,
+    log: RawLog,
+    metrics: RawMetrics,
+}
+
+#[derive(Deserialize)]
+struct RawLog {
+    format: String,
+}
+
+#[derive(Deserialize)]
+struct RawMetrics {
+    bind: String,
 }
 
 #[derive(Deserialize)]
@@ -157,6 +190,7 @@ struct RawMail {
     poll_interval_ms: String,
     retry_base_ms: String,
     max_attempts: String,
+    worker_max_idle_ms: String,
     reminder_minutes: String,
 }
 
@@ -295,6 +329,8 @@ impl Raw {
             database: self.database.validate()?,
             security: self.security.validate()?,
             mail: self.mail.validate()?,
+            log: self.log.validate()?,
+            metrics: self.metrics.validate()?,
         })
     }
 }
@@ -435,8 +471,42 @@ impl RawMail {
             )?,
             retry_base_ms: number("mail.retry_base_ms", &self.retry_base_ms, 1, 3_600_000)?,
             max_attempts: number("mail.max_attempts", &self.max_attempts, 1, 100)? as u32,
+            worker_max_idle_ms: number(
+                "mail.worker_max_idle_ms",
+                &self.worker_max_idle_ms,
+                10,
+                86_400_000,
+            )?,
             reminder_minutes,
         })
+    }
+}
+
+impl RawLog {
+    fn validate(self) -> anyhow::Result<LogSettings> {
+        let format = match self.format.to_ascii_lowercase().as_str() {
+            "text" => LogFormat::Text,
+            "json" => LogFormat::Json,
+            _ => return Err(invalid("log.format", &self.format, "\"text\" or \"json\"")),
+        };
+        Ok(LogSettings { format })
+    }
+}
+
+impl RawMetrics {
+    fn validate(self) -> anyhow::Result<MetricsSettings> {
+        let bind = self.bind.trim();
+        if bind.is_empty() {
+            return Ok(MetricsSettings { bind: None });
+        }
+        let bind = bind.parse().map_err(|_| {
+            invalid(
+                "metrics.bind",
+                &self.bind,
+                "host:port such as 127.0.0.1:9464, or empty for no metrics",
+            )
+        })?;
+        Ok(MetricsSettings { bind: Some(bind) })
     }
 }
 

@@ -1,21 +1,33 @@
 use clap::Parser;
 use meridian::cli::{
-    Cli, Command, OrganizerCommand, create_organizer, create_token, list_tokens, password_link,
-    revoke_token,
+    Cli, Command, OrganizerCommand, backup, create_organizer, create_token, list_tokens,
+    password_link, restore, revoke_token,
 };
-use meridian::config::Settings;
+use meridian::config::{LogFormat, Settings};
 use meridian::startup::App;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    match run(Cli::parse()).await {
+    let cli = Cli::parse();
+    let settings = match Settings::load() {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("meridian: {e:#}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match settings.log.format {
+        LogFormat::Text => logs.init(),
+        // One object a line; the request span's fields (request_id, route) in each.
+        LogFormat::Json => logs.json().init(),
+    }
+    match run(cli, settings).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("meridian: {e:#}");
@@ -24,8 +36,7 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
-    let settings = Settings::load()?;
+async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let app = App::build(settings).await?;
@@ -69,6 +80,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             command: OrganizerCommand::TokenRevoke { email, id },
         } => {
             println!("{}", revoke_token(&settings, &email, &id).await?);
+            Ok(())
+        }
+        Command::Backup { path } => {
+            for line in backup(&settings, &path).await? {
+                println!("{line}");
+            }
+            Ok(())
+        }
+        Command::Restore { path, force } => {
+            for line in restore(&settings, &path, force).await? {
+                println!("{line}");
+            }
             Ok(())
         }
     }

@@ -45,6 +45,9 @@ macro_rules! on {
 }
 pub(crate) use on;
 
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
 #[derive(Clone)]
 pub enum Db {
     /// Readers share a pool; all writes go through one connection, so SQLite never
@@ -160,7 +163,7 @@ impl Db {
             .connect_with(options)
             .await
             .context("connecting to PostgreSQL (database.url)")?;
-        sqlx::migrate!("migrations/postgres")
+        POSTGRES_MIGRATIONS
             .run(&pool)
             .await
             .context("running the PostgreSQL migrations")?;
@@ -191,7 +194,7 @@ impl Db {
             .connect()
             .await
             .context("opening the SQLite database (database.url)")?;
-        sqlx::migrate!("migrations/sqlite")
+        SQLITE_MIGRATIONS
             .run(&mut write)
             .await
             .context("running the SQLite migrations")?;
@@ -232,6 +235,69 @@ impl Db {
             Db::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
+    }
+
+    /// Answers when the database runs a trivial query.
+    pub async fn ping(&self) -> anyhow::Result<()> {
+        let mut conn = self.conn().await?;
+        on!(conn.exec(), c => sqlx::query("SELECT 1").execute(c).await.map(|_| ()))
+            .context("running SELECT 1")?;
+        Ok(())
+    }
+
+    /// The versions of the migrations built into this binary that the database has not
+    /// applied (empty when its schema is current).
+    pub async fn missing_migrations(&self) -> anyhow::Result<Vec<i64>> {
+        let mut conn = self.conn().await?;
+        let applied: Vec<i64> = on!(conn.exec(), c => sqlx::query_scalar::<_, i64>(
+            "SELECT version FROM _sqlx_migrations WHERE success",
+        )
+        .fetch_all(c)
+        .await)
+        .context("reading the applied migrations")?;
+        let built_in = match self {
+            Db::Sqlite { .. } => &SQLITE_MIGRATIONS,
+            Db::Postgres(_) => &POSTGRES_MIGRATIONS,
+        };
+        Ok(built_in
+            .iter()
+            .filter(|m| !m.migration_type.is_down_migration())
+            .map(|m| m.version)
+            .filter(|v| !applied.contains(v))
+            .collect())
+    }
+
+    /// Connections of the (read) pool: open, and of those in use; and its maximum.
+    pub fn pool_use(&self) -> (u32, u32, u32) {
+        let (size, idle, max) = match self {
+            Db::Sqlite { read, .. } => (
+                read.size(),
+                read.num_idle(),
+                read.options().get_max_connections(),
+            ),
+            Db::Postgres(pool) => (
+                pool.size(),
+                pool.num_idle(),
+                pool.options().get_max_connections(),
+            ),
+        };
+        let idle = u32::try_from(idle).unwrap_or(u32::MAX);
+        (size, size.saturating_sub(idle), max)
+    }
+
+    /// SQLite: writes a consistent copy of the database to `to` (a new file) while others
+    /// keep reading and writing (`VACUUM INTO` reads one snapshot).
+    pub async fn backup_sqlite(&self, to: &Path) -> anyhow::Result<()> {
+        let Db::Sqlite { read, .. } = self else {
+            anyhow::bail!("only a SQLite database is copied this way");
+        };
+        let to = to.to_str().context("the backup path is not valid UTF-8")?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(to)
+            .execute(read)
+            .await
+            .with_context(|| format!("copying the database into {to}"))?;
+        Ok(())
     }
 
     pub async fn close(&self) {
@@ -292,4 +358,45 @@ fn private_database_files(file: &Path) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The SQLite database file that `database.url` names (`None` for PostgreSQL).
+pub fn sqlite_file(settings: &DatabaseSettings) -> anyhow::Result<Option<std::path::PathBuf>> {
+    if settings.url.starts_with("postgres") {
+        return Ok(None);
+    }
+    let options = SqliteConnectOptions::from_str(&settings.url)
+        .context("database.url is not a valid SQLite URL")?;
+    Ok(Some(options.get_filename().to_path_buf()))
+}
+
+/// The lock beside a SQLite database (`<file>.lock`): each server holds it shared while
+/// it runs, and `meridian restore` takes it exclusively, so a restore never replaces the
+/// file under a running server. `Ok(None)`: the lock is taken the other way.
+pub fn lock_sqlite(file: &Path, exclusive: bool) -> anyhow::Result<Option<std::fs::File>> {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".lock");
+    let path = std::path::PathBuf::from(name);
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        crate::security::create_private_dir(dir)
+            .with_context(|| format!("creating the database folder {}", dir.display()))?;
+    }
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("opening the lock file {}", path.display()))?;
+    let taken = if exclusive {
+        lock.try_lock()
+    } else {
+        lock.try_lock_shared()
+    };
+    match taken {
+        Ok(()) => Ok(Some(lock)),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("locking {}", path.display()))
+        }
+    }
 }

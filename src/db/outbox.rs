@@ -33,6 +33,7 @@ impl Status {
 pub struct Claimed {
     pub id: i64,
     pub webinar_id: Uuid,
+    pub kind: String,
     pub payload: String,
     pub message_id: String,
     pub attempts: i64,
@@ -99,7 +100,7 @@ pub async fn claim(ex: Exec<'_>, limit: i64, lease: Duration) -> anyhow::Result<
         Exec::Sqlite(c) => {
             let sql = format!(
                 "UPDATE outbox SET locked_until = $1 WHERE id IN ({PICK}) \
-                 RETURNING id, webinar_id, payload, message_id, attempts"
+                 RETURNING id, webinar_id, kind, payload, message_id, attempts"
             );
             sqlx::query_as::<_, Claimed>(&sql)
                 .bind(now + lease)
@@ -111,7 +112,7 @@ pub async fn claim(ex: Exec<'_>, limit: i64, lease: Duration) -> anyhow::Result<
         Exec::Postgres(c) => {
             let sql = format!(
                 "UPDATE outbox SET locked_until = $1 WHERE id IN ({PICK} FOR UPDATE SKIP LOCKED) \
-                 RETURNING id, webinar_id, payload, message_id, attempts"
+                 RETURNING id, webinar_id, kind, payload, message_id, attempts"
             );
             sqlx::query_as::<_, Claimed>(&sql)
                 .bind(now + lease)
@@ -246,4 +247,15 @@ pub async fn list(ex: Exec<'_>, webinar: WebinarId) -> anyhow::Result<Vec<Entry>
 /// A Message-ID that stays the same through retries.
 pub fn message_id(host: &str) -> String {
     format!("<{}@{host}>", Uuid::new_v4().simple())
+}
+
+/// How many messages wait to go out, and when the oldest of them was queued.
+#[tracing::instrument(skip_all)]
+pub async fn pending(ex: Exec<'_>) -> anyhow::Result<(i64, Option<DateTime<Utc>>)> {
+    on!(ex, c => sqlx::query_as::<_, (i64, Option<DateTime<Utc>>)>(
+        "SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status = 'pending'",
+    )
+    .fetch_one(c)
+    .await)
+    .context("counting the pending emails")
 }

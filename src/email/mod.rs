@@ -8,7 +8,8 @@ pub mod render;
 pub mod transport;
 pub mod worker;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use tokio::sync::Notify;
 
@@ -22,6 +23,8 @@ pub struct Mailer {
     pub renderer: render::Renderer,
     /// Woken after a commit that queued mail, so delivery starts at once.
     pub wake: Notify,
+    /// When the worker last finished a round (`/readyz` asks); `None` before the first.
+    last_round: Mutex<Option<Instant>>,
 }
 
 impl Mailer {
@@ -30,7 +33,17 @@ impl Mailer {
             transport: transport::Transport::from_settings(settings)?,
             renderer: render::Renderer::new(),
             wake: Notify::new(),
+            last_round: Mutex::new(None),
         }))
+    }
+
+    /// The worker finished a round (looked for due mail and delivered what it found).
+    pub fn round_finished(&self) {
+        *self.last_round.lock().expect("never poisoned") = Some(Instant::now());
+    }
+
+    pub fn last_round(&self) -> Option<Instant> {
+        *self.last_round.lock().expect("never poisoned")
     }
 }
 

@@ -49,7 +49,10 @@ async fn run_lane(ctx: Context, mut stop: watch::Receiver<bool>, queues_reminder
             tracing::error!(error = format!("{e:#}"), "queueing reminders failed");
         }
         let delivered = match deliver_due(&ctx).await {
-            Ok(n) => n,
+            Ok(n) => {
+                ctx.mailer.round_finished();
+                n
+            }
             Err(e) => {
                 tracing::error!(error = format!("{e:#}"), "email delivery failed");
                 0
@@ -132,11 +135,13 @@ async fn deliver_batch(ctx: &Context, keep_sent: bool) -> anyhow::Result<Batch> 
     for (m, outcome) in claimed.iter().zip(outcomes) {
         match outcome {
             Ok(copy) => {
+                count_email(m, "sent");
                 sent.push(m.id);
                 kept.extend(copy);
             }
             Err(SendError::Permanent(error)) => {
                 tracing::warn!(id = m.id, error, "email refused for good");
+                count_email(m, "failed");
                 db::outbox::mark_attempt_failed(tx.exec(), m.id, &error, None).await?
             }
             Err(SendError::Transient(error)) => {
@@ -146,6 +151,14 @@ async fn deliver_batch(ctx: &Context, keep_sent: bool) -> anyhow::Result<Batch> 
                     error,
                     retry = retry_at.is_some(),
                     "email delivery failed"
+                );
+                count_email(
+                    m,
+                    if retry_at.is_some() {
+                        "retry"
+                    } else {
+                        "failed"
+                    },
                 );
                 db::outbox::mark_attempt_failed(tx.exec(), m.id, &error, retry_at).await?
             }
@@ -157,6 +170,13 @@ async fn deliver_batch(ctx: &Context, keep_sent: bool) -> anyhow::Result<Batch> 
         attempted: claimed.len(),
         sent: kept,
     })
+}
+
+/// `meridian_emails_total{kind, status}`: sent, retry (a transient failure, tried
+/// again later) or failed (for good).
+fn count_email(m: &Claimed, status: &'static str) {
+    metrics::counter!("meridian_emails_total", "kind" => m.kind.clone(), "status" => status)
+        .increment(1);
 }
 
 /// Exponential backoff from `mail.retry_base_ms`; `None` once `mail.max_attempts` is reached.

@@ -1,10 +1,12 @@
 //! HTTP routes: the JSON API under `/api/v1`, the HTML pages, and health; security
-//! headers on every answer.
+//! headers on every answer. `/metrics` is served on a listener of its own (`metrics`).
 
 pub mod api;
 pub mod client;
 pub mod downloads;
 mod headers;
+pub mod health;
+pub mod metrics;
 pub mod pages;
 pub mod rate_limit;
 mod trace;
@@ -19,6 +21,7 @@ use crate::startup::AppState;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(health::ready))
         .route("/", get(|| async { Redirect::to("/organizer") }))
         .nest("/api", api::router())
         .merge(pages::router(state.clone()))
@@ -29,6 +32,8 @@ pub fn router(state: AppState) -> Router {
         // Outermost, so that every answer gets them, refusals included.
         .layer(axum::middleware::from_fn(headers::security_headers))
         .layer(trace::layer())
+        // Outside the span, so that the span has the id.
+        .layer(axum::middleware::from_fn(trace::request_id))
         .with_state(state)
 }
 

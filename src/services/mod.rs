@@ -8,6 +8,7 @@ pub mod chairs;
 pub mod clock_warnings;
 pub mod coverage;
 pub mod follow_up;
+pub mod health;
 pub mod invitations;
 pub mod invitees;
 pub mod materials;

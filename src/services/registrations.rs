@@ -108,6 +108,7 @@ pub async fn register(
         tx.queue(webinar, &letter, "").await?;
         tx.listing_changed(webinar.id);
         tx.commit().await?;
+        metrics::counter!("meridian_registrations_total", "status" => "confirmed").increment(1);
         return Ok(Registered::Created(Box::new(registration), token));
     }
     Err(AppError::Conflict(
@@ -149,6 +150,7 @@ async fn request_approval(
     let letter = Letter::for_registration(Kind::Pending, &registration, webinar, &session);
     tx.queue(webinar, &letter, "").await?;
     tx.commit().await?;
+    metrics::counter!("meridian_registrations_total", "status" => "pending").increment(1);
     Ok(Registered::Created(Box::new(registration), token))
 }
 

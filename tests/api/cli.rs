@@ -77,6 +77,13 @@ fn an_invalid_setting_stops_start_up_naming_the_key() {
             "lots",
             "database.max_connections",
         ),
+        ("MERIDIAN__LOG__FORMAT", "xml", "log.format"),
+        ("MERIDIAN__METRICS__BIND", "everywhere", "metrics.bind"),
+        (
+            "MERIDIAN__MAIL__WORKER_MAX_IDLE_MS",
+            "0",
+            "mail.worker_max_idle_ms",
+        ),
     ] {
         let output = meridian(dir.path())
             .arg("serve")
@@ -174,4 +181,124 @@ fn organizer_tokens_are_listed_created_and_revoked_from_the_command_line() {
         &["organizer", "tokens", "--email", "nobody@example.org"],
     );
     assert!(!ok && stderr.contains("no organizer"), "{stderr}");
+}
+
+/// `meridian` run against the database and key file of `settings`, on a blocking thread
+/// (the app under test keeps serving on the runtime meanwhile).
+async fn meridian_on(settings: &meridian::config::Settings, args: &[&str]) -> std::process::Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_meridian"));
+    command
+        .env("MERIDIAN__DATABASE__URL", &settings.database.url)
+        .env(
+            "MERIDIAN__SECURITY__SECRET_FILE",
+            &settings.security.secret_file,
+        )
+        .args(args);
+    tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_taken_while_serving_restores_every_registration_and_pending_email() {
+    use crate::helpers::{Backend, inline_delivery, spawn_app_with, spawn_with, test_settings};
+    use serde_json::json;
+
+    let app = spawn_app_with(Backend::Sqlite, inline_delivery(|_| {})).await;
+    let w = app.model_webinar(None, None).await;
+    let people = [
+        ("Amina Diallo", "amina@iom.example.org", "Africa/Dakar"),
+        ("Bo Larsen", "bo@iom.example.org", "Europe/Oslo"),
+        ("Chen Wei", "chen@iom.example.org", "Asia/Shanghai"),
+    ];
+    let mut tokens = Vec::new();
+    for (name, email, zone) in people {
+        let (_, token) = app
+            .register_ok(
+                &w.id,
+                &json!({"name": name, "email": email, "time_zone": zone, "language": "en"}),
+            )
+            .await;
+        tokens.push(token);
+    }
+    let backups = tempfile::tempdir().unwrap();
+    let folder = backups.path().join("nightly");
+    let folder_arg = folder.to_str().unwrap();
+    let out = meridian_on(&app.settings, &["backup", folder_arg]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(folder.join("meridian.db").is_file());
+    assert!(folder.join("secret.key").is_file());
+    // The server went on serving meanwhile; a registration after the copy is not in it.
+    app.register_ok(
+        &w.id,
+        &json!({"name": "Late Comer", "email": "late@iom.example.org",
+                "time_zone": "UTC", "language": "en"}),
+    )
+    .await;
+
+    // Not onto the database of the server that is running.
+    let refused = meridian_on(&app.settings, &["restore", folder_arg, "--force"]).await;
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("server is running"), "{said}");
+
+    let new_dir = tempfile::tempdir().unwrap();
+    let (mut settings, _) = test_settings(&Backend::Sqlite, new_dir.path()).await;
+    settings.mail.worker = false;
+    let out = meridian_on(&settings, &["restore", folder_arg]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let again = meridian_on(&settings, &["restore", folder_arg]).await;
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+
+    let mut restored = spawn_with(settings, new_dir, None).await;
+    // The organizer, their API token and the webinar came back with the database.
+    restored.token = app.token.clone();
+    let listed = restored
+        .get_as_organizer(&format!("/api/v1/webinars/{}/registrations", w.id))
+        .await;
+    assert_eq!(listed.status(), reqwest::StatusCode::OK);
+    let listed: serde_json::Value = listed.json().await.unwrap();
+    let mut emails: Vec<String> = listed
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|r| r["email"].as_str().unwrap().to_string())
+        .collect();
+    emails.sort();
+    assert_eq!(
+        emails,
+        [
+            "amina@iom.example.org",
+            "bo@iom.example.org",
+            "chen@iom.example.org"
+        ]
+    );
+    let outbox = restored.outbox(&w.id).await;
+    let pending = outbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["status"] == "pending")
+        .count();
+    assert_eq!(pending, 3, "{outbox}");
+    // Each pending confirmation goes out from the restored server, with the manage link
+    // made by the restored secret key.
+    let sent = restored.deliver().await;
+    assert_eq!(sent.len(), 3);
+    for ((_, email, _), token) in people.iter().zip(&tokens) {
+        let mail = sent
+            .iter()
+            .find(|m| m.to == *email)
+            .expect("a confirmation");
+        assert!(mail.text.contains(&format!("/r/{token}")), "{}", mail.text);
+    }
 }

@@ -86,6 +86,8 @@ pub struct TestApp {
     /// The API token of an organizer created for this test.
     pub token: String,
     pub _dir: tempfile::TempDir,
+    /// `http://host:port` of `/metrics`, when `metrics.bind` is set.
+    pub metrics_address: Option<String>,
     /// The running app's context, for delivering mail inline (`deliver`).
     ctx: meridian::context::Context,
     stop: Option<oneshot::Sender<()>>,
@@ -175,6 +177,7 @@ pub async fn spawn_with(
         .await
         .expect("building the app");
     let address = format!("http://{}", app.address());
+    let metrics_address = app.metrics_address().map(|a| format!("http://{a}"));
     settings.server.public_url = address.clone();
     let app = app.with_public_url(&address);
     let ctx = app.context();
@@ -202,6 +205,7 @@ pub async fn spawn_with(
         client: reqwest::Client::new(),
         token,
         _dir: dir,
+        metrics_address,
         ctx,
         stop: Some(stop),
         server: Some(server),

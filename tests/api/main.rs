@@ -19,6 +19,7 @@ mod invitees;
 mod limits;
 mod materials;
 mod openapi;
+mod operations;
 mod pages;
 mod planner;
 mod privacy;

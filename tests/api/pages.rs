@@ -23,7 +23,8 @@ on_both_databases!(
 /// outbox statuses, the weekdays of the zone table, the status filter. (The outbox's
 /// kinds are checked in Arabic: "invitation" is French too.)
 const ENGLISH_ONLY: [&str; 8] = [
-    "<td>scheduled</td>",
+    // The session status, perhaps followed by its clock-change tag.
+    "<td>scheduled",
     ">guiding questions</option>",
     "<td>Tue ",
     ">invited</option>",
