@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::context::Context;
+use crate::context::{Context, Work};
 use crate::db;
 use crate::domain::planner::{self, Person, Plan, Request, Slot, Weight};
 use crate::domain::webinar::{NewSession, Session, SessionChanges, SessionStatus, Webinar};
@@ -194,13 +194,24 @@ pub struct Change {
 }
 
 /// Pairs the current sessions (earliest first) with the proposal's times (earliest
-/// first) and counts who would be told.
+/// first) and counts who would be told; changes nothing.
 pub async fn preview(
     ctx: &Context,
     webinar: &Webinar,
     starts_at: &[DateTime<Utc>],
     duration_minutes: u32,
 ) -> AppResult<Change> {
+    let (_, _, change) = paired(ctx, webinar, starts_at, duration_minutes).await?;
+    Ok(change)
+}
+
+/// The proposal checked, a transaction begun, and the pairing read inside it.
+async fn paired<'c>(
+    ctx: &'c Context,
+    webinar: &Webinar,
+    starts_at: &[DateTime<Utc>],
+    duration_minutes: u32,
+) -> AppResult<(Work<'c>, Audience, Change)> {
     let proposal = check_proposal(starts_at, duration_minutes)?;
     let audience = audience(ctx, webinar).await?;
     let mut tx = ctx.begin().await?;
@@ -212,8 +223,7 @@ pub async fn preview(
         duration_minutes,
     )
     .await?;
-    drop(tx);
-    Ok(change)
+    Ok((tx, audience, change))
 }
 
 fn check_proposal(
@@ -236,7 +246,7 @@ fn check_proposal(
 }
 
 async fn pair(
-    tx: &mut crate::context::Work<'_>,
+    tx: &mut Work<'_>,
     webinar: &Webinar,
     current: &[Session],
     proposal: &[DateTime<Utc>],
@@ -273,17 +283,7 @@ pub async fn apply(
     starts_at: &[DateTime<Utc>],
     duration_minutes: u32,
 ) -> AppResult<Change> {
-    let proposal = check_proposal(starts_at, duration_minutes)?;
-    let audience = audience(ctx, webinar).await?;
-    let mut tx = ctx.begin().await?;
-    let change = pair(
-        &mut tx,
-        webinar,
-        &audience.sessions,
-        &proposal,
-        duration_minutes,
-    )
-    .await?;
+    let (mut tx, audience, change) = paired(ctx, webinar, starts_at, duration_minutes).await?;
     for (s, t) in &change.moved {
         let changes = SessionChanges {
             starts_at: Some(*t),

@@ -323,17 +323,7 @@ async fn the_plan_page_warns_of_clock_changes_near_current_and_proposed_times(ba
     let csv = "name,email,organization,role,country,time_zone,language\n\
                Ueli,ueli@example.org,Org,Member,,Europe/Zurich,en\n\
                Kenji,kenji@example.org,Org,Member,,Asia/Tokyo,en\n";
-    let form = reqwest::multipart::Form::new().text("csrf", csrf).part(
-        "file",
-        reqwest::multipart::Part::text(csv).file_name("invitees.csv"),
-    );
-    let response = browser
-        .client
-        .post(format!("{base}/invitees"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let response = browser.upload_invitees(&base, &csrf, csv).await;
     assert_eq!(response.status(), StatusCode::OK);
     let (status, page) = browser
         .get(&format!("{base}/plan?lang=en&sessions=1"))

@@ -566,6 +566,23 @@ impl Browser {
         (base, csrf)
     }
 
+    /// Uploads an invitee CSV on the webinar's invitees page (`base` from
+    /// `create_webinar`), as the file field of the upload form.
+    pub async fn upload_invitees(&self, base: &str, csrf: &str, csv: &str) -> reqwest::Response {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf.to_string())
+            .part(
+                "file",
+                reqwest::multipart::Part::text(csv.to_string()).file_name("invitees.csv"),
+            );
+        self.client
+            .post(self.url(&format!("{base}/invitees")))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// Signs the organizer in through the pages (password set via the one-time link).
     pub async fn sign_in(&self, app: &TestApp) {
         let (email, link) = app.password_link().await;

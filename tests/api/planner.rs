@@ -350,19 +350,7 @@ async fn the_plan_page_compares_maps_and_applies_a_proposal_after_confirmation(b
             &[("AM", "2030-09-24T07:00"), ("PM", "2030-09-24T14:00")],
         )
         .await;
-    let form = reqwest::multipart::Form::new()
-        .text("csrf", csrf.clone())
-        .part(
-            "file",
-            reqwest::multipart::Part::text(sample_csv()).file_name("iscm-invitees.csv"),
-        );
-    let response = browser
-        .client
-        .post(format!("{base}/invitees"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let response = browser.upload_invitees(&base, &csrf, &sample_csv()).await;
     assert_eq!(response.status(), StatusCode::OK);
     let id = base.rsplit('/').next().unwrap().to_string();
     let listing = json_of(
@@ -381,6 +369,11 @@ async fn the_plan_page_compares_maps_and_applies_a_proposal_after_confirmation(b
 
     let (status, page) = browser.get(&format!("{base}/plan?lang=en")).await;
     assert_eq!(status, StatusCode::OK);
+    let title = &page[..page.find("</title>").unwrap()];
+    assert!(
+        title.ends_with("<title>Plan · Model case · Meridian"),
+        "{title}"
+    );
     for needle in [
         "Current",
         "Proposal 1",
@@ -403,6 +396,11 @@ async fn the_plan_page_compares_maps_and_applies_a_proposal_after_confirmation(b
     assert!(counts.len() >= 2 && counts[1] >= served, "{counts:?}");
     // The coverage page counts what the plan's "current" counts, and shows the map.
     let (_, coverage) = browser.get(&format!("{base}/coverage?lang=en")).await;
+    let title = &coverage[..coverage.find("</title>").unwrap()];
+    assert!(
+        title.ends_with("<title>Coverage · Model case · Meridian"),
+        "{title}"
+    );
     assert!(
         coverage.contains(&format!("<strong>{served}</strong> of <strong>24</strong>"))
             && coverage.contains("class=\"day-map\""),

@@ -19,7 +19,7 @@ macro_rules! templates {
     };
 }
 
-const TEMPLATES: [(&str, &str); 24] = templates!(
+const TEMPLATES: [(&str, &str); 25] = templates!(
     "base.html",
     "register.html",
     "manage.html",
@@ -32,6 +32,7 @@ const TEMPLATES: [(&str, &str); 24] = templates!(
     "organizer/invitees.html",
     "organizer/coverage.html",
     "organizer/day_map.html",
+    "organizer/clock_warnings.html",
     "organizer/plan.html",
     "organizer/plan_confirm.html",
     "organizer/outbox.html",
