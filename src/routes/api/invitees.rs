@@ -97,7 +97,7 @@ pub struct InviteeRegistration {
 #[utoipa::path(get, path = "/api/v1/webinars/{id}/invitees", tag = "invitees",
     security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "webinar id"), PageQuery),
     responses((status = 200, body = Vec<InviteeView>, headers(("Link" = String, description = "with limit, when another page follows: <URL of the next page>; rel=\"next\" (RFC 8288); the URL keeps the other query parameters"))),
-        (status = 400, body = super::openapi::ErrorBody), (status = 404, body = super::openapi::ErrorBody)))]
+        (status = 404, body = super::openapi::ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn list(
     State(state): State<AppState>,

@@ -61,7 +61,7 @@ pub struct OutboxEntry {
 #[utoipa::path(get, path = "/api/v1/webinars/{id}/outbox", tag = "invitees", security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path, description = "webinar id"), PageQuery),
     responses((status = 200, body = Vec<OutboxEntry>, headers(("Link" = String, description = "with limit, when another page follows: <URL of the next page>; rel=\"next\" (RFC 8288); the URL keeps the other query parameters"))),
-        (status = 400, body = super::openapi::ErrorBody), (status = 404, body = super::openapi::ErrorBody)))]
+        (status = 404, body = super::openapi::ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn list(
     State(state): State<AppState>,

@@ -217,7 +217,7 @@ pub struct ListQuery {
 #[utoipa::path(get, path = "/api/v1/webinars/{id}/registrations", tag = "registrations",
     security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "webinar id"), ListQuery, PageQuery),
     responses((status = 200, body = Vec<RegistrationView>, headers(("Link" = String, description = "with limit, when another page follows: <URL of the next page>; rel=\"next\" (RFC 8288); the URL keeps the other query parameters"))),
-        (status = 400, body = super::openapi::ErrorBody), (status = 401, body = super::openapi::ErrorBody)))]
+        (status = 401, body = super::openapi::ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn list(
     State(state): State<AppState>,
