@@ -220,6 +220,33 @@ pub async fn find_by_email(
     row.map(Registration::try_from).transpose()
 }
 
+/// The webinar's registrations of these email keys (for a page of invitees: a few hundred
+/// at most, one bound parameter each).
+#[tracing::instrument(skip_all, fields(webinar = %webinar, keys = keys.len()))]
+pub async fn by_email_keys(
+    ex: Exec<'_>,
+    webinar: WebinarId,
+    keys: &[String],
+) -> anyhow::Result<Vec<Registration>> {
+    if keys.is_empty() {
+        return Ok(vec![]);
+    }
+    let placeholders: Vec<String> = (2..keys.len() + 2).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM registrations WHERE webinar_id = $1 AND email_key IN ({})",
+        placeholders.join(", ")
+    );
+    let rows = on!(ex, c => {
+        let mut query = sqlx::query_as::<_, Row>(&sql).bind(webinar.0);
+        for key in keys {
+            query = query.bind(key);
+        }
+        query.fetch_all(c).await
+    })
+    .context("reading registrations by email")?;
+    rows.into_iter().map(Registration::try_from).collect()
+}
+
 /// Where a registration sorts in the list: when it came, then its email key.
 pub type Key = (DateTime<Utc>, String);
 

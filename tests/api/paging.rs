@@ -179,6 +179,17 @@ async fn outbox_comes_in_pages_that_add_up_to_the_whole_list(backend: Backend) {
     assert_eq!(rows, all);
     let ids: Vec<i64> = all.iter().map(|m| m["id"].as_i64().unwrap()).collect();
     assert!(ids.is_sorted(), "in the order they were queued: {ids:?}");
+
+    // A page of invitees shows each one's registration, as the whole list does.
+    let invitees = format!("/api/v1/webinars/{}/invitees", w.id);
+    let all = whole(&app, &invitees).await;
+    assert!(
+        all.iter().all(|i| i["registration"]["status"] == "invited"),
+        "{all:?}"
+    );
+    let (sizes, _, rows) = walk(&app, &invitees, 10).await;
+    assert_eq!(sizes, [10, 10, 5]);
+    assert_eq!(rows, all);
 }
 
 async fn bad_limits_and_cursors_are_refused_by_name(backend: Backend) {

@@ -121,8 +121,15 @@ pub async fn list(
         &state.settings.server.public_url,
         &uri,
     );
-    let registrations: HashMap<String, _> = db::registrations::list(conn.exec(), id, None)
-        .await?
+    // A page needs the registrations of its invitees only.
+    let registrations = match &page {
+        Some(_) => {
+            let keys: Vec<String> = invitees.iter().map(|i| i.email.key()).collect();
+            db::registrations::by_email_keys(conn.exec(), id, &keys).await?
+        }
+        None => db::registrations::list(conn.exec(), id, None).await?,
+    };
+    let registrations: HashMap<String, _> = registrations
         .into_iter()
         .map(|r| (r.email.key(), r))
         .collect();
