@@ -4,7 +4,7 @@ use anyhow::Context;
 use chrono::Utc;
 use uuid::Uuid;
 
-use super::{Exec, on};
+use super::{Exec, Page, on};
 use crate::domain::invitee::{Invitee, NewInvitee};
 use crate::domain::{Country, EmailAddress, InviteeId, PersonName, WebinarId};
 
@@ -105,15 +105,63 @@ pub async fn upsert(
     Ok(Upserted::Inserted)
 }
 
-#[tracing::instrument(skip_all, fields(webinar = %webinar))]
-pub async fn list(ex: Exec<'_>, webinar: WebinarId) -> anyhow::Result<Vec<Invitee>> {
-    let rows = on!(ex, c => sqlx::query_as::<_, Row>(
-        "SELECT id, webinar_id, name, email, organization, role, country, time_zone, language \
-         FROM invitees WHERE webinar_id = $1 ORDER BY organization, name",
+/// Where an invitee sorts in the list: organization (none first), name, id.
+pub type Key = (String, String, Uuid);
+
+pub fn key(i: &Invitee) -> Key {
+    (
+        i.organization.clone().unwrap_or_default(),
+        i.name.as_str().to_string(),
+        i.id.0,
     )
-    .bind(webinar.0)
-    .fetch_all(c)
-    .await)
+}
+
+/// The webinar's invitees by organization (none first), then name.
+pub async fn list(ex: Exec<'_>, webinar: WebinarId) -> anyhow::Result<Vec<Invitee>> {
+    list_in_order(ex, webinar, None).await
+}
+
+/// One page of [`list`], in the same order.
+pub async fn page(
+    ex: Exec<'_>,
+    webinar: WebinarId,
+    page: &Page<Key>,
+) -> anyhow::Result<Vec<Invitee>> {
+    list_in_order(ex, webinar, Some(page)).await
+}
+
+#[tracing::instrument(skip_all, fields(webinar = %webinar))]
+async fn list_in_order(
+    ex: Exec<'_>,
+    webinar: WebinarId,
+    page: Option<&Page<Key>>,
+) -> anyhow::Result<Vec<Invitee>> {
+    let after = page.and_then(|p| p.after.as_ref());
+    let sql = format!(
+        "SELECT id, webinar_id, name, email, organization, role, country, time_zone, language \
+         FROM invitees WHERE webinar_id = $1 {} \
+         ORDER BY COALESCE(organization, ''), name, id {}",
+        if after.is_some() {
+            "AND (COALESCE(organization, ''), name, id) > ($2, $3, $4)"
+        } else {
+            ""
+        },
+        match (page, after) {
+            (None, _) => "",
+            (Some(_), None) => "LIMIT $2",
+            (Some(_), Some(_)) => "LIMIT $5",
+        }
+    );
+    let rows = on!(ex, c => {
+        let mut query = sqlx::query_as::<_, Row>(&sql).bind(webinar.0);
+        if let Some((organization, name, id)) = after {
+            query = query.bind(organization).bind(name).bind(id);
+        }
+        if let Some(page) = page {
+            query = query.bind(page.limit);
+        }
+        query.fetch_all(c).await
+    })
     .context("listing invitees")?;
     rows.into_iter().map(Invitee::try_from).collect()
 }

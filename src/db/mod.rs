@@ -48,6 +48,13 @@ pub(crate) use on;
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
+/// One page of a list in keyset order: the rows whose sort key comes after `after` (from
+/// the start without one), at most `limit` of them.
+pub struct Page<K> {
+    pub after: Option<K>,
+    pub limit: i64,
+}
+
 #[derive(Clone)]
 pub enum Db {
     /// Readers share a pool; all writes go through one connection, so SQLite never

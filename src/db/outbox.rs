@@ -5,7 +5,7 @@ use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
-use super::{Exec, on};
+use super::{Exec, Page, on};
 use crate::domain::WebinarId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -232,15 +232,40 @@ pub async fn recent(
     .context("counting recent messages")
 }
 
-#[tracing::instrument(skip_all, fields(webinar = %webinar))]
+/// The webinar's messages in the order they were queued.
 pub async fn list(ex: Exec<'_>, webinar: WebinarId) -> anyhow::Result<Vec<Entry>> {
-    on!(ex, c => sqlx::query_as::<_, Entry>(
+    list_in_order(ex, webinar, None).await
+}
+
+/// One page of [`list`], in the same order; the key is the message id.
+pub async fn page(
+    ex: Exec<'_>,
+    webinar: WebinarId,
+    page: &Page<i64>,
+) -> anyhow::Result<Vec<Entry>> {
+    list_in_order(ex, webinar, Some(page)).await
+}
+
+#[tracing::instrument(skip_all, fields(webinar = %webinar))]
+async fn list_in_order(
+    ex: Exec<'_>,
+    webinar: WebinarId,
+    page: Option<&Page<i64>>,
+) -> anyhow::Result<Vec<Entry>> {
+    let sql = format!(
         "SELECT id, recipient, kind, status, attempts, last_error, created_at, sent_at, next_attempt_at \
-         FROM outbox WHERE webinar_id = $1 ORDER BY id",
-    )
-    .bind(webinar.0)
-    .fetch_all(c)
-    .await)
+         FROM outbox WHERE webinar_id = $1 AND id > $2 ORDER BY id {}",
+        if page.is_some() { "LIMIT $3" } else { "" }
+    );
+    on!(ex, c => {
+        let mut query = sqlx::query_as::<_, Entry>(&sql)
+            .bind(webinar.0)
+            .bind(page.and_then(|p| p.after).unwrap_or(i64::MIN));
+        if let Some(page) = page {
+            query = query.bind(page.limit);
+        }
+        query.fetch_all(c).await
+    })
     .context("listing the outbox")
 }
 

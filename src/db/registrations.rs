@@ -4,7 +4,7 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{Exec, decode, on};
+use super::{Exec, Page, decode, on};
 use crate::domain::registration::{Assignment, Registration, RegistrationStatus};
 use crate::domain::{EmailAddress, InviteeId, RegistrationId, SessionId, WebinarId};
 
@@ -220,22 +220,93 @@ pub async fn find_by_email(
     row.map(Registration::try_from).transpose()
 }
 
+/// The webinar's registrations of these email keys (for a page of invitees: a few hundred
+/// at most, one bound parameter each).
+#[tracing::instrument(skip_all, fields(webinar = %webinar, keys = keys.len()))]
+pub async fn by_email_keys(
+    ex: Exec<'_>,
+    webinar: WebinarId,
+    keys: &[String],
+) -> anyhow::Result<Vec<Registration>> {
+    if keys.is_empty() {
+        return Ok(vec![]);
+    }
+    let placeholders: Vec<String> = (2..keys.len() + 2).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM registrations WHERE webinar_id = $1 AND email_key IN ({})",
+        placeholders.join(", ")
+    );
+    let rows = on!(ex, c => {
+        let mut query = sqlx::query_as::<_, Row>(&sql).bind(webinar.0);
+        for key in keys {
+            query = query.bind(key);
+        }
+        query.fetch_all(c).await
+    })
+    .context("reading registrations by email")?;
+    rows.into_iter().map(Registration::try_from).collect()
+}
+
+/// Where a registration sorts in the list: when it came, then its email key.
+pub type Key = (DateTime<Utc>, String);
+
+pub fn key(r: &Registration) -> Key {
+    (r.created_at, r.email.key())
+}
+
 /// The webinar's registrations, optionally of one session, in the order they came.
-#[tracing::instrument(skip_all, fields(webinar = %webinar))]
 pub async fn list(
     ex: Exec<'_>,
     webinar: WebinarId,
     session: Option<SessionId>,
 ) -> anyhow::Result<Vec<Registration>> {
+    list_in_order(ex, webinar, session, None).await
+}
+
+/// One page of [`list`], in the same order.
+pub async fn page(
+    ex: Exec<'_>,
+    webinar: WebinarId,
+    session: Option<SessionId>,
+    page: &Page<Key>,
+) -> anyhow::Result<Vec<Registration>> {
+    list_in_order(ex, webinar, session, Some(page)).await
+}
+
+#[tracing::instrument(skip_all, fields(webinar = %webinar))]
+async fn list_in_order(
+    ex: Exec<'_>,
+    webinar: WebinarId,
+    session: Option<SessionId>,
+    page: Option<&Page<Key>>,
+) -> anyhow::Result<Vec<Registration>> {
+    let after = page.and_then(|p| p.after.as_ref());
     let sql = format!(
         "SELECT {COLUMNS} FROM registrations WHERE webinar_id = $1 \
-         AND ($2 IS NULL OR session_id = $2) ORDER BY created_at, email_key"
+         AND ($2 IS NULL OR session_id = $2) {} ORDER BY created_at, email_key {}",
+        if after.is_some() {
+            "AND (created_at, email_key) > ($3, $4)"
+        } else {
+            ""
+        },
+        match (page, after) {
+            (None, _) => "",
+            (Some(_), None) => "LIMIT $3",
+            (Some(_), Some(_)) => "LIMIT $5",
+        }
     );
-    let rows = on!(ex, c => sqlx::query_as::<_, Row>(&sql)
-        .bind(webinar.0)
-        .bind(session.map(|s| s.0))
-        .fetch_all(c)
-        .await)
+    let rows = on!(ex, c => {
+        let mut query = sqlx::query_as::<_, Row>(&sql)
+            .bind(webinar.0)
+            .bind(session.map(|s| s.0));
+        if let Some((created_at, email_key)) = after {
+            query = query.bind(created_at).bind(email_key);
+        }
+        if let Some(page) = page {
+            query = query.bind(page.limit);
+        }
+        query.fetch_all(c).await
+    })
     .context("listing registrations")?;
     rows.into_iter().map(Registration::try_from).collect()
 }

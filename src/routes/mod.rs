@@ -23,7 +23,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(health::ready))
         .route("/", get(|| async { Redirect::to("/organizer") }))
-        .nest("/api", api::router())
+        .nest(api::PREFIX, api::router())
         .merge(pages::router(state.clone()))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

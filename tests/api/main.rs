@@ -21,6 +21,7 @@ mod materials;
 mod openapi;
 mod operations;
 mod pages;
+mod paging;
 mod planner;
 mod privacy;
 mod registration_policy;

@@ -13,6 +13,7 @@ on_both_databases!(
     openapi_document_lists_every_routed_operation,
     openapi_document_lists_the_error_answers,
     openapi_document_marks_required_fields_and_limits,
+    openapi_document_describes_the_paged_lists,
 );
 
 /// Every `(method, path)` the API router serves, read from the `.route(...)` calls of
@@ -252,4 +253,44 @@ async fn openapi_document_marks_required_fields_and_limits(backend: Backend) {
         StatusCode::OK,
     )
     .await;
+}
+
+/// The three paged lists document `limit` (1 to 200) and `cursor`, and the `Link` header
+/// of their 200 answer.
+async fn openapi_document_describes_the_paged_lists(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let doc = json_of(app.get("/api/openapi.json").await, StatusCode::OK).await;
+    for list in ["invitees", "registrations", "outbox"] {
+        let operation = &doc["paths"][format!("/api/v1/webinars/{{id}}/{list}")]["get"];
+        let parameter = |name: &str| {
+            operation["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["name"] == name)
+                .unwrap_or_else(|| panic!("{list}: no {name} parameter"))
+                .clone()
+        };
+        let limit = parameter("limit");
+        assert_eq!(limit["in"], "query", "{list}");
+        assert_eq!(limit["required"], false, "{list}");
+        assert_eq!(limit["schema"]["type"], "integer", "{list}: {limit}");
+        assert_eq!(limit["schema"]["minimum"], 1, "{list}");
+        assert_eq!(limit["schema"]["maximum"], 200, "{list}");
+        let cursor = parameter("cursor");
+        assert_eq!(cursor["in"], "query", "{list}");
+        assert_eq!(cursor["required"], false, "{list}");
+        let link = &operation["responses"]["200"]["headers"]["Link"];
+        assert!(
+            link["description"]
+                .as_str()
+                .unwrap()
+                .contains("rel=\"next\""),
+            "{list}: {link}"
+        );
+        assert!(
+            operation["responses"]["400"].is_object(),
+            "{list}: a bad limit or cursor answers 400"
+        );
+    }
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, Uri, header};
 use axum::routing::post;
 use axum::{Json, Router, extract::State};
 use chrono::Utc;
@@ -13,7 +13,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{ApiPath, body_error};
+use super::paging::{self, PageQuery};
+use super::{ApiPath, ApiQuery, body_error};
 use crate::db;
 use crate::db::organizers::Organizer;
 use crate::domain::WebinarId;
@@ -92,21 +93,43 @@ pub struct InviteeRegistration {
     pub status: String,
 }
 
+/// By organization (none first), then name.
 #[utoipa::path(get, path = "/api/v1/webinars/{id}/invitees", tag = "invitees",
-    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "webinar id")),
-    responses((status = 200, body = Vec<InviteeView>), (status = 404, body = super::openapi::ErrorBody)))]
+    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "webinar id"), PageQuery),
+    responses((status = 200, body = Vec<InviteeView>, headers(("Link" = String, description = "with limit, when another page follows: <URL of the next page>; rel=\"next\" (RFC 8288); the URL keeps the other query parameters"))),
+        (status = 404, body = super::openapi::ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn list(
     State(state): State<AppState>,
     organizer: Organizer,
     ApiPath(id): ApiPath<WebinarId>,
-) -> AppResult<Json<Vec<InviteeView>>> {
+    ApiQuery(paging): ApiQuery<PageQuery>,
+    uri: Uri,
+) -> AppResult<(HeaderMap, Json<Vec<InviteeView>>)> {
+    let page = paging.page()?;
     let webinar = owned_webinar(&state, &organizer, id).await?;
     let mut conn = state.db.conn().await?;
     let sessions = db::sessions::list(conn.exec(), id).await?;
-    let invitees = db::invitees::list(conn.exec(), id).await?;
-    let registrations: HashMap<String, _> = db::registrations::list(conn.exec(), id, None)
-        .await?
+    let mut invitees = match &page {
+        Some(page) => db::invitees::page(conn.exec(), id, page).await?,
+        None => db::invitees::list(conn.exec(), id).await?,
+    };
+    let link = paging::next_link(
+        &mut invitees,
+        page.as_ref(),
+        db::invitees::key,
+        &state.settings.server.public_url,
+        &uri,
+    );
+    // A page needs the registrations of its invitees only.
+    let registrations = match &page {
+        Some(_) => {
+            let keys: Vec<String> = invitees.iter().map(|i| i.email.key()).collect();
+            db::registrations::by_email_keys(conn.exec(), id, &keys).await?
+        }
+        None => db::registrations::list(conn.exec(), id, None).await?,
+    };
+    let registrations: HashMap<String, _> = registrations
         .into_iter()
         .map(|r| (r.email.key(), r))
         .collect();
@@ -144,5 +167,5 @@ pub async fn list(
             }
         })
         .collect();
-    Ok(Json(views))
+    Ok((link, Json(views)))
 }

@@ -7,6 +7,7 @@ mod invitees;
 pub mod materials;
 mod openapi;
 mod outbox;
+mod paging;
 pub mod plan;
 pub mod registrations;
 pub mod sessions;
@@ -24,6 +25,9 @@ use crate::error::AppError;
 use crate::startup::AppState;
 
 pub use openapi::ApiDoc;
+
+/// Where the API is mounted; its routes see their paths without it.
+pub const PREFIX: &str = "/api";
 
 /// Request bodies larger than this are refused with 413.
 pub const BODY_LIMIT: usize = 1024 * 1024;

@@ -1,12 +1,14 @@
 //! Sending invitations and watching the outbox.
 
+use axum::http::{HeaderMap, Uri};
 use axum::routing::{get, post};
 use axum::{Json, Router, extract::State};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::ApiPath;
+use super::paging::{self, PageQuery};
 use super::views::utc;
+use super::{ApiPath, ApiQuery};
 use crate::db;
 use crate::db::organizers::Organizer;
 use crate::domain::WebinarId;
@@ -55,33 +57,51 @@ pub struct OutboxEntry {
     pub next_attempt_at: Option<String>,
 }
 
+/// In the order they were queued.
 #[utoipa::path(get, path = "/api/v1/webinars/{id}/outbox", tag = "invitees", security(("bearer" = [])),
-    params(("id" = uuid::Uuid, Path, description = "webinar id")),
-    responses((status = 200, body = Vec<OutboxEntry>), (status = 404, body = super::openapi::ErrorBody)))]
+    params(("id" = uuid::Uuid, Path, description = "webinar id"), PageQuery),
+    responses((status = 200, body = Vec<OutboxEntry>, headers(("Link" = String, description = "with limit, when another page follows: <URL of the next page>; rel=\"next\" (RFC 8288); the URL keeps the other query parameters"))),
+        (status = 404, body = super::openapi::ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn list(
     State(state): State<AppState>,
     organizer: Organizer,
     ApiPath(id): ApiPath<WebinarId>,
-) -> AppResult<Json<Vec<OutboxEntry>>> {
+    ApiQuery(paging): ApiQuery<PageQuery>,
+    uri: Uri,
+) -> AppResult<(HeaderMap, Json<Vec<OutboxEntry>>)> {
+    let page = paging.page()?;
     owned_webinar(&state, &organizer, id).await?;
     let mut conn = state.db.conn().await?;
-    let entries = db::outbox::list(conn.exec(), id).await?;
-    Ok(Json(
-        entries
-            .into_iter()
-            .map(|e| OutboxEntry {
-                next_attempt_at: (e.status == "pending").then(|| utc(e.next_attempt_at)),
-                id: e.id,
-                recipient: e.recipient,
-                kind: e.kind,
-                status: e.status,
-                attempts: e.attempts,
-                last_error: e.last_error,
-                created_at: utc(e.created_at),
-                sent_at: e.sent_at.map(utc),
-            })
-            .collect(),
+    let mut entries = match &page {
+        Some(page) => db::outbox::page(conn.exec(), id, page).await?,
+        None => db::outbox::list(conn.exec(), id).await?,
+    };
+    let link = paging::next_link(
+        &mut entries,
+        page.as_ref(),
+        |e| e.id,
+        &state.settings.server.public_url,
+        &uri,
+    );
+    Ok((
+        link,
+        Json(
+            entries
+                .into_iter()
+                .map(|e| OutboxEntry {
+                    next_attempt_at: (e.status == "pending").then(|| utc(e.next_attempt_at)),
+                    id: e.id,
+                    recipient: e.recipient,
+                    kind: e.kind,
+                    status: e.status,
+                    attempts: e.attempts,
+                    last_error: e.last_error,
+                    created_at: utc(e.created_at),
+                    sent_at: e.sent_at.map(utc),
+                })
+                .collect(),
+        ),
     ))
 }
 

@@ -1,13 +1,14 @@
 //! Registrations: anyone registers for a webinar; the holder of a manage token reads,
 //! switches and cancels; the organizer lists them.
 
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router, extract::State};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::paging::{self, PageQuery};
 use super::sessions::local_listing;
 use super::views::{PersonalLinks, RegistrationView};
 use super::{ApiJson, ApiPath, ApiQuery};
@@ -212,25 +213,43 @@ pub struct ListQuery {
     pub session_id: Option<SessionId>,
 }
 
+/// In the order they came.
 #[utoipa::path(get, path = "/api/v1/webinars/{id}/registrations", tag = "registrations",
-    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "webinar id"), ListQuery),
-    responses((status = 200, body = Vec<RegistrationView>), (status = 401, body = super::openapi::ErrorBody)))]
+    security(("bearer" = [])), params(("id" = uuid::Uuid, Path, description = "webinar id"), ListQuery, PageQuery),
+    responses((status = 200, body = Vec<RegistrationView>, headers(("Link" = String, description = "with limit, when another page follows: <URL of the next page>; rel=\"next\" (RFC 8288); the URL keeps the other query parameters"))),
+        (status = 401, body = super::openapi::ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn list(
     State(state): State<AppState>,
     organizer: Organizer,
     ApiPath(id): ApiPath<WebinarId>,
     ApiQuery(query): ApiQuery<ListQuery>,
-) -> AppResult<Json<Vec<RegistrationView>>> {
+    ApiQuery(paging): ApiQuery<PageQuery>,
+    uri: Uri,
+) -> AppResult<(HeaderMap, Json<Vec<RegistrationView>>)> {
+    let page = paging.page()?;
     let webinar = owned_webinar(&state, &organizer, id).await?;
     let mut conn = state.db.conn().await?;
     let sessions = db::sessions::list(conn.exec(), id).await?;
-    let registrations = db::registrations::list(conn.exec(), id, query.session_id).await?;
-    Ok(Json(
-        registrations
-            .iter()
-            .map(|r| view(&state, &webinar, &sessions, r, None))
-            .collect(),
+    let mut registrations = match &page {
+        Some(page) => db::registrations::page(conn.exec(), id, query.session_id, page).await?,
+        None => db::registrations::list(conn.exec(), id, query.session_id).await?,
+    };
+    let link = paging::next_link(
+        &mut registrations,
+        page.as_ref(),
+        db::registrations::key,
+        &state.settings.server.public_url,
+        &uri,
+    );
+    Ok((
+        link,
+        Json(
+            registrations
+                .iter()
+                .map(|r| view(&state, &webinar, &sessions, r, None))
+                .collect(),
+        ),
     ))
 }
 
