@@ -330,17 +330,7 @@ pub fn evaluate(rules: &Rules, people: &[Person], slots: &[Slot], weight: Weight
             entry.1 += 1;
         }
     }
-    let units = Units::of(people);
-    let covered = match weight {
-        Weight::Person => placed.iter().filter(|p| p.suitable).count(),
-        Weight::Organization => {
-            let mut seen = vec![false; units.count];
-            for (u, at) in units.of_person.iter().zip(&placed) {
-                seen[*u] |= at.suitable;
-            }
-            seen.iter().filter(|&&s| s).count()
-        }
-    };
+    let covered = covered(&placed, &Units::of(people), weight);
     Evaluation {
         starts_at: slots.iter().map(|s| s.starts_at).collect(),
         covered,
@@ -483,7 +473,7 @@ struct Search<'a> {
     count: Vec<u64>,
     /// (unit, class) pairs for the organization weight, each once.
     unit_classes: Vec<(usize, usize)>,
-    units: usize,
+    units: Units,
 }
 
 const SLOT_BITS: u32 = 12;
@@ -536,7 +526,7 @@ impl<'a> Search<'a> {
             classes: count.len(),
             count,
             unit_classes,
-            units: units.count,
+            units,
         }
     }
 
@@ -547,7 +537,7 @@ impl<'a> Search<'a> {
         let mut combo = Vec::with_capacity(k);
         let mut scratch = Scratch {
             covered: vec![false; self.classes],
-            unit_seen: vec![false; self.units],
+            unit_seen: vec![false; self.units.count],
             load: vec![0; self.grid.len()],
         };
         self.descend(0, k, &mut prefix, &mut combo, &mut best, &mut scratch);
@@ -604,12 +594,12 @@ impl<'a> Search<'a> {
             // Seats run out: tell this combination through the rule itself.
             let slots: Vec<Slot> = combo.iter().map(|&i| self.grid[i]).collect();
             let placed = assign(self.rules, self.people, &slots);
-            let e = evaluate_from(&placed, self.people, self.request.weight);
+            let assigned = placed.iter().filter(|p| p.session.is_some());
             Ranked {
-                covered: e.0,
-                outside: e.1,
-                gap_sum: e.2,
-                assigned: e.3,
+                covered: covered(&placed, &self.units, self.request.weight),
+                outside: placed.iter().filter(|p| !p.suitable).count(),
+                gap_sum: assigned.clone().map(|p| p.gap_half_secs).sum(),
+                assigned: assigned.count() as i64,
                 combo: combo.to_vec(),
             }
         } else {
@@ -641,31 +631,18 @@ struct Scratch {
     load: Vec<u64>,
 }
 
-/// (covered by the weight, people outside their window, gap sum, people assigned).
-fn evaluate_from(
-    placed: &[Placement],
-    people: &[Person],
-    weight: Weight,
-) -> (usize, usize, i64, i64) {
-    let suitable = placed.iter().filter(|p| p.suitable).count();
-    let covered = match weight {
-        Weight::Person => suitable,
+/// People or organizations (by the weight) with a session inside their window.
+fn covered(placed: &[Placement], units: &Units, weight: Weight) -> usize {
+    match weight {
+        Weight::Person => placed.iter().filter(|p| p.suitable).count(),
         Weight::Organization => {
-            let units = Units::of(people);
             let mut seen = vec![false; units.count];
             for (u, at) in units.of_person.iter().zip(placed) {
                 seen[*u] |= at.suitable;
             }
             seen.iter().filter(|&&s| s).count()
         }
-    };
-    let assigned: Vec<&Placement> = placed.iter().filter(|p| p.session.is_some()).collect();
-    (
-        covered,
-        people.len() - suitable,
-        assigned.iter().map(|p| p.gap_half_secs).sum(),
-        assigned.len() as i64,
-    )
+    }
 }
 
 fn keep(best: &mut Vec<Ranked>, candidate: Ranked) {
@@ -826,6 +803,27 @@ mod tests {
         assert_eq!((placed[2].session, placed[2].suitable), (Some(1), false));
         let none = assign(&Rules::default(), &people, &[slot(10, Some(1))]);
         assert_eq!(none.iter().filter(|p| p.session.is_none()).count(), 2);
+    }
+
+    #[test]
+    fn where_seats_bind_the_proposals_respect_them() {
+        let people = vec![person("Europe/Paris", None), person("Europe/Paris", None)];
+        let dates = ["2027-09-24".to_string()];
+        let request = Request::new(2, &dates, 120, 60, Weight::Person, Some(1)).unwrap();
+        let plan = plan(&Rules::default(), &people, &request, &[]);
+        for p in &plan.proposals {
+            assert!(p.per_session.iter().all(|&n| n <= 1), "{p:?}");
+            assert_eq!(p.covered, 2, "{p:?}");
+        }
+        // One seat and one session: one person has no seat, and is left out.
+        let single = Request::new(1, &dates, 120, 60, Weight::Person, Some(1)).unwrap();
+        let best = &plan_of(&people, &single).proposals[0];
+        assert_eq!((best.covered, best.per_session.clone()), (1, vec![1]));
+        assert_eq!(best.left_out[0].invitees, 1);
+    }
+
+    fn plan_of(people: &[Person], request: &Request) -> Plan {
+        plan(&Rules::default(), people, request, &[])
     }
 
     /// A small deterministic generator, so that a failure can be replayed.

@@ -216,6 +216,15 @@ pub async fn link(
     email: Option<&str>,
     registrant: &EmailAddress,
 ) -> AppResult<Registration> {
+    // A report row's name and address as written: longer ones are not from a report.
+    const ROW_TEXT_MAX: usize = 1000;
+    if name.chars().count() > ROW_TEXT_MAX
+        || email.is_some_and(|e| e.chars().count() > ROW_TEXT_MAX)
+    {
+        return Err(AppError::BadRequest(format!(
+            "the row's name and e-mail address may have at most {ROW_TEXT_MAX} characters each"
+        )));
+    }
     let key = RowKey::of(name, email, reports::normalise_name);
     if key.name.is_empty() && key.email.is_empty() {
         return Err(AppError::BadRequest(

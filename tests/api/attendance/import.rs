@@ -357,6 +357,14 @@ async fn a_linked_row_matches_in_later_imports(backend: Backend) {
         "nobody@example.org",
     )
     .await;
+    assert_error(
+        link(json!({"name": "x".repeat(1001), "registration_email": "olga.ivanova@example.ru"}))
+            .await
+            .unwrap(),
+        StatusCode::BAD_REQUEST,
+        "at most 1000 characters",
+    )
+    .await;
     // Sam Stranger is Olga, who joined from a friend's account.
     let linked = json_of(
         link(
