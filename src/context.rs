@@ -11,7 +11,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::config::Settings;
-use crate::db::{Db, Exec, Tx};
+use crate::db::{self, Db, Exec, Tx};
+use crate::domain::member::Access;
 use crate::domain::webinar::{Session, Webinar};
 use crate::domain::{RegistrationId, WebinarId};
 use crate::email::{self, Mailer, letter::Letter};
@@ -91,6 +92,22 @@ impl Work<'_> {
             webinar.id,
             letter,
             extra,
+        )
+        .await?)
+    }
+
+    /// Records in the audit trail, in this transaction, that `access.actor` did `action`
+    /// to the webinar (`summary` says what changed): if the change rolls back, so does this.
+    pub async fn audit(&mut self, access: &Access, action: &str, summary: &str) -> AppResult<()> {
+        Ok(db::audit::insert(
+            self.tx.exec(),
+            &db::audit::NewEvent {
+                webinar: Some(access.webinar.id),
+                organizer: Some(access.actor.id),
+                actor: &access.actor.email,
+                action,
+                summary,
+            },
         )
         .await?)
     }

@@ -52,6 +52,15 @@ impl Keys {
         URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
     }
 
+    /// The token of the one-time link that lets an invited co-organizer set their password:
+    /// derived from the link's id, so the outbox keeps the id and never the token.
+    pub fn account_link_token(&self, link: uuid::Uuid) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret).expect("any key length works");
+        mac.update(b"meridian/account-link/");
+        mac.update(link.as_bytes());
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+
     /// The token of a registration's personal join link: the id and a MAC of it, so
     /// the link is checked without a lookup, and forwarding it does not hand over the
     /// manage link.

@@ -20,9 +20,11 @@ use sqlx::{
 use crate::config::{DatabaseSettings, SqliteSync};
 
 pub mod attendance;
+pub mod audit;
 pub mod chairs;
 pub mod invitees;
 pub mod materials;
+pub mod members;
 pub mod organizers;
 pub mod outbox;
 pub mod registrations;

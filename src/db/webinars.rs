@@ -143,8 +143,11 @@ pub async fn find(ex: Exec<'_>, id: WebinarId) -> anyhow::Result<Option<Webinar>
 
 #[tracing::instrument(skip_all)]
 pub async fn list_for(ex: Exec<'_>, organizer: OrganizerId) -> anyhow::Result<Vec<Webinar>> {
-    let sql =
-        format!("SELECT {COLUMNS} FROM webinars WHERE organizer_id = $1 ORDER BY created_at DESC");
+    let sql = format!(
+        "SELECT {COLUMNS} FROM webinars WHERE id IN \
+         (SELECT webinar_id FROM webinar_members WHERE organizer_id = $1) \
+         ORDER BY created_at DESC"
+    );
     let rows = on!(ex, c => sqlx::query_as::<_, Row>(&sql).bind(organizer.0).fetch_all(c).await)
         .context("listing webinars")?;
     rows.into_iter().map(Webinar::try_from).collect()

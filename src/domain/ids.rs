@@ -37,5 +37,6 @@ typed_id!(
     RegistrationId,
     ChairId,
     MaterialId,
-    ApiTokenId
+    ApiTokenId,
+    MemberId
 );

@@ -8,13 +8,15 @@ mod ids;
 pub mod invitee;
 pub mod lockout;
 pub mod material;
+pub mod member;
 pub mod planner;
 pub mod registration;
 pub mod values;
 pub mod webinar;
 
 pub use ids::{
-    ApiTokenId, ChairId, InviteeId, MaterialId, OrganizerId, RegistrationId, SessionId, WebinarId,
+    ApiTokenId, ChairId, InviteeId, MaterialId, MemberId, OrganizerId, RegistrationId, SessionId,
+    WebinarId,
 };
 pub use values::{
     Country, EmailAddress, Language, PersonName, TimeZone, optional_text, required_text,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::calendar::Method;
+use crate::db::organizers::Organizer;
 use crate::domain::chair::Chair;
 use crate::domain::registration::Registration;
 use crate::domain::webinar::{Session, Webinar};
@@ -31,6 +32,8 @@ pub enum Kind {
     Pending,
     /// The organizers did not approve the registration.
     Declined,
+    /// An owner added this address as a co-organizer; it carries the link to set a password.
+    MemberInvitation,
 }
 
 impl Kind {
@@ -51,6 +54,7 @@ impl Kind {
             Self::MissedYou => "missed_you",
             Self::Pending => "pending",
             Self::Declined => "declined",
+            Self::MemberInvitation => "member_invitation",
         }
     }
 
@@ -69,7 +73,8 @@ impl Kind {
             | Self::ThankYou
             | Self::MissedYou
             | Self::Pending
-            | Self::Declined => None,
+            | Self::Declined
+            | Self::MemberInvitation => None,
         }
     }
 
@@ -80,7 +85,12 @@ impl Kind {
 
     /// Whether the email gives the personal join link (the person holds a seat).
     pub fn has_join_link(self) -> bool {
-        !self.is_follow_up() && !matches!(self, Self::Pending | Self::Declined)
+        !self.is_follow_up() && !matches!(self, Self::Pending | Self::Declined) && !self.is_member()
+    }
+
+    /// Written to a co-organizer about the webinar, not about a session.
+    pub fn is_member(self) -> bool {
+        self == Self::MemberInvitation
     }
 
     /// Whether the email gives the manage link.
@@ -132,6 +142,10 @@ pub struct Letter {
     pub outside_working_hours: bool,
     pub calendar_uid: String,
     pub sequence: u32,
+    /// Member invitations: the id the one-time set-password link is derived from
+    /// (`Keys::account_link_token`) when the email is written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_link_id: Option<Uuid>,
 }
 
 /// Who a letter goes to, and the calendar event it is about.
@@ -164,6 +178,38 @@ impl Letter {
             outside_working_hours: false,
             calendar_uid: to.calendar_uid.to_string(),
             sequence: to.sequence,
+            account_link_id: None,
+        }
+    }
+
+    /// Tells `organizer` they were added to the webinar and how to create their account.
+    pub fn member_invitation(webinar: &Webinar, organizer: &Organizer, link: Uuid) -> Letter {
+        let now = Utc::now();
+        Letter {
+            kind: Kind::MemberInvitation,
+            to_name: organizer.name.clone(),
+            to_email: organizer.email.clone(),
+            language: webinar
+                .languages
+                .first()
+                .copied()
+                .unwrap_or(Language::En)
+                .code()
+                .to_string(),
+            time_zone: webinar.time_zone.to_string(),
+            webinar_title: webinar.title.clone(),
+            session_label: String::new(),
+            starts_at: now,
+            ends_at: now,
+            join_url: None,
+            previous_starts_at: None,
+            previous_ends_at: None,
+            previous_label: None,
+            registration_id: None,
+            outside_working_hours: false,
+            calendar_uid: format!("member-{link}"),
+            sequence: 0,
+            account_link_id: Some(link),
         }
     }
 

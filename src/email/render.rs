@@ -81,6 +81,7 @@ impl Renderer {
         };
         let previous = previous_time(letter, language, tz.0);
         let follow_up = letter.kind.is_follow_up();
+        let member = letter.kind.is_member();
         let join_url = ctx
             .join_link
             .as_deref()
@@ -95,7 +96,7 @@ impl Renderer {
             intro => t(&format!("email.{kind}.intro"), &common),
             outside_hours => (letter.outside_working_hours && !letter.kind.is_chair() && method != Some(Method::Cancel))
                 .then(|| t("email.outside_hours", &common)),
-            clock_change => clock_note(letter, language, tz.0, ctx.now),
+            clock_change => clock_note(letter, language, tz.0, ctx.now).filter(|_| !member),
             labels => context! {
                 session => t("email.session", &[]),
                 when => t("email.when", &[]),
@@ -108,11 +109,12 @@ impl Renderer {
             when_utc => utc_time(language, letter.starts_at, letter.ends_at),
             previous => previous,
             join_url => join_url.filter(|_| method != Some(Method::Cancel)),
-            show_join_later => method != Some(Method::Cancel) && !follow_up,
+            show_join_later => method != Some(Method::Cancel) && !follow_up && !member,
             join_later => t("email.join_later", &[]),
             manage_url => ctx.manage_url.as_deref().filter(|_| letter.kind.has_manage_link()),
-            manage_text => t("email.manage", &[]),
-            manage_button => t("email.manage_button", &[]),
+            manage_text => if member { t("email.member_invitation.link", &common) } else { t("email.manage", &[]) },
+            manage_button => if member { t("email.member_invitation.button", &[]) } else { t("email.manage_button", &[]) },
+            about_session => !member,
             calendar_note => calendar_note,
             footer => t("email.footer", &common),
             documents => &ctx.documents,
@@ -240,6 +242,7 @@ mod tests {
             outside_working_hours: false,
             calendar_uid: "uid".into(),
             sequence: 0,
+            account_link_id: None,
         }
     }
 

@@ -228,7 +228,15 @@ fn compose(ctx: &Context, m: &Claimed, materials: &[Material]) -> anyhow::Result
     let settings = &ctx.settings;
     let from = &settings.mail.from;
     let registration = letter.registration_id.map(RegistrationId);
-    let manage_url = registration.map(|id| ctx.manage_url(id));
+    let manage_url = registration.map(|id| ctx.manage_url(id)).or_else(|| {
+        letter.account_link_id.map(|link| {
+            format!(
+                "{}/organizer/set-password/{}",
+                settings.server.public_url,
+                ctx.keys.account_link_token(link)
+            )
+        })
+    });
     let join_link = registration.map(|id| ctx.join_link(id));
     let organizer_name = from.name.clone().unwrap_or_else(|| "Meridian".into());
     let organizer_email = from.email.to_string();

@@ -13,9 +13,10 @@ use utoipa::IntoParams;
 
 use crate::db;
 use crate::domain::Language;
+use crate::domain::member::Access;
 use crate::domain::values::without_invisible;
-use crate::domain::webinar::Webinar;
 use crate::error::{AppError, AppResult};
+use crate::services;
 use crate::services::participants::{self, Options};
 use crate::startup::AppState;
 
@@ -111,7 +112,7 @@ pub struct ParticipantsQuery {
 /// The participant list in the asked format; shared with the organizer's pages.
 pub async fn participants_response(
     state: &AppState,
-    webinar: &Webinar,
+    webinar: &Access,
     query: &ParticipantsQuery,
     language: Language,
 ) -> AppResult<Response> {
@@ -120,6 +121,11 @@ pub async fn participants_response(
         attended_only: query.attended_only,
         shareable: query.shareable,
     };
+    // The shareable version holds only what people agreed to share; the full list is
+    // personal data: it needs the grant, and its download goes into the audit trail.
+    if !options.shareable {
+        services::members::personal_data_export(state, webinar, "the participant list").await?;
+    }
     let sessions = {
         let mut conn = state.db.conn().await?;
         db::sessions::list(conn.exec(), webinar.id).await?

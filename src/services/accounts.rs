@@ -227,6 +227,18 @@ pub async fn sign_in(
     let organizer = match found {
         Some((organizer, _)) if matches => organizer,
         _ => {
+            let actor: String = email.trim().chars().take(320).collect();
+            db::audit::insert(
+                tx.exec(),
+                &db::audit::NewEvent {
+                    webinar: None,
+                    organizer: found.as_ref().map(|(o, _)| o.id),
+                    actor: &actor,
+                    action: "account.sign_in_failed",
+                    summary: &format!("wrong email or password, from {from}"),
+                },
+            )
+            .await?;
             db::sign_in_failures::forget_before(tx.exec(), now - lockout::MEMORY).await?;
             db::sign_in_failures::record(tx.exec(), &who.account, now).await?;
             db::sign_in_failures::record(tx.exec(), &who.address, now).await?;
@@ -235,6 +247,17 @@ pub async fn sign_in(
         }
     };
     let token = random_token();
+    db::audit::insert(
+        tx.exec(),
+        &db::audit::NewEvent {
+            webinar: None,
+            organizer: Some(organizer.id),
+            actor: &organizer.email,
+            action: "account.signed_in",
+            summary: &format!("signed in from {from}"),
+        },
+    )
+    .await?;
     db::sign_in_failures::clear(tx.exec(), &who.account).await?;
     db::web_sessions::create(
         tx.exec(),

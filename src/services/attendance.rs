@@ -8,6 +8,7 @@ use super::registrations;
 use crate::context::{Context, Work};
 use crate::db;
 use crate::domain::attendance::{self, JoinWindow, Person, Presence, Record, RowKey, Source};
+use crate::domain::member::Access;
 use crate::domain::registration::Registration;
 use crate::domain::values::{EmailAddress, instant_in_range};
 use crate::domain::webinar::{Session, Webinar};
@@ -101,7 +102,7 @@ pub struct UnmatchedRow {
 #[tracing::instrument(skip_all, fields(webinar = %webinar.id, session = %session_id))]
 pub async fn import(
     ctx: &Context,
-    webinar: &Webinar,
+    webinar: &Access,
     session_id: SessionId,
     tz: Option<TimeZone>,
     dry_run: bool,
@@ -176,6 +177,17 @@ pub async fn import(
         })
         .collect();
     db::attendance::replace_unmatched(tx.exec(), webinar.id, session_id, &kept).await?;
+    tx.audit(
+        webinar,
+        "attendance.imported",
+        &format!(
+            "imported a {} report for session {session_id}: {} matched, {} unmatched",
+            format.as_str(),
+            merged.len(),
+            kept.len()
+        ),
+    )
+    .await?;
     tx.commit().await?;
     Ok(outcome(format, false, merged.len(), unmatched))
 }
@@ -211,7 +223,7 @@ fn outcome(
 #[tracing::instrument(skip_all, fields(webinar = %webinar.id))]
 pub async fn link(
     ctx: &Context,
-    webinar: &Webinar,
+    webinar: &Access,
     name: &str,
     email: Option<&str>,
     registrant: &EmailAddress,
@@ -247,6 +259,12 @@ pub async fn link(
             db::attendance::forget_unmatched(tx.exec(), row.session_id, row.line).await?;
         }
     }
+    tx.audit(
+        webinar,
+        "attendance.linked",
+        &format!("linked report row {name:?} to {}", registrant.as_str()),
+    )
+    .await?;
     tx.commit().await?;
     Ok(registration)
 }
@@ -321,7 +339,7 @@ pub struct Mark {
 #[tracing::instrument(skip_all, fields(registration = %id))]
 pub async fn mark(
     ctx: &Context,
-    webinar: &Webinar,
+    webinar: &Access,
     id: RegistrationId,
     mark: Mark,
 ) -> AppResult<(Registration, Vec<Presence>)> {
@@ -363,6 +381,16 @@ pub async fn mark(
         db::attendance::save(tx.exec(), webinar.id, &record).await?;
     }
     let records = db::attendance::of_registration(tx.exec(), id).await?;
+    tx.audit(
+        webinar,
+        "attendance.marked",
+        &format!(
+            "marked {} {}",
+            registration.email.as_str(),
+            if mark.attended { "present" } else { "absent" }
+        ),
+    )
+    .await?;
     tx.commit().await?;
     Ok((registration, attendance::effective(&records)))
 }
@@ -371,13 +399,19 @@ pub async fn mark(
 #[tracing::instrument(skip_all, fields(registration = %id))]
 pub async fn unmark(
     ctx: &Context,
-    webinar: &Webinar,
+    webinar: &Access,
     id: RegistrationId,
 ) -> AppResult<(Registration, Vec<Presence>)> {
     let mut tx = ctx.begin().await?;
     let registration = registration_of(&mut tx, webinar, id).await?;
     db::attendance::clear_manual(tx.exec(), id).await?;
     let records = db::attendance::of_registration(tx.exec(), id).await?;
+    tx.audit(
+        webinar,
+        "attendance.unmarked",
+        &format!("cleared the manual mark of {}", registration.email.as_str()),
+    )
+    .await?;
     tx.commit().await?;
     Ok((registration, attendance::effective(&records)))
 }

@@ -3,6 +3,7 @@
 use crate::context::Context;
 use crate::db;
 use crate::domain::chair::Chair;
+use crate::domain::member::Access;
 use crate::domain::webinar::{SessionStatus, Webinar};
 use crate::domain::{ChairId, EmailAddress, Language, PersonName, SessionId, TimeZone};
 use crate::email::letter::{Kind, Letter};
@@ -20,7 +21,7 @@ pub struct NewChair {
 #[tracing::instrument(skip_all, fields(webinar = %webinar.id, session = %session_id))]
 pub async fn add(
     ctx: &Context,
-    webinar: &Webinar,
+    webinar: &Access,
     session_id: SessionId,
     new: NewChair,
 ) -> AppResult<(Chair, bool)> {
@@ -66,6 +67,16 @@ pub async fn add(
     };
     let letter = Letter::for_chair(Kind::ChairInvitation, &chair, webinar, &session);
     tx.queue(webinar, &letter, "").await?;
+    tx.audit(
+        webinar,
+        "chair.added",
+        &format!(
+            "named {} chair of session {}",
+            chair.email.as_str(),
+            session.label
+        ),
+    )
+    .await?;
     tx.commit().await?;
     Ok((chair, true))
 }

@@ -7,8 +7,9 @@ use serde::Serialize;
 use crate::context::Context;
 use crate::db;
 use crate::domain::attendance::attended_by;
+use crate::domain::member::Access;
 use crate::domain::registration::RegistrationStatus;
-use crate::domain::webinar::{SessionStatus, Webinar};
+use crate::domain::webinar::SessionStatus;
 use crate::email::letter::{Kind, Letter};
 use crate::error::{AppError, AppResult};
 
@@ -23,7 +24,7 @@ pub struct FollowUp {
 /// Queues the follow-up emails; people who had theirs already are not emailed again.
 /// Refused while a session is still to come, so nobody is told they were missed early.
 #[tracing::instrument(skip_all, fields(webinar = %webinar.id))]
-pub async fn send(ctx: &Context, webinar: &Webinar) -> AppResult<FollowUp> {
+pub async fn send(ctx: &Context, webinar: &Access) -> AppResult<FollowUp> {
     let mut tx = ctx.begin().await?;
     let sessions = db::sessions::list(tx.exec(), webinar.id).await?;
     let scheduled: Vec<_> = sessions
@@ -64,6 +65,15 @@ pub async fn send(ctx: &Context, webinar: &Webinar) -> AppResult<FollowUp> {
             }
         }
     }
+    tx.audit(
+        webinar,
+        "follow_up.sent",
+        &format!(
+            "queued {} thank-you and {} missed-you email(s)",
+            outcome.thanked, outcome.missed
+        ),
+    )
+    .await?;
     tx.commit().await?;
     Ok(outcome)
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::context::{Context, Work};
 use crate::db;
 use crate::domain::invitee::Invitee;
+use crate::domain::member::Access;
 use crate::domain::registration::{Assignment, RegistrationStatus};
 use crate::domain::webinar::{Session, SessionStatus, Webinar};
 use crate::email::letter::{Kind, Letter};
@@ -24,7 +25,7 @@ pub struct InvitationReport {
 }
 
 #[tracing::instrument(skip_all, fields(webinar = %webinar.id))]
-pub async fn send(ctx: &Context, webinar: &Webinar) -> AppResult<InvitationReport> {
+pub async fn send(ctx: &Context, webinar: &Access) -> AppResult<InvitationReport> {
     let mut report = InvitationReport::default();
     let mut sessions = {
         let mut conn = ctx.db.conn().await?;
@@ -38,6 +39,12 @@ pub async fn send(ctx: &Context, webinar: &Webinar) -> AppResult<InvitationRepor
             invite(ctx, &mut tx, webinar, &mut sessions, invitee, &mut report).await?;
         }
         tx.listing_changed(webinar.id);
+        tx.audit(
+            webinar,
+            "invitations.sent",
+            &format!("sent {} invitation(s)", chunk.len()),
+        )
+        .await?;
         tx.commit().await?;
     }
     Ok(report)
@@ -59,13 +66,19 @@ pub async fn not_yet_invited(ctx: &Context, webinar: &Webinar) -> AppResult<Vec<
 }
 
 /// Puts a failed message back in the queue and wakes the worker.
-pub async fn retry_message(ctx: &Context, webinar: &Webinar, message: i64) -> AppResult<()> {
+pub async fn retry_message(ctx: &Context, webinar: &Access, message: i64) -> AppResult<()> {
     let mut tx = ctx.begin().await?;
     if !db::outbox::retry(tx.exec(), webinar.id, message).await? {
         return Err(AppError::Conflict(format!(
             "message {message} is not a failed message of this webinar"
         )));
     }
+    tx.audit(
+        webinar,
+        "outbox.retried",
+        &format!("retried message {message}"),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -7,7 +7,7 @@ use crate::db;
 use crate::db::invitees::Upserted;
 use crate::domain::InviteeId;
 use crate::domain::invitee::InviteeRow;
-use crate::domain::webinar::Webinar;
+use crate::domain::member::Access;
 use crate::error::{AppError, AppResult};
 use crate::reports::LineCounter;
 
@@ -140,7 +140,7 @@ pub fn read_json(items: Vec<serde_json::Value>) -> AppResult<Vec<ReadRow>> {
 #[tracing::instrument(skip_all, fields(webinar = %webinar.id, rows = rows.len()))]
 pub async fn import(
     ctx: &Context,
-    webinar: &Webinar,
+    webinar: &Access,
     rows: Vec<ReadRow>,
 ) -> AppResult<ImportReport> {
     let mut report = ImportReport::default();
@@ -158,6 +158,17 @@ pub async fn import(
             Err(message) => report.errors.push(RowError { line, message }),
         }
     }
+    tx.audit(
+        webinar,
+        "invitees.imported",
+        &format!(
+            "imported invitees: {} new, {} updated, {} lines refused",
+            report.imported,
+            report.updated,
+            report.errors.len()
+        ),
+    )
+    .await?;
     tx.commit().await?;
     Ok(report)
 }
@@ -165,7 +176,7 @@ pub async fn import(
 /// Changes one invitee; another invitee's email is refused.
 pub async fn update(
     ctx: &Context,
-    webinar: &Webinar,
+    webinar: &Access,
     id: InviteeId,
     row: &InviteeRow,
 ) -> AppResult<()> {
@@ -184,16 +195,24 @@ pub async fn update(
         return Err(e.into());
     }
     db::registrations::follow_invitee(tx.exec(), id).await?;
+    tx.audit(
+        webinar,
+        "invitee.changed",
+        &format!("edited invitee {}", invitee.email.as_str()),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Removes an invitee (their registration, if any, stays).
-pub async fn remove(ctx: &Context, webinar: &Webinar, id: InviteeId) -> AppResult<()> {
+pub async fn remove(ctx: &Context, webinar: &Access, id: InviteeId) -> AppResult<()> {
     let mut tx = ctx.begin().await?;
     if !db::invitees::delete(tx.exec(), webinar.id, id).await? {
         return Err(AppError::not_found("invitee"));
     }
+    tx.audit(webinar, "invitee.removed", &format!("removed invitee {id}"))
+        .await?;
     tx.commit().await?;
     Ok(())
 }

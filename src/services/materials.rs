@@ -4,8 +4,8 @@ use crate::context::Context;
 use crate::db;
 use crate::db::materials::File;
 use crate::domain::material::{Material, MaterialKind, document_key};
+use crate::domain::member::Access;
 use crate::domain::values::{Invalid, required_text, web_link, without_invisible};
-use crate::domain::webinar::Webinar;
 use crate::domain::{Language, MaterialId, WebinarId};
 use crate::error::{AppError, AppResult};
 
@@ -76,7 +76,7 @@ pub fn clean_file_name(name: &str) -> String {
 
 pub async fn add(
     ctx: &Context,
-    webinar: &Webinar,
+    webinar: &Access,
     input: &MaterialInput,
     file: Option<File>,
 ) -> AppResult<Material> {
@@ -88,6 +88,16 @@ pub async fn add(
     let material = check(webinar.id, input, file.as_ref())?;
     let mut tx = ctx.begin().await?;
     db::materials::save(tx.exec(), &material, file.as_ref()).await?;
+    tx.audit(
+        webinar,
+        "document.added",
+        &format!(
+            "added document “{}” ({})",
+            material.title,
+            material.language.code()
+        ),
+    )
+    .await?;
     tx.commit().await?;
     Ok(material)
 }
@@ -97,11 +107,17 @@ pub async fn list(ctx: &Context, webinar: WebinarId) -> AppResult<Vec<Material>>
     Ok(db::materials::list(conn.exec(), webinar).await?)
 }
 
-pub async fn remove(ctx: &Context, webinar: &Webinar, id: MaterialId) -> AppResult<()> {
+pub async fn remove(ctx: &Context, webinar: &Access, id: MaterialId) -> AppResult<()> {
     let mut tx = ctx.begin().await?;
     if !db::materials::delete(tx.exec(), webinar.id, id).await? {
         return Err(AppError::not_found("material"));
     }
+    tx.audit(
+        webinar,
+        "document.removed",
+        &format!("removed document {id}"),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

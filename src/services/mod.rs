@@ -12,6 +12,7 @@ pub mod health;
 pub mod invitations;
 pub mod invitees;
 pub mod materials;
+pub mod members;
 pub mod participants;
 pub mod planner;
 pub mod registrations;

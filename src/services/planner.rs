@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::context::{Context, Work};
 use crate::db;
+use crate::domain::member::Access;
 use crate::domain::planner::{self, Person, Plan, Request, Slot, Weight};
 use crate::domain::webinar::{NewSession, Session, SessionChanges, SessionStatus, Webinar};
 use crate::error::{AppError, AppResult};
@@ -279,7 +280,7 @@ async fn pair(
 #[tracing::instrument(skip_all, fields(webinar = %webinar.id))]
 pub async fn apply(
     ctx: &Context,
-    webinar: &Webinar,
+    webinar: &Access,
     starts_at: &[DateTime<Utc>],
     duration_minutes: u32,
 ) -> AppResult<Change> {
@@ -308,6 +309,17 @@ pub async fn apply(
         )?;
         super::webinars::add_session_in(&mut tx, webinar, new).await?;
     }
+    tx.audit(
+        webinar,
+        "plan.applied",
+        &format!(
+            "applied a plan: {} moved, {} added, {} cancelled",
+            change.moved.len(),
+            change.added.len(),
+            change.cancelled.len()
+        ),
+    )
+    .await?;
     tx.commit().await?;
     Ok(change)
 }

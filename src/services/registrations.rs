@@ -6,6 +6,7 @@ use crate::context::{Context, Work};
 use crate::db;
 use crate::domain::assignment::{self, Recommendation};
 use crate::domain::invitee::Invitee;
+use crate::domain::member::Access;
 use crate::domain::registration::{Assignment, Registration, RegistrationStatus};
 use crate::domain::webinar::{RegistrationPolicy, Session, SessionStatus, Webinar};
 use crate::domain::{
@@ -381,7 +382,7 @@ async fn locked(
 pub async fn switch(ctx: &Context, token: &str, session_id: SessionId) -> AppResult<Registration> {
     let (registration, webinar) = by_token(ctx, token).await?;
     check_email_budget(ctx, &registration).await?;
-    move_to(ctx, &webinar, registration.id, session_id).await
+    move_registration(ctx, &webinar, None, registration.id, session_id).await
 }
 
 /// Emails about one registration, and to one address, within an hour before the
@@ -409,10 +410,21 @@ async fn check_email_budget(ctx: &Context, r: &Registration) -> AppResult<()> {
 }
 
 /// Moves registration `id` to `session_id`: the registrant's switch, or the organizer's move.
-#[tracing::instrument(skip_all, fields(registration = %id))]
+/// The organizer moves a registration to another session (recorded in the audit trail).
 pub async fn move_to(
     ctx: &Context,
+    webinar: &Access,
+    id: RegistrationId,
+    session_id: SessionId,
+) -> AppResult<Registration> {
+    move_registration(ctx, webinar, Some(webinar), id, session_id).await
+}
+
+#[tracing::instrument(skip_all, fields(registration = %id))]
+async fn move_registration(
+    ctx: &Context,
     webinar: &Webinar,
+    by: Option<&Access>,
     id: RegistrationId,
     session_id: SessionId,
 ) -> AppResult<Registration> {
@@ -494,6 +506,17 @@ pub async fn move_to(
     };
     tx.queue(&webinar, &letter, "").await?;
     tx.listing_changed(webinar.id);
+    if let Some(by) = by {
+        tx.audit(
+            by,
+            "registration.moved",
+            &format!(
+                "moved {} to session {session_id}",
+                registration.email.as_str()
+            ),
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(registration)
 }
@@ -566,7 +589,7 @@ pub struct Skipped {
 #[tracing::instrument(skip_all, fields(webinar = %webinar.id, count = ids.len()))]
 pub async fn decide(
     ctx: &Context,
-    webinar: &Webinar,
+    webinar: &Access,
     ids: &[RegistrationId],
     decision: Decision,
 ) -> AppResult<DecisionReport> {
@@ -619,6 +642,19 @@ pub async fn decide(
         report.decided.push(id.0);
     }
     tx.listing_changed(webinar.id);
+    tx.audit(
+        webinar,
+        "registrations.decided",
+        &format!(
+            "{} {} registration(s)",
+            match decision {
+                Decision::Approve => "approved",
+                Decision::Decline => "declined",
+            },
+            ids.len()
+        ),
+    )
+    .await?;
     tx.commit().await?;
     Ok(report)
 }

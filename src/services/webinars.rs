@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use crate::context::{Context, Published, Work};
 use crate::db;
-use crate::db::organizers::Organizer;
+use crate::domain::member::Access;
+use crate::domain::member::{Actor, Role};
 use crate::domain::registration::{Registration, RegistrationStatus};
 use crate::domain::webinar::{NewSession, Session, SessionChanges, SessionStatus, Webinar};
 use crate::domain::{SessionId, WebinarId};
@@ -17,19 +18,6 @@ pub async fn public_webinar(ctx: &Context, id: WebinarId) -> AppResult<Webinar> 
     db::webinars::find(conn.exec(), id)
         .await?
         .ok_or_else(|| AppError::not_found("webinar"))
-}
-
-/// A webinar of this organizer; another organizer's webinar is "not found" to them.
-pub async fn owned_webinar(
-    ctx: &Context,
-    organizer: &Organizer,
-    id: WebinarId,
-) -> AppResult<Webinar> {
-    let webinar = public_webinar(ctx, id).await?;
-    if webinar.organizer_id != organizer.id {
-        return Err(AppError::not_found("webinar"));
-    }
-    Ok(webinar)
 }
 
 /// The webinar and its sessions for public pages and the public listing.
@@ -64,11 +52,30 @@ fn session(webinar: WebinarId, new: NewSession) -> Session {
 #[tracing::instrument(skip_all)]
 pub async fn create(
     ctx: &Context,
+    by: &Actor,
     webinar: Webinar,
     sessions: Vec<NewSession>,
 ) -> AppResult<(Webinar, Vec<Session>)> {
     let mut tx = ctx.begin().await?;
     db::webinars::insert(tx.exec(), &webinar).await?;
+    db::members::insert(tx.exec(), webinar.id, by.id, Role::Owner, true).await?;
+    let access = Access {
+        webinar,
+        actor: by.clone(),
+        role: Role::Owner,
+        personal_data: true,
+    };
+    tx.audit(
+        &access,
+        "webinar.created",
+        &format!(
+            "created “{}” with {} session(s)",
+            access.title,
+            sessions.len()
+        ),
+    )
+    .await?;
+    let webinar = access.webinar;
     let mut stored = Vec::with_capacity(sessions.len());
     for new in sessions {
         let s = session(webinar.id, new);
@@ -83,19 +90,35 @@ pub async fn create(
 
 /// Stores the webinar's edited fields; returns its sessions.
 #[tracing::instrument(skip_all, fields(webinar = %webinar.id))]
-pub async fn update(ctx: &Context, webinar: &Webinar) -> AppResult<Vec<Session>> {
+pub async fn update(ctx: &Context, webinar: &Access) -> AppResult<Vec<Session>> {
     let mut tx = ctx.begin().await?;
     db::webinars::update(tx.exec(), webinar).await?;
     let sessions = db::sessions::list(tx.exec(), webinar.id).await?;
     tx.listing_changed(webinar.id);
+    tx.audit(
+        webinar,
+        "webinar.updated",
+        &format!("edited the webinar “{}”", webinar.title),
+    )
+    .await?;
     tx.commit().await?;
     Ok(sessions)
 }
 
 #[tracing::instrument(skip_all, fields(webinar = %webinar.id))]
-pub async fn add_session(ctx: &Context, webinar: &Webinar, new: NewSession) -> AppResult<Session> {
+pub async fn add_session(ctx: &Context, webinar: &Access, new: NewSession) -> AppResult<Session> {
     let mut tx = ctx.begin().await?;
     let s = add_session_in(&mut tx, webinar, new).await?;
+    tx.audit(
+        webinar,
+        "session.added",
+        &format!(
+            "added session {} at {} UTC",
+            s.label,
+            s.starts_at.format("%Y-%m-%d %H:%M")
+        ),
+    )
+    .await?;
     tx.commit().await?;
     Ok(s)
 }
@@ -123,12 +146,23 @@ async fn locked_session(tx: &mut Work<'_>, webinar: &Webinar, id: SessionId) -> 
 #[tracing::instrument(skip_all, fields(webinar = %webinar.id, session = %id))]
 pub async fn change_session(
     ctx: &Context,
-    webinar: &Webinar,
+    webinar: &Access,
     id: SessionId,
     changes: SessionChanges,
 ) -> AppResult<Session> {
     let mut tx = ctx.begin().await?;
     let s = change_session_in(&mut tx, webinar, id, changes).await?;
+    tx.audit(
+        webinar,
+        "session.changed",
+        &format!(
+            "changed session {}: {} UTC, {} minutes",
+            s.label,
+            s.starts_at.format("%Y-%m-%d %H:%M"),
+            s.duration_minutes
+        ),
+    )
+    .await?;
     tx.commit().await?;
     Ok(s)
 }
@@ -219,9 +253,15 @@ async fn active_registrations(
 
 /// Cancels the session and every registration in it; cancelling twice changes nothing.
 #[tracing::instrument(skip_all, fields(webinar = %webinar.id, session = %id))]
-pub async fn cancel_session(ctx: &Context, webinar: &Webinar, id: SessionId) -> AppResult<Session> {
+pub async fn cancel_session(ctx: &Context, webinar: &Access, id: SessionId) -> AppResult<Session> {
     let mut tx = ctx.begin().await?;
     let s = cancel_session_in(&mut tx, webinar, id).await?;
+    tx.audit(
+        webinar,
+        "session.cancelled",
+        &format!("cancelled session {}", s.label),
+    )
+    .await?;
     tx.commit().await?;
     Ok(s)
 }

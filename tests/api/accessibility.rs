@@ -149,6 +149,7 @@ fn organizer_pages(s: &Site) -> Vec<(&'static str, String)> {
     let mut pages = vec![
         ("webinar list", "/organizer".to_string()),
         ("API tokens", "/organizer/tokens".into()),
+        ("account sign-ins", "/organizer/account".into()),
         ("webinar and sessions", webinar.clone()),
     ];
     for (label, tail) in [
@@ -165,6 +166,12 @@ fn organizer_pages(s: &Site) -> Vec<(&'static str, String)> {
         ("registrations", "/registrations".into()),
         ("attendance", "/attendance".into()),
         ("report", "/report".into()),
+        ("team", "/members".into()),
+        ("audit trail", "/audit".into()),
+        (
+            "audit trail filtered",
+            "/audit?action=session.&since=2020-01-01".into(),
+        ),
         (
             "printable participant list",
             "/participants?format=html".into(),

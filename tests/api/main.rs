@@ -18,6 +18,7 @@ mod input_hardening;
 mod invitees;
 mod limits;
 mod materials;
+mod members;
 mod openapi;
 mod operations;
 mod pages;

@@ -14,6 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{ApiJson, ApiPath, ApiQuery, body_error};
 use crate::db::organizers::Organizer;
 use crate::domain::attendance::Presence;
+use crate::domain::member::Need;
 use crate::domain::registration::Registration;
 use crate::domain::values::{self, EmailAddress};
 use crate::domain::{Language, RegistrationId, SessionId, TimeZone, WebinarId};
@@ -22,8 +23,8 @@ use crate::routes::downloads::{ParticipantsQuery, participants_response};
 use crate::routes::upload::REPORT_LIMIT;
 use crate::services::attendance::{self as service, ImportOutcome, Mark};
 use crate::services::follow_up::{self, FollowUp};
+use crate::services::members;
 use crate::services::report::{self, Report};
-use crate::services::webinars::owned_webinar;
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -76,7 +77,7 @@ pub async fn import(
         )),
         status => body_error(status, e.body_text()),
     })?;
-    let webinar = owned_webinar(&state, &organizer, id).await?;
+    let webinar = members::access(&state, &organizer, id, Need::Edit).await?;
     let session_id = query.session_id.ok_or_else(|| {
         AppError::BadRequest("add ?session_id= with the session this report is of".into())
     })?;
@@ -177,7 +178,7 @@ pub async fn link(
     ApiPath(id): ApiPath<WebinarId>,
     ApiJson(input): ApiJson<LinkInput>,
 ) -> AppResult<Json<LinkView>> {
-    let webinar = owned_webinar(&state, &organizer, id).await?;
+    let webinar = members::access(&state, &organizer, id, Need::Edit).await?;
     let registrant = EmailAddress::parse(&input.registration_email)?;
     let email = super::given(input.email.as_deref());
     let r = service::link(&state, &webinar, &input.name, email, &registrant).await?;
@@ -200,7 +201,7 @@ pub async fn mark(
     ApiPath((id, registration)): ApiPath<(WebinarId, RegistrationId)>,
     ApiJson(input): ApiJson<MarkInput>,
 ) -> AppResult<Json<AttendanceView>> {
-    let webinar = owned_webinar(&state, &organizer, id).await?;
+    let webinar = members::access(&state, &organizer, id, Need::Edit).await?;
     let mark = Mark {
         attended: input.attended,
         session_id: input.session_id,
@@ -220,7 +221,7 @@ pub async fn read(
     organizer: Organizer,
     ApiPath((id, registration)): ApiPath<(WebinarId, RegistrationId)>,
 ) -> AppResult<Json<AttendanceView>> {
-    let webinar = owned_webinar(&state, &organizer, id).await?;
+    let webinar = members::access(&state, &organizer, id, Need::Read).await?;
     Ok(attendance_view(
         service::of_registration(&state, &webinar, registration).await?,
     ))
@@ -236,7 +237,7 @@ pub async fn unmark(
     organizer: Organizer,
     ApiPath((id, registration)): ApiPath<(WebinarId, RegistrationId)>,
 ) -> AppResult<Json<AttendanceView>> {
-    let webinar = owned_webinar(&state, &organizer, id).await?;
+    let webinar = members::access(&state, &organizer, id, Need::Edit).await?;
     Ok(attendance_view(
         service::unmark(&state, &webinar, registration).await?,
     ))
@@ -255,7 +256,7 @@ pub async fn participant_list(
     ApiPath(id): ApiPath<WebinarId>,
     ApiQuery(query): ApiQuery<ParticipantsQuery>,
 ) -> AppResult<Response> {
-    let webinar = owned_webinar(&state, &organizer, id).await?;
+    let webinar = members::access(&state, &organizer, id, Need::Read).await?;
     let language = match super::given(query.lang.as_deref()) {
         Some(code) => code.parse()?,
         None => Language::En,
@@ -272,7 +273,7 @@ pub async fn read_report(
     organizer: Organizer,
     ApiPath(id): ApiPath<WebinarId>,
 ) -> AppResult<Json<Report>> {
-    let webinar = owned_webinar(&state, &organizer, id).await?;
+    let webinar = members::access(&state, &organizer, id, Need::Read).await?;
     Ok(Json(report::build(&state, &webinar).await?))
 }
 
@@ -286,6 +287,6 @@ pub async fn send_follow_up(
     organizer: Organizer,
     ApiPath(id): ApiPath<WebinarId>,
 ) -> AppResult<Json<FollowUp>> {
-    let webinar = owned_webinar(&state, &organizer, id).await?;
+    let webinar = members::access(&state, &organizer, id, Need::Edit).await?;
     Ok(Json(follow_up::send(&state, &webinar).await?))
 }

@@ -10,10 +10,11 @@ use uuid::Uuid;
 use super::{ApiJson, ApiPath};
 use crate::db::organizers::Organizer;
 use crate::domain::chair::Chair;
+use crate::domain::member::Need;
 use crate::domain::{EmailAddress, Language, PersonName, SessionId, TimeZone, WebinarId};
 use crate::error::AppResult;
 use crate::services::chairs::{self, NewChair};
-use crate::services::webinars::owned_webinar;
+use crate::services::members;
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -80,7 +81,7 @@ pub async fn add(
     ApiPath((id, session_id)): ApiPath<(WebinarId, SessionId)>,
     ApiJson(input): ApiJson<ChairInput>,
 ) -> AppResult<(StatusCode, Json<ChairView>)> {
-    let webinar = owned_webinar(&state, &organizer, id).await?;
+    let webinar = members::access(&state, &organizer, id, Need::Edit).await?;
     let new = NewChair {
         name: PersonName::parse(&input.name)?,
         email: EmailAddress::parse(&input.email)?,
@@ -110,7 +111,7 @@ pub async fn list(
     organizer: Organizer,
     ApiPath((id, session_id)): ApiPath<(WebinarId, SessionId)>,
 ) -> AppResult<Json<Vec<ChairView>>> {
-    let webinar = owned_webinar(&state, &organizer, id).await?;
+    let webinar = members::access(&state, &organizer, id, Need::Read).await?;
     let chairs = chairs::list(&state, &webinar, session_id).await?;
     Ok(Json(chairs.iter().map(ChairView::from).collect()))
 }

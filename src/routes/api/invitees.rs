@@ -19,10 +19,11 @@ use crate::db;
 use crate::db::organizers::Organizer;
 use crate::domain::WebinarId;
 use crate::domain::assignment;
+use crate::domain::member::Need;
 use crate::error::{AppError, AppResult};
 use crate::services;
 use crate::services::invitees::ImportReport;
-use crate::services::webinars::owned_webinar;
+use crate::services::members;
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -42,7 +43,7 @@ pub async fn import(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Json<ImportReport>> {
-    let webinar = owned_webinar(&state, &organizer, id).await?;
+    let webinar = members::access(&state, &organizer, id, Need::Edit).await?;
     let body = body.map_err(|e| body_error(e.status(), e.body_text()))?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -107,7 +108,7 @@ pub async fn list(
     uri: Uri,
 ) -> AppResult<(HeaderMap, Json<Vec<InviteeView>>)> {
     let page = paging.page()?;
-    let webinar = owned_webinar(&state, &organizer, id).await?;
+    let webinar = members::access(&state, &organizer, id, Need::Read).await?;
     let mut conn = state.db.conn().await?;
     let sessions = db::sessions::list(conn.exec(), id).await?;
     let mut invitees = match &page {

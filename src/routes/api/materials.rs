@@ -11,11 +11,13 @@ use uuid::Uuid;
 use super::{ApiJson, ApiPath};
 use crate::db::organizers::Organizer;
 use crate::domain::material::Material;
+use crate::domain::member::Need;
 use crate::domain::{MaterialId, WebinarId};
 use crate::error::{AppError, AppResult};
 use crate::routes::upload::Upload;
 use crate::services::materials::{self, MAX_FILE, MaterialInput};
-use crate::services::webinars::{owned_webinar, public_webinar};
+use crate::services::members;
+use crate::services::webinars::public_webinar;
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -99,7 +101,7 @@ pub async fn add(
     ApiPath(id): ApiPath<WebinarId>,
     request: Request,
 ) -> AppResult<(StatusCode, Json<MaterialView>)> {
-    let webinar = owned_webinar(&state, &organizer, id).await?;
+    let webinar = members::access(&state, &organizer, id, Need::Edit).await?;
     let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -158,7 +160,7 @@ pub async fn remove(
     organizer: Organizer,
     ApiPath((id, material)): ApiPath<(WebinarId, MaterialId)>,
 ) -> AppResult<StatusCode> {
-    let webinar = owned_webinar(&state, &organizer, id).await?;
+    let webinar = members::access(&state, &organizer, id, Need::Edit).await?;
     materials::remove(&state, &webinar, material).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,6 +5,7 @@ pub mod attendance;
 mod chairs;
 mod invitees;
 pub mod materials;
+mod members;
 mod openapi;
 mod outbox;
 mod paging;
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(materials::router())
         .merge(outbox::router())
         .merge(attendance::router())
+        .merge(members::router())
         .merge(openapi::router())
         .fallback(|| async { AppError::NotFound("no such API route".into()) })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -24,6 +24,8 @@ pub struct ErrorBody {
         super::webinars::create, super::webinars::read, super::webinars::list, super::webinars::edit,
         super::sessions::create, super::sessions::change, super::sessions::cancel, super::sessions::listing,
         super::plan::plan, super::plan::apply,
+        super::members::list, super::members::add, super::members::change, super::members::remove,
+        super::members::audit, super::members::account_audit,
         super::invitees::import, super::invitees::list,
         super::outbox::send_invitations, super::outbox::list, super::outbox::retry,
         super::chairs::add, super::chairs::list,
@@ -36,7 +38,7 @@ pub struct ErrorBody {
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth, &ExtractorAnswers),
-    tags((name = "webinars"), (name = "sessions"), (name = "invitees"), (name = "registrations"), (name = "materials"), (name = "attendance"))
+    tags((name = "webinars"), (name = "sessions"), (name = "invitees"), (name = "registrations"), (name = "materials"), (name = "attendance"), (name = "members"))
 )]
 pub struct ApiDoc;
 
@@ -61,7 +63,8 @@ struct ExtractorAnswers;
 
 impl Modify for ExtractorAnswers {
     fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
-        for item in doc.paths.paths.values_mut() {
+        for (path, item) in doc.paths.paths.iter_mut() {
+            let of_webinar = path.starts_with("/api/v1/webinars/{id}");
             for operation in [
                 &mut item.get,
                 &mut item.put,
@@ -72,13 +75,15 @@ impl Modify for ExtractorAnswers {
             .into_iter()
             .flatten()
             {
-                add_extractor_answers(operation);
+                add_extractor_answers(operation, of_webinar);
             }
         }
     }
 }
 
-fn add_extractor_answers(operation: &mut Operation) {
+/// `of_webinar`: the route acts on one webinar, so a member whose role does not allow it
+/// gets 403 (`services::members::access`).
+fn add_extractor_answers(operation: &mut Operation, of_webinar: bool) {
     let parameters = operation.parameters.as_deref().unwrap_or_default();
     let takes = |place: ParameterIn| parameters.iter().any(|p| p.parameter_in == place);
     let (in_path, in_query) = (takes(ParameterIn::Path), takes(ParameterIn::Query));
@@ -90,6 +95,12 @@ fn add_extractor_answers(operation: &mut Operation) {
         answers.push((
             "401",
             "the Authorization: Bearer token is missing or not valid",
+        ));
+    }
+    if bearer && of_webinar {
+        answers.push((
+            "403",
+            "your role on this webinar does not allow this: the message says which role does",
         ));
     }
     if in_path {

@@ -12,9 +12,10 @@ use super::{ApiPath, ApiQuery};
 use crate::db;
 use crate::db::organizers::Organizer;
 use crate::domain::WebinarId;
+use crate::domain::member::Need;
 use crate::error::AppResult;
 use crate::services::invitations::{self, InvitationReport};
-use crate::services::webinars::owned_webinar;
+use crate::services::members;
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -34,7 +35,7 @@ pub async fn send_invitations(
     organizer: Organizer,
     ApiPath(id): ApiPath<WebinarId>,
 ) -> AppResult<Json<InvitationReport>> {
-    let webinar = owned_webinar(&state, &organizer, id).await?;
+    let webinar = members::access(&state, &organizer, id, Need::Edit).await?;
     Ok(Json(invitations::send(&state, &webinar).await?))
 }
 
@@ -71,7 +72,7 @@ pub async fn list(
     uri: Uri,
 ) -> AppResult<(HeaderMap, Json<Vec<OutboxEntry>>)> {
     let page = paging.page()?;
-    owned_webinar(&state, &organizer, id).await?;
+    members::access(&state, &organizer, id, Need::Read).await?;
     let mut conn = state.db.conn().await?;
     let mut entries = match &page {
         Some(page) => db::outbox::page(conn.exec(), id, page).await?,
@@ -114,7 +115,7 @@ pub async fn retry(
     organizer: Organizer,
     ApiPath((id, message)): ApiPath<(WebinarId, i64)>,
 ) -> AppResult<Json<Retried>> {
-    let webinar = owned_webinar(&state, &organizer, id).await?;
+    let webinar = members::access(&state, &organizer, id, Need::Edit).await?;
     invitations::retry_message(&state, &webinar, message).await?;
     Ok(Json(Retried { status: "pending" }))
 }

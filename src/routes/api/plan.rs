@@ -9,12 +9,13 @@ use utoipa::ToSchema;
 use super::{ApiJson, ApiPath};
 use crate::db::organizers::Organizer;
 use crate::domain::WebinarId;
+use crate::domain::member::Need;
 use crate::domain::planner::{Evaluation, Plan};
 use crate::domain::values::parse_instant;
 use crate::error::AppResult;
 use crate::services;
+use crate::services::members;
 use crate::services::planner::Ask;
-use crate::services::webinars::owned_webinar;
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -138,7 +139,7 @@ pub async fn plan(
     ApiPath(id): ApiPath<WebinarId>,
     ApiJson(input): ApiJson<PlanInput>,
 ) -> AppResult<Json<PlanView>> {
-    let webinar = owned_webinar(&state, &organizer, id).await?;
+    let webinar = members::access(&state, &organizer, id, Need::Edit).await?;
     let ask = Ask {
         sessions: input.sessions,
         dates: input.dates,
@@ -187,7 +188,7 @@ pub async fn apply(
     ApiPath(id): ApiPath<WebinarId>,
     ApiJson(input): ApiJson<ApplyInput>,
 ) -> AppResult<Json<AppliedView>> {
-    let webinar = owned_webinar(&state, &organizer, id).await?;
+    let webinar = members::access(&state, &organizer, id, Need::Edit).await?;
     let starts_at = input
         .starts_at
         .iter()

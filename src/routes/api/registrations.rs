@@ -14,15 +14,17 @@ use super::views::{PersonalLinks, RegistrationView};
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::db;
 use crate::db::organizers::Organizer;
+use crate::domain::member::Need;
 use crate::domain::registration::Registration;
 use crate::domain::values::{optional_country, optional_text};
 use crate::domain::webinar::{Session, Webinar};
 use crate::domain::{EmailAddress, Language, PersonName, RegistrationId, SessionId, WebinarId};
 use crate::error::{AppError, AppResult};
+use crate::services::members;
 use crate::services::registrations::{
     self as service, Decision, DecisionReport, NewRegistration, Registered,
 };
-use crate::services::webinars::{owned_webinar, public_webinar};
+use crate::services::webinars::public_webinar;
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -200,7 +202,7 @@ async fn decide(
             "registration_ids: at most 10,000 at a time".into(),
         ));
     }
-    let webinar = owned_webinar(state, organizer, id).await?;
+    let webinar = members::access(state, organizer, id, Need::Edit).await?;
     let report = service::decide(state, &webinar, &input.registration_ids, decision).await?;
     Ok(Json(report))
 }
@@ -228,7 +230,7 @@ pub async fn list(
     uri: Uri,
 ) -> AppResult<(HeaderMap, Json<Vec<RegistrationView>>)> {
     let page = paging.page()?;
-    let webinar = owned_webinar(&state, &organizer, id).await?;
+    let webinar = members::access(&state, &organizer, id, Need::Read).await?;
     let mut conn = state.db.conn().await?;
     let sessions = db::sessions::list(conn.exec(), id).await?;
     let mut registrations = match &page {

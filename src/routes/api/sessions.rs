@@ -12,6 +12,7 @@ use super::views::{LocalSessionView, SessionListing, SessionView};
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::db::organizers::Organizer;
 use crate::domain::assignment;
+use crate::domain::member::Need;
 use crate::domain::values::parse_instant;
 use crate::domain::values::{Invalid, required_text};
 use crate::domain::webinar::Session;
@@ -21,7 +22,7 @@ use crate::domain::webinar::{
 use crate::domain::{SessionId, TimeZone, WebinarId};
 use crate::error::AppResult;
 use crate::services;
-use crate::services::webinars::owned_webinar;
+use crate::services::members;
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -117,7 +118,7 @@ pub async fn create(
     ApiPath(id): ApiPath<WebinarId>,
     ApiJson(input): ApiJson<CreateSession>,
 ) -> AppResult<(StatusCode, Json<SessionView>)> {
-    let webinar = owned_webinar(&state, &organizer, id).await?;
+    let webinar = members::access(&state, &organizer, id, Need::Edit).await?;
     let session =
         services::webinars::add_session(&state, &webinar, check_new_session(&input)?).await?;
     Ok((StatusCode::CREATED, Json(SessionView::new(&session, true))))
@@ -136,7 +137,7 @@ pub async fn change(
     ApiPath((id, session_id)): ApiPath<(WebinarId, SessionId)>,
     ApiJson(input): ApiJson<ChangeSession>,
 ) -> AppResult<Json<SessionView>> {
-    let webinar = owned_webinar(&state, &organizer, id).await?;
+    let webinar = members::access(&state, &organizer, id, Need::Edit).await?;
     let changes = check_changes(&input)?;
     let session = services::webinars::change_session(&state, &webinar, session_id, changes).await?;
     Ok(Json(SessionView::new(&session, true)))
@@ -152,7 +153,7 @@ pub async fn cancel(
     organizer: Organizer,
     ApiPath((id, session_id)): ApiPath<(WebinarId, SessionId)>,
 ) -> AppResult<Json<SessionView>> {
-    let webinar = owned_webinar(&state, &organizer, id).await?;
+    let webinar = members::access(&state, &organizer, id, Need::Edit).await?;
     let session = services::webinars::cancel_session(&state, &webinar, session_id).await?;
     Ok(Json(SessionView::new(&session, true)))
 }

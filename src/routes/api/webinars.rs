@@ -12,11 +12,13 @@ use super::{ApiJson, ApiPath};
 use crate::db;
 use crate::db::organizers::Organizer;
 use crate::domain::WebinarId;
+use crate::domain::member::Need;
 use crate::domain::values::Invalid;
 use crate::domain::webinar::{Webinar, WebinarChanges, apply};
 use crate::error::{AppError, AppResult};
 use crate::services;
-use crate::services::webinars::{owned_webinar, public_webinar};
+use crate::services::members;
+use crate::services::webinars::public_webinar;
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -102,7 +104,13 @@ pub async fn create(
         .enumerate()
         .map(|(i, s)| check_new_session(s).map_err(|e| Invalid(format!("sessions[{i}]: {e}"))))
         .collect::<Result<Vec<_>, _>>()?;
-    let (webinar, sessions) = services::webinars::create(&state, webinar, sessions).await?;
+    let (webinar, sessions) = services::webinars::create(
+        &state,
+        &services::members::actor(&organizer),
+        webinar,
+        sessions,
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(WebinarView::new(&webinar, &sessions, true)),
@@ -119,7 +127,10 @@ pub async fn read(
     ApiPath(id): ApiPath<WebinarId>,
 ) -> AppResult<Json<WebinarView>> {
     let webinar = public_webinar(&state, id).await?;
-    let owner = organizer.is_some_and(|o| o.id == webinar.organizer_id);
+    let owner = match organizer {
+        Some(o) => members::role_of(&state, &o, id).await?.is_some(),
+        None => false,
+    };
     let mut conn = state.db.conn().await?;
     let sessions = db::sessions::list(conn.exec(), id).await?;
     Ok(Json(WebinarView::new(&webinar, &sessions, owner)))
@@ -157,10 +168,8 @@ pub async fn edit(
             "sessions are changed through /api/v1/webinars/{id}/sessions, not here".into(),
         ));
     }
-    let webinar = apply(
-        owned_webinar(&state, &organizer, id).await?,
-        &input.changes(),
-    )?;
-    let sessions = services::webinars::update(&state, &webinar).await?;
-    Ok(Json(WebinarView::new(&webinar, &sessions, true)))
+    let mut access = members::access(&state, &organizer, id, Need::Edit).await?;
+    access.webinar = apply(access.webinar, &input.changes())?;
+    let sessions = services::webinars::update(&state, &access).await?;
+    Ok(Json(WebinarView::new(&access, &sessions, true)))
 }

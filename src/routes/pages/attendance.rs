@@ -8,7 +8,7 @@ use axum::{Form, Router};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use super::organizer::{Upload, base, lang, mine, parse_id, to, utc_text, webinar_value};
+use super::organizer::{Need, Upload, base, lang, mine, parse_id, to, utc_text, webinar_value};
 use super::render::render;
 use super::web::CsrfForm;
 use super::web::{PageResult, SignedIn, Web, reshow};
@@ -64,7 +64,7 @@ async fn attendance_page(
     Path(id): Path<String>,
     Query(query): Query<AttendanceQuery>,
 ) -> PageResult {
-    let webinar = mine(&state, &organizer, &id).await?;
+    let webinar = mine(&state, &organizer, &id, Need::Read).await?;
     let follow_up = query
         .thanked
         .zip(query.missed)
@@ -157,7 +157,7 @@ async fn import_report(
     Path(id): Path<String>,
     multipart: Multipart,
 ) -> PageResult {
-    let webinar = mine(&state, &organizer, &id).await?;
+    let webinar = mine(&state, &organizer, &id, Need::Edit).await?;
     let upload = Upload::read(multipart).await?;
     web.check_csrf(upload.field("csrf"))?;
     let outcome = async {
@@ -221,7 +221,7 @@ async fn mark(
     Form(form): Form<MarkForm>,
 ) -> PageResult {
     web.check_csrf(&form.csrf)?;
-    let webinar = mine(&state, &organizer, &id).await?;
+    let webinar = mine(&state, &organizer, &id, Need::Edit).await?;
     let registration = parse_id(&registration, "registration", RegistrationId)?;
     let minutes = match form.minutes.trim() {
         "" => None,
@@ -276,7 +276,7 @@ async fn link_row(
     Form(form): Form<LinkForm>,
 ) -> PageResult {
     web.check_csrf(&form.csrf)?;
-    let webinar = mine(&state, &organizer, &id).await?;
+    let webinar = mine(&state, &organizer, &id, Need::Edit).await?;
     let registrant = EmailAddress::parse(&form.registration)?;
     let email = Some(form.email.trim()).filter(|e| !e.is_empty());
     let r = service::link(&state, &webinar, &form.name, email, &registrant).await?;
@@ -290,7 +290,7 @@ async fn participant_list(
     Path(id): Path<String>,
     Query(query): Query<ParticipantsQuery>,
 ) -> PageResult {
-    let webinar = mine(&state, &organizer, &id).await?;
+    let webinar = mine(&state, &organizer, &id, Need::Read).await?;
     Ok(participants_response(&state, &webinar, &query, lang(&web)).await?)
 }
 
@@ -302,7 +302,7 @@ async fn send_follow_up(
     Form(form): Form<CsrfForm>,
 ) -> PageResult {
     web.check_csrf(&form.csrf)?;
-    let webinar = mine(&state, &organizer, &id).await?;
+    let webinar = mine(&state, &organizer, &id, Need::Edit).await?;
     match follow_up::send(&state, &webinar).await {
         Ok(sent) => to(format!(
             "/organizer/webinars/{id}/attendance?thanked={}&missed={}",
@@ -335,7 +335,7 @@ async fn report_page(
     SignedIn(organizer): SignedIn,
     Path(id): Path<String>,
 ) -> PageResult {
-    let webinar = mine(&state, &organizer, &id).await?;
+    let webinar = mine(&state, &organizer, &id, Need::Read).await?;
     let report = report::build(&state, &webinar).await?;
     let language = lang(&web);
     let t = |key: &str| i18n::text(language, key, &[]);

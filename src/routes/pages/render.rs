@@ -19,7 +19,7 @@ macro_rules! templates {
     };
 }
 
-const TEMPLATES: [(&str, &str); 25] = templates!(
+const TEMPLATES: [(&str, &str); 28] = templates!(
     "base.html",
     "register.html",
     "manage.html",
@@ -36,6 +36,9 @@ const TEMPLATES: [(&str, &str); 25] = templates!(
     "organizer/plan.html",
     "organizer/plan_confirm.html",
     "organizer/outbox.html",
+    "organizer/members.html",
+    "organizer/audit.html",
+    "organizer/account.html",
     "organizer/registrations.html",
     "organizer/confirm_send.html",
     "organizer/invitee_edit.html",

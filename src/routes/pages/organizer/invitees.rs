@@ -9,7 +9,7 @@ pub(crate) async fn invitees_page(
     SignedIn(organizer): SignedIn,
     Path(id): Path<String>,
 ) -> PageResult {
-    let webinar = mine(&state, &organizer, &id).await?;
+    let webinar = mine(&state, &organizer, &id, Need::Read).await?;
     show_invitees(&state, &web, &organizer, &webinar, None, None).await
 }
 
@@ -64,7 +64,7 @@ pub(crate) async fn upload_invitees(
     Path(id): Path<String>,
     multipart: Multipart,
 ) -> PageResult {
-    let webinar = mine(&state, &organizer, &id).await?;
+    let webinar = mine(&state, &organizer, &id, Need::Edit).await?;
     let upload = Upload::read(multipart).await?;
     web.check_csrf(upload.field("csrf"))?;
     let file = upload
@@ -93,7 +93,7 @@ pub(crate) async fn invitee_page(
     SignedIn(organizer): SignedIn,
     Path((id, invitee)): Path<(String, String)>,
 ) -> PageResult {
-    let webinar = mine(&state, &organizer, &id).await?;
+    let webinar = mine(&state, &organizer, &id, Need::Read).await?;
     let mut conn = state.db.conn().await?;
     let i = db::invitees::find(
         conn.exec(),
@@ -154,7 +154,7 @@ pub(crate) async fn edit_invitee(
     Path((id, invitee)): Path<(String, String)>,
     Form(form): Form<InviteeForm>,
 ) -> PageResult {
-    let webinar = mine(&state, &organizer, &id).await?;
+    let webinar = mine(&state, &organizer, &id, Need::Edit).await?;
     let outcome = async {
         web.check_csrf(&form.csrf)?;
         let row = InviteeRow {
@@ -197,7 +197,7 @@ pub(crate) async fn remove_invitee(
     Form(form): Form<CsrfForm>,
 ) -> PageResult {
     web.check_csrf(&form.csrf)?;
-    let webinar = mine(&state, &organizer, &id).await?;
+    let webinar = mine(&state, &organizer, &id, Need::Edit).await?;
     services::invitees::remove(&state, &webinar, parse_id(&invitee, "invitee", InviteeId)?).await?;
     to(format!("/organizer/webinars/{id}/invitees"))
 }

@@ -16,6 +16,7 @@ use super::web::{CsrfForm, PageResult, SignedIn, Web, append_cookie, cookie, res
 use crate::db;
 use crate::db::organizers::Organizer;
 use crate::domain::invitee::InviteeRow;
+pub(crate) use crate::domain::member::{Access, Need};
 use crate::domain::webinar::{NewSession, SessionChanges, WebinarChanges};
 use crate::domain::webinar::{Session, Webinar};
 use crate::domain::{
@@ -25,7 +26,6 @@ use crate::error::{AppError, AppResult};
 use crate::i18n;
 use crate::routes::client::ClientIp;
 pub(crate) use crate::routes::upload::Upload;
-use crate::services::webinars::owned_webinar;
 use crate::services::{self, accounts, chairs::NewChair, coverage};
 use crate::startup::AppState;
 
@@ -34,6 +34,7 @@ mod plan;
 mod registrations;
 mod sending;
 mod sign_in;
+mod team;
 mod webinars;
 
 pub(crate) use invitees::*;
@@ -41,6 +42,7 @@ pub(crate) use plan::*;
 pub(crate) use registrations::*;
 pub(crate) use sending::*;
 pub(crate) use sign_in::*;
+pub(crate) use team::*;
 pub(crate) use webinars::*;
 
 pub fn router() -> Router<AppState> {
@@ -52,6 +54,20 @@ pub fn router() -> Router<AppState> {
             get(set_password_page).post(set_password),
         )
         .route("/organizer", get(webinars_page))
+        .route("/organizer/account", get(account_page))
+        .route(
+            "/organizer/webinars/{id}/members",
+            get(members_page).post(add_member),
+        )
+        .route(
+            "/organizer/webinars/{id}/members/{member}",
+            post(change_member),
+        )
+        .route(
+            "/organizer/webinars/{id}/members/{member}/remove",
+            post(remove_member),
+        )
+        .route("/organizer/webinars/{id}/audit", get(audit_page))
         .route("/organizer/webinars", post(create_webinar))
         .route(
             "/organizer/webinars/{id}",
@@ -146,6 +162,12 @@ pub(crate) fn parse_id<T>(value: &str, what: &str, wrap: impl Fn(uuid::Uuid) -> 
         .map_err(|_| AppError::not_found(what))
 }
 
-pub(crate) async fn mine(state: &AppState, organizer: &Organizer, id: &str) -> AppResult<Webinar> {
-    owned_webinar(state, organizer, parse_id(id, "webinar", WebinarId)?).await
+/// The webinar of the page's address as the signed-in organizer may use it for `need`.
+pub(crate) async fn mine(
+    state: &AppState,
+    organizer: &Organizer,
+    id: &str,
+    need: Need,
+) -> AppResult<Access> {
+    services::members::access(state, organizer, parse_id(id, "webinar", WebinarId)?, need).await
 }

@@ -66,7 +66,7 @@ pub(crate) async fn plan_page(
     Path(id): Path<String>,
     Query(query): Query<PlanQuery>,
 ) -> PageResult {
-    let webinar = mine(&state, &organizer, &id).await?;
+    let webinar = mine(&state, &organizer, &id, Need::Read).await?;
     let planned = match query.ask() {
         Ok(ask) => services::planner::plan(&state, &webinar, &ask).await,
         Err(problem) => Err(problem),
@@ -285,7 +285,7 @@ pub(crate) async fn confirm_plan(
     Form(form): Form<ProposalForm>,
 ) -> PageResult {
     web.check_csrf(&form.csrf)?;
-    let webinar = mine(&state, &organizer, &id).await?;
+    let webinar = mine(&state, &organizer, &id, Need::Edit).await?;
     let (times, duration) = form.times()?;
     let change = services::planner::preview(&state, &webinar, &times, duration).await?;
     let language = lang(&web);
@@ -324,7 +324,7 @@ pub(crate) async fn apply_plan(
     Form(form): Form<ProposalForm>,
 ) -> PageResult {
     web.check_csrf(&form.csrf)?;
-    let webinar = mine(&state, &organizer, &id).await?;
+    let webinar = mine(&state, &organizer, &id, Need::Edit).await?;
     let (times, duration) = form.times()?;
     services::planner::apply(&state, &webinar, &times, duration).await?;
     to(format!("/organizer/webinars/{id}"))

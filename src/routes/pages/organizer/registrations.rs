@@ -18,7 +18,7 @@ pub(crate) async fn registrations_page(
     Path(id): Path<String>,
     Query(query): Query<RegistrationsQuery>,
 ) -> PageResult {
-    let webinar = mine(&state, &organizer, &id).await?;
+    let webinar = mine(&state, &organizer, &id, Need::Read).await?;
     let mut conn = state.db.conn().await?;
     let sessions = db::sessions::list(conn.exec(), webinar.id).await?;
     let session_filter = (!query.session.is_empty())
@@ -81,7 +81,7 @@ pub(crate) async fn decide_registrations(
         .collect();
     let field = |name: &'static str| pairs.iter().filter(move |(k, _)| k == name).map(|(_, v)| v);
     web.check_csrf(field("csrf").next().map_or("", |v| v))?;
-    let webinar = mine(&state, &organizer, &id).await?;
+    let webinar = mine(&state, &organizer, &id, Need::Edit).await?;
     let decision = match field("decision").next().map(String::as_str) {
         Some("approve") => services::registrations::Decision::Approve,
         Some("decline") => services::registrations::Decision::Decline,
@@ -110,7 +110,7 @@ pub(crate) async fn move_registration(
     Form(form): Form<MoveForm>,
 ) -> PageResult {
     web.check_csrf(&form.csrf)?;
-    let webinar = mine(&state, &organizer, &id).await?;
+    let webinar = mine(&state, &organizer, &id, Need::Edit).await?;
     let registration = parse_id(&registration, "registration", RegistrationId)?;
     let session = parse_id(&form.session_id, "session", SessionId)?;
     services::registrations::move_to(&state, &webinar, registration, session).await?;

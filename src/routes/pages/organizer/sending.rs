@@ -9,7 +9,7 @@ pub(crate) async fn coverage_page(
     SignedIn(organizer): SignedIn,
     Path(id): Path<String>,
 ) -> PageResult {
-    let webinar = mine(&state, &organizer, &id).await?;
+    let webinar = mine(&state, &organizer, &id, Need::Read).await?;
     let mut conn = state.db.conn().await?;
     let sessions = db::sessions::list(conn.exec(), webinar.id).await?;
     let invitees = db::invitees::list(conn.exec(), webinar.id).await?;
@@ -68,7 +68,7 @@ pub(crate) async fn confirm_send_page(
     SignedIn(organizer): SignedIn,
     Path(id): Path<String>,
 ) -> PageResult {
-    let webinar = mine(&state, &organizer, &id).await?;
+    let webinar = mine(&state, &organizer, &id, Need::Read).await?;
     let pending = services::invitations::not_yet_invited(&state, &webinar)
         .await?
         .len();
@@ -88,7 +88,7 @@ pub(crate) async fn send_invitations(
     Form(form): Form<CsrfForm>,
 ) -> PageResult {
     web.check_csrf(&form.csrf)?;
-    let webinar = mine(&state, &organizer, &id).await?;
+    let webinar = mine(&state, &organizer, &id, Need::Edit).await?;
     let report = services::invitations::send(&state, &webinar).await?;
     to(format!(
         "/organizer/webinars/{id}/outbox?queued={}",
@@ -109,7 +109,7 @@ pub(crate) async fn outbox_page(
     Path(id): Path<String>,
     Query(query): Query<OutboxQuery>,
 ) -> PageResult {
-    let webinar = mine(&state, &organizer, &id).await?;
+    let webinar = mine(&state, &organizer, &id, Need::Read).await?;
     let mut conn = state.db.conn().await?;
     let entries = db::outbox::list(conn.exec(), webinar.id).await?;
     let count = |status: &str| entries.iter().filter(|e| e.status == status).count();
@@ -140,7 +140,7 @@ pub(crate) async fn retry_message(
     Form(form): Form<CsrfForm>,
 ) -> PageResult {
     web.check_csrf(&form.csrf)?;
-    let webinar = mine(&state, &organizer, &id).await?;
+    let webinar = mine(&state, &organizer, &id, Need::Edit).await?;
     services::invitations::retry_message(&state, &webinar, message).await?;
     to(format!("/organizer/webinars/{id}/outbox"))
 }

@@ -120,7 +120,13 @@ pub(crate) async fn create_webinar(
     let input = webinar_input(&form, languages)?;
     let blank = Webinar::blank(organizer.id);
     let webinar = crate::domain::webinar::apply(blank, &input)?;
-    let (webinar, _) = services::webinars::create(&state, webinar, Vec::new()).await?;
+    let (webinar, _) = services::webinars::create(
+        &state,
+        &services::members::actor(&organizer),
+        webinar,
+        Vec::new(),
+    )
+    .await?;
     to(format!("/organizer/webinars/{}", webinar.id))
 }
 
@@ -130,7 +136,7 @@ pub(crate) async fn webinar_page(
     SignedIn(organizer): SignedIn,
     Path(id): Path<String>,
 ) -> PageResult {
-    let webinar = mine(&state, &organizer, &id).await?;
+    let webinar = mine(&state, &organizer, &id, Need::Read).await?;
     show_webinar(&state, &web, &organizer, &webinar, None).await
 }
 
@@ -301,7 +307,7 @@ pub(crate) async fn back_to_webinar(
         Ok(()) => to(format!("/organizer/webinars/{id}")),
         Err(problem) => {
             reshow(problem, async |problem| {
-                let webinar = mine(state, organizer, id).await?;
+                let webinar = mine(state, organizer, id, Need::Read).await?;
                 show_webinar(state, web, organizer, &webinar, Some(problem)).await
             })
             .await
@@ -320,8 +326,9 @@ pub(crate) async fn edit_webinar(
         let (form, languages) = webinar_form(&body);
         web.check_csrf(&form.csrf)?;
         let input = webinar_input(&form, languages)?;
-        let webinar = crate::domain::webinar::apply(mine(&state, &organizer, &id).await?, &input)?;
-        services::webinars::update(&state, &webinar).await?;
+        let mut access = mine(&state, &organizer, &id, Need::Edit).await?;
+        access.webinar = crate::domain::webinar::apply(access.webinar, &input)?;
+        services::webinars::update(&state, &access).await?;
         Ok(())
     })
     .await
@@ -383,7 +390,7 @@ pub(crate) async fn add_session(
 ) -> PageResult {
     back_to_webinar(&state, &web, &organizer, &id, async {
         web.check_csrf(&form.csrf)?;
-        let webinar = mine(&state, &organizer, &id).await?;
+        let webinar = mine(&state, &organizer, &id, Need::Edit).await?;
         let new = session_fields(&webinar, &form)?;
         services::webinars::add_session(&state, &webinar, new).await?;
         Ok(())
@@ -400,7 +407,7 @@ pub(crate) async fn edit_session(
 ) -> PageResult {
     back_to_webinar(&state, &web, &organizer, &id, async {
         web.check_csrf(&form.csrf)?;
-        let webinar = mine(&state, &organizer, &id).await?;
+        let webinar = mine(&state, &organizer, &id, Need::Edit).await?;
         let checked = session_fields(&webinar, &form)?;
         let changes = SessionChanges {
             label: Some(checked.label),
@@ -430,7 +437,7 @@ pub(crate) async fn cancel_session(
 ) -> PageResult {
     back_to_webinar(&state, &web, &organizer, &id, async {
         web.check_csrf(&form.csrf)?;
-        let webinar = mine(&state, &organizer, &id).await?;
+        let webinar = mine(&state, &organizer, &id, Need::Edit).await?;
         services::webinars::cancel_session(
             &state,
             &webinar,
@@ -461,7 +468,7 @@ pub(crate) async fn add_chair(
 ) -> PageResult {
     back_to_webinar(&state, &web, &organizer, &id, async {
         web.check_csrf(&form.csrf)?;
-        let webinar = mine(&state, &organizer, &id).await?;
+        let webinar = mine(&state, &organizer, &id, Need::Edit).await?;
         let new = NewChair {
             name: PersonName::parse(&form.name)?,
             email: EmailAddress::parse(&form.email)?,
@@ -494,7 +501,7 @@ pub(crate) async fn add_material(
     back_to_webinar(&state, &web, &organizer, &id, async {
         let upload = Upload::read(multipart).await?;
         web.check_csrf(upload.field("csrf"))?;
-        let webinar = mine(&state, &organizer, &id).await?;
+        let webinar = mine(&state, &organizer, &id, Need::Edit).await?;
         let (input, file) = upload.into_material();
         services::materials::add(&state, &webinar, &input, file).await?;
         Ok(())
@@ -511,7 +518,7 @@ pub(crate) async fn remove_material(
 ) -> PageResult {
     back_to_webinar(&state, &web, &organizer, &id, async {
         web.check_csrf(&form.csrf)?;
-        let webinar = mine(&state, &organizer, &id).await?;
+        let webinar = mine(&state, &organizer, &id, Need::Edit).await?;
         services::materials::remove(
             &state,
             &webinar,
