@@ -161,7 +161,7 @@ pub async fn create_token(
     label: &str,
 ) -> anyhow::Result<Vec<String>> {
     let (db, organizer) = organizer(settings, email).await?;
-    let (id, token) = api_tokens::create(&db, organizer.id, label)
+    let (id, token) = api_tokens::create(&db, &organizer, label)
         .await
         .map_err(plain)?;
     db.close().await;
@@ -179,7 +179,7 @@ pub async fn revoke_token(settings: &Settings, email: &str, id: &str) -> anyhow:
             anyhow::anyhow!("--id: not a token id (see `meridian organizer tokens`)")
         })?;
     let (db, organizer) = organizer(settings, email).await?;
-    api_tokens::revoke(&db, organizer.id, id)
+    api_tokens::revoke(&db, &organizer, id)
         .await
         .map_err(|e| anyhow::anyhow!("--id: {e}"))?;
     db.close().await;

@@ -21,7 +21,7 @@ pub async fn list(db: &Db, organizer: OrganizerId) -> AppResult<Vec<ApiToken>> {
 /// A new token for the organizer: its id and the token itself, which is not kept.
 pub async fn create(
     db: &Db,
-    organizer: OrganizerId,
+    organizer: &Organizer,
     label: &str,
 ) -> AppResult<(ApiTokenId, String)> {
     let label = label.trim();
@@ -32,19 +32,53 @@ pub async fn create(
     }
     let token = random_token();
     let mut tx = db.begin().await?;
-    let id = db::organizers::add_token(tx.exec(), organizer, &token_hash(&token), label).await?;
+    let id = db::organizers::add_token(tx.exec(), organizer.id, &token_hash(&token), label).await?;
+    account_event(
+        &mut tx,
+        organizer,
+        "account.token_created",
+        &format!("API token {label:?} ({id})"),
+    )
+    .await?;
     tx.commit().await?;
     Ok((id, token))
 }
 
 /// Revokes one of the organizer's tokens; it stops working at once.
-pub async fn revoke(db: &Db, organizer: OrganizerId, id: ApiTokenId) -> AppResult<()> {
+pub async fn revoke(db: &Db, organizer: &Organizer, id: ApiTokenId) -> AppResult<()> {
     let mut tx = db.begin().await?;
-    if !db::organizers::revoke_token(tx.exec(), organizer, id).await? {
+    if !db::organizers::revoke_token(tx.exec(), organizer.id, id).await? {
         return Err(AppError::not_found("API token"));
     }
+    account_event(
+        &mut tx,
+        organizer,
+        "account.token_revoked",
+        &format!("API token {id}"),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Records an event of the account itself in the audit trail, in `tx`.
+async fn account_event(
+    tx: &mut db::Tx,
+    organizer: &Organizer,
+    action: &str,
+    summary: &str,
+) -> AppResult<()> {
+    Ok(db::audit::insert(
+        tx.exec(),
+        &db::audit::NewEvent {
+            webinar: None,
+            organizer: Some(organizer.id),
+            actor: &organizer.email,
+            action,
+            summary,
+        },
+    )
+    .await?)
 }
 
 /// The organizer a bearer token belongs to; notes when the token was last used.

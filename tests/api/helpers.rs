@@ -583,8 +583,9 @@ impl Browser {
             .unwrap()
     }
 
-    /// Signs the organizer in through the pages (password set via the one-time link).
-    pub async fn sign_in(&self, app: &TestApp) {
+    /// Signs a new organizer in through the pages (password set via the one-time link);
+    /// answers their address.
+    pub async fn sign_in(&self, app: &TestApp) -> String {
         let (email, link) = app.password_link().await;
         let (_, page) = self.get(&link).await;
         let (status, _, _) = self
@@ -611,6 +612,7 @@ impl Browser {
             .await;
         assert_eq!(status, StatusCode::OK, "{page}");
         assert!(url.ends_with("/organizer"), "{url}");
+        email
     }
 }
 

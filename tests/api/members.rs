@@ -14,6 +14,7 @@ on_both_databases!(
     changes_are_audited_with_who_and_what_and_failed_ones_leave_no_row,
     sign_ins_and_failed_ones_are_in_the_account_trail,
     the_team_pages_add_members_and_show_the_trail,
+    every_organizer_page_form_refuses_a_viewer,
 );
 
 /// Another organizer account with an API token: (email, token).
@@ -477,8 +478,19 @@ async fn sign_ins_and_failed_ones_are_in_the_account_trail(backend: Backend) {
         .iter()
         .map(|e| e["action"].as_str().unwrap())
         .collect();
-    assert_eq!(actions, ["account.signed_in", "account.sign_in_failed"]);
-    assert!(trail[1]["summary"].as_str().unwrap().contains("127.0.0.1"));
+    assert_eq!(
+        actions,
+        [
+            "account.token_created",
+            "account.signed_in",
+            "account.sign_in_failed"
+        ]
+    );
+    assert!(trail[2]["summary"].as_str().unwrap().contains("127.0.0.1"));
+    // The account page shows the same, in words.
+    let (_, page) = browser.get("/organizer/account").await;
+    assert!(page.contains("failed sign-in"), "{page}");
+    assert!(page.contains("API token created"), "{page}");
 }
 
 /// The team page: the owner adds a viewer by email in the browser's form; the viewer,
@@ -536,4 +548,86 @@ async fn the_team_pages_add_members_and_show_the_trail(backend: Backend) {
     // A stranger's browser gets "not found" for the team page.
     let (status, _) = viewer.get(&members_url).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// Every POST route of the organizer pages on one webinar (read from the `.route(` calls
+/// of src/routes/pages), as a signed-in viewer with a valid CSRF token: 403.
+async fn every_organizer_page_form_refuses_a_viewer(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let w = app.model_webinar(Some(10), None).await;
+    let viewer = Browser::new(&app);
+    let email = viewer.sign_in(&app).await;
+    add_member(&app, &w.id, &email, "viewer").await;
+    let (_, page) = viewer.get("/organizer").await;
+    let csrf = csrf_of(&page);
+    let mut walked = 0;
+    for file in ["organizer/mod.rs", "attendance.rs"] {
+        let source = std::fs::read_to_string(format!(
+            "{}/src/routes/pages/{file}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        for call in source.split(".route(").skip(1) {
+            let path = call.split('"').nth(1).unwrap();
+            let mut depth = 1;
+            let end = call
+                .char_indices()
+                .find(|&(_, c)| {
+                    depth += match c {
+                        '(' => 1,
+                        ')' => -1,
+                        _ => 0,
+                    };
+                    depth == 0
+                })
+                .map_or(call.len(), |(i, _)| i);
+            if !path.starts_with("/organizer/webinars/{id}") || !call[..end].contains("post(") {
+                continue;
+            }
+            let concrete: String = path
+                .split('/')
+                .map(|part| match part {
+                    "{id}" => w.id.clone(),
+                    "{session}" => w.am.clone(),
+                    "{message}" => "1".into(),
+                    p if p.starts_with('{') => "00000000-0000-4000-8000-000000000000".into(),
+                    other => other.into(),
+                })
+                .collect::<Vec<_>>()
+                .join("/");
+            walked += 1;
+            // The fields the forms require, so that the role is what decides.
+            let fields = [
+                ("csrf", csrf.as_str()),
+                ("starts_at", "2030-09-24T07:00:00Z"),
+                ("duration_minutes", "120"),
+            ];
+            let (mut status, mut text, _) = viewer.post(&concrete, &fields).await;
+            if status != StatusCode::FORBIDDEN {
+                // Upload forms read multipart bodies.
+                let form = reqwest::multipart::Form::new().text("csrf", csrf.clone());
+                let response = viewer
+                    .client
+                    .post(viewer.url(&concrete))
+                    .multipart(form)
+                    .send()
+                    .await
+                    .unwrap();
+                status = response.status();
+                text = response.text().await.unwrap();
+            }
+            assert_eq!(
+                status,
+                StatusCode::FORBIDDEN,
+                "POST {path} as a viewer: {text}"
+            );
+        }
+    }
+    assert!(walked >= 15, "only {walked} page forms walked");
+    let actions: Vec<String> = audit(&app, &w.id)
+        .await
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(actions, ["member.added", "webinar.created"]);
 }

@@ -72,7 +72,7 @@ async fn create_token(
     Form(form): Form<CreateForm>,
 ) -> PageResult {
     web.check_csrf(&form.csrf)?;
-    let (_, token) = api_tokens::create(&state.db, organizer.id, &form.label).await?;
+    let (_, token) = api_tokens::create(&state.db, &organizer, &form.label).await?;
     show(&state, &web, &organizer, Some(token)).await
 }
 
@@ -85,6 +85,6 @@ async fn revoke_token(
 ) -> PageResult {
     web.check_csrf(&form.csrf)?;
     let id = parse_id(&id, "API token", ApiTokenId)?;
-    api_tokens::revoke(&state.db, organizer.id, id).await?;
+    api_tokens::revoke(&state.db, &organizer, id).await?;
     Ok(Redirect::to("/organizer/tokens").into_response())
 }
