@@ -381,6 +381,146 @@ fn zoom_meeting_overlaps_count_once() {
     }
 }
 
+/// Teams 2020 list, English, `3/11/2022` month-first: 11 March, the day the publisher
+/// committed it (the session's day decides). Session 13:30-14:30.
+#[test]
+fn teams_list_en_month_first() {
+    let on = day(2022, 3, 11);
+    let (_, p) = people(
+        real!("teams-list-2020-en-utf16-march.csv"),
+        Session {
+            day: on,
+            end: (14, 30),
+        },
+    );
+    assert_eq!(p.len(), 6);
+    // 1:30:31 PM, never left: 59:29.
+    expect(&p, on, "clara m", 59, (13, 30, 31));
+    // 1:31:10-1:31:56 PM (0:46), 1:32:04 PM open (57:56): 58:42.
+    expect(&p, on, "fabio greta", 59, (13, 31, 10));
+    // 1:31:58 PM open: 58:02.
+    expect(&p, on, "kira lena marco", 58, (13, 31, 58));
+}
+
+/// Teams 2020 list downloaded during the class: most people "Joined before" the
+/// download's first instant, and two names appear twice each (two students with one
+/// name, or one on two devices: a name-only list cannot tell, so they count once).
+/// `9/3/2020` is 3 September. Session 14:30-15:30.
+#[test]
+fn teams_list_en_same_names_count_once() {
+    let on = day(2020, 9, 3);
+    let (_, p) = people(
+        real!("teams-list-2020-en-utf16-same-names.csv"),
+        Session {
+            day: on,
+            end: (15, 30),
+        },
+    );
+    // 60 lines, 55 different names.
+    assert_eq!(p.len(), 55);
+    // "Joined before" 2:41:55 PM twice, never left: 48:05 once, not twice.
+    expect(&p, on, "umar dario", 48, (14, 41, 55));
+    expect(&p, on, "marco dario", 48, (14, 41, 55));
+    // 2:41:55-2:46:41 PM (4:46), 2:46:58 PM open (43:02): 47:48.
+    expect(&p, on, "juno kai", 48, (14, 41, 55));
+    // 2:42:47-2:44:30 PM: 1:43.
+    expect(&p, on, "yara dario", 2, (14, 42, 47));
+    // 2:47:05 PM open: 42:55.
+    expect(&p, on, "yarab zenob", 43, (14, 47, 5));
+}
+
+/// Two more Portuguese lists, `16/03/2021` and `15/03/2021`. Sessions 08:00-10:00 and
+/// 19:20-21:10.
+#[test]
+fn teams_lists_pt_more_classes() {
+    let on = day(2021, 3, 16);
+    let (_, p) = people(
+        real!("teams-list-2020-pt-utf16-e.csv"),
+        Session {
+            day: on,
+            end: (10, 0),
+        },
+    );
+    // 47 lines, 39 different names.
+    assert_eq!(p.len(), 39);
+    // 08:00:18-08:05:08 (4:50), 08:05:22 open to 10:00 (1:54:38): 1:59:28.
+    expect(&p, on, "alma dario elena", 119, (8, 0, 18));
+    // 08:00:46-08:47:59 (47:13), 08:48:07 open (1:11:53): 1:59:06.
+    expect(&p, on, "kira xenia yara", 119, (8, 0, 46));
+    // 08:01:24-09:41:45 (1:40:21), 09:41:50 open (18:10): 1:58:31.
+    expect(&p, on, "gil lena hedda ilja", 119, (8, 1, 24));
+    // 09:31:18 open: 28:42.
+    expect(&p, on, "borisb corab ada", 29, (9, 31, 18));
+
+    let on = day(2021, 3, 15);
+    let (_, p) = people(
+        real!("teams-list-2020-pt-utf16-f.csv"),
+        Session {
+            day: on,
+            end: (21, 10),
+        },
+    );
+    // 112 lines, 48 different names.
+    assert_eq!(p.len(), 48);
+    // 19:21:47-19:23:28 (1:41), 19:23:37-21:02:06 (1:38:29): 1:40:10.
+    expect(
+        &p,
+        on,
+        "dario elena fabio greta hugo irene",
+        100,
+        (19, 21, 47),
+    );
+    // 19:22:11-20:03:44 (41:33), 20:14:02-20:15:38 (1:36), 20:15:51-20:50:00 (34:09):
+    // 1:17:18.
+    expect(&p, on, "marco nadia oskar zoë", 77, (19, 22, 11));
+    // 19:22:52-19:34:03 (11:11), 19:37:37 open to 21:10 (1:32:23): 1:43:34.
+    expect(&p, on, "zeno jonas greta ada", 104, (19, 22, 52));
+    // 19:23:09-20:53:13 (1:30:04), 20:53:19-21:02:07 (8:48): 1:38:52.
+    expect(&p, on, "tanja ivo jana", 99, (19, 23, 9));
+}
+
+/// Teams current layout in Polish (`1. Podsumowanie`, `Imię i nazwisko`, `Ostatnie
+/// wyjście`, `Czas udziału w spotkaniu`, `2 godz. 18 min 8 s`), UTF-16 LE, CRLF, with
+/// US dates `3/10/25, 8:02:00 AM` (10 March 2025). The publisher put placeholders in:
+/// `EMAIL` where the address was (not an address, so people are told apart by name)
+/// and one `ID@uczelnia.pl` for every UPN. Session 08:00-10:30.
+#[test]
+fn teams_report_pl_placeholders_are_not_addresses() {
+    let on = day(2025, 3, 10);
+    let (format, p) = people(
+        real!("teams-2025-pl-utf16.csv"),
+        Session {
+            day: on,
+            end: (10, 30),
+        },
+    );
+    assert_eq!(format, Format::Teams);
+    assert_eq!(p.len(), 7);
+    // 2 godz. 18 min 8 s.
+    expect(&p, on, "uczestnik jakis 1", 138, (8, 2, 0));
+    // 2 godz. 15 min 14 s.
+    expect(&p, on, "uczestnik jakis 2", 135, (8, 0, 50));
+    // 1 godz. 57 min 16 s.
+    expect(&p, on, "uczestnik jakis 4", 117, (8, 1, 24));
+    // 2 godz. 13 min 18 s.
+    expect(&p, on, "uczestnik jakis 7", 133, (8, 2, 41));
+}
+
+/// A Teams 2020 list saved before anyone joined: only the header. It is a Teams file
+/// with nobody in it, not an unreadable one.
+#[test]
+fn an_empty_teams_list_has_nobody() {
+    let report = parse_with(
+        real!("teams-list-2020-en-utf16-empty.csv"),
+        Hints {
+            day: Some(day(2021, 5, 2)),
+        },
+    )
+    .unwrap();
+    assert_eq!(report.format, Format::Teams);
+    assert!(report.rows.is_empty());
+}
+
 /// Every real file is read (none refused), whatever its layout.
 #[test]
 fn every_real_file_is_read() {
@@ -391,9 +531,10 @@ fn every_real_file_is_read() {
         if path.extension().is_some_and(|e| e == "csv") {
             let bytes = std::fs::read(&path).unwrap();
             let report = super::parse(&bytes).unwrap_or_else(|e| panic!("{path:?}: {e}"));
-            assert!(!report.rows.is_empty(), "{path:?}");
+            let empty = path.ends_with("teams-list-2020-en-utf16-empty.csv");
+            assert_eq!(report.rows.is_empty(), empty, "{path:?}");
             n += 1;
         }
     }
-    assert_eq!(n, 19);
+    assert_eq!(n, 25);
 }

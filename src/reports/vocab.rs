@@ -3,7 +3,7 @@
 //! duration units. The parsers look words up here and never branch on a language.
 //!
 //! Verified against real exports (tests/data/attendance/real/): English, French,
-//! Portuguese and Indonesian. The other tables follow Microsoft's published interface
+//! Portuguese, Indonesian and Polish (the current layout's section 2). The other tables follow Microsoft's published interface
 //! strings as far as they are known; an export that uses other words is refused with a
 //! message naming its headers, and the fix is a line here.
 
@@ -212,10 +212,12 @@ pub(super) const TEAMS: &[Language] = &[
             (RegistrationEmail, "Adres e-mail rejestracji"),
             (FirstJoin, "Pierwsze dołączenie"),
             (LastLeave, "Ostatnie opuszczenie"),
+            (LastLeave, "Ostatnie wyjście"),
             (Join, "Godzina dołączenia"),
             (Leave, "Godzina opuszczenia"),
             (Duration, "Czas trwania"),
             (Duration, "Czas trwania spotkania"),
+            (Duration, "Czas udziału w spotkaniu"),
             (Action, "Akcja użytkownika"),
             (Timestamp, "Sygnatura czasowa"),
         ],

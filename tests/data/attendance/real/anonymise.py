@@ -55,6 +55,19 @@ FILES = [
      "e08aac45e4d6f160a2492155f7fd162ddabfd4c4", "inst/extdata/participants_heroes.csv", ",", False),
     ("zoom-meeting-2021-preamble.csv", "Lightbridge-KS/zoomclass",
      "e08aac45e4d6f160a2492155f7fd162ddabfd4c4", "inst/extdata/participants_heroes_full.csv", ",", False),
+    ("teams-list-2020-pt-utf16-e.csv", "RenatoJardimParducci/SegundoExemploGit3SIB",
+     "2c45424a6112b0f610801da4a22a354e26e89bc5", "meetingAttendanceList.csv", "\t", True),
+    ("teams-list-2020-pt-utf16-f.csv", "RenatoJardimParducci/SegundoExemploGit3SIS",
+     "47eb0a5cb2ae702fc0696d9cef198a1ca6b84460", "meetingAttendanceList.csv", "\t", True),
+    ("teams-list-2020-en-utf16-march.csv", "sachins1995/publicdata",
+     "2273c6cec86dbc215d65e33e62faaf45facb9c68", "meetingAttendanceList.csv", "\t", True),
+    ("teams-list-2020-en-utf16-same-names.csv", "darker-space/Teams-Attendance",
+     "4a2907aa11a31ebdad3ae88691267e1950200662", "Data3.csv", "\t", True),
+    ("teams-list-2020-en-utf16-empty.csv", "cognizance-amrita/cms",
+     "02b1914400403ab305f8763c914505238377b97a", "meetingAttendanceList.csv", "\t", False),
+    ("teams-2025-pl-utf16.csv", "mlodyjesienin/teams-attendance",
+     "88947348f6502a662551b8a3aa54dae31e0579bb",
+     "example-files/Przedmiot lab3 - Raport obecności 3-10-25.csv", "\t", False),
 ]
 
 NAME_HEADERS = {"full name", "name", "nome completo", "nom complet", "nama",
@@ -191,6 +204,9 @@ def decode(raw):
 def main():
     for dest, repo, commit, path, delim, anonymise in FILES:
         mirror = MIRRORS / repo.replace("/", "+") / "repo"
+        if not mirror.is_dir():
+            print(dest, "skipped: no mirror of", repo)
+            continue
         raw = subprocess.run(["git", "-C", str(mirror), "show", f"{commit}:{path}"],
                              check=True, capture_output=True).stdout
         if anonymise:
