@@ -521,6 +521,41 @@ fn an_empty_teams_list_has_nobody() {
     assert!(report.rows.is_empty());
 }
 
+/// A whole school day in one Zoom meeting (2,220 rows, UTF-8 BOM, CRLF, `05/24/2021
+/// 09:20:05 AM`): 397 addresses, people on two devices at once, two pairs of students
+/// with one name told apart by their addresses. Session until 18:00.
+#[test]
+fn zoom_meeting_school_day() {
+    let on = day(2021, 5, 24);
+    let (format, p) = people(
+        real!("zoom-meeting-2021-school-day.csv"),
+        Session {
+            day: on,
+            end: (18, 0),
+        },
+    );
+    assert_eq!(format, Format::Zoom);
+    assert_eq!(p.len(), 397);
+    // 09:20:05-09:29:42 (two rows end to end, 9:37), 09:29:52-09:30:19 (0:27),
+    // 09:30:20-10:32:09 (three rows, two devices: 1:01:49), 11:25:15-11:26:50 (1:35),
+    // 11:26:51-14:02:52 (three rows, two devices: 2:36:01): 3:49:29, where the rows'
+    // own minutes add up to 450.
+    expect(&p, on, "umaaaaa_viggob_357@example.school", 229, (9, 20, 5));
+    // Two students called Dmitri Hugo: 19 rows, 2:55:56 together ...
+    expect(&p, on, "dmitri_clara0_788@example.school", 176, (9, 25, 13));
+    // ... and 09:23:37-09:24:19, 09:24:20-10:31:52, 14:58:12-14:58:39,
+    // 14:58:39-17:31:43: 3:41:45.
+    expect(
+        &p,
+        on,
+        "dmitri_fabio37_766@example.school",
+        222,
+        (9, 23, 37),
+    );
+    // 09:22:17-09:22:54 (0:37), 09:22:55-10:31:10 (1:08:15): 1:08:52.
+    expect(&p, on, "dario_fabio37_370@example.school", 69, (9, 22, 17));
+}
+
 /// Every real file is read (none refused), whatever its layout.
 #[test]
 fn every_real_file_is_read() {
@@ -536,5 +571,5 @@ fn every_real_file_is_read() {
             n += 1;
         }
     }
-    assert_eq!(n, 25);
+    assert_eq!(n, 26);
 }

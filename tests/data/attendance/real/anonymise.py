@@ -68,6 +68,8 @@ FILES = [
     ("teams-2025-pl-utf16.csv", "mlodyjesienin/teams-attendance",
      "88947348f6502a662551b8a3aa54dae31e0579bb",
      "example-files/Przedmiot lab3 - Raport obecności 3-10-25.csv", "\t", False),
+    ("zoom-meeting-2021-school-day.csv", "manideep39/zoom-attendance-management",
+     "cce350552c82cc433a14359610a09e035336219e", "uploads/zoomRecord.csv", ",", True),
 ]
 
 NAME_HEADERS = {"full name", "name", "nome completo", "nom complet", "nama",
