@@ -556,6 +556,97 @@ fn zoom_meeting_school_day() {
     expect(&p, on, "dario_fabio37_370@example.school", 69, (9, 22, 17));
 }
 
+/// Three Teams 2020 lists of one Indian college: two after Excel (commas, quotes, CRLF,
+/// no BOM) and one as Teams wrote it (UTF-16). The file names give the days:
+/// `07-09-2020` lecture (`9/7/2020`, 7 September), `12-09-2020` tutorial (12 September);
+/// `8/31/2020` is unambiguous.
+#[test]
+fn teams_lists_en_one_college() {
+    let on = day(2020, 9, 7);
+    let (_, p) = people(
+        real!("teams-list-2020-en-excel-crlf-lecture.csv"),
+        Session {
+            day: on,
+            end: (17, 10),
+        },
+    );
+    // 144 lines, 89 different names.
+    assert_eq!(p.len(), 89);
+    // Joined 2:55:32 PM, open to 17:10: 2:14:28.
+    expect(&p, on, "alma bruno", 134, (14, 55, 32));
+    // "Joined before" 2:55:32-4:59:33 PM (2:04:01), 5:01:36 PM open (8:24): 2:12:25.
+    expect(&p, on, "kira lena", 132, (14, 55, 32));
+    // 2:55:32-4:29:05 (1:33:33), 4:29:38-4:30:46 (1:08), 4:33:29 open (36:31): 2:11:12.
+    expect(&p, on, "sven tanja", 131, (14, 55, 32));
+    // 3:05:34-4:15:56 (1:10:22), 4:18:17-4:18:35 (0:18), 4:18:47-4:35:08 (16:21),
+    // 4:35:20 open (34:40): 2:01:41.
+    expect(&p, on, "fabioaa ruib", 122, (15, 5, 34));
+    // 4:08:20-5:00:08 PM: 51:48.
+    expect(&p, on, "umaraa veraaa", 52, (16, 8, 20));
+
+    let on = day(2020, 9, 12);
+    let (_, p) = people(
+        real!("teams-list-2020-en-excel-crlf-tutorial.csv"),
+        Session {
+            day: on,
+            end: (15, 0),
+        },
+    );
+    // 98 lines, 61 different names.
+    assert_eq!(p.len(), 61);
+    // 12:46:13-12:48:21 (2:08), 1:05:00-2:14:13 (1:09:13), 2:16:25-2:50:14 (33:49),
+    // 2:53:37 open to 15:00 (6:23): 1:51:33.
+    expect(&p, on, "greta hugo", 112, (12, 46, 13));
+    // 1:03:56-2:28:45 PM: 1:24:49.
+    expect(&p, on, "adab borisb", 85, (13, 3, 56));
+    // 12:56:30-2:00:43 (1:04:13), 2:01:07-2:01:20 (0:13), 2:29:11 open (30:49): 1:35:15.
+    expect(&p, on, "rui sara", 95, (12, 56, 30));
+    // 1:41:04 PM open: 1:18:56.
+    expect(&p, on, "milab noelb", 79, (13, 41, 4));
+
+    let on = day(2020, 8, 31);
+    let (_, p) = people(
+        real!("teams-list-2020-en-utf16-august.csv"),
+        Session {
+            day: on,
+            end: (10, 30),
+        },
+    );
+    // 30 lines, 26 different names.
+    assert_eq!(p.len(), 26);
+    // 9:30:29-10:00:00 (29:31), 10:00:16 open to 10:30 (29:44): 59:15.
+    expect(&p, on, "elena fabio", 59, (9, 30, 29));
+    // 9:30:29-9:45:37 (15:08), 9:45:51 open (44:09): 59:17.
+    expect(&p, on, "hugo irene", 59, (9, 30, 29));
+    // 9:43:12 AM open: 46:48.
+    expect(&p, on, "zoe aron", 47, (9, 43, 12));
+}
+
+/// Teams 2021-2022 report in English (`Meeting Summary`, then one row per join:
+/// `Full Name⇥Join Time⇥Leave Time⇥Duration⇥Email⇥Role⇥Participant ID (UPN)`), UTF-16 LE.
+/// The publisher edited it for a demo: some `Duration` cells disagree with the row's
+/// own join and leave (`1h 15m` for 2:47:02-3:02:16 PM); the times are the presence.
+/// Session 14:45-16:05 on 18 February 2022.
+#[test]
+fn teams_legacy_report_en_times_decide() {
+    let on = day(2022, 2, 18);
+    let (format, p) = people(
+        real!("teams-legacy-2022-en-utf16.csv"),
+        Session {
+            day: on,
+            end: (16, 5),
+        },
+    );
+    assert_eq!(format, Format::Teams);
+    assert_eq!(p.len(), 3);
+    // 2:47:02-3:02:16 PM: 15:14.
+    expect(&p, on, "clara@example.com", 15, (14, 47, 2));
+    // 2:47:17-3:10:31 PM: 23:14 (the cell says 14s).
+    expect(&p, on, "fabio@example.com", 23, (14, 47, 17));
+    // 2:47:20-2:48:09 (0:49), 3:13:16-4:02:16 (49:00): 49:49.
+    expect(&p, on, "irene@example.com", 50, (14, 47, 20));
+}
+
 /// Every real file is read (none refused), whatever its layout.
 #[test]
 fn every_real_file_is_read() {
@@ -571,5 +662,5 @@ fn every_real_file_is_read() {
             n += 1;
         }
     }
-    assert_eq!(n, 26);
+    assert_eq!(n, 30);
 }

@@ -70,6 +70,17 @@ FILES = [
      "example-files/Przedmiot lab3 - Raport obecności 3-10-25.csv", "\t", False),
     ("zoom-meeting-2021-school-day.csv", "manideep39/zoom-attendance-management",
      "cce350552c82cc433a14359610a09e035336219e", "uploads/zoomRecord.csv", ",", True),
+    ("teams-list-2020-en-excel-crlf-lecture.csv", "oscarsiles/teams_attendance_tracker",
+     "b7592758a02b19a9a5d0615db105b5d85100e778",
+     "app/uploads/07-09-2020Rita_Sharma_EXTC_BT_BCE_Lecture_Attendance.csv", ",", True),
+    ("teams-list-2020-en-excel-crlf-tutorial.csv", "oscarsiles/teams_attendance_tracker",
+     "14d83eedcc326ca9cf4a844d656cec87bd3ef9e5",
+     "app/uploads/12-09-2020_TE_EXTC_BCE_TUTORIAL_AttendanceList.csv", ",", True),
+    ("teams-list-2020-en-utf16-august.csv", "oscarsiles/teams_attendance_tracker",
+     "2b99e1312f0c5b53d4d5caa0d9c477c501565e64", "app/uploads/meetingAttendanceList_17.csv",
+     "\t", True),
+    ("teams-legacy-2022-en-utf16.csv", "FilipDolejsi/MSTeams_Attendance_Statistic",
+     "43e25d77a6cb1d7567c1cc8d713d780ff98cea19", "demo.csv", "\t", True),
 ]
 
 NAME_HEADERS = {"full name", "name", "nome completo", "nom complet", "nama",
