@@ -647,6 +647,37 @@ fn teams_legacy_report_en_times_decide() {
     expect(&p, on, "irene@example.com", 50, (14, 47, 20));
 }
 
+/// A Teams 2020 list the teacher opened in Excel and saved as XLSX (sheet `in`, every
+/// cell text, day-first `24/09/2020, 14:00:49` from an Indian Windows; the file name says
+/// 24-09-2020). Session 14:00-16:30.
+#[test]
+fn teams_list_saved_as_xlsx() {
+    let on = day(2020, 9, 24);
+    let bytes = real!("teams-list-2020-en-excel.xlsx");
+    assert!(bytes.starts_with(b"PK\x03\x04"));
+    let (format, p) = people(
+        bytes,
+        Session {
+            day: on,
+            end: (16, 30),
+        },
+    );
+    assert_eq!(format, Format::Teams);
+    // 132 rows, 88 different names.
+    assert_eq!(p.len(), 88);
+    // Joined 13:52:08, before the teacher, open to 16:30: 2:37:52.
+    expect(&p, on, "elena fabio", 158, (13, 52, 8));
+    // 14:19:36-14:21:34 (1:58), 14:21:45-14:25:02 (3:17), 14:28:31-14:42:48 (14:17),
+    // 14:52:15-15:00:47 (8:32), 15:24:10 open (1:05:50): 1:33:54.
+    expect(&p, on, "gilb heddab", 94, (14, 19, 36));
+    // 14:29:21-14:48:59 (19:38), 14:54:36-16:06:18 (1:11:42): 1:31:20.
+    expect(&p, on, "hugoaa lotta", 91, (14, 29, 21));
+    // 14:36:50-14:49:34 (12:44), 14:50:28-15:17:38 (27:10): 39:54.
+    expect(&p, on, "kiraaa lenaaa", 40, (14, 36, 50));
+    // 14:13:00-14:22:11 (9:11), 15:40:37 open (49:23): 58:34.
+    expect(&p, on, "otto petra", 59, (14, 13, 0));
+}
+
 /// Every real file is read (none refused), whatever its layout.
 #[test]
 fn every_real_file_is_read() {
@@ -654,7 +685,7 @@ fn every_real_file_is_read() {
     let mut n = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "csv") {
+        if path.extension().is_some_and(|e| e == "csv" || e == "xlsx") {
             let bytes = std::fs::read(&path).unwrap();
             let report = super::parse(&bytes).unwrap_or_else(|e| panic!("{path:?}: {e}"));
             let empty = path.ends_with("teams-list-2020-en-utf16-empty.csv");
@@ -662,5 +693,5 @@ fn every_real_file_is_read() {
             n += 1;
         }
     }
-    assert_eq!(n, 30);
+    assert_eq!(n, 31);
 }

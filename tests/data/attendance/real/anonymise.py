@@ -81,6 +81,9 @@ FILES = [
      "\t", True),
     ("teams-legacy-2022-en-utf16.csv", "FilipDolejsi/MSTeams_Attendance_Statistic",
      "43e25d77a6cb1d7567c1cc8d713d780ff98cea19", "demo.csv", "\t", True),
+    ("teams-list-2020-en-excel.xlsx", "oscarsiles/teams_attendance_tracker",
+     "3dd9b952f712d8a0d87e1b03511afd03fbafee54",
+     "app/uploads/Rita20Sharma.CH20BM20LEC.20ATTENDANCE20LIST2024-09-2020.xlsx", None, True),
 ]
 
 NAME_HEADERS = {"full name", "name", "nome completo", "nom complet", "nama",
@@ -204,6 +207,51 @@ def rewrite(text, delim, mapper):
     return "".join(out)
 
 
+# The words of a Teams 2020 list that are not names: its headers and events.
+LIST_WORDS = {"Full Name", "User Action", "Timestamp", "Joined", "Joined before", "Left"}
+SHARED_STRING = re.compile(r"(<t(?: [^>]*)?>)([^<]*)(</t>)")
+TIMESTAMP = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}, \d")
+
+
+def rewrite_xlsx(raw, mapper):
+    """The spreadsheet with the names in its shared strings replaced. Every member's XML is
+    kept byte for byte otherwise (and in the same order, with the same dates and
+    compression method); only the ZIP container around them is written anew."""
+    import io
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(raw))
+    # Who saved the file (the document properties, and the folder Excel remembers in
+    # the workbook) is personal too.
+    core = src.read("docProps/core.xml").decode("utf-8")
+    people = {}
+    for tag in ("dc:creator", "cp:lastModifiedBy"):
+        for who in re.findall(f"<{tag}>([^<]*)</{tag}>", core):
+            people[who] = mapper.email(who) if "@" in who else mapper.name(who)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename in ("docProps/core.xml", "xl/workbook.xml"):
+                text = data.decode("utf-8")
+                for who, pseudonym in people.items():
+                    text = text.replace(f">{who}<", f">{pseudonym}<")
+                    text = text.replace(f"\\{who}\\", f"\\{pseudonym}\\")
+                data = text.encode("utf-8")
+            if info.filename == "xl/sharedStrings.xml":
+                text = data.decode("utf-8")
+
+                def one(m):
+                    value = m.group(2)
+                    if value in LIST_WORDS or TIMESTAMP.match(value) or "&" in value:
+                        return m.group(0)
+                    return m.group(1) + mapper.name(value) + m.group(3)
+
+                data = SHARED_STRING.sub(one, text).encode("utf-8")
+            dst.writestr(info, data)
+    return out.getvalue()
+
+
 def decode(raw):
     if raw.startswith(b"\xff\xfe"):
         return "utf-16-le", raw[:2], raw[2:]
@@ -222,7 +270,9 @@ def main():
             continue
         raw = subprocess.run(["git", "-C", str(mirror), "show", f"{commit}:{path}"],
                              check=True, capture_output=True).stdout
-        if anonymise:
+        if anonymise and dest.endswith(".xlsx"):
+            raw = rewrite_xlsx(raw, Mapper())
+        elif anonymise:
             enc, bom, body = decode(raw)
             text = body.decode(enc)
             raw = bom + rewrite(text, delim, Mapper()).encode(enc)
