@@ -678,6 +678,78 @@ fn teams_list_saved_as_xlsx() {
     expect(&p, on, "otto petra", 59, (14, 13, 0));
 }
 
+/// Teams 2020 list from 2026 (`2/7/26, 8:03:45 PM`: 7 February, the day it was
+/// committed), a name in Arabic script beside Latin ones and logins (`alma.GRETA`).
+/// Session 20:00-22:00.
+#[test]
+fn teams_list_2026_arabic_script_name() {
+    let on = day(2026, 2, 7);
+    let (_, p) = people(
+        real!("teams-list-2026-en-utf16-arabic.csv"),
+        Session {
+            day: on,
+            end: (22, 0),
+        },
+    );
+    assert_eq!(p.len(), 7);
+    // 8:03:45 PM, never left: 1:56:15.
+    expect(&p, on, "سلمى كريم سلمى كريم ليلى", 116, (20, 3, 45));
+    // 8:04:58-8:54:34 PM (49:36), 9:12:49 PM open (47:11): 1:36:47.
+    expect(&p, on, "alma bruno", 97, (20, 4, 58));
+    // 8:46:17-8:58:03 PM: 11:46.
+    expect(&p, on, "alma.greta", 12, (20, 46, 17));
+    // 9:19:09-9:43:21 PM (24:12), 9:43:41 PM open (16:19): 40:31.
+    expect(&p, on, "hugo", 41, (21, 19, 9));
+}
+
+/// Teams 2020 list of a class where everyone but the teacher came as a guest:
+/// `Greta Hugo (Guest)`, logins like `rosa519 (Guest)`. The suffix is not part of the
+/// name. `11/18/2020`; session 12:45-13:45.
+#[test]
+fn teams_list_guests() {
+    let on = day(2020, 11, 18);
+    let (_, p) = people(
+        real!("teams-list-2020-en-utf16-guests.csv"),
+        Session {
+            day: on,
+            end: (13, 45),
+        },
+    );
+    // 60 lines, 40 different names.
+    assert_eq!(p.len(), 40);
+    // 12:52:17 PM open to 13:45: 52:43.
+    expect(&p, on, "dr. alma bruno", 53, (12, 52, 17));
+    // 12:59:57-1:25:16 (25:19), 1:25:31-1:29:24 (3:53), 1:30:58 PM open (14:02): 43:14.
+    expect(&p, on, "greta hugo", 43, (12, 59, 57));
+    // 1:00:55-1:07:57 (7:02), 1:08:40-1:23:30 (14:50), 1:29:27 PM open (15:33): 37:25.
+    expect(&p, on, "rosa519", 37, (13, 0, 55));
+    // 1:02:34-1:02:51 PM: 17 s, at least a minute.
+    expect(&p, on, "zeno77", 1, (13, 2, 34));
+}
+
+/// One more Portuguese list, `31/03/2021`. Session 07:40-09:40.
+#[test]
+fn teams_list_pt_early_class() {
+    let on = day(2021, 3, 31);
+    let (_, p) = people(
+        real!("teams-list-2020-pt-utf16-g.csv"),
+        Session {
+            day: on,
+            end: (9, 40),
+        },
+    );
+    // 49 lines, 23 different names.
+    assert_eq!(p.len(), 23);
+    // 07:40:32, never left: 1:59:28.
+    expect(&p, on, "alma bruno clara", 119, (7, 40, 32));
+    // 07:40:54-09:37:20: 1:56:26.
+    expect(&p, on, "dario elena fabio greta hugo", 116, (7, 40, 54));
+    // 08:37:06-09:38:16: 1:01:10.
+    expect(&p, on, "fiona gil rui hedda", 61, (8, 37, 6));
+    // 09:30:26-09:38:12: 7:46.
+    expect(&p, on, "karl lotta mads", 8, (9, 30, 26));
+}
+
 /// Every real file is read (none refused), whatever its layout.
 #[test]
 fn every_real_file_is_read() {
@@ -693,5 +765,5 @@ fn every_real_file_is_read() {
             n += 1;
         }
     }
-    assert_eq!(n, 31);
+    assert_eq!(n, 34);
 }

@@ -84,6 +84,12 @@ FILES = [
     ("teams-list-2020-en-excel.xlsx", "oscarsiles/teams_attendance_tracker",
      "3dd9b952f712d8a0d87e1b03511afd03fbafee54",
      "app/uploads/Rita20Sharma.CH20BM20LEC.20ATTENDANCE20LIST2024-09-2020.xlsx", None, True),
+    ("teams-list-2026-en-utf16-arabic.csv", "Mohamed-Mahdy7/ITI_GIT",
+     "cab7f6750d6fc8626d9931d95fa12881a481f106", "meetingAttendanceList (1).csv", "\t", True),
+    ("teams-list-2020-pt-utf16-g.csv", "RenatoJardimParducci/2tdsg-ProjetoDilan-2021",
+     "c67f9caaef171fe8c8b814e8ee342ea449a4af65", "meetingAttendanceList (1).csv", "\t", True),
+    ("teams-list-2020-en-utf16-guests.csv", "masif411/Digital_system",
+     "e951bcf5cc13a1b2145146d575508745cad499ae", "meetingAttendanceList (1).csv", "\t", True),
 ]
 
 NAME_HEADERS = {"full name", "name", "nome completo", "nom complet", "nama",
@@ -96,10 +102,20 @@ GIVEN = ("Alma Bruno Clara Dario Elena Fabio Greta Hugo Irene Jonas Kira Lena Ma
          "Kai Lotta Mads Nora Otto Petra Rune Selma Tore Uma Viggo Wilma").split()
 ACCENTED = ("Zoë Renée Józef Müller Ñuñez Öztürk Łucja Ødegård Šimić Jérôme Aurélie Íñigo "
             "Çelik Ángela Bärbel Dvořák Håkon Ümit Étienne Gonçalves").split()
+# Words in Arabic script keep their script (and so their direction).
+ARABIC = "سلمى كريم ليلى يوسف نور هدى عمر رنا زياد منى سامي دينا".split()
+# Words in a name cell that are not the person's: Teams' suffixes and titles.
+KEEP = {"Guest", "External", "Unverified", "Host", "Dr", "EXT", "AM", "PM"}
+# Files whose names hold logins such as `ch.umar97987`: there the letters of a token
+# with digits are a name too (elsewhere such tokens are roll numbers like `DSE07300362`,
+# kept apart from their digits).
+LOGINS = {"teams-list-2020-en-utf16-guests.csv"}
 
 
 class Mapper:
-    def __init__(self):
+    def __init__(self, logins=False):
+        self.logins = logins
+        self.next_arabic = 0
         self.words = {}
         self.domains = {}
         self.emails = {}
@@ -109,6 +125,12 @@ class Mapper:
     def word(self, w):
         key = w.casefold()
         if key not in self.words:
+            if any("\u0600" <= c <= "\u06ff" for c in w):
+                base = ARABIC[self.next_arabic % len(ARABIC)]
+                n = self.next_arabic // len(ARABIC)
+                self.next_arabic += 1
+                self.words[key] = base + "ـ" * n
+                return self.words[key]
             if any(ord(c) > 127 for c in w):
                 base = ACCENTED[self.next_accent % len(ACCENTED)]
                 n = self.next_accent // len(ACCENTED)
@@ -133,10 +155,15 @@ class Mapper:
     def name(self, value):
         out = []
         for tok in re.findall(r"\w+|\W+", value):
-            if re.fullmatch(r"\(?[A-Z]{2,4}\)?", tok) and tok in ("EXT", "AM", "PM"):
+            if tok in KEEP:
                 out.append(tok)
             elif any(c.isdigit() for c in tok) and re.fullmatch(r"\w+", tok):
-                out.append(self.digits(tok))
+                if self.logins:
+                    out.append("".join(
+                        self.digits(p) if p.isdigit() else self.word(p) if len(p) > 1 else p
+                        for p in re.findall(r"\d+|[^\W\d_]+|_", tok)))
+                else:
+                    out.append(self.digits(tok))
             elif re.fullmatch(r"[^\W\d_]+", tok) and len(tok) > 1:
                 out.append(self.word(tok))
             else:
@@ -275,7 +302,7 @@ def main():
         elif anonymise:
             enc, bom, body = decode(raw)
             text = body.decode(enc)
-            raw = bom + rewrite(text, delim, Mapper()).encode(enc)
+            raw = bom + rewrite(text, delim, Mapper(dest in LOGINS)).encode(enc)
         (OUT / dest).write_bytes(raw)
         print(dest, len(raw), hashlib.sha256(raw).hexdigest()[:12])
 
