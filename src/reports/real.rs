@@ -750,6 +750,62 @@ fn teams_list_pt_early_class() {
     expect(&p, on, "karl lotta mads", 8, (9, 30, 26));
 }
 
+/// Zoom meeting participants from a Russian interface (`Имя (первоначальное имя)`,
+/// `Время подключения`, `В зале ожидания` = in the waiting room, `Да`/`Нет`), UTF-8 BOM,
+/// `20.12.2025 07:03:42 AM`. Almost everyone waited in the waiting room first: those rows
+/// are not attendance, and the first join is when they were let in. Session until 08:10.
+#[test]
+fn zoom_meeting_ru_waiting_room() {
+    let on = day(2025, 12, 20);
+    let (format, p) = people(
+        real!("zoom-meeting-2025-ru.csv"),
+        Session {
+            day: on,
+            end: (8, 10),
+        },
+    );
+    assert_eq!(format, Format::Zoom);
+    // 25 rows, 11 of them in the waiting room; 12 people.
+    assert_eq!(p.len(), 12);
+    // Waiting 07:04:55-07:05:28, then in 07:05:28-08:07:28: 1:02:00.
+    expect(&p, on, "dario elena", 62, (7, 5, 28));
+    // Waiting 07:07:34-07:07:43; in 07:07:44-07:21:21 (13:37), 07:21:43-08:07:28
+    // (45:45): 59:22.
+    expect(&p, on, "lena", 59, (7, 7, 44));
+    // Zoom's name for someone who gave none: waiting, then in 07:06:36-07:07:20.
+    expect(&p, on, "пользователь zoom", 1, (7, 6, 36));
+    // Never waited: 07:03:42-07:29:03 and 07:28:48-08:07:16 overlap: 1:03:34 (the rows
+    // say 26 + 39).
+    expect(&p, on, "clara7355@example.com", 64, (7, 3, 42));
+}
+
+/// Zoom meeting participants with the `Recording Consent` and `In Waiting Room` columns
+/// (nobody waited), UTF-8 BOM, CRLF, `01/26/2023 03:43:42 PM`; guests without an address;
+/// rows of one person overlapping. Session until 17:30.
+#[test]
+fn zoom_meeting_with_waiting_room_column() {
+    let on = day(2023, 1, 26);
+    let (_, p) = people(
+        real!("zoom-meeting-2023-waiting-room-column.csv"),
+        Session {
+            day: on,
+            end: (17, 30),
+        },
+    );
+    // 89 rows, 55 people.
+    assert_eq!(p.len(), 55);
+    // Six rows, two pairs overlapping (16:19:38-16:21:34, 16:40:54-16:42:49): 1:27:15,
+    // where the rows say 94.
+    expect(&p, on, "bruno.clara@example.edu", 87, (15, 43, 42));
+    // 15:43:50-16:07:36, 16:07:50-16:54:50, 16:54:51-17:22:54: 1:38:49.
+    expect(&p, on, "fabio.greta@example.edu", 99, (15, 43, 50));
+    // 16:02:42-16:14:10 and 16:13:41-16:37:00 overlap, then 16:37:00-16:55:55: 53:13.
+    expect(&p, on, "brunob.umar@example.edu", 53, (16, 2, 42));
+    // A guest without an address, by name: 16:04:37-16:19:39, 16:32:52-16:34:01,
+    // 16:36:13-16:41:16, 16:41:17-17:09:58: 49:55.
+    expect(&p, on, "quentinb rosab", 50, (16, 4, 37));
+}
+
 /// Every real file is read (none refused), whatever its layout.
 #[test]
 fn every_real_file_is_read() {
@@ -765,5 +821,5 @@ fn every_real_file_is_read() {
             n += 1;
         }
     }
-    assert_eq!(n, 34);
+    assert_eq!(n, 36);
 }

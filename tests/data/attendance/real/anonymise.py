@@ -90,10 +90,14 @@ FILES = [
      "c67f9caaef171fe8c8b814e8ee342ea449a4af65", "meetingAttendanceList (1).csv", "\t", True),
     ("teams-list-2020-en-utf16-guests.csv", "masif411/Digital_system",
      "e951bcf5cc13a1b2145146d575508745cad499ae", "meetingAttendanceList (1).csv", "\t", True),
+    ("zoom-meeting-2025-ru.csv", "Jamxon/ExcelReader",
+     "ed8cb495d8f0000d49cc1a4afbb08145f2a4d9ac", "zoom.csv", ",", True),
+    ("zoom-meeting-2023-waiting-room-column.csv", "aravind33b/Attendance-Tracker",
+     "b2c4c04c57e91b07858afe1e1eb0d0e04020633f", "zoom.csv", ",", True),
 ]
 
 NAME_HEADERS = {"full name", "name", "nome completo", "nom complet", "nama",
-                "name (original name)"}
+                "name (original name)", "имя (первоначальное имя)"}
 
 GIVEN = ("Alma Bruno Clara Dario Elena Fabio Greta Hugo Irene Jonas Kira Lena Marco Nadia "
          "Oskar Paula Quentin Rosa Sven Tanja Umar Vera Willem Xenia Yara Zeno Ada Boris "
@@ -105,7 +109,9 @@ ACCENTED = ("Zoë Renée Józef Müller Ñuñez Öztürk Łucja Ødegård Šimi�
 # Words in Arabic script keep their script (and so their direction).
 ARABIC = "سلمى كريم ليلى يوسف نور هدى عمر رنا زياد منى سامي دينا".split()
 # Words in a name cell that are not the person's: Teams' suffixes and titles.
-KEEP = {"Guest", "External", "Unverified", "Host", "Dr", "EXT", "AM", "PM"}
+KEEP = {"Guest", "External", "Unverified", "Host", "Dr", "EXT", "AM", "PM",
+        # Zoom's name for a participant who gave none, in Russian ("Zoom user").
+        "Пользователь", "Zoom"}
 # Files whose names hold logins such as `ch.umar97987`: there the letters of a token
 # with digits are a name too (elsewhere such tokens are roll numbers like `DSE07300362`,
 # kept apart from their digits).
