@@ -26,6 +26,15 @@ struct Session {
 /// Per person (key: e-mail when the row has one, else the normalised name), their
 /// presence.
 fn people(bytes: &[u8], session: Session) -> (Format, HashMap<String, Merged>) {
+    people_at_most(bytes, session, 600)
+}
+
+/// [`people`], with the most minutes anyone can have (the session plus its join window).
+fn people_at_most(
+    bytes: &[u8],
+    session: Session,
+    max_minutes: u32,
+) -> (Format, HashMap<String, Merged>) {
     let report = parse_with(
         bytes,
         Hints {
@@ -76,10 +85,9 @@ fn people(bytes: &[u8], session: Session) -> (Format, HashMap<String, Merged>) {
         .unwrap();
     let window = ReportWindow {
         ends_at: utc(end),
-        max_minutes: 600,
+        max_minutes,
     };
-    let (merged, unmatched) =
-        match_rows(&persons, &rows, &HashMap::new(), window, normalise_name).unwrap();
+    let (merged, unmatched) = match_rows(&persons, &rows, &HashMap::new(), window, normalise_name);
     assert!(unmatched.is_empty(), "{unmatched:?}");
     let by_id: HashMap<RegistrationId, &String> = ids.iter().copied().zip(&keys).collect();
     let out = merged
@@ -806,6 +814,40 @@ fn zoom_meeting_with_waiting_room_column() {
     expect(&p, on, "quentinb rosab", 50, (16, 4, 37));
 }
 
+/// Zoom meeting participants exported with "Show unique users": the meeting line, then
+/// one row per person with `Total Duration (Minutes)` and no times. Zoom adds up a
+/// person's devices, so one guest has 316 minutes of a 146-minute meeting: that counts as
+/// the most anyone can have attended (a 150-minute session and its 90-minute join window),
+/// and refuses nothing. 8 March 2022.
+#[test]
+fn zoom_unique_users_totals_capped() {
+    let on = day(2022, 3, 8);
+    let (format, p) = people_at_most(
+        real!("zoom-meeting-2022-unique-users.csv"),
+        Session {
+            day: on,
+            end: (12, 15),
+        },
+        240,
+    );
+    assert_eq!(format, Format::Zoom);
+    let minutes = |key: &str| {
+        let m = &p[key];
+        assert_eq!((m.joined_at, m.left_at), (None, None), "{key}: no times");
+        m.minutes
+    };
+    // 48 rows, 47 people: the host by address, the guests by the name they showed
+    // (`Display (Original)`), so `Noel Olga (Pia RUI)` and `Noel Olga` are one person.
+    assert_eq!(p.len(), 47);
+    assert_eq!(minutes("alma@example.net"), 147);
+    // 316, capped.
+    assert_eq!(minutes("irene"), 240);
+    // 65 + 76.
+    assert_eq!(minutes("noel olga"), 141);
+    assert_eq!(minutes("dario elena fabio greta hugo"), 146);
+    assert_eq!(minutes("adab borisb"), 14);
+}
+
 /// Every real file is read (none refused), whatever its layout.
 #[test]
 fn every_real_file_is_read() {
@@ -821,5 +863,5 @@ fn every_real_file_is_read() {
             n += 1;
         }
     }
-    assert_eq!(n, 36);
+    assert_eq!(n, 37);
 }

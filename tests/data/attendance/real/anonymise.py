@@ -94,6 +94,8 @@ FILES = [
      "ed8cb495d8f0000d49cc1a4afbb08145f2a4d9ac", "zoom.csv", ",", True),
     ("zoom-meeting-2023-waiting-room-column.csv", "aravind33b/Attendance-Tracker",
      "b2c4c04c57e91b07858afe1e1eb0d0e04020633f", "zoom.csv", ",", True),
+    ("zoom-meeting-2022-unique-users.csv", "aubreymoore/CAS-biocontrol-seminar",
+     "035ea8a6e749b02e350a28f97afffed011e9922b", "zoom_participants.csv", ",", True),
 ]
 
 NAME_HEADERS = {"full name", "name", "nome completo", "nom complet", "nama",
