@@ -160,6 +160,27 @@ pub fn max_minutes(session: &Session) -> u32 {
     session.duration_minutes.saturating_add(window)
 }
 
+/// No meeting lasts a week: a figure beyond it is a broken cell, not devices added up.
+pub const IMPOSSIBLE_MINUTES: u32 = 7 * 24 * 60;
+
+/// A report row claims more minutes than any meeting lasts (see [`IMPOSSIBLE_MINUTES`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImpossibleMinutes {
+    pub line: usize,
+    pub minutes: u32,
+}
+
+impl std::fmt::Display for ImpossibleMinutes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {}: {} minutes is more than a week, longer than any meeting; check the \
+             row or export the report again",
+            self.line, self.minutes
+        )
+    }
+}
+
 /// A registrant as the report import sees them.
 #[derive(Debug, Clone)]
 pub struct Person<'a> {
@@ -239,7 +260,8 @@ impl ReportWindow {
 /// Matches rows to people by email (case-insensitively), then by a link the organizers
 /// made for that row, then by name when exactly one person has it; merges each person's
 /// rows into their presence. Returns the merged attendances (one per person, in the
-/// order first seen) and the rows that matched nobody.
+/// order first seen) and the rows that matched nobody, or the first row claiming more
+/// than [`IMPOSSIBLE_MINUTES`].
 ///
 /// Presence is the union of a person's stays, so two devices at once count once; rows
 /// without times (or per-person summaries) add their minutes; the total is capped at
@@ -251,7 +273,7 @@ pub fn match_rows(
     links: &HashMap<RowKey, RegistrationId>,
     window: ReportWindow,
     normalise_name: impl Fn(&str) -> String,
-) -> (Vec<Merged>, Vec<Row>) {
+) -> Result<(Vec<Merged>, Vec<Row>), ImpossibleMinutes> {
     let mut by_email = HashMap::new();
     let mut by_name: HashMap<String, Option<RegistrationId>> = HashMap::new();
     for p in people {
@@ -266,6 +288,12 @@ pub fn match_rows(
     let mut index: HashMap<RegistrationId, usize> = HashMap::new();
     let mut unmatched = Vec::new();
     for row in rows {
+        if row.minutes > IMPOSSIBLE_MINUTES {
+            return Err(ImpossibleMinutes {
+                line: row.line,
+                minutes: row.minutes,
+            });
+        }
         let id = row
             .email
             .as_deref()
@@ -295,7 +323,7 @@ pub fn match_rows(
         .into_iter()
         .map(|(id, rows)| presence(id, &rows, window))
         .collect();
-    (merged, unmatched)
+    Ok((merged, unmatched))
 }
 
 /// One person's presence from their rows (see [`match_rows`]).
@@ -554,7 +582,7 @@ mod tests {
             row(5, "Stranger", Some("stranger@example.net"), 5),
         ];
         let (merged, unmatched) =
-            match_rows(&people, &rows, &HashMap::new(), window(150), normalise);
+            match_rows(&people, &rows, &HashMap::new(), window(150), normalise).unwrap();
         assert_eq!(merged.len(), 2);
         assert_eq!(merged[0].registration_id, a);
         assert_eq!(merged[0].minutes, 50);
@@ -578,9 +606,21 @@ mod tests {
             row(2, "Stranger", None, 10),
         ];
         let (merged, unmatched) =
-            match_rows(&people, &too_long, &HashMap::new(), window(150), normalise);
+            match_rows(&people, &too_long, &HashMap::new(), window(150), normalise).unwrap();
         assert_eq!(merged[0].minutes, 150);
         assert_eq!(unmatched.len(), 1);
+        // More than a week is a broken cell: refused, naming its line.
+        let broken = [
+            row(1, "Amina Diallo", None, 10),
+            row(2, "Stranger", None, 10_081),
+        ];
+        let e = match_rows(&people, &broken, &HashMap::new(), window(150), normalise).unwrap_err();
+        assert_eq!((e.line, e.minutes), (2, 10_081));
+        assert!(
+            e.to_string()
+                .starts_with("line 2: 10081 minutes is more than a week"),
+            "{e}"
+        );
 
         let two_devices = [
             row(1, "Amina Diallo", None, 150),
@@ -592,7 +632,8 @@ mod tests {
             &HashMap::new(),
             window(150),
             normalise,
-        );
+        )
+        .unwrap();
         assert_eq!(merged[0].minutes, 150);
     }
 
@@ -612,7 +653,8 @@ mod tests {
             stay(3, "Amina Diallo", (7, 35), (7, 50)),
             stay(4, "Amina Diallo", (8, 0), (8, 10)),
         ];
-        let (merged, _) = match_rows(&people, &rows, &HashMap::new(), window(150), normalise);
+        let (merged, _) =
+            match_rows(&people, &rows, &HashMap::new(), window(150), normalise).unwrap();
         // 07:00-07:50 and 08:00-08:10.
         assert_eq!(merged[0].minutes, 60);
         assert_eq!(merged[0].joined_at, Some(at(7, 0)));
@@ -622,7 +664,8 @@ mod tests {
         open.left_at = None;
         open.span = Span::Open;
         let rows = [stay(1, "Amina Diallo", (8, 0), (8, 40)), open];
-        let (merged, _) = match_rows(&people, &rows, &HashMap::new(), window(150), normalise);
+        let (merged, _) =
+            match_rows(&people, &rows, &HashMap::new(), window(150), normalise).unwrap();
         // 08:00 to the end at 09:00.
         assert_eq!(merged[0].minutes, 60);
         assert_eq!(merged[0].left_at, Some(at(9, 0)));
@@ -631,7 +674,8 @@ mod tests {
         let mut summary = stay(1, "Amina Diallo", (7, 0), (8, 0));
         summary.minutes = 25;
         summary.span = Span::Summary;
-        let (merged, _) = match_rows(&people, &[summary], &HashMap::new(), window(150), normalise);
+        let (merged, _) =
+            match_rows(&people, &[summary], &HashMap::new(), window(150), normalise).unwrap();
         assert_eq!(merged[0].minutes, 25);
         assert_eq!(merged[0].left_at, Some(at(8, 0)));
     }

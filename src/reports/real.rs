@@ -87,7 +87,8 @@ fn people_at_most(
         ends_at: utc(end),
         max_minutes,
     };
-    let (merged, unmatched) = match_rows(&persons, &rows, &HashMap::new(), window, normalise_name);
+    let (merged, unmatched) =
+        match_rows(&persons, &rows, &HashMap::new(), window, normalise_name).unwrap();
     assert!(unmatched.is_empty(), "{unmatched:?}");
     let by_id: HashMap<RegistrationId, &String> = ids.iter().copied().zip(&keys).collect();
     let out = merged

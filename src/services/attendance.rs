@@ -142,7 +142,8 @@ pub async fn import(
         &links,
         attendance::ReportWindow::of(&session),
         reports::normalise_name,
-    );
+    )
+    .map_err(|e| AppError::Unprocessable(format!("the attendance report: {e}")))?;
     if dry_run {
         // Dropped, not committed: the transaction rolls back and nothing is stored.
         drop(tx);
