@@ -435,8 +435,8 @@ fn name_and_email(rec: &Rec, cols: &Cols) -> Result<(String, Option<String>), Im
             .to_string(),
         None => rec.cell(Some(cols.name)).to_string(),
     };
-    let email = value(rec.cell(cols.email))
-        .or_else(|| value(rec.cell(cols.other_email)))
+    let email = address(rec.cell(cols.email))
+        .or_else(|| address(rec.cell(cols.other_email)))
         .map(str::to_string);
     if name.is_empty() && email.is_none() {
         return Err(ImportError::at(
@@ -445,6 +445,16 @@ fn name_and_email(rec: &Rec, cols: &Cols) -> Result<(String, Option<String>), Im
         ));
     }
     Ok((name, email))
+}
+
+/// The cell's e-mail address, if it holds something shaped like one (text, `@`, text).
+/// A cell without one (a real Teams export has `EMAIL` where the publisher blanked the
+/// addresses) says nothing about who the row is.
+fn address(cell: &str) -> Option<&str> {
+    value(cell).filter(|v| {
+        v.split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty())
+    })
 }
 
 #[cfg(test)]

@@ -26,6 +26,15 @@ struct Session {
 /// Per person (key: e-mail when the row has one, else the normalised name), their
 /// presence.
 fn people(bytes: &[u8], session: Session) -> (Format, HashMap<String, Merged>) {
+    people_at_most(bytes, session, 600)
+}
+
+/// [`people`], with the most minutes anyone can have (the session plus its join window).
+fn people_at_most(
+    bytes: &[u8],
+    session: Session,
+    max_minutes: u32,
+) -> (Format, HashMap<String, Merged>) {
     let report = parse_with(
         bytes,
         Hints {
@@ -76,7 +85,7 @@ fn people(bytes: &[u8], session: Session) -> (Format, HashMap<String, Merged>) {
         .unwrap();
     let window = ReportWindow {
         ends_at: utc(end),
-        max_minutes: 600,
+        max_minutes,
     };
     let (merged, unmatched) =
         match_rows(&persons, &rows, &HashMap::new(), window, normalise_name).unwrap();
@@ -381,6 +390,465 @@ fn zoom_meeting_overlaps_count_once() {
     }
 }
 
+/// Teams 2020 list, English, `3/11/2022` month-first: 11 March, the day the publisher
+/// committed it (the session's day decides). Session 13:30-14:30.
+#[test]
+fn teams_list_en_month_first() {
+    let on = day(2022, 3, 11);
+    let (_, p) = people(
+        real!("teams-list-2020-en-utf16-march.csv"),
+        Session {
+            day: on,
+            end: (14, 30),
+        },
+    );
+    assert_eq!(p.len(), 6);
+    // 1:30:31 PM, never left: 59:29.
+    expect(&p, on, "clara m", 59, (13, 30, 31));
+    // 1:31:10-1:31:56 PM (0:46), 1:32:04 PM open (57:56): 58:42.
+    expect(&p, on, "fabio greta", 59, (13, 31, 10));
+    // 1:31:58 PM open: 58:02.
+    expect(&p, on, "kira lena marco", 58, (13, 31, 58));
+}
+
+/// Teams 2020 list downloaded during the class: most people "Joined before" the
+/// download's first instant, and two names appear twice each (two students with one
+/// name, or one on two devices: a name-only list cannot tell, so they count once).
+/// `9/3/2020` is 3 September. Session 14:30-15:30.
+#[test]
+fn teams_list_en_same_names_count_once() {
+    let on = day(2020, 9, 3);
+    let (_, p) = people(
+        real!("teams-list-2020-en-utf16-same-names.csv"),
+        Session {
+            day: on,
+            end: (15, 30),
+        },
+    );
+    // 60 lines, 55 different names.
+    assert_eq!(p.len(), 55);
+    // "Joined before" 2:41:55 PM twice, never left: 48:05 once, not twice.
+    expect(&p, on, "umar dario", 48, (14, 41, 55));
+    expect(&p, on, "marco dario", 48, (14, 41, 55));
+    // 2:41:55-2:46:41 PM (4:46), 2:46:58 PM open (43:02): 47:48.
+    expect(&p, on, "juno kai", 48, (14, 41, 55));
+    // 2:42:47-2:44:30 PM: 1:43.
+    expect(&p, on, "yara dario", 2, (14, 42, 47));
+    // 2:47:05 PM open: 42:55.
+    expect(&p, on, "yarab zenob", 43, (14, 47, 5));
+}
+
+/// Two more Portuguese lists, `16/03/2021` and `15/03/2021`. Sessions 08:00-10:00 and
+/// 19:20-21:10.
+#[test]
+fn teams_lists_pt_more_classes() {
+    let on = day(2021, 3, 16);
+    let (_, p) = people(
+        real!("teams-list-2020-pt-utf16-e.csv"),
+        Session {
+            day: on,
+            end: (10, 0),
+        },
+    );
+    // 47 lines, 39 different names.
+    assert_eq!(p.len(), 39);
+    // 08:00:18-08:05:08 (4:50), 08:05:22 open to 10:00 (1:54:38): 1:59:28.
+    expect(&p, on, "alma dario elena", 119, (8, 0, 18));
+    // 08:00:46-08:47:59 (47:13), 08:48:07 open (1:11:53): 1:59:06.
+    expect(&p, on, "kira xenia yara", 119, (8, 0, 46));
+    // 08:01:24-09:41:45 (1:40:21), 09:41:50 open (18:10): 1:58:31.
+    expect(&p, on, "gil lena hedda ilja", 119, (8, 1, 24));
+    // 09:31:18 open: 28:42.
+    expect(&p, on, "borisb corab ada", 29, (9, 31, 18));
+
+    let on = day(2021, 3, 15);
+    let (_, p) = people(
+        real!("teams-list-2020-pt-utf16-f.csv"),
+        Session {
+            day: on,
+            end: (21, 10),
+        },
+    );
+    // 112 lines, 48 different names.
+    assert_eq!(p.len(), 48);
+    // 19:21:47-19:23:28 (1:41), 19:23:37-21:02:06 (1:38:29): 1:40:10.
+    expect(
+        &p,
+        on,
+        "dario elena fabio greta hugo irene",
+        100,
+        (19, 21, 47),
+    );
+    // 19:22:11-20:03:44 (41:33), 20:14:02-20:15:38 (1:36), 20:15:51-20:50:00 (34:09):
+    // 1:17:18.
+    expect(&p, on, "marco nadia oskar zoë", 77, (19, 22, 11));
+    // 19:22:52-19:34:03 (11:11), 19:37:37 open to 21:10 (1:32:23): 1:43:34.
+    expect(&p, on, "zeno jonas greta ada", 104, (19, 22, 52));
+    // 19:23:09-20:53:13 (1:30:04), 20:53:19-21:02:07 (8:48): 1:38:52.
+    expect(&p, on, "tanja ivo jana", 99, (19, 23, 9));
+}
+
+/// Teams current layout in Polish (`1. Podsumowanie`, `Imię i nazwisko`, `Ostatnie
+/// wyjście`, `Czas udziału w spotkaniu`, `2 godz. 18 min 8 s`), UTF-16 LE, CRLF, with
+/// US dates `3/10/25, 8:02:00 AM` (10 March 2025). The publisher put placeholders in:
+/// `EMAIL` where the address was (not an address, so people are told apart by name)
+/// and one `ID@uczelnia.pl` for every UPN. Session 08:00-10:30.
+#[test]
+fn teams_report_pl_placeholders_are_not_addresses() {
+    let on = day(2025, 3, 10);
+    let (format, p) = people(
+        real!("teams-2025-pl-utf16.csv"),
+        Session {
+            day: on,
+            end: (10, 30),
+        },
+    );
+    assert_eq!(format, Format::Teams);
+    assert_eq!(p.len(), 7);
+    // 2 godz. 18 min 8 s.
+    expect(&p, on, "uczestnik jakis 1", 138, (8, 2, 0));
+    // 2 godz. 15 min 14 s.
+    expect(&p, on, "uczestnik jakis 2", 135, (8, 0, 50));
+    // 1 godz. 57 min 16 s.
+    expect(&p, on, "uczestnik jakis 4", 117, (8, 1, 24));
+    // 2 godz. 13 min 18 s.
+    expect(&p, on, "uczestnik jakis 7", 133, (8, 2, 41));
+}
+
+/// A Teams 2020 list saved before anyone joined: only the header. It is a Teams file
+/// with nobody in it, not an unreadable one.
+#[test]
+fn an_empty_teams_list_has_nobody() {
+    let report = parse_with(
+        real!("teams-list-2020-en-utf16-empty.csv"),
+        Hints {
+            day: Some(day(2021, 5, 2)),
+        },
+    )
+    .unwrap();
+    assert_eq!(report.format, Format::Teams);
+    assert!(report.rows.is_empty());
+}
+
+/// A whole school day in one Zoom meeting (2,220 rows, UTF-8 BOM, CRLF, `05/24/2021
+/// 09:20:05 AM`): 397 addresses, people on two devices at once, two pairs of students
+/// with one name told apart by their addresses. Session until 18:00.
+#[test]
+fn zoom_meeting_school_day() {
+    let on = day(2021, 5, 24);
+    let (format, p) = people(
+        real!("zoom-meeting-2021-school-day.csv"),
+        Session {
+            day: on,
+            end: (18, 0),
+        },
+    );
+    assert_eq!(format, Format::Zoom);
+    assert_eq!(p.len(), 397);
+    // 09:20:05-09:29:42 (two rows end to end, 9:37), 09:29:52-09:30:19 (0:27),
+    // 09:30:20-10:32:09 (three rows, two devices: 1:01:49), 11:25:15-11:26:50 (1:35),
+    // 11:26:51-14:02:52 (three rows, two devices: 2:36:01): 3:49:29, where the rows'
+    // own minutes add up to 450.
+    expect(&p, on, "umaaaaa_viggob_357@example.school", 229, (9, 20, 5));
+    // Two students called Dmitri Hugo: 19 rows, 2:55:56 together ...
+    expect(&p, on, "dmitri_clara0_788@example.school", 176, (9, 25, 13));
+    // ... and 09:23:37-09:24:19, 09:24:20-10:31:52, 14:58:12-14:58:39,
+    // 14:58:39-17:31:43: 3:41:45.
+    expect(
+        &p,
+        on,
+        "dmitri_fabio37_766@example.school",
+        222,
+        (9, 23, 37),
+    );
+    // 09:22:17-09:22:54 (0:37), 09:22:55-10:31:10 (1:08:15): 1:08:52.
+    expect(&p, on, "dario_fabio37_370@example.school", 69, (9, 22, 17));
+}
+
+/// Three Teams 2020 lists of one Indian college: two after Excel (commas, quotes, CRLF,
+/// no BOM) and one as Teams wrote it (UTF-16). The file names give the days:
+/// `07-09-2020` lecture (`9/7/2020`, 7 September), `12-09-2020` tutorial (12 September);
+/// `8/31/2020` is unambiguous.
+#[test]
+fn teams_lists_en_one_college() {
+    let on = day(2020, 9, 7);
+    let (_, p) = people(
+        real!("teams-list-2020-en-excel-crlf-lecture.csv"),
+        Session {
+            day: on,
+            end: (17, 10),
+        },
+    );
+    // 144 lines, 89 different names.
+    assert_eq!(p.len(), 89);
+    // Joined 2:55:32 PM, open to 17:10: 2:14:28.
+    expect(&p, on, "alma bruno", 134, (14, 55, 32));
+    // "Joined before" 2:55:32-4:59:33 PM (2:04:01), 5:01:36 PM open (8:24): 2:12:25.
+    expect(&p, on, "kira lena", 132, (14, 55, 32));
+    // 2:55:32-4:29:05 (1:33:33), 4:29:38-4:30:46 (1:08), 4:33:29 open (36:31): 2:11:12.
+    expect(&p, on, "sven tanja", 131, (14, 55, 32));
+    // 3:05:34-4:15:56 (1:10:22), 4:18:17-4:18:35 (0:18), 4:18:47-4:35:08 (16:21),
+    // 4:35:20 open (34:40): 2:01:41.
+    expect(&p, on, "fabioaa ruib", 122, (15, 5, 34));
+    // 4:08:20-5:00:08 PM: 51:48.
+    expect(&p, on, "umaraa veraaa", 52, (16, 8, 20));
+
+    let on = day(2020, 9, 12);
+    let (_, p) = people(
+        real!("teams-list-2020-en-excel-crlf-tutorial.csv"),
+        Session {
+            day: on,
+            end: (15, 0),
+        },
+    );
+    // 98 lines, 61 different names.
+    assert_eq!(p.len(), 61);
+    // 12:46:13-12:48:21 (2:08), 1:05:00-2:14:13 (1:09:13), 2:16:25-2:50:14 (33:49),
+    // 2:53:37 open to 15:00 (6:23): 1:51:33.
+    expect(&p, on, "greta hugo", 112, (12, 46, 13));
+    // 1:03:56-2:28:45 PM: 1:24:49.
+    expect(&p, on, "adab borisb", 85, (13, 3, 56));
+    // 12:56:30-2:00:43 (1:04:13), 2:01:07-2:01:20 (0:13), 2:29:11 open (30:49): 1:35:15.
+    expect(&p, on, "rui sara", 95, (12, 56, 30));
+    // 1:41:04 PM open: 1:18:56.
+    expect(&p, on, "milab noelb", 79, (13, 41, 4));
+
+    let on = day(2020, 8, 31);
+    let (_, p) = people(
+        real!("teams-list-2020-en-utf16-august.csv"),
+        Session {
+            day: on,
+            end: (10, 30),
+        },
+    );
+    // 30 lines, 26 different names.
+    assert_eq!(p.len(), 26);
+    // 9:30:29-10:00:00 (29:31), 10:00:16 open to 10:30 (29:44): 59:15.
+    expect(&p, on, "elena fabio", 59, (9, 30, 29));
+    // 9:30:29-9:45:37 (15:08), 9:45:51 open (44:09): 59:17.
+    expect(&p, on, "hugo irene", 59, (9, 30, 29));
+    // 9:43:12 AM open: 46:48.
+    expect(&p, on, "zoe aron", 47, (9, 43, 12));
+}
+
+/// Teams 2021-2022 report in English (`Meeting Summary`, then one row per join:
+/// `Full Name⇥Join Time⇥Leave Time⇥Duration⇥Email⇥Role⇥Participant ID (UPN)`), UTF-16 LE.
+/// The publisher edited it for a demo: some `Duration` cells disagree with the row's
+/// own join and leave (`1h 15m` for 2:47:02-3:02:16 PM); the times are the presence.
+/// Session 14:45-16:05 on 18 February 2022.
+#[test]
+fn teams_legacy_report_en_times_decide() {
+    let on = day(2022, 2, 18);
+    let (format, p) = people(
+        real!("teams-legacy-2022-en-utf16.csv"),
+        Session {
+            day: on,
+            end: (16, 5),
+        },
+    );
+    assert_eq!(format, Format::Teams);
+    assert_eq!(p.len(), 3);
+    // 2:47:02-3:02:16 PM: 15:14.
+    expect(&p, on, "clara@example.com", 15, (14, 47, 2));
+    // 2:47:17-3:10:31 PM: 23:14 (the cell says 14s).
+    expect(&p, on, "fabio@example.com", 23, (14, 47, 17));
+    // 2:47:20-2:48:09 (0:49), 3:13:16-4:02:16 (49:00): 49:49.
+    expect(&p, on, "irene@example.com", 50, (14, 47, 20));
+}
+
+/// A Teams 2020 list the teacher opened in Excel and saved as XLSX (sheet `in`, every
+/// cell text, day-first `24/09/2020, 14:00:49` from an Indian Windows; the file name says
+/// 24-09-2020). Session 14:00-16:30.
+#[test]
+fn teams_list_saved_as_xlsx() {
+    let on = day(2020, 9, 24);
+    let bytes = real!("teams-list-2020-en-excel.xlsx");
+    assert!(bytes.starts_with(b"PK\x03\x04"));
+    let (format, p) = people(
+        bytes,
+        Session {
+            day: on,
+            end: (16, 30),
+        },
+    );
+    assert_eq!(format, Format::Teams);
+    // 132 rows, 88 different names.
+    assert_eq!(p.len(), 88);
+    // Joined 13:52:08, before the teacher, open to 16:30: 2:37:52.
+    expect(&p, on, "elena fabio", 158, (13, 52, 8));
+    // 14:19:36-14:21:34 (1:58), 14:21:45-14:25:02 (3:17), 14:28:31-14:42:48 (14:17),
+    // 14:52:15-15:00:47 (8:32), 15:24:10 open (1:05:50): 1:33:54.
+    expect(&p, on, "gilb heddab", 94, (14, 19, 36));
+    // 14:29:21-14:48:59 (19:38), 14:54:36-16:06:18 (1:11:42): 1:31:20.
+    expect(&p, on, "hugoaa lotta", 91, (14, 29, 21));
+    // 14:36:50-14:49:34 (12:44), 14:50:28-15:17:38 (27:10): 39:54.
+    expect(&p, on, "kiraaa lenaaa", 40, (14, 36, 50));
+    // 14:13:00-14:22:11 (9:11), 15:40:37 open (49:23): 58:34.
+    expect(&p, on, "otto petra", 59, (14, 13, 0));
+}
+
+/// Teams 2020 list from 2026 (`2/7/26, 8:03:45 PM`: 7 February, the day it was
+/// committed), a name in Arabic script beside Latin ones and logins (`alma.GRETA`).
+/// Session 20:00-22:00.
+#[test]
+fn teams_list_2026_arabic_script_name() {
+    let on = day(2026, 2, 7);
+    let (_, p) = people(
+        real!("teams-list-2026-en-utf16-arabic.csv"),
+        Session {
+            day: on,
+            end: (22, 0),
+        },
+    );
+    assert_eq!(p.len(), 7);
+    // 8:03:45 PM, never left: 1:56:15.
+    expect(&p, on, "سلمى كريم سلمى كريم ليلى", 116, (20, 3, 45));
+    // 8:04:58-8:54:34 PM (49:36), 9:12:49 PM open (47:11): 1:36:47.
+    expect(&p, on, "alma bruno", 97, (20, 4, 58));
+    // 8:46:17-8:58:03 PM: 11:46.
+    expect(&p, on, "alma.greta", 12, (20, 46, 17));
+    // 9:19:09-9:43:21 PM (24:12), 9:43:41 PM open (16:19): 40:31.
+    expect(&p, on, "hugo", 41, (21, 19, 9));
+}
+
+/// Teams 2020 list of a class where everyone but the teacher came as a guest:
+/// `Greta Hugo (Guest)`, logins like `rosa519 (Guest)`. The suffix is not part of the
+/// name. `11/18/2020`; session 12:45-13:45.
+#[test]
+fn teams_list_guests() {
+    let on = day(2020, 11, 18);
+    let (_, p) = people(
+        real!("teams-list-2020-en-utf16-guests.csv"),
+        Session {
+            day: on,
+            end: (13, 45),
+        },
+    );
+    // 60 lines, 40 different names.
+    assert_eq!(p.len(), 40);
+    // 12:52:17 PM open to 13:45: 52:43.
+    expect(&p, on, "dr. alma bruno", 53, (12, 52, 17));
+    // 12:59:57-1:25:16 (25:19), 1:25:31-1:29:24 (3:53), 1:30:58 PM open (14:02): 43:14.
+    expect(&p, on, "greta hugo", 43, (12, 59, 57));
+    // 1:00:55-1:07:57 (7:02), 1:08:40-1:23:30 (14:50), 1:29:27 PM open (15:33): 37:25.
+    expect(&p, on, "rosa519", 37, (13, 0, 55));
+    // 1:02:34-1:02:51 PM: 17 s, at least a minute.
+    expect(&p, on, "zeno77", 1, (13, 2, 34));
+}
+
+/// One more Portuguese list, `31/03/2021`. Session 07:40-09:40.
+#[test]
+fn teams_list_pt_early_class() {
+    let on = day(2021, 3, 31);
+    let (_, p) = people(
+        real!("teams-list-2020-pt-utf16-g.csv"),
+        Session {
+            day: on,
+            end: (9, 40),
+        },
+    );
+    // 49 lines, 23 different names.
+    assert_eq!(p.len(), 23);
+    // 07:40:32, never left: 1:59:28.
+    expect(&p, on, "alma bruno clara", 119, (7, 40, 32));
+    // 07:40:54-09:37:20: 1:56:26.
+    expect(&p, on, "dario elena fabio greta hugo", 116, (7, 40, 54));
+    // 08:37:06-09:38:16: 1:01:10.
+    expect(&p, on, "fiona gil rui hedda", 61, (8, 37, 6));
+    // 09:30:26-09:38:12: 7:46.
+    expect(&p, on, "karl lotta mads", 8, (9, 30, 26));
+}
+
+/// Zoom meeting participants from a Russian interface (`Имя (первоначальное имя)`,
+/// `Время подключения`, `В зале ожидания` = in the waiting room, `Да`/`Нет`), UTF-8 BOM,
+/// `20.12.2025 07:03:42 AM`. Almost everyone waited in the waiting room first: those rows
+/// are not attendance, and the first join is when they were let in. Session until 08:10.
+#[test]
+fn zoom_meeting_ru_waiting_room() {
+    let on = day(2025, 12, 20);
+    let (format, p) = people(
+        real!("zoom-meeting-2025-ru.csv"),
+        Session {
+            day: on,
+            end: (8, 10),
+        },
+    );
+    assert_eq!(format, Format::Zoom);
+    // 25 rows, 11 of them in the waiting room; 12 people.
+    assert_eq!(p.len(), 12);
+    // Waiting 07:04:55-07:05:28, then in 07:05:28-08:07:28: 1:02:00.
+    expect(&p, on, "dario elena", 62, (7, 5, 28));
+    // Waiting 07:07:34-07:07:43; in 07:07:44-07:21:21 (13:37), 07:21:43-08:07:28
+    // (45:45): 59:22.
+    expect(&p, on, "lena", 59, (7, 7, 44));
+    // Zoom's name for someone who gave none: waiting, then in 07:06:36-07:07:20.
+    expect(&p, on, "пользователь zoom", 1, (7, 6, 36));
+    // Never waited: 07:03:42-07:29:03 and 07:28:48-08:07:16 overlap: 1:03:34 (the rows
+    // say 26 + 39).
+    expect(&p, on, "clara7355@example.com", 64, (7, 3, 42));
+}
+
+/// Zoom meeting participants with the `Recording Consent` and `In Waiting Room` columns
+/// (nobody waited), UTF-8 BOM, CRLF, `01/26/2023 03:43:42 PM`; guests without an address;
+/// rows of one person overlapping. Session until 17:30.
+#[test]
+fn zoom_meeting_with_waiting_room_column() {
+    let on = day(2023, 1, 26);
+    let (_, p) = people(
+        real!("zoom-meeting-2023-waiting-room-column.csv"),
+        Session {
+            day: on,
+            end: (17, 30),
+        },
+    );
+    // 89 rows, 55 people.
+    assert_eq!(p.len(), 55);
+    // Six rows, two pairs overlapping (16:19:38-16:21:34, 16:40:54-16:42:49): 1:27:15,
+    // where the rows say 94.
+    expect(&p, on, "bruno.clara@example.edu", 87, (15, 43, 42));
+    // 15:43:50-16:07:36, 16:07:50-16:54:50, 16:54:51-17:22:54: 1:38:49.
+    expect(&p, on, "fabio.greta@example.edu", 99, (15, 43, 50));
+    // 16:02:42-16:14:10 and 16:13:41-16:37:00 overlap, then 16:37:00-16:55:55: 53:13.
+    expect(&p, on, "brunob.umar@example.edu", 53, (16, 2, 42));
+    // A guest without an address, by name: 16:04:37-16:19:39, 16:32:52-16:34:01,
+    // 16:36:13-16:41:16, 16:41:17-17:09:58: 49:55.
+    expect(&p, on, "quentinb rosab", 50, (16, 4, 37));
+}
+
+/// Zoom meeting participants exported with "Show unique users": the meeting line, then
+/// one row per person with `Total Duration (Minutes)` and no times. Zoom adds up a
+/// person's devices, so one guest has 316 minutes of a 146-minute meeting: that counts as
+/// the most anyone can have attended (a 150-minute session and its 90-minute join window),
+/// and refuses nothing. 8 March 2022.
+#[test]
+fn zoom_unique_users_totals_capped() {
+    let on = day(2022, 3, 8);
+    let (format, p) = people_at_most(
+        real!("zoom-meeting-2022-unique-users.csv"),
+        Session {
+            day: on,
+            end: (12, 15),
+        },
+        240,
+    );
+    assert_eq!(format, Format::Zoom);
+    let minutes = |key: &str| {
+        let m = &p[key];
+        assert_eq!((m.joined_at, m.left_at), (None, None), "{key}: no times");
+        m.minutes
+    };
+    // 48 rows, 47 people: the host by address, the guests by the name they showed
+    // (`Display (Original)`), so `Noel Olga (Pia RUI)` and `Noel Olga` are one person.
+    assert_eq!(p.len(), 47);
+    assert_eq!(minutes("alma@example.net"), 147);
+    // 316, capped.
+    assert_eq!(minutes("irene"), 240);
+    // 65 + 76.
+    assert_eq!(minutes("noel olga"), 141);
+    assert_eq!(minutes("dario elena fabio greta hugo"), 146);
+    assert_eq!(minutes("adab borisb"), 14);
+}
+
 /// Every real file is read (none refused), whatever its layout.
 #[test]
 fn every_real_file_is_read() {
@@ -388,12 +856,13 @@ fn every_real_file_is_read() {
     let mut n = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "csv") {
+        if path.extension().is_some_and(|e| e == "csv" || e == "xlsx") {
             let bytes = std::fs::read(&path).unwrap();
             let report = super::parse(&bytes).unwrap_or_else(|e| panic!("{path:?}: {e}"));
-            assert!(!report.rows.is_empty(), "{path:?}");
+            let empty = path.ends_with("teams-list-2020-en-utf16-empty.csv");
+            assert_eq!(report.rows.is_empty(), empty, "{path:?}");
             n += 1;
         }
     }
-    assert_eq!(n, 19);
+    assert_eq!(n, 37);
 }

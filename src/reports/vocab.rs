@@ -1,9 +1,11 @@
 //! The words meeting platforms print in each interface language, as data: one table per
-//! language for Teams (headers, the events of the 2020 attendance list) and one table of
-//! duration units. The parsers look words up here and never branch on a language.
+//! language for Teams (headers, the events of the 2020 attendance list), one per language
+//! for Zoom (headers, yes and no) and one table of duration units. The parsers look
+//! words up here and never branch on a language.
 //!
-//! Verified against real exports (tests/data/attendance/real/): English, French,
-//! Portuguese and Indonesian. The other tables follow Microsoft's published interface
+//! Verified against real exports (tests/data/attendance/real/): for Teams English,
+//! French, Portuguese, Indonesian and Polish (the current layout's section 2), for Zoom
+//! English and Russian. The other tables follow the platforms' published interface
 //! strings as far as they are known; an export that uses other words is refused with a
 //! message naming its headers, and the fix is a line here.
 
@@ -212,10 +214,12 @@ pub(super) const TEAMS: &[Language] = &[
             (RegistrationEmail, "Adres e-mail rejestracji"),
             (FirstJoin, "Pierwsze dołączenie"),
             (LastLeave, "Ostatnie opuszczenie"),
+            (LastLeave, "Ostatnie wyjście"),
             (Join, "Godzina dołączenia"),
             (Leave, "Godzina opuszczenia"),
             (Duration, "Czas trwania"),
             (Duration, "Czas trwania spotkania"),
+            (Duration, "Czas udziału w spotkaniu"),
             (Action, "Akcja użytkownika"),
             (Timestamp, "Sygnatura czasowa"),
         ],
@@ -297,6 +301,94 @@ pub(super) const TEAMS: &[Language] = &[
         events: &[(Joined, "Bergabung"), (Left, "Keluar")],
     },
 ];
+
+/// What a column of a Zoom export holds, whatever the language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum ZoomField {
+    Name,
+    FirstName,
+    LastName,
+    Email,
+    /// The webinar attendee report: `Yes` or `No`.
+    Attended,
+    /// Meeting participants: `Yes` on the rows of time spent in the waiting room.
+    Waiting,
+    Join,
+    Leave,
+    Minutes,
+}
+
+/// One interface language of Zoom's exports: its headers, each field's in the order
+/// they are preferred (`User Name (Original Name)` before `Name`), and its yes and no.
+pub(super) struct ZoomLanguage {
+    pub headers: &'static [(ZoomField, &'static str)],
+    pub yes: &'static str,
+    pub no: &'static str,
+}
+
+pub(super) const ZOOM: &[ZoomLanguage] = &[
+    // English
+    ZoomLanguage {
+        headers: &[
+            (ZoomField::Name, "User Name (Original Name)"),
+            (ZoomField::Name, "Name (Original Name)"),
+            (ZoomField::Name, "User Name"),
+            (ZoomField::Name, "Name"),
+            (ZoomField::FirstName, "First Name"),
+            (ZoomField::LastName, "Last Name"),
+            (ZoomField::Email, "Email"),
+            (ZoomField::Email, "User Email"),
+            (ZoomField::Email, "Email Address"),
+            (ZoomField::Email, "E-mail"),
+            (ZoomField::Attended, "Attended"),
+            (ZoomField::Waiting, "In Waiting Room"),
+            (ZoomField::Join, "Join Time"),
+            (ZoomField::Leave, "Leave Time"),
+            (ZoomField::Minutes, "Time in Session (minutes)"),
+            (ZoomField::Minutes, "Duration (Minutes)"),
+            (ZoomField::Minutes, "Total Duration (Minutes)"),
+            (ZoomField::Minutes, "Duration"),
+        ],
+        yes: "Yes",
+        no: "No",
+    },
+    // Russian, verified against a real export (real/zoom-meeting-2025-ru.csv)
+    ZoomLanguage {
+        headers: &[
+            (ZoomField::Name, "Имя (первоначальное имя)"),
+            (ZoomField::Email, "Электронная почта"),
+            (ZoomField::Waiting, "В зале ожидания"),
+            (ZoomField::Join, "Время подключения"),
+            (ZoomField::Leave, "Время отключения"),
+            (ZoomField::Minutes, "Длительность (мин)"),
+        ],
+        yes: "Да",
+        no: "Нет",
+    },
+];
+
+static ZOOM_WORDS: LazyLock<HashMap<ZoomField, Vec<&'static str>>> = LazyLock::new(|| {
+    let mut words: HashMap<ZoomField, Vec<&'static str>> = HashMap::new();
+    for (field, text) in ZOOM.iter().flat_map(|l| l.headers.iter()) {
+        words.entry(*field).or_default().push(text);
+    }
+    words
+});
+
+/// The headers naming `field` in a Zoom export, every language's, the preferred first.
+pub(super) fn zoom_words(field: ZoomField) -> &'static [&'static str] {
+    ZOOM_WORDS.get(&field).map_or(&[], Vec::as_slice)
+}
+
+/// Whether a Zoom cell says yes, in any language.
+pub(super) fn zoom_yes(cell: &str) -> bool {
+    ZOOM.iter().any(|l| same(l.yes, cell))
+}
+
+/// Whether a Zoom cell says no, in any language.
+pub(super) fn zoom_no(cell: &str) -> bool {
+    ZOOM.iter().any(|l| same(l.no, cell))
+}
 
 /// Teams writes these in the first cell of a section title or a header whatever the
 /// language; seeing one and no known header means "Teams, in a language not read yet".
@@ -424,6 +516,23 @@ mod tests {
             assert!(l.events.iter().any(|(e, _)| *e == Left), "{}", l.code);
         }
         assert!(TEAMS.len() >= 10);
+    }
+
+    #[test]
+    fn every_zoom_language_names_the_columns_an_import_needs() {
+        for (i, l) in ZOOM.iter().enumerate() {
+            for needed in [ZoomField::Name, ZoomField::Join, ZoomField::Minutes] {
+                assert!(
+                    l.headers.iter().any(|(f, _)| *f == needed),
+                    "language {i}: {needed:?}"
+                );
+            }
+        }
+        assert_eq!(
+            zoom_words(ZoomField::Name)[..2],
+            ["User Name (Original Name)", "Name (Original Name)"]
+        );
+        assert!(zoom_yes("да") && zoom_yes("YES") && zoom_no("Нет") && !zoom_yes("No"));
     }
 
     #[test]

@@ -7,24 +7,15 @@ use super::{
     find_col_after, found_columns, minutes_between, name_and_email, parse_time_cell, value,
 };
 
-const NAME: &[&str] = &[
-    "user name (original name)",
-    "name (original name)",
-    "user name",
-    "name",
-];
-const FIRST_NAME: &[&str] = &["first name"];
-const LAST_NAME: &[&str] = &["last name"];
-const EMAIL: &[&str] = &["email", "user email", "email address", "e-mail"];
-const WAITING: &[&str] = &["in waiting room"];
-const JOIN: &[&str] = &["join time"];
-const LEAVE: &[&str] = &["leave time"];
-const MINUTES: &[&str] = &[
-    "time in session (minutes)",
-    "duration (minutes)",
-    "total duration (minutes)",
-    "duration",
-];
+use super::vocab::{ZoomField, zoom_no, zoom_words, zoom_yes};
+
+// The words of each column, every language's (see `vocab::ZOOM`).
+fn name() -> &'static [&'static str] {
+    zoom_words(ZoomField::Name)
+}
+fn first_name() -> &'static [&'static str] {
+    zoom_words(ZoomField::FirstName)
+}
 
 #[derive(PartialEq, Eq, Clone, Copy)]
 enum State {
@@ -36,10 +27,10 @@ enum State {
 
 /// A header of an attendance table, possibly without the title before it.
 fn looks_like_header(rec: &Rec) -> bool {
-    (find_col(rec, NAME).is_some() || find_col(rec, FIRST_NAME).is_some())
-        && (find_col(rec, JOIN).is_some()
-            || find_col(rec, MINUTES).is_some()
-            || find_col(rec, &["attended"]).is_some())
+    (find_col(rec, name()).is_some() || find_col(rec, first_name()).is_some())
+        && (find_col(rec, zoom_words(ZoomField::Join)).is_some()
+            || find_col(rec, zoom_words(ZoomField::Minutes)).is_some()
+            || find_col(rec, zoom_words(ZoomField::Attended)).is_some())
 }
 
 /// The columns of an attendee table. The e-mail column is optional (Zoom's `Other
@@ -47,9 +38,12 @@ fn looks_like_header(rec: &Rec) -> bool {
 /// `User Email` and `Duration (Minutes)` (the host's, then the participant's), the ones
 /// after the participant's name are taken.
 fn header_cols(rec: &Rec) -> Result<Cols, ImportError> {
-    let (name, last_name) = match find_col(rec, NAME) {
+    let (name, last_name) = match find_col(rec, name()) {
         Some(name) => (name, None),
-        None => match (find_col(rec, FIRST_NAME), find_col(rec, LAST_NAME)) {
+        None => match (
+            find_col(rec, first_name()),
+            find_col(rec, zoom_words(ZoomField::LastName)),
+        ) {
             (Some(first), last) => (first, last),
             (None, _) => {
                 return Err(ImportError::at(
@@ -65,16 +59,17 @@ fn header_cols(rec: &Rec) -> Result<Cols, ImportError> {
         },
     };
     let after = Some(name);
+    let col = |field| find_col_after(rec, zoom_words(field), after);
     Ok(Cols {
-        attended: find_col(rec, &["attended"]),
+        attended: find_col(rec, zoom_words(ZoomField::Attended)),
         name,
         last_name,
-        email: find_col_after(rec, EMAIL, after),
+        email: col(ZoomField::Email),
         other_email: None,
-        join: find_col_after(rec, JOIN, after),
-        leave: find_col_after(rec, LEAVE, after),
-        duration: find_col_after(rec, MINUTES, after),
-        waiting: find_col(rec, WAITING),
+        join: col(ZoomField::Join),
+        leave: col(ZoomField::Leave),
+        duration: col(ZoomField::Minutes),
+        waiting: find_col(rec, zoom_words(ZoomField::Waiting)),
     })
 }
 
@@ -157,17 +152,17 @@ pub(super) fn parse(records: &[Rec], hints: Hints) -> Result<Option<Report>, Imp
 fn row(rec: &Rec, cols: &Cols, day_first: bool) -> Result<Option<ReportRow>, ImportError> {
     if let Some(i) = cols.attended {
         let attended = rec.cell(Some(i));
-        if attended.eq_ignore_ascii_case("no") {
+        if zoom_no(attended) {
             return Ok(None);
         }
-        if !(attended.eq_ignore_ascii_case("yes") || attended.is_empty()) {
+        if !(zoom_yes(attended) || attended.is_empty()) {
             return Err(ImportError::at(
                 rec.line,
                 format!("the Attended column should say Yes or No, not \"{attended}\""),
             ));
         }
     }
-    if rec.cell(cols.waiting).eq_ignore_ascii_case("yes") {
+    if zoom_yes(rec.cell(cols.waiting)) {
         // In the waiting room, not in the meeting.
         return Ok(None);
     }

@@ -294,7 +294,8 @@ async fn every_page_passes_the_accessibility_audit_in_english_and_arabic() {
         chrome
             .assert_accessible(&format!("invitee import with errors ({lang})"))
             .await;
-        // A meeting report whose people are not registered: the unmatched rows.
+        // A meeting report whose people are not registered: first its preview, with a
+        // search beside each unmatched row.
         let attendance = format!("/organizer/webinars/{}/attendance", s.w.id);
         chrome.goto(&app.url(&in_language(&attendance, lang))).await;
         let report = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -303,7 +304,24 @@ async fn every_page_passes_the_accessibility_audit_in_english_and_arabic() {
             .type_into("#import-file", report.to_str().unwrap())
             .await;
         chrome
-            .click("form[action$='/attendance/import'] button[type=submit]")
+            .click("form[action$='/attendance/import'] button[name=dry_run]")
+            .await;
+        chrome
+            .wait_for(
+                "the preview",
+                "return document.querySelector('#unmatched') !== null;",
+            )
+            .await;
+        chrome
+            .assert_accessible(&format!("attendance preview with unmatched rows ({lang})"))
+            .await;
+        // Then the import itself: the unmatched rows it keeps.
+        chrome.goto(&app.url(&in_language(&attendance, lang))).await;
+        chrome
+            .type_into("#import-file", report.to_str().unwrap())
+            .await;
+        chrome
+            .click("form[action$='/attendance/import'] button.primary")
             .await;
         chrome
             .wait_for(
@@ -313,6 +331,31 @@ async fn every_page_passes_the_accessibility_audit_in_english_and_arabic() {
             .await;
         chrome
             .assert_accessible(&format!("attendance import with unmatched rows ({lang})"))
+            .await;
+        // One of them linked to a registration through its search: the page after.
+        let rows = "return document.querySelectorAll('#unmatched-kept tbody tr').length;";
+        let before = chrome.run(rows).await.as_u64().unwrap();
+        chrome
+            .type_into(
+                "#unmatched-kept input[list=registrants]",
+                "youssef@example.ma",
+            )
+            .await;
+        chrome
+            .click("#unmatched-kept form button[type=submit]")
+            .await;
+        chrome
+            .wait_for(
+                "the linked row to leave the list",
+                &format!(
+                    "const t = document.querySelectorAll('#unmatched-kept tbody tr');
+                     return t.length === {};",
+                    before - 1
+                ),
+            )
+            .await;
+        chrome
+            .assert_accessible(&format!("attendance after linking a row ({lang})"))
             .await;
         // A new API token, shown once.
         chrome

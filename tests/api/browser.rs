@@ -197,3 +197,128 @@ async fn an_organizer_signs_in_uploads_the_invitees_and_sends_invitations() {
     assert!(chrome.text().await.contains("24 invitations queued"));
     chrome.screenshot("organizer-outbox.png").await;
 }
+
+/// The attendance page in a real browser: Preview shows what the import would do and
+/// stores nothing; after the import, a row that matched nobody is linked through its
+/// search field (the registrants offered as suggestions) and leaves the list.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_organizer_previews_a_report_then_links_an_unmatched_row() {
+    let Some(chrome) = Chrome::start("Europe/Zurich").await else {
+        return;
+    };
+    let mut app = spawn_app(Backend::Sqlite).await;
+    let (email, link) = app.password_link().await;
+    app.token = meridian::cli::create_token(&app.settings, &email, "browser")
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    let w = app.model_webinar(None, None).await;
+    let body = json!({"name": "Kenji Sato", "email": "kenji@example.jp",
+                      "time_zone": "Asia/Tokyo", "session_id": w.am});
+    app.register_ok(&w.id, &body).await;
+    chrome.goto(&link).await;
+    chrome.type_into("#password", "correct horse battery").await;
+    chrome.type_into("#repeat", "correct horse battery").await;
+    chrome.click("form button[type=submit]").await;
+    chrome
+        .wait_for(
+            "the sign-in page",
+            "return location.pathname === '/organizer/sign-in';",
+        )
+        .await;
+    chrome.type_into("#email", &email).await;
+    chrome.type_into("#password", "correct horse battery").await;
+    chrome.click("#sign-in button[type=submit]").await;
+    chrome
+        .wait_for(
+            "the webinar list",
+            "return location.pathname === '/organizer';",
+        )
+        .await;
+    let page = app.url(&format!("/organizer/webinars/{}/attendance", w.id));
+    let report = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/attendance/zoom-webinar-attendees.csv");
+    let report = report.to_str().unwrap();
+
+    // Preview: the outcome with a search per unmatched row, and nothing stored.
+    chrome.goto(&page).await;
+    chrome.type_into("#import-file", report).await;
+    chrome
+        .click("form[action$='/attendance/import'] button[name=dry_run]")
+        .await;
+    chrome
+        .wait_for(
+            "the preview",
+            "return document.querySelector('#unmatched') !== null;",
+        )
+        .await;
+    let text = chrome.text().await;
+    assert!(
+        text.contains("Preview: 1 people would be matched. Nothing was stored"),
+        "{text}"
+    );
+    assert!(
+        text.contains("stranger@example.net"),
+        "the unmatched rows: {text}"
+    );
+    assert_eq!(
+        chrome
+            .run("return document.querySelector('#unmatched-kept') === null;")
+            .await,
+        json!(true),
+        "a preview keeps no unmatched rows"
+    );
+    chrome.goto(&page).await;
+    assert!(
+        chrome.text().await.contains("No record"),
+        "nobody has attendance after a preview"
+    );
+
+    // The import keeps the unmatched rows, each with its search.
+    chrome.type_into("#import-file", report).await;
+    chrome
+        .click("form[action$='/attendance/import'] button.primary")
+        .await;
+    chrome
+        .wait_for(
+            "the kept unmatched rows",
+            "return document.querySelector('#unmatched-kept') !== null;",
+        )
+        .await;
+    assert!(
+        chrome
+            .text()
+            .await
+            .contains("1 people matched in the report.")
+    );
+    assert_eq!(
+        chrome
+            .run("return [...document.querySelectorAll('#registrants option')].map(o => o.value);")
+            .await,
+        json!(["kenji@example.jp"]),
+        "the search suggests the registrants"
+    );
+    let field = chrome
+        .run(
+            "const row = [...document.querySelectorAll('#unmatched-kept tbody tr')]
+               .find(r => r.innerText.includes('stranger@example.net'));
+             return row.querySelector('input[list=registrants]').id;",
+        )
+        .await;
+    let field = field.as_str().unwrap().to_string();
+    chrome
+        .type_into(&format!("#{field}"), "kenji@example.jp")
+        .await;
+    chrome
+        .click(&format!("#{field} ~ button[type=submit]"))
+        .await;
+    chrome
+        .wait_for(
+            "the linked row to leave the list",
+            "const t = document.querySelector('#unmatched-kept');
+             return t !== null && !t.innerText.includes('stranger@example.net')
+               && t.innerText.includes('lucia.fernandez@example.mx');",
+        )
+        .await;
+}

@@ -55,10 +55,51 @@ FILES = [
      "e08aac45e4d6f160a2492155f7fd162ddabfd4c4", "inst/extdata/participants_heroes.csv", ",", False),
     ("zoom-meeting-2021-preamble.csv", "Lightbridge-KS/zoomclass",
      "e08aac45e4d6f160a2492155f7fd162ddabfd4c4", "inst/extdata/participants_heroes_full.csv", ",", False),
+    ("teams-list-2020-pt-utf16-e.csv", "RenatoJardimParducci/SegundoExemploGit3SIB",
+     "2c45424a6112b0f610801da4a22a354e26e89bc5", "meetingAttendanceList.csv", "\t", True),
+    ("teams-list-2020-pt-utf16-f.csv", "RenatoJardimParducci/SegundoExemploGit3SIS",
+     "47eb0a5cb2ae702fc0696d9cef198a1ca6b84460", "meetingAttendanceList.csv", "\t", True),
+    ("teams-list-2020-en-utf16-march.csv", "sachins1995/publicdata",
+     "2273c6cec86dbc215d65e33e62faaf45facb9c68", "meetingAttendanceList.csv", "\t", True),
+    ("teams-list-2020-en-utf16-same-names.csv", "darker-space/Teams-Attendance",
+     "4a2907aa11a31ebdad3ae88691267e1950200662", "Data3.csv", "\t", True),
+    ("teams-list-2020-en-utf16-empty.csv", "cognizance-amrita/cms",
+     "02b1914400403ab305f8763c914505238377b97a", "meetingAttendanceList.csv", "\t", False),
+    ("teams-2025-pl-utf16.csv", "mlodyjesienin/teams-attendance",
+     "88947348f6502a662551b8a3aa54dae31e0579bb",
+     "example-files/Przedmiot lab3 - Raport obecności 3-10-25.csv", "\t", False),
+    ("zoom-meeting-2021-school-day.csv", "manideep39/zoom-attendance-management",
+     "cce350552c82cc433a14359610a09e035336219e", "uploads/zoomRecord.csv", ",", True),
+    ("teams-list-2020-en-excel-crlf-lecture.csv", "oscarsiles/teams_attendance_tracker",
+     "b7592758a02b19a9a5d0615db105b5d85100e778",
+     "app/uploads/07-09-2020Rita_Sharma_EXTC_BT_BCE_Lecture_Attendance.csv", ",", True),
+    ("teams-list-2020-en-excel-crlf-tutorial.csv", "oscarsiles/teams_attendance_tracker",
+     "14d83eedcc326ca9cf4a844d656cec87bd3ef9e5",
+     "app/uploads/12-09-2020_TE_EXTC_BCE_TUTORIAL_AttendanceList.csv", ",", True),
+    ("teams-list-2020-en-utf16-august.csv", "oscarsiles/teams_attendance_tracker",
+     "2b99e1312f0c5b53d4d5caa0d9c477c501565e64", "app/uploads/meetingAttendanceList_17.csv",
+     "\t", True),
+    ("teams-legacy-2022-en-utf16.csv", "FilipDolejsi/MSTeams_Attendance_Statistic",
+     "43e25d77a6cb1d7567c1cc8d713d780ff98cea19", "demo.csv", "\t", True),
+    ("teams-list-2020-en-excel.xlsx", "oscarsiles/teams_attendance_tracker",
+     "3dd9b952f712d8a0d87e1b03511afd03fbafee54",
+     "app/uploads/Rita20Sharma.CH20BM20LEC.20ATTENDANCE20LIST2024-09-2020.xlsx", None, True),
+    ("teams-list-2026-en-utf16-arabic.csv", "Mohamed-Mahdy7/ITI_GIT",
+     "cab7f6750d6fc8626d9931d95fa12881a481f106", "meetingAttendanceList (1).csv", "\t", True),
+    ("teams-list-2020-pt-utf16-g.csv", "RenatoJardimParducci/2tdsg-ProjetoDilan-2021",
+     "c67f9caaef171fe8c8b814e8ee342ea449a4af65", "meetingAttendanceList (1).csv", "\t", True),
+    ("teams-list-2020-en-utf16-guests.csv", "masif411/Digital_system",
+     "e951bcf5cc13a1b2145146d575508745cad499ae", "meetingAttendanceList (1).csv", "\t", True),
+    ("zoom-meeting-2025-ru.csv", "Jamxon/ExcelReader",
+     "ed8cb495d8f0000d49cc1a4afbb08145f2a4d9ac", "zoom.csv", ",", True),
+    ("zoom-meeting-2023-waiting-room-column.csv", "aravind33b/Attendance-Tracker",
+     "b2c4c04c57e91b07858afe1e1eb0d0e04020633f", "zoom.csv", ",", True),
+    ("zoom-meeting-2022-unique-users.csv", "aubreymoore/CAS-biocontrol-seminar",
+     "035ea8a6e749b02e350a28f97afffed011e9922b", "zoom_participants.csv", ",", True),
 ]
 
 NAME_HEADERS = {"full name", "name", "nome completo", "nom complet", "nama",
-                "name (original name)"}
+                "name (original name)", "имя (первоначальное имя)"}
 
 GIVEN = ("Alma Bruno Clara Dario Elena Fabio Greta Hugo Irene Jonas Kira Lena Marco Nadia "
          "Oskar Paula Quentin Rosa Sven Tanja Umar Vera Willem Xenia Yara Zeno Ada Boris "
@@ -67,10 +108,22 @@ GIVEN = ("Alma Bruno Clara Dario Elena Fabio Greta Hugo Irene Jonas Kira Lena Ma
          "Kai Lotta Mads Nora Otto Petra Rune Selma Tore Uma Viggo Wilma").split()
 ACCENTED = ("Zoë Renée Józef Müller Ñuñez Öztürk Łucja Ødegård Šimić Jérôme Aurélie Íñigo "
             "Çelik Ángela Bärbel Dvořák Håkon Ümit Étienne Gonçalves").split()
+# Words in Arabic script keep their script (and so their direction).
+ARABIC = "سلمى كريم ليلى يوسف نور هدى عمر رنا زياد منى سامي دينا".split()
+# Words in a name cell that are not the person's: Teams' suffixes and titles.
+KEEP = {"Guest", "External", "Unverified", "Host", "Dr", "EXT", "AM", "PM",
+        # Zoom's name for a participant who gave none, in Russian ("Zoom user").
+        "Пользователь", "Zoom"}
+# Files whose names hold logins such as `ch.umar97987`: there the letters of a token
+# with digits are a name too (elsewhere such tokens are roll numbers like `DSE07300362`,
+# kept apart from their digits).
+LOGINS = {"teams-list-2020-en-utf16-guests.csv"}
 
 
 class Mapper:
-    def __init__(self):
+    def __init__(self, logins=False):
+        self.logins = logins
+        self.next_arabic = 0
         self.words = {}
         self.domains = {}
         self.emails = {}
@@ -80,6 +133,12 @@ class Mapper:
     def word(self, w):
         key = w.casefold()
         if key not in self.words:
+            if any("\u0600" <= c <= "\u06ff" for c in w):
+                base = ARABIC[self.next_arabic % len(ARABIC)]
+                n = self.next_arabic // len(ARABIC)
+                self.next_arabic += 1
+                self.words[key] = base + "ـ" * n
+                return self.words[key]
             if any(ord(c) > 127 for c in w):
                 base = ACCENTED[self.next_accent % len(ACCENTED)]
                 n = self.next_accent // len(ACCENTED)
@@ -104,10 +163,15 @@ class Mapper:
     def name(self, value):
         out = []
         for tok in re.findall(r"\w+|\W+", value):
-            if re.fullmatch(r"\(?[A-Z]{2,4}\)?", tok) and tok in ("EXT", "AM", "PM"):
+            if tok in KEEP:
                 out.append(tok)
             elif any(c.isdigit() for c in tok) and re.fullmatch(r"\w+", tok):
-                out.append(self.digits(tok))
+                if self.logins:
+                    out.append("".join(
+                        self.digits(p) if p.isdigit() else self.word(p) if len(p) > 1 else p
+                        for p in re.findall(r"\d+|[^\W\d_]+|_", tok)))
+                else:
+                    out.append(self.digits(tok))
             elif re.fullmatch(r"[^\W\d_]+", tok) and len(tok) > 1:
                 out.append(self.word(tok))
             else:
@@ -178,6 +242,51 @@ def rewrite(text, delim, mapper):
     return "".join(out)
 
 
+# The words of a Teams 2020 list that are not names: its headers and events.
+LIST_WORDS = {"Full Name", "User Action", "Timestamp", "Joined", "Joined before", "Left"}
+SHARED_STRING = re.compile(r"(<t(?: [^>]*)?>)([^<]*)(</t>)")
+TIMESTAMP = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}, \d")
+
+
+def rewrite_xlsx(raw, mapper):
+    """The spreadsheet with the names in its shared strings replaced. Every member's XML is
+    kept byte for byte otherwise (and in the same order, with the same dates and
+    compression method); only the ZIP container around them is written anew."""
+    import io
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(raw))
+    # Who saved the file (the document properties, and the folder Excel remembers in
+    # the workbook) is personal too.
+    core = src.read("docProps/core.xml").decode("utf-8")
+    people = {}
+    for tag in ("dc:creator", "cp:lastModifiedBy"):
+        for who in re.findall(f"<{tag}>([^<]*)</{tag}>", core):
+            people[who] = mapper.email(who) if "@" in who else mapper.name(who)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename in ("docProps/core.xml", "xl/workbook.xml"):
+                text = data.decode("utf-8")
+                for who, pseudonym in people.items():
+                    text = text.replace(f">{who}<", f">{pseudonym}<")
+                    text = text.replace(f"\\{who}\\", f"\\{pseudonym}\\")
+                data = text.encode("utf-8")
+            if info.filename == "xl/sharedStrings.xml":
+                text = data.decode("utf-8")
+
+                def one(m):
+                    value = m.group(2)
+                    if value in LIST_WORDS or TIMESTAMP.match(value) or "&" in value:
+                        return m.group(0)
+                    return m.group(1) + mapper.name(value) + m.group(3)
+
+                data = SHARED_STRING.sub(one, text).encode("utf-8")
+            dst.writestr(info, data)
+    return out.getvalue()
+
+
 def decode(raw):
     if raw.startswith(b"\xff\xfe"):
         return "utf-16-le", raw[:2], raw[2:]
@@ -191,12 +300,17 @@ def decode(raw):
 def main():
     for dest, repo, commit, path, delim, anonymise in FILES:
         mirror = MIRRORS / repo.replace("/", "+") / "repo"
+        if not mirror.is_dir():
+            print(dest, "skipped: no mirror of", repo)
+            continue
         raw = subprocess.run(["git", "-C", str(mirror), "show", f"{commit}:{path}"],
                              check=True, capture_output=True).stdout
-        if anonymise:
+        if anonymise and dest.endswith(".xlsx"):
+            raw = rewrite_xlsx(raw, Mapper())
+        elif anonymise:
             enc, bom, body = decode(raw)
             text = body.decode(enc)
-            raw = bom + rewrite(text, delim, Mapper()).encode(enc)
+            raw = bom + rewrite(text, delim, Mapper(dest in LOGINS)).encode(enc)
         (OUT / dest).write_bytes(raw)
         print(dest, len(raw), hashlib.sha256(raw).hexdigest()[:12])
 
