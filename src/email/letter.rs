@@ -31,6 +31,10 @@ pub enum Kind {
     Pending,
     /// The organizers did not approve the registration.
     Declined,
+    /// The session was full: the person is on its waiting list (no seat, no calendar).
+    Waitlisted,
+    /// A seat freed and the first person waiting took it: a calendar invitation.
+    MovedUp,
 }
 
 impl Kind {
@@ -51,6 +55,8 @@ impl Kind {
             Self::MissedYou => "missed_you",
             Self::Pending => "pending",
             Self::Declined => "declined",
+            Self::Waitlisted => "waitlisted",
+            Self::MovedUp => "moved_up",
         }
     }
 
@@ -62,14 +68,16 @@ impl Kind {
             | Self::Switched
             | Self::Rescheduled
             | Self::ChairInvitation
-            | Self::ChairRescheduled => Some(Method::Request),
+            | Self::ChairRescheduled
+            | Self::MovedUp => Some(Method::Request),
             Self::Cancelled | Self::SessionCancelled | Self::ChairCancelled => Some(Method::Cancel),
             Self::Reminder
             | Self::ManageLink
             | Self::ThankYou
             | Self::MissedYou
             | Self::Pending
-            | Self::Declined => None,
+            | Self::Declined
+            | Self::Waitlisted => None,
         }
     }
 
@@ -80,7 +88,7 @@ impl Kind {
 
     /// Whether the email gives the personal join link (the person holds a seat).
     pub fn has_join_link(self) -> bool {
-        !self.is_follow_up() && !matches!(self, Self::Pending | Self::Declined)
+        !self.is_follow_up() && !matches!(self, Self::Pending | Self::Declined | Self::Waitlisted)
     }
 
     /// Whether the email gives the manage link.
@@ -100,6 +108,7 @@ impl Kind {
                 | Self::ChairInvitation
                 | Self::ChairRescheduled
                 | Self::Reminder
+                | Self::MovedUp
         )
     }
 

@@ -266,6 +266,7 @@ mod tests {
             Kind::Rescheduled,
             Kind::ChairRescheduled,
             Kind::Reminder,
+            Kind::MovedUp,
         ] {
             let r = rendered(&letter(kind, "en", "Europe/Zurich"));
             assert!(
@@ -292,6 +293,7 @@ mod tests {
             Kind::SessionCancelled,
             Kind::ThankYou,
             Kind::ManageLink,
+            Kind::Waitlisted,
         ] {
             let r = rendered(&letter(kind, "en", "Europe/Zurich"));
             assert!(!r.text.contains("clocks"), "{kind:?}: {}", r.text);
