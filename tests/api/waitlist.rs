@@ -20,6 +20,7 @@ on_both_databases!(
     the_manage_page_shows_the_place_in_line_and_leaving_the_list_moves_others_up,
     the_registration_page_offers_the_waiting_list_of_a_full_session,
     a_race_of_cancellations_and_registrations_keeps_seats_exact_and_the_order,
+    moved_up_emails_in_every_language_pass_the_invitation_checks,
 );
 
 const MOVED_UP: &str = "you have moved up from the waiting list";
@@ -477,4 +478,98 @@ async fn a_race_of_cancellations_and_registrations_keeps_seats_exact_and_the_ord
         .filter(|m| m.text.contains(MOVED_UP))
         .count();
     assert!(moved_up >= 5, "{moved_up} moved-up emails");
+}
+
+/// One person waiting per language moves up when the capacity rises: each email is a
+/// REQUEST in the person's language that says they moved up, and passes the independent
+/// check (tests/tools/check_invites.py) and the shared iCalendar validator.
+async fn moved_up_emails_in_every_language_pass_the_invitation_checks(backend: Backend) {
+    let smtp = crate::smtp::SmtpServer::start().await;
+    let app = spawn_app_with(backend, inline_delivery(smtp_to(&smtp.url()))).await;
+    let w = app.model_webinar(Some(1), None).await;
+    app.organizer(
+        Method::PATCH,
+        &format!("/api/v1/webinars/{}", w.id),
+        Some(&json!({"waiting_list": true})),
+    )
+    .await;
+    app.register_ok(&w.id, &person(0, &w.am)).await;
+    let said = [
+        ("en", MOVED_UP),
+        ("es", "ha pasado de la lista de espera a tener plaza"),
+        ("fr", "vous quittez la liste d’attente pour cette place"),
+        ("ru", "вы перешли из листа ожидания"),
+        ("ar", "انتقلت من قائمة الانتظار"),
+    ];
+    for (i, (language, _)) in said.iter().enumerate() {
+        let mut body = person(i + 1, &w.am);
+        body["language"] = json!(language);
+        body["name"] = json!(format!("Ana \"{language}\"; Pérez, المنظمة"));
+        app.register_ok(&w.id, &body).await;
+    }
+    app.deliver().await;
+    let before = smtp.received().len();
+    json_of(
+        app.organizer(
+            Method::PATCH,
+            &format!("/api/v1/webinars/{}/sessions/{}", w.id, w.am),
+            Some(&json!({"capacity": 6})),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let mails = app.deliver().await;
+    for (i, (language, sentence)) in said.iter().enumerate() {
+        let to = format!("person{}@example.org", i + 1);
+        let mail = mails.iter().find(|m| m.to == to).expect("a moved-up email");
+        assert!(mail.text.contains(sentence), "{language}: {}", mail.text);
+        assert_eq!(mail.method_param.as_deref(), Some("REQUEST"), "{language}");
+    }
+    let received = smtp.received();
+    let moved_up = &received[before..];
+    assert_eq!(moved_up.len(), said.len());
+    let dir = tempfile::tempdir().unwrap();
+    // MERIDIAN_TEST_EMAIL_DIR keeps a copy for CI's run of the shared validator.
+    let keep = std::env::var_os("MERIDIAN_TEST_EMAIL_DIR").map(std::path::PathBuf::from);
+    let run = uuid::Uuid::new_v4().simple();
+    let mut files = Vec::new();
+    for (i, message) in moved_up.iter().enumerate() {
+        let file = dir.path().join(format!("moved-up-{i}.eml"));
+        std::fs::write(&file, &message.data).unwrap();
+        files.push(file);
+        if let Some(keep) = &keep {
+            std::fs::create_dir_all(keep).unwrap();
+            std::fs::write(keep.join(format!("waitlist-{run}-{i}.eml")), &message.data).unwrap();
+        }
+    }
+    let Some(python) = crate::emails::python_with_icalendar() else {
+        return;
+    };
+    let tools = [
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/check_invites.py"),
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/tools/validate_ics.py"
+        ),
+    ];
+    for tool in tools {
+        if !std::path::Path::new(tool).exists() {
+            // The shared validator sits beside the checkout, as in CI; announced when absent.
+            use std::io::Write;
+            let _ = writeln!(std::io::stderr(), "SKIPPED {tool}: not found");
+            continue;
+        }
+        let output = std::process::Command::new(python)
+            .arg(tool)
+            .args(&files)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{tool}: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
 }
