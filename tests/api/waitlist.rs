@@ -21,6 +21,7 @@ on_both_databases!(
     the_registration_page_offers_the_waiting_list_of_a_full_session,
     a_race_of_cancellations_and_registrations_keeps_seats_exact_and_the_order,
     moved_up_emails_in_every_language_pass_the_invitation_checks,
+    the_report_and_the_participant_list_count_people_waiting_apart,
 );
 
 const MOVED_UP: &str = "you have moved up from the waiting list";
@@ -572,4 +573,53 @@ async fn moved_up_emails_in_every_language_pass_the_invitation_checks(backend: B
             String::from_utf8_lossy(&output.stderr)
         );
     }
+}
+
+async fn the_report_and_the_participant_list_count_people_waiting_apart(backend: Backend) {
+    let (app, w) = app_with_waiting_list(backend, 1).await;
+    app.register_ok(&w.id, &person(0, &w.am)).await;
+    app.register_ok(&w.id, &person(1, &w.am)).await;
+    app.register_ok(&w.id, &person(2, &w.am)).await;
+    let report = json_of(
+        app.get_as_organizer(&format!("/api/v1/webinars/{}/report", w.id))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let figures = |line: &Value| (line["registered"].clone(), line["waitlisted"].clone());
+    assert_eq!(figures(&report["totals"]), (json!(1), json!(2)));
+    assert_eq!(figures(&report["per_session"][0]), (json!(1), json!(2)));
+    assert_eq!(figures(&report["per_session"][1]), (json!(0), json!(0)));
+    let csv = app
+        .get_as_organizer(&format!(
+            "/api/v1/webinars/{}/participants?format=csv",
+            w.id
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(csv.matches(",waitlisted,").count(), 2, "{csv}");
+    assert_eq!(csv.matches(",registered,").count(), 1, "{csv}");
+    let registered_only = app
+        .get_as_organizer(&format!(
+            "/api/v1/webinars/{}/participants?format=csv&registered_only=true",
+            w.id
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!registered_only.contains("waitlisted"), "{registered_only}");
+    let page = app
+        .get_as_organizer(&format!(
+            "/api/v1/webinars/{}/participants?format=html",
+            w.id
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("3 people"), "{page}");
+    assert!(page.contains("2 of them on a waiting list"), "{page}");
 }
