@@ -22,6 +22,7 @@ on_both_databases!(
     a_race_of_cancellations_and_registrations_keeps_seats_exact_and_the_order,
     moved_up_emails_in_every_language_pass_the_invitation_checks,
     the_report_and_the_participant_list_count_people_waiting_apart,
+    organizers_keep_a_waiting_list_and_raise_seats_on_their_pages,
 );
 
 const MOVED_UP: &str = "you have moved up from the waiting list";
@@ -622,4 +623,91 @@ async fn the_report_and_the_participant_list_count_people_waiting_apart(backend:
         .unwrap();
     assert!(page.contains("3 people"), "{page}");
     assert!(page.contains("2 of them on a waiting list"), "{page}");
+}
+
+async fn organizers_keep_a_waiting_list_and_raise_seats_on_their_pages(backend: Backend) {
+    let app = spawn_app_with(backend, inline_delivery(|_| {})).await;
+    let browser = Browser::new(&app);
+    browser.sign_in(&app).await;
+    let (base, csrf) = browser
+        .create_webinar("Waiting", &[("AM", "2030-09-24T07:00")])
+        .await;
+    let webinar = base.rsplit('/').next().unwrap().to_string();
+    let (status, page, _) = browser
+        .post(
+            &base,
+            &[
+                ("csrf", &csrf),
+                ("title", "Waiting"),
+                ("languages", "en"),
+                ("time_zone", "UTC"),
+                ("waiting_list", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains(r#"<option value="true" selected>Keep a waiting list"#),
+        "{page}"
+    );
+    let w = json_of(
+        app.get(&format!("/api/v1/webinars/{webinar}")).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(w["waiting_list"], true);
+    let am = w["sessions"][0]["id"].as_str().unwrap().to_string();
+    let seats = async |capacity: &str| {
+        let (_, page) = browser.get(&base).await;
+        let (status, page, _) = browser
+            .post(
+                &format!("{base}/sessions/{am}"),
+                &[
+                    ("csrf", &csrf_of(&page)),
+                    ("label", "AM"),
+                    ("starts_local", "2030-09-24T07:00"),
+                    ("duration_minutes", "120"),
+                    ("capacity", capacity),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+    };
+    seats("1").await;
+    app.register_ok(&webinar, &person(0, &am)).await;
+    let (answer, waiting) = app.register_ok(&webinar, &person(1, &am)).await;
+    assert_eq!(answer["status"], "waitlisted");
+    let (_, page) = browser
+        .get(&format!("{base}/registrations?status=waitlisted"))
+        .await;
+    assert!(page.contains("person1@example.org"), "{page}");
+    assert!(!page.contains("person0@example.org"), "{page}");
+    assert!(page.contains("on the waiting list"), "{page}");
+    seats("2").await;
+    assert_eq!(read(&app, &waiting).await["status"], "registered");
+    let (status, page) = browser.get(&format!("{base}/outbox")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("moved up from the waiting list"), "{page}");
+    // A form without the field (the creation form) leaves the setting as it is.
+    let (_, page) = browser.get(&base).await;
+    browser
+        .post(
+            &base,
+            &[
+                ("csrf", &csrf_of(&page)),
+                ("title", "Waiting still"),
+                ("languages", "en"),
+                ("time_zone", "UTC"),
+            ],
+        )
+        .await;
+    let w = json_of(
+        app.get(&format!("/api/v1/webinars/{webinar}")).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (w["title"].as_str(), w["waiting_list"].as_bool()),
+        (Some("Waiting still"), Some(true))
+    );
 }
