@@ -8,7 +8,7 @@ use super::registrations;
 use crate::context::{Context, Work};
 use crate::db;
 use crate::domain::attendance::{self, JoinWindow, Person, Presence, Record, RowKey, Source};
-use crate::domain::registration::Registration;
+use crate::domain::registration::{Registration, RegistrationStatus};
 use crate::domain::values::{EmailAddress, instant_in_range};
 use crate::domain::webinar::{Session, Webinar};
 use crate::domain::{RegistrationId, SessionId, TimeZone};
@@ -25,6 +25,8 @@ pub enum Join {
     Ended,
     SessionCancelled,
     RegistrationCancelled,
+    /// On a waiting list: the meeting opens to them once a seat comes to them.
+    Waitlisted,
 }
 
 /// What a join link opens at `now`, with the registration, webinar and session it names;
@@ -42,7 +44,9 @@ pub async fn join(
         .await?
         .ok_or_else(|| AppError::not_found("session"))?;
     drop(conn);
-    let outcome = if !registration.status.holds_seat() {
+    let outcome = if registration.status == RegistrationStatus::Waitlisted {
+        Join::Waitlisted
+    } else if !registration.status.holds_seat() {
         Join::RegistrationCancelled
     } else {
         match attendance::join_window(&session, now) {

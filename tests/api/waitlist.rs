@@ -322,6 +322,16 @@ async fn the_manage_page_shows_the_place_in_line_and_leaving_the_list_moves_othe
         "{page}"
     );
     assert!(page.contains("Leave the waiting list"));
+    // Their join link does not open the meeting, and says why.
+    let join = read(&app, &second).await["join_link"]
+        .as_str()
+        .unwrap()
+        .replace(&app.settings.server.public_url, "");
+    let (_, page) = browser.get(&join).await;
+    assert!(
+        page.contains("You are on the waiting list of the AM session"),
+        "{page}"
+    );
     // The first in line leaves (the page's cancel form): the second is next.
     let (_, page) = browser.get(&format!("/r/{first}")).await;
     let (status, _, _) = browser
