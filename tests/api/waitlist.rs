@@ -23,6 +23,7 @@ on_both_databases!(
     moved_up_emails_in_every_language_pass_the_invitation_checks,
     the_report_and_the_participant_list_count_people_waiting_apart,
     organizers_keep_a_waiting_list_and_raise_seats_on_their_pages,
+    a_race_over_two_lists_gives_each_person_waiting_one_seat_in_order,
 );
 
 const MOVED_UP: &str = "you have moved up from the waiting list";
@@ -720,4 +721,98 @@ async fn organizers_keep_a_waiting_list_and_raise_seats_on_their_pages(backend: 
         (w["title"].as_str(), w["waiting_list"].as_bool()),
         (Some("Waiting still"), Some(true))
     );
+}
+
+/// Both sessions full (5 seats each); 20 people wait for both. At once, the 10 holders
+/// cancel and 40 newcomers join one list or both: the 10 freed seats go to the first 10
+/// people waiting, one seat each, whichever session frees first.
+async fn a_race_over_two_lists_gives_each_person_waiting_one_seat_in_order(backend: Backend) {
+    let (app, w) = app_with_waiting_list(backend, 5).await;
+    let pm_seats = json!({"capacity": 5});
+    let path = format!("/api/v1/webinars/{}/sessions/{}", w.id, w.pm);
+    json_of(
+        app.organizer(Method::PATCH, &path, Some(&pm_seats)).await,
+        StatusCode::OK,
+    )
+    .await;
+    let mut holders = Vec::new();
+    for i in 0..10 {
+        let session = if i < 5 { &w.am } else { &w.pm };
+        holders.push(app.register_ok(&w.id, &person(i, session)).await.1);
+    }
+    let mut both = Vec::new();
+    for i in 10..30 {
+        let mut body = person(i, &w.am);
+        body["also_wait_for"] = json!([w.pm]);
+        let (answer, _) = app.register_ok(&w.id, &body).await;
+        assert_eq!(answer["waiting_for"].as_array().unwrap().len(), 2);
+        both.push(answer["id"].as_str().unwrap().to_string());
+    }
+    let mut tasks = Vec::new();
+    for k in 0..50 {
+        let client = app.client.clone();
+        let request = if k % 5 == 0 {
+            client.delete(app.url(&format!("/api/v1/registrations/{}", holders[k / 5])))
+        } else {
+            let (first, other) = if k % 2 == 0 {
+                (&w.am, &w.pm)
+            } else {
+                (&w.pm, &w.am)
+            };
+            let mut body = person(100 + k, first);
+            if k % 3 == 0 {
+                body["also_wait_for"] = json!([other]);
+            }
+            client
+                .post(app.url(&format!("/api/v1/webinars/{}/registrations", w.id)))
+                .json(&body)
+        };
+        tasks.push(tokio::spawn(async move {
+            request.send().await.unwrap().status()
+        }));
+    }
+    for task in tasks {
+        let status = task.await.unwrap();
+        assert!(
+            status == StatusCode::OK || status == StatusCode::CREATED,
+            "{status}"
+        );
+    }
+    let list = json_of(
+        app.get_as_organizer(&format!("/api/v1/webinars/{}/registrations", w.id))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let list = list.as_array().unwrap();
+    assert_eq!(seats_left(&app, &w.id).await, [json!(0), json!(0)]);
+    for session in [&w.am, &w.pm] {
+        let holding = list
+            .iter()
+            .filter(|r| r["status"] == "registered" && r["session_id"] == session.as_str())
+            .count();
+        assert_eq!(holding, 5, "{session}");
+    }
+    let status_of = |id: &str| {
+        list.iter()
+            .find(|r| r["id"] == id)
+            .map(|r| r["status"].as_str().unwrap())
+            .unwrap()
+    };
+    let outcome: Vec<&str> = both.iter().map(|id| status_of(id)).collect();
+    let expected: Vec<&str> = (0..20)
+        .map(|i| if i < 10 { "registered" } else { "waitlisted" })
+        .collect();
+    assert_eq!(outcome, expected);
+    // Those still waiting for both are at the head of both lines, in their order.
+    for (place, id) in both[10..].iter().enumerate() {
+        let r = list.iter().find(|r| r["id"] == id.as_str()).unwrap();
+        let places: Vec<u64> = r["waiting_for"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["position"].as_u64().unwrap())
+            .collect();
+        assert_eq!(places, [place as u64 + 1, place as u64 + 1], "{r}");
+    }
 }
