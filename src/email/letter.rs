@@ -91,6 +91,12 @@ impl Kind {
         !self.is_follow_up() && !matches!(self, Self::Pending | Self::Declined | Self::Waitlisted)
     }
 
+    /// Whether the email may say the join link comes later: not to someone waiting for a
+    /// seat that may never come.
+    pub fn promises_join_link(self) -> bool {
+        self != Self::Waitlisted
+    }
+
     /// Whether the email gives the manage link.
     pub fn has_manage_link(self) -> bool {
         !self.is_follow_up() && self != Self::Declined

@@ -108,7 +108,7 @@ impl Renderer {
             when_utc => utc_time(language, letter.starts_at, letter.ends_at),
             previous => previous,
             join_url => join_url.filter(|_| method != Some(Method::Cancel)),
-            show_join_later => method != Some(Method::Cancel) && !follow_up,
+            show_join_later => method != Some(Method::Cancel) && !follow_up && letter.kind.promises_join_link(),
             join_later => t("email.join_later", &[]),
             manage_url => ctx.manage_url.as_deref().filter(|_| letter.kind.has_manage_link()),
             manage_text => t("email.manage", &[]),

@@ -177,6 +177,17 @@ async fn a_full_session_puts_people_on_its_waiting_list_in_the_order_they_came(b
         waiting.subject
     );
     assert!(waiting.calendar.is_none());
+    assert!(
+        waiting.text.contains("you are on its waiting list"),
+        "{}",
+        waiting.text
+    );
+    assert!(
+        waiting.text.contains("/r/"),
+        "the manage link: {}",
+        waiting.text
+    );
+    assert!(!waiting.text.contains("join link"), "{}", waiting.text);
 }
 
 async fn a_cancellation_gives_the_seat_to_the_first_person_waiting(backend: Backend) {
