@@ -88,6 +88,12 @@ pub async fn register(
                 None => return Err(problem),
             },
         };
+        if webinar.waiting_list {
+            // Checked before any lock is taken: each must be a session one may wait for.
+            for id in &new.also_wait_for {
+                waitable(&sessions, *id)?;
+            }
+        }
         let mut tx = ctx.begin().await?;
         let mut someone_waits = false;
         if webinar.waiting_list {

@@ -294,6 +294,23 @@ async fn someone_waiting_for_two_sessions_gets_the_first_seat_and_leaves_the_oth
         answer["waiting_for"],
         json!([{"session_id": w.am, "position": 1}, {"session_id": w.pm, "position": 1}])
     );
+    // A session that is not the webinar's is refused, naming it; nothing is stored.
+    let mut stranger = person(9, &w.am);
+    let unknown = uuid::Uuid::new_v4();
+    stranger["also_wait_for"] = json!([unknown]);
+    assert_error(
+        app.register(&w.id, &stranger).await,
+        StatusCode::NOT_FOUND,
+        &format!("session {unknown} is not a session of this webinar"),
+    )
+    .await;
+    stranger["also_wait_for"] = json!(vec![w.pm.clone(); 51]);
+    assert_error(
+        app.register(&w.id, &stranger).await,
+        StatusCode::BAD_REQUEST,
+        "also_wait_for: at most 50",
+    )
+    .await;
     let (_, pm_only) = app.register_ok(&w.id, &person(3, &w.pm)).await;
     assert_eq!(read(&app, &pm_only).await["waitlist_position"], 2);
     app.deliver().await;

@@ -61,12 +61,20 @@ pub struct RegisterInput {
     /// On a webinar with `waiting_list`: when the session is full and the person is put on
     /// its waiting list, the ids of other sessions whose lists they join too; they get
     /// whichever seat frees first and leave the other lists.
-    #[schema(value_type = Vec<uuid::Uuid>)]
+    #[schema(value_type = Vec<uuid::Uuid>, max_items = 50)]
     pub also_wait_for: Vec<SessionId>,
 }
 
+/// More sessions than a webinar sensibly has: a longer `also_wait_for` is refused.
+const ALSO_WAIT_FOR_MAX: usize = 50;
+
 impl RegisterInput {
     fn check(&self) -> AppResult<NewRegistration> {
+        if self.also_wait_for.len() > ALSO_WAIT_FOR_MAX {
+            return Err(AppError::BadRequest(format!(
+                "also_wait_for: at most {ALSO_WAIT_FOR_MAX} session ids"
+            )));
+        }
         Ok(NewRegistration {
             name: PersonName::parse(&self.name)?,
             email: EmailAddress::parse(&self.email)?,
