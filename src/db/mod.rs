@@ -30,6 +30,7 @@ pub mod outbox;
 pub mod registrations;
 pub mod sessions;
 pub mod sign_in_failures;
+pub mod waitlist;
 pub mod web_sessions;
 pub mod webinars;
 mod writer;

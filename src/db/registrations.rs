@@ -156,6 +156,36 @@ pub async fn find(
     row.map(Registration::try_from).transpose()
 }
 
+/// Like [`find`], and on PostgreSQL the row stays locked until the transaction ends, so
+/// a change decided on what was read (cancel, switch) cannot cross a promotion from a
+/// waiting list. SQLite's one writer excludes the others already.
+#[tracing::instrument(skip_all, fields(registration = %id))]
+pub async fn find_for_update(
+    ex: Exec<'_>,
+    webinar: WebinarId,
+    id: RegistrationId,
+) -> anyhow::Result<Option<Registration>> {
+    let sql = format!("SELECT {COLUMNS} FROM registrations WHERE id = $1 AND webinar_id = $2");
+    let row = match ex {
+        Exec::Sqlite(c) => {
+            sqlx::query_as::<_, Row>(&sql)
+                .bind(id.0)
+                .bind(webinar.0)
+                .fetch_optional(c)
+                .await
+        }
+        Exec::Postgres(c) => {
+            sqlx::query_as::<_, Row>(&format!("{sql} FOR UPDATE"))
+                .bind(id.0)
+                .bind(webinar.0)
+                .fetch_optional(c)
+                .await
+        }
+    }
+    .context("reading a registration")?;
+    row.map(Registration::try_from).transpose()
+}
+
 /// Records the person's answer on being named in the shareable participant list.
 pub async fn set_share(ex: Exec<'_>, id: RegistrationId, share: bool) -> anyhow::Result<()> {
     on!(ex, c => sqlx::query(

@@ -23,11 +23,12 @@ struct Row {
     window_end_minutes: i64,
     preferred_minutes: i64,
     registration_policy: String,
+    waiting_list: bool,
 }
 
 const COLUMNS: &str = "id, organizer_id, title, description, languages, time_zone, \
     registration_opens_at, registration_closes_at, window_start_minutes, window_end_minutes, \
-    preferred_minutes, registration_policy";
+    preferred_minutes, registration_policy, waiting_list";
 
 fn clock(minutes: i64) -> anyhow::Result<NaiveTime> {
     u32::try_from(minutes * 60)
@@ -68,6 +69,7 @@ impl TryFrom<Row> for Webinar {
             rules,
             registration_policy: RegistrationPolicy::parse(&r.registration_policy)
                 .map_err(|e| anyhow::anyhow!(e.0))?,
+            waiting_list: r.waiting_list,
         })
     }
 }
@@ -85,8 +87,8 @@ pub async fn insert(ex: Exec<'_>, w: &Webinar) -> anyhow::Result<()> {
     on!(ex, c => sqlx::query(
         "INSERT INTO webinars (id, organizer_id, title, description, languages, time_zone, \
          registration_opens_at, registration_closes_at, window_start_minutes, window_end_minutes, \
-         preferred_minutes, created_at, registration_policy) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         preferred_minutes, created_at, registration_policy, waiting_list) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(w.id.0)
     .bind(w.organizer_id.0)
@@ -101,6 +103,7 @@ pub async fn insert(ex: Exec<'_>, w: &Webinar) -> anyhow::Result<()> {
     .bind(minutes(w.rules.preferred_local))
     .bind(Utc::now())
     .bind(w.registration_policy.as_str())
+    .bind(w.waiting_list)
     .execute(c)
     .await
     .map(|r| r.rows_affected()))
@@ -113,7 +116,8 @@ pub async fn update(ex: Exec<'_>, w: &Webinar) -> anyhow::Result<()> {
     on!(ex, c => sqlx::query(
         "UPDATE webinars SET title = $2, description = $3, languages = $4, time_zone = $5, \
          registration_opens_at = $6, registration_closes_at = $7, window_start_minutes = $8, \
-         window_end_minutes = $9, preferred_minutes = $10, registration_policy = $11 WHERE id = $1",
+         window_end_minutes = $9, preferred_minutes = $10, registration_policy = $11, \
+         waiting_list = $12 WHERE id = $1",
     )
     .bind(w.id.0)
     .bind(&w.title)
@@ -126,6 +130,7 @@ pub async fn update(ex: Exec<'_>, w: &Webinar) -> anyhow::Result<()> {
     .bind(minutes(w.rules.window_end))
     .bind(minutes(w.rules.preferred_local))
     .bind(w.registration_policy.as_str())
+    .bind(w.waiting_list)
     .execute(c)
     .await
     .map(|r| r.rows_affected()))

@@ -14,6 +14,9 @@ pub enum RegistrationStatus {
     Pending,
     /// Not approved by the organizers; holds no seat.
     Declined,
+    /// On the waiting list of one or more full sessions (`waitlist` rows); holds no seat
+    /// until a freed seat comes to them.
+    Waitlisted,
 }
 
 impl RegistrationStatus {
@@ -24,6 +27,7 @@ impl RegistrationStatus {
             Self::Cancelled => "cancelled",
             Self::Pending => "pending",
             Self::Declined => "declined",
+            Self::Waitlisted => "waitlisted",
         }
     }
 
@@ -34,6 +38,7 @@ impl RegistrationStatus {
             "cancelled" => Some(Self::Cancelled),
             "pending" => Some(Self::Pending),
             "declined" => Some(Self::Declined),
+            "waitlisted" => Some(Self::Waitlisted),
             _ => None,
         }
     }

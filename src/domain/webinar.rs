@@ -19,6 +19,8 @@ pub struct Webinar {
     pub registration_closes_at: Option<DateTime<Utc>>,
     pub rules: Rules,
     pub registration_policy: RegistrationPolicy,
+    /// A full session keeps a waiting list: the first person waiting takes a freed seat.
+    pub waiting_list: bool,
 }
 
 /// Who may register for a webinar.
@@ -71,6 +73,7 @@ impl Webinar {
             registration_closes_at: None,
             rules: Rules::default(),
             registration_policy: RegistrationPolicy::Open,
+            waiting_list: false,
         }
     }
 
@@ -202,6 +205,7 @@ pub struct WebinarChanges {
     pub window_end: Option<String>,
     pub preferred_local_hour: Option<f64>,
     pub registration_policy: Option<String>,
+    pub waiting_list: Option<bool>,
 }
 
 /// Checks the changes and applies them over `w` (a new webinar's defaults, or the
@@ -249,6 +253,9 @@ pub fn apply(mut w: Webinar, input: &WebinarChanges) -> Result<Webinar, Invalid>
     }
     if let Some(policy) = &input.registration_policy {
         w.registration_policy = RegistrationPolicy::parse(policy)?;
+    }
+    if let Some(waiting_list) = input.waiting_list {
+        w.waiting_list = waiting_list;
     }
     let mut rules = w.rules;
     if let Some(t) = &input.window_start {

@@ -34,6 +34,10 @@ pub enum Kind {
     Declined,
     /// An owner added this address as a co-organizer; it carries the link to set a password.
     MemberInvitation,
+    /// The session was full: the person is on its waiting list (no seat, no calendar).
+    Waitlisted,
+    /// A seat freed and the first person waiting took it: a calendar invitation.
+    MovedUp,
 }
 
 impl Kind {
@@ -55,6 +59,8 @@ impl Kind {
             Self::Pending => "pending",
             Self::Declined => "declined",
             Self::MemberInvitation => "member_invitation",
+            Self::Waitlisted => "waitlisted",
+            Self::MovedUp => "moved_up",
         }
     }
 
@@ -66,7 +72,8 @@ impl Kind {
             | Self::Switched
             | Self::Rescheduled
             | Self::ChairInvitation
-            | Self::ChairRescheduled => Some(Method::Request),
+            | Self::ChairRescheduled
+            | Self::MovedUp => Some(Method::Request),
             Self::Cancelled | Self::SessionCancelled | Self::ChairCancelled => Some(Method::Cancel),
             Self::Reminder
             | Self::ManageLink
@@ -74,6 +81,7 @@ impl Kind {
             | Self::MissedYou
             | Self::Pending
             | Self::Declined
+            | Self::Waitlisted
             | Self::MemberInvitation => None,
         }
     }
@@ -85,7 +93,15 @@ impl Kind {
 
     /// Whether the email gives the personal join link (the person holds a seat).
     pub fn has_join_link(self) -> bool {
-        !self.is_follow_up() && !matches!(self, Self::Pending | Self::Declined) && !self.is_member()
+        !self.is_follow_up()
+            && !matches!(self, Self::Pending | Self::Declined | Self::Waitlisted)
+            && !self.is_member()
+    }
+
+    /// Whether the email may say the join link comes later: not to someone waiting for a
+    /// seat that may never come.
+    pub fn promises_join_link(self) -> bool {
+        self != Self::Waitlisted
     }
 
     /// Written to a co-organizer about the webinar, not about a session.
@@ -110,6 +126,7 @@ impl Kind {
                 | Self::ChairInvitation
                 | Self::ChairRescheduled
                 | Self::Reminder
+                | Self::MovedUp
         )
     }
 

@@ -109,7 +109,7 @@ impl Renderer {
             when_utc => utc_time(language, letter.starts_at, letter.ends_at),
             previous => previous,
             join_url => join_url.filter(|_| method != Some(Method::Cancel)),
-            show_join_later => method != Some(Method::Cancel) && !follow_up && !member,
+            show_join_later => method != Some(Method::Cancel) && !follow_up && !member && letter.kind.promises_join_link(),
             join_later => t("email.join_later", &[]),
             manage_url => ctx.manage_url.as_deref().filter(|_| letter.kind.has_manage_link()),
             manage_text => if member { t("email.member_invitation.link", &common) } else { t("email.manage", &[]) },
@@ -269,6 +269,7 @@ mod tests {
             Kind::Rescheduled,
             Kind::ChairRescheduled,
             Kind::Reminder,
+            Kind::MovedUp,
         ] {
             let r = rendered(&letter(kind, "en", "Europe/Zurich"));
             assert!(
@@ -295,6 +296,7 @@ mod tests {
             Kind::SessionCancelled,
             Kind::ThankYou,
             Kind::ManageLink,
+            Kind::Waitlisted,
         ] {
             let r = rendered(&letter(kind, "en", "Europe/Zurich"));
             assert!(!r.text.contains("clocks"), "{kind:?}: {}", r.text);

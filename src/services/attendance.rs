@@ -9,7 +9,7 @@ use crate::context::{Context, Work};
 use crate::db;
 use crate::domain::attendance::{self, JoinWindow, Person, Presence, Record, RowKey, Source};
 use crate::domain::member::Access;
-use crate::domain::registration::Registration;
+use crate::domain::registration::{Registration, RegistrationStatus};
 use crate::domain::values::{EmailAddress, instant_in_range};
 use crate::domain::webinar::{Session, Webinar};
 use crate::domain::{RegistrationId, SessionId, TimeZone};
@@ -26,6 +26,8 @@ pub enum Join {
     Ended,
     SessionCancelled,
     RegistrationCancelled,
+    /// On a waiting list: the meeting opens to them once a seat comes to them.
+    Waitlisted,
 }
 
 /// What a join link opens at `now`, with the registration, webinar and session it names;
@@ -43,7 +45,9 @@ pub async fn join(
         .await?
         .ok_or_else(|| AppError::not_found("session"))?;
     drop(conn);
-    let outcome = if !registration.status.holds_seat() {
+    let outcome = if registration.status == RegistrationStatus::Waitlisted {
+        Join::Waitlisted
+    } else if !registration.status.holds_seat() {
         Join::RegistrationCancelled
     } else {
         match attendance::join_window(&session, now) {

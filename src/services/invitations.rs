@@ -132,6 +132,7 @@ pub(crate) fn new_registration(invitee: &Invitee) -> NewRegistration {
         language: Some(invitee.language),
         session_id: None,
         share_in_participant_list: false,
+        also_wait_for: Vec::new(),
     }
 }
 

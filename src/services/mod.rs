@@ -17,4 +17,5 @@ pub mod participants;
 pub mod planner;
 pub mod registrations;
 pub mod report;
+pub mod waitlist;
 pub mod webinars;

@@ -15,7 +15,7 @@ use crate::domain::{
 use crate::email::letter::{Kind, Letter};
 use crate::error::{AppError, AppResult};
 use crate::security::token_hash;
-use crate::services::invitations;
+use crate::services::{invitations, waitlist};
 
 /// A registration request, already checked.
 #[derive(Debug, Clone)]
@@ -32,11 +32,14 @@ pub struct NewRegistration {
     pub session_id: Option<SessionId>,
     /// Agreed to be named (organization, role, country) in the shareable participant list.
     pub share_in_participant_list: bool,
+    /// When the person is put on a waiting list: the other sessions whose lists they join
+    /// too (they get whichever seat frees first).
+    pub also_wait_for: Vec<SessionId>,
 }
 
 pub enum Registered {
-    /// A new registration (`registered`, or `pending` approval), with its manage token
-    /// (shown to this caller only).
+    /// A new registration (`registered`, `waitlisted`, or `pending` approval), with its
+    /// manage token (shown to this caller only).
     Created(Box<Registration>, String),
     /// Nothing is shown to this caller: the address's owner was emailed instead (their
     /// link to an existing registration, or, for an address on the invitee list, their
@@ -78,9 +81,34 @@ pub async fn register(
             let mut conn = ctx.db.conn().await?;
             db::sessions::list(conn.exec(), webinar.id).await?
         };
-        let (session, assignment) = pick_session(webinar, &sessions, &new)?;
+        // `to_wait`: the session is full already, and the person may wait for it.
+        let (session, assignment, to_wait) = match pick_session(webinar, &sessions, &new) {
+            Ok((session, assignment)) => (session, assignment, new.session_id.is_some()),
+            Err(problem) => match session_to_wait_for(webinar, &sessions, &new)? {
+                Some((session, assignment)) => (session, assignment, true),
+                None => return Err(problem),
+            },
+        };
+        if webinar.waiting_list {
+            // Checked before any lock is taken: each must be a session one may wait for.
+            for id in &new.also_wait_for {
+                waitable(&sessions, *id)?;
+            }
+        }
         let mut tx = ctx.begin().await?;
-        if !db::sessions::take_seat(tx.exec(), session.id).await? {
+        let mut someone_waits = false;
+        if webinar.waiting_list {
+            for id in lists_to_join(&session, &new) {
+                db::waitlist::lock_session(tx.exec(), id).await?;
+            }
+            // Never ahead of the people waiting, even for a seat that just freed.
+            someone_waits = db::waitlist::waiting(tx.exec(), session.id).await? > 0;
+        }
+        if someone_waits || !db::sessions::take_seat(tx.exec(), session.id).await? {
+            if webinar.waiting_list && (someone_waits || to_wait) {
+                return join_waiting_lists(ctx, tx, webinar, &new, &sessions, &session, assignment)
+                    .await;
+            }
             if new.session_id.is_some() {
                 return Err(full(&session));
             }
@@ -115,6 +143,92 @@ pub async fn register(
     Err(AppError::Conflict(
         "every session filled up while registering: please try again".into(),
     ))
+}
+
+/// The sessions whose lists a person who finds `session` full joins: that one first, then
+/// the others they named, each once; in a fixed order, the order their rows are locked in.
+fn lists_to_join(session: &Session, new: &NewRegistration) -> Vec<SessionId> {
+    let mut ids = vec![session.id];
+    for id in &new.also_wait_for {
+        if !ids.contains(id) {
+            ids.push(*id);
+        }
+    }
+    ids.sort_by_key(|id| id.0);
+    ids
+}
+
+/// The session a person who found no seat would wait for: the one they chose, or the
+/// one the rule picks when seats are not counted; none when the webinar keeps no lists.
+fn session_to_wait_for(
+    webinar: &Webinar,
+    sessions: &[Session],
+    new: &NewRegistration,
+) -> AppResult<Option<(Session, Assignment)>> {
+    if !webinar.waiting_list {
+        return Ok(None);
+    }
+    Ok(match new.session_id {
+        Some(id) => Some((waitable(sessions, id)?.clone(), Assignment::Chosen)),
+        None => {
+            let unlimited: Vec<Session> = sessions
+                .iter()
+                .map(|s| Session {
+                    capacity: None,
+                    ..s.clone()
+                })
+                .collect();
+            recommended(webinar, &unlimited, new.time_zone)
+                .map(|i| (sessions[i].clone(), Assignment::Auto))
+        }
+    })
+}
+
+/// Stores the registration as `waitlisted` at the end of the lists of `session` and of
+/// the other sessions named (their rows are locked by the caller), then lets any free
+/// seat among them go to the first in line, which may be this person.
+async fn join_waiting_lists(
+    ctx: &Context,
+    mut tx: Work<'_>,
+    webinar: &Webinar,
+    new: &NewRegistration,
+    sessions: &[Session],
+    session: &Session,
+    assignment: Assignment,
+) -> AppResult<Registered> {
+    let mut lists = vec![session.id];
+    for id in &new.also_wait_for {
+        let other = waitable(sessions, *id)?;
+        if !lists.contains(&other.id) {
+            lists.push(other.id);
+        }
+    }
+    let mut registration = build(ctx, webinar, new, session, assignment, None);
+    registration.status = RegistrationStatus::Waitlisted;
+    let token = ctx.keys.manage_token(registration.id);
+    if !db::registrations::insert_if_absent(tx.exec(), &registration, &token_hash(&token)).await? {
+        tx.rollback().await?;
+        if let Some(existing) = find_existing(ctx, webinar, &new.email).await? {
+            send_link(ctx, webinar, &existing).await?;
+        }
+        return Ok(Registered::CheckEmail);
+    }
+    for id in &lists {
+        db::waitlist::add(tx.exec(), registration.id, *id).await?;
+    }
+    for id in &lists {
+        waitlist::seat_freed(&mut tx, webinar, *id).await?;
+    }
+    let registration = db::registrations::find(tx.exec(), webinar.id, registration.id)
+        .await?
+        .ok_or_else(|| AppError::not_found("registration"))?;
+    if registration.status == RegistrationStatus::Waitlisted {
+        let letter = Letter::for_registration(Kind::Waitlisted, &registration, webinar, session);
+        tx.queue(webinar, &letter, "").await?;
+    }
+    tx.commit().await?;
+    metrics::counter!("meridian_registrations_total", "status" => "waitlisted").increment(1);
+    Ok(Registered::Created(Box::new(registration), token))
 }
 
 fn invitation_only() -> AppError {
@@ -271,6 +385,16 @@ pub fn outside_working_hours(webinar: &Webinar, session: &Session, tz: TimeZone)
 
 /// The session with `id`, if a new registration may go there now; else a 404 or 409 that says why.
 fn bookable(sessions: &[Session], id: SessionId) -> AppResult<&Session> {
+    let session = waitable(sessions, id)?;
+    if session.seats_left() == Some(0) {
+        return Err(full(session));
+    }
+    Ok(session)
+}
+
+/// The session with `id`, if one may register for it or wait for a seat in it: scheduled
+/// and not started; else a 404 or 409 that says why.
+fn waitable(sessions: &[Session], id: SessionId) -> AppResult<&Session> {
     let session = sessions.iter().find(|s| s.id == id).ok_or_else(|| {
         AppError::NotFound(format!("session {id} is not a session of this webinar"))
     })?;
@@ -285,9 +409,6 @@ fn bookable(sessions: &[Session], id: SessionId) -> AppResult<&Session> {
             "session {:?} has already started",
             session.label
         )));
-    }
-    if session.seats_left() == Some(0) {
-        return Err(full(session));
     }
     Ok(session)
 }
@@ -371,7 +492,7 @@ async fn locked(
     webinar: &Webinar,
     id: RegistrationId,
 ) -> AppResult<Registration> {
-    db::registrations::find(tx.exec(), webinar.id, id)
+    db::registrations::find_for_update(tx.exec(), webinar.id, id)
         .await?
         .ok_or_else(|| AppError::not_found("registration"))
 }
@@ -483,13 +604,23 @@ async fn move_registration(
         .iter()
         .find(|s| s.id == registration.session_id)
         .cloned();
-    let was_cancelled = registration.status == RegistrationStatus::Cancelled;
+    let had_seat = registration.status.holds_seat();
+    if webinar.waiting_list {
+        db::waitlist::lock_session(tx.exec(), target.id).await?;
+        if db::waitlist::waiting(tx.exec(), target.id).await? > 0 {
+            return Err(full(&target));
+        }
+    }
     if !db::sessions::take_seat(tx.exec(), target.id).await? {
         return Err(full(&target));
     }
-    if registration.status.holds_seat() {
+    if had_seat {
         db::sessions::release_seat(tx.exec(), registration.session_id).await?;
     }
+    if registration.status == RegistrationStatus::Waitlisted {
+        db::waitlist::leave_all(tx.exec(), registration.id).await?;
+    }
+    let left = registration.session_id;
     registration.session_id = target.id;
     registration.status = RegistrationStatus::Registered;
     registration.assignment = Assignment::Chosen;
@@ -497,8 +628,11 @@ async fn move_registration(
         outside_working_hours(&webinar, &target, registration.time_zone);
     registration.calendar_sequence += 1;
     db::registrations::update(tx.exec(), &registration).await?;
+    if had_seat {
+        waitlist::seat_freed(&mut tx, &webinar, left).await?;
+    }
     let letter = match previous {
-        Some(previous) if !was_cancelled => {
+        Some(previous) if had_seat => {
             Letter::for_registration(Kind::Switched, &registration, &webinar, &target)
                 .was(&previous)
         }
@@ -545,12 +679,24 @@ pub async fn cancel(ctx: &Context, token: &str) -> AppResult<Registration> {
     ) {
         return Ok(registration);
     }
-    if registration.status.holds_seat() {
+    if registration.status == RegistrationStatus::Waitlisted {
+        // No calendar event was sent: leaving the lists is all there is to undo.
+        db::waitlist::leave_all(tx.exec(), registration.id).await?;
+        registration.status = RegistrationStatus::Cancelled;
+        db::registrations::update(tx.exec(), &registration).await?;
+        tx.commit().await?;
+        return Ok(registration);
+    }
+    let had_seat = registration.status.holds_seat();
+    if had_seat {
         db::sessions::release_seat(tx.exec(), registration.session_id).await?;
     }
     registration.status = RegistrationStatus::Cancelled;
     registration.calendar_sequence += 1;
     db::registrations::update(tx.exec(), &registration).await?;
+    if had_seat {
+        waitlist::seat_freed(&mut tx, &webinar, registration.session_id).await?;
+    }
     if let Some(session) =
         db::sessions::find(tx.exec(), webinar.id, registration.session_id).await?
     {

@@ -41,6 +41,8 @@ pub struct Line {
     pub invited: usize,
     /// Registration confirmed and not cancelled.
     pub registered: usize,
+    /// On the waiting list of a full session (no seat), not counted in `registered`.
+    pub waitlisted: usize,
     pub attended: usize,
     /// attended / registered, when anyone registered.
     pub attendance_rate: Option<f64>,
@@ -57,6 +59,7 @@ pub struct Zone {
 struct Person {
     invited: bool,
     registered: bool,
+    waitlisted: bool,
     attended: bool,
 }
 
@@ -71,6 +74,7 @@ impl Line {
     fn count(&mut self, p: Person) {
         self.invited += usize::from(p.invited);
         self.registered += usize::from(p.registered);
+        self.waitlisted += usize::from(p.waitlisted);
         self.attended += usize::from(p.attended);
     }
 
@@ -127,6 +131,7 @@ fn compute(
         let person = Person {
             invited: r.invitee_id.is_some(),
             registered: r.status == RegistrationStatus::Registered,
+            waitlisted: r.status == RegistrationStatus::Waitlisted,
             attended: presence.is_some(),
         };
         totals.count(person);

@@ -205,6 +205,12 @@ pub(crate) async fn change_session_in(
             fresh.taken
         )));
     }
+    if s.capacity != before.capacity {
+        // More seats: the people waiting take them (the answer shows the seats after).
+        if crate::services::waitlist::seat_freed(tx, webinar, id).await? > 0 {
+            s.taken = locked_session(tx, webinar, id).await?.taken;
+        }
+    }
     if (before.starts_at, before.duration_minutes) != (s.starts_at, s.duration_minutes) {
         for mut r in active_registrations(tx, webinar, id).await? {
             r.calendar_sequence += 1;
@@ -290,6 +296,7 @@ pub(crate) async fn cancel_session_in(
         let letter = Letter::for_chair(Kind::ChairCancelled, &chair, webinar, &s);
         tx.queue(webinar, &letter, "").await?;
     }
+    crate::services::waitlist::session_cancelled(tx, webinar, id).await?;
     s.status = SessionStatus::Cancelled;
     s.taken = 0;
     db::sessions::update(tx.exec(), &s).await?;

@@ -25,6 +25,8 @@ struct Site {
     manage: String,
     join: String,
     cancelled: String,
+    /// On the PM session's waiting list.
+    waitlisted: String,
 }
 
 async fn site() -> Site {
@@ -101,8 +103,10 @@ async fn site() -> Site {
         .await
         .unwrap();
     assert!(response.status().is_success(), "{}", response.status());
+    let waitlisted = fill_pm_and_wait(&app, &w).await;
     let join = registered[0].0["join_link"].as_str().unwrap();
     Site {
+        waitlisted,
         join: join.replace(&app.settings.server.public_url, ""),
         manage: registered[1].1.clone(),
         cancelled,
@@ -112,6 +116,45 @@ async fn site() -> Site {
         w,
         app,
     }
+}
+
+/// Turns the waiting list on, fills the PM session (capacity = the seats held) and puts
+/// one more person on its list; answers that person's manage token.
+async fn fill_pm_and_wait(app: &TestApp, w: &ModelWebinar) -> String {
+    let on = json!({"waiting_list": true});
+    let path = format!("/api/v1/webinars/{}", w.id);
+    json_of(
+        app.organizer(Method::PATCH, &path, Some(&on)).await,
+        StatusCode::OK,
+    )
+    .await;
+    let pm = json_of(
+        app.get_as_organizer(&format!(
+            "/api/v1/webinars/{}/registrations?session_id={}",
+            w.id, w.pm
+        ))
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let held = pm
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "registered" || r["status"] == "invited")
+        .count();
+    let path = format!("/api/v1/webinars/{}/sessions/{}", w.id, w.pm);
+    let full = json!({"capacity": held});
+    json_of(
+        app.organizer(Method::PATCH, &path, Some(&full)).await,
+        StatusCode::OK,
+    )
+    .await;
+    let body = json!({"name": "Amina Diallo", "email": "amina@example.sn", "time_zone": "Africa/Dakar",
+                      "language": "fr", "session_id": w.pm});
+    let (answer, token) = app.register_ok(&w.id, &body).await;
+    assert_eq!(answer["status"], "waitlisted");
+    token
 }
 
 /// `path` in `lang` (the switcher's `?lang=`).
@@ -132,6 +175,10 @@ fn public_pages(s: &Site) -> Vec<(&'static str, String)> {
         ),
         ("manage page", format!("/r/{}?tz=Asia/Tokyo", s.manage)),
         ("cancelled registration", format!("/r/{}", s.cancelled)),
+        (
+            "manage page on the waiting list",
+            format!("/r/{}?done=waitlisted", s.waitlisted),
+        ),
         ("join page, not open yet", s.join.clone()),
         (
             "error page: unknown webinar",

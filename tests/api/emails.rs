@@ -677,7 +677,7 @@ async fn every_kind_of_email_passes_the_independent_invitation_check() {
 
 /// `python3` when it can import `icalendar`; otherwise the check is skipped (and fails
 /// when MERIDIAN_REQUIRE_ICS_CHECK is set, as in CI).
-fn python_with_icalendar() -> Option<&'static str> {
+pub(crate) fn python_with_icalendar() -> Option<&'static str> {
     let ok = std::process::Command::new("python3")
         .args(["-c", "import icalendar"])
         .output()

@@ -29,4 +29,5 @@ mod registration_policy;
 mod registrations;
 mod request_spans;
 mod sessions;
+mod waitlist;
 mod webinars;

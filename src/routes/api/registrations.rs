@@ -15,7 +15,7 @@ use super::{ApiJson, ApiPath, ApiQuery};
 use crate::db;
 use crate::db::organizers::Organizer;
 use crate::domain::member::Need;
-use crate::domain::registration::Registration;
+use crate::domain::registration::{Registration, RegistrationStatus};
 use crate::domain::values::{optional_country, optional_text};
 use crate::domain::webinar::{Session, Webinar};
 use crate::domain::{EmailAddress, Language, PersonName, RegistrationId, SessionId, WebinarId};
@@ -60,10 +60,23 @@ pub struct RegisterInput {
     pub session_id: Option<SessionId>,
     /// Agrees to be named in the shareable participant list (default false).
     pub share_in_participant_list: bool,
+    /// On a webinar with `waiting_list`: when the session is full and the person is put on
+    /// its waiting list, the ids of other sessions whose lists they join too; they get
+    /// whichever seat frees first and leave the other lists.
+    #[schema(value_type = Vec<uuid::Uuid>, max_items = 50)]
+    pub also_wait_for: Vec<SessionId>,
 }
+
+/// More sessions than a webinar sensibly has: a longer `also_wait_for` is refused.
+const ALSO_WAIT_FOR_MAX: usize = 50;
 
 impl RegisterInput {
     fn check(&self) -> AppResult<NewRegistration> {
+        if self.also_wait_for.len() > ALSO_WAIT_FOR_MAX {
+            return Err(AppError::BadRequest(format!(
+                "also_wait_for: at most {ALSO_WAIT_FOR_MAX} session ids"
+            )));
+        }
         Ok(NewRegistration {
             name: PersonName::parse(&self.name)?,
             email: EmailAddress::parse(&self.email)?,
@@ -79,6 +92,7 @@ impl RegisterInput {
                 .transpose()?,
             session_id: self.session_id,
             share_in_participant_list: self.share_in_participant_list,
+            also_wait_for: self.also_wait_for.clone(),
         })
     }
 }
@@ -103,9 +117,21 @@ fn view(
     RegistrationView::new(r, session, links)
 }
 
-async fn sessions_of(state: &AppState, webinar: WebinarId) -> AppResult<Vec<Session>> {
+/// A registrant's view with their places on waiting lists.
+async fn own_view(
+    state: &AppState,
+    webinar: &Webinar,
+    r: &Registration,
+    token: &str,
+) -> AppResult<RegistrationView> {
     let mut conn = state.db.conn().await?;
-    Ok(db::sessions::list(conn.exec(), webinar).await?)
+    let sessions = db::sessions::list(conn.exec(), webinar.id).await?;
+    let places = if r.status == RegistrationStatus::Waitlisted {
+        db::waitlist::places(conn.exec(), webinar.id, Some(r.id)).await?
+    } else {
+        Vec::new()
+    };
+    Ok(view(state, webinar, &sessions, r, Some(token)).waiting(&places))
 }
 
 /// The answer when nothing can be shown to the caller: the address's owner was emailed.
@@ -118,12 +144,12 @@ pub struct CheckEmail {
 #[utoipa::path(post, path = "/api/v1/webinars/{id}/registrations", tag = "registrations",
     request_body = RegisterInput, params(("id" = uuid::Uuid, Path, description = "webinar id")),
     responses(
-        (status = 201, description = "registered (or, on an `approval` webinar, pending approval); the answer holds the manage_url", body = RegistrationView),
+        (status = 201, description = "registered (or, on an `approval` webinar, pending approval; or, when the session is full and the webinar keeps a `waiting_list`, `status: \"waitlisted\"` with `waitlist_position`, 1 for the first in line); the answer holds the manage_url", body = RegistrationView),
         (status = 202, description = "nothing is shown to the caller: the address was registered already, or is on the invitee list; its owner gets their personal link or invitation by email", body = CheckEmail),
         (status = 400, body = super::openapi::ErrorBody),
         (status = 403, description = "registration is closed, or the webinar is by invitation only", body = super::openapi::ErrorBody),
         (status = 404, body = super::openapi::ErrorBody),
-        (status = 409, description = "the chosen session is full, cancelled or started", body = super::openapi::ErrorBody),
+        (status = 409, description = "the chosen session is cancelled or started, or full on a webinar without a waiting list", body = super::openapi::ErrorBody),
         (status = 422, description = "the body is JSON of another shape", body = super::openapi::ErrorBody),
         (status = 429, description = "too many requests from this address; see Retry-After", body = super::openapi::ErrorBody)))]
 #[tracing::instrument(skip_all)]
@@ -136,8 +162,7 @@ pub async fn register(
     let webinar = public_webinar(&state, id).await?;
     Ok(match service::register(&state, &webinar, new).await? {
         Registered::Created(r, token) => {
-            let sessions = sessions_of(&state, id).await?;
-            let view = view(&state, &webinar, &sessions, &r, Some(&token));
+            let view = own_view(&state, &webinar, &r, &token).await?;
             (StatusCode::CREATED, Json(view)).into_response()
         }
         Registered::CheckEmail => (
@@ -244,12 +269,13 @@ pub async fn list(
         &state.settings.server.public_url,
         &uri,
     );
+    let places = db::waitlist::places(conn.exec(), id, None).await?;
     Ok((
         link,
         Json(
             registrations
                 .iter()
-                .map(|r| view(&state, &webinar, &sessions, r, None))
+                .map(|r| view(&state, &webinar, &sessions, r, None).waiting(&places))
                 .collect(),
         ),
     ))
@@ -264,14 +290,9 @@ pub async fn read(
     ApiPath(token): ApiPath<String>,
 ) -> AppResult<Json<RegistrationView>> {
     let (registration, webinar) = service::by_token(&state, &token).await?;
-    let sessions = sessions_of(&state, webinar.id).await?;
-    Ok(Json(view(
-        &state,
-        &webinar,
-        &sessions,
-        &registration,
-        Some(&token),
-    )))
+    Ok(Json(
+        own_view(&state, &webinar, &registration, &token).await?,
+    ))
 }
 
 #[derive(Deserialize, Serialize, ToSchema, Default)]
@@ -309,14 +330,9 @@ pub async fn switch(
     }
     let registration = registration.expect("one of the two was given");
     let webinar = public_webinar(&state, registration.webinar_id).await?;
-    let sessions = sessions_of(&state, webinar.id).await?;
-    Ok(Json(view(
-        &state,
-        &webinar,
-        &sessions,
-        &registration,
-        Some(&token),
-    )))
+    Ok(Json(
+        own_view(&state, &webinar, &registration, &token).await?,
+    ))
 }
 
 #[utoipa::path(delete, path = "/api/v1/registrations/{token}", tag = "registrations",
@@ -330,12 +346,7 @@ pub async fn cancel(
 ) -> AppResult<Json<RegistrationView>> {
     let registration = service::cancel(&state, &token).await?;
     let webinar = public_webinar(&state, registration.webinar_id).await?;
-    let sessions = sessions_of(&state, webinar.id).await?;
-    Ok(Json(view(
-        &state,
-        &webinar,
-        &sessions,
-        &registration,
-        Some(&token),
-    )))
+    Ok(Json(
+        own_view(&state, &webinar, &registration, &token).await?,
+    ))
 }

@@ -5,6 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::db::waitlist::Place;
 use crate::domain::assignment::LocalSession;
 use crate::domain::registration::Registration;
 use crate::domain::webinar::{Session, Webinar, preferred_hour};
@@ -28,6 +29,9 @@ pub struct WebinarView {
     pub preferred_local_hour: f64,
     /// Who may register: `open`, `invitees_only` or `approval`.
     pub registration_policy: String,
+    /// Whether a full session keeps a waiting list (the first person waiting takes a
+    /// freed seat).
+    pub waiting_list: bool,
     pub sessions: Vec<SessionView>,
 }
 
@@ -45,6 +49,7 @@ impl WebinarView {
             window_end: w.rules.window_end.format("%H:%M").to_string(),
             preferred_local_hour: preferred_hour(&w.rules),
             registration_policy: w.registration_policy.as_str().to_string(),
+            waiting_list: w.waiting_list,
             sessions: sessions
                 .iter()
                 .map(|s| SessionView::new(s, show_join_url))
@@ -147,8 +152,15 @@ pub struct RegistrationView {
     pub outside_working_hours: bool,
     /// Agreed to be named in the shareable participant list.
     pub share_in_participant_list: bool,
-    /// `invited`, `registered` or `cancelled`.
+    /// `invited`, `registered`, `cancelled`, `pending` (awaiting approval), `declined` or
+    /// `waitlisted` (on the waiting list of a full session; no seat yet).
     pub status: String,
+    /// When `waitlisted`: the place in line for the registration's session (1 is next).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waitlist_position: Option<u32>,
+    /// When `waitlisted`: every session waited for, with the place in its line.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub waiting_for: Vec<WaitlistPlace>,
     pub created_at: String,
     /// The session in the registrant's time zone.
     pub session: Option<LocalSessionView>,
@@ -181,12 +193,42 @@ impl RegistrationView {
             outside_working_hours: r.outside_working_hours,
             share_in_participant_list: r.share_in_participant_list,
             status: r.status.as_str().to_string(),
+            waitlist_position: None,
+            waiting_for: Vec::new(),
             created_at: utc(r.created_at),
             session,
             manage_url,
             join_link,
         }
     }
+}
+
+impl RegistrationView {
+    /// Adds the places in line among `places` (of this registration or of many).
+    pub fn waiting(mut self, places: &[Place]) -> Self {
+        self.waiting_for = places
+            .iter()
+            .filter(|p| p.registration.0 == self.id)
+            .map(|p| WaitlistPlace {
+                session_id: p.session.0,
+                position: p.position,
+            })
+            .collect();
+        self.waitlist_position = self
+            .waiting_for
+            .iter()
+            .find(|p| p.session_id == self.session_id)
+            .map(|p| p.position);
+        self
+    }
+}
+
+/// A place on a session's waiting list.
+#[derive(Serialize, ToSchema)]
+pub struct WaitlistPlace {
+    pub session_id: Uuid,
+    /// 1 for the first in line.
+    pub position: u32,
 }
 
 /// A registrant's private links, shown only to the holder of the manage token.

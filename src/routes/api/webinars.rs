@@ -59,6 +59,10 @@ pub struct WebinarInput {
     pub preferred_local_hour: Option<f64>,
     /// Who may register: `open` (default), `invitees_only` or `approval`.
     pub registration_policy: Option<String>,
+    /// Keep a waiting list for full sessions (default false): someone who finds the
+    /// session full is put on it (`status: "waitlisted"`), and a freed seat goes to the
+    /// first person waiting.
+    pub waiting_list: Option<bool>,
     /// Sessions to create with the webinar (only on creation).
     pub sessions: Option<Vec<CreateSession>>,
 }
@@ -77,6 +81,7 @@ impl WebinarInput {
             window_end: self.window_end.clone(),
             preferred_local_hour: self.preferred_local_hour,
             registration_policy: self.registration_policy.clone(),
+            waiting_list: self.waiting_list,
         }
     }
 }

@@ -377,6 +377,8 @@ pub fn participants_page(
     language: Language,
 ) -> AppResult<Response> {
     let count = list.len();
+    // Waiting for a seat is not being registered: said apart from the count.
+    let waitlisted = list.iter().filter(|p| p.status == "waitlisted").count();
     let groups: Vec<Value> = participants::by_organization(list)
         .into_iter()
         .map(|(organization, people)| context! { organization => organization, people => people })
@@ -387,6 +389,7 @@ pub fn participants_page(
             title => &webinar.title,
             shareable => options.shareable,
             count => count,
+            waitlisted => waitlisted,
             groups => groups,
         }},
     )

@@ -55,6 +55,7 @@ async fn join(
         Join::Ended => t("page.join_ended", &session_args),
         Join::SessionCancelled => t("page.join_session_cancelled", &session_args),
         Join::RegistrationCancelled => t("page.join_registration_cancelled", &[]),
+        Join::Waitlisted => t("page.join_waitlisted", &session_args),
     };
     let context = context! { ..page_base(language, Some(&web.csrf)), ..context! {
         title => &webinar.title,

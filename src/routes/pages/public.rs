@@ -53,6 +53,8 @@ struct SessionItem {
     recommended: bool,
     available: bool,
     full: bool,
+    /// Full, and the webinar keeps a waiting list: choosing it joins the list.
+    waitable: bool,
     cancelled: bool,
     seats_left: Option<u32>,
 }
@@ -82,6 +84,10 @@ fn session_items(
             recommended: l.recommended,
             available: l.available,
             full: s.seats_left() == Some(0),
+            waitable: webinar.waiting_list
+                && s.seats_left() == Some(0)
+                && s.status == SessionStatus::Scheduled
+                && s.starts_at > now,
             cancelled: s.status == SessionStatus::Cancelled,
             seats_left: s.seats_left(),
         })
@@ -245,6 +251,7 @@ async fn try_register(
                 )
             })?,
         share_in_participant_list: !form.share_in_participant_list.is_empty(),
+        also_wait_for: Vec::new(),
     };
     let typed_email = new.email.as_str().to_string();
     let closed = webinar
@@ -263,10 +270,10 @@ async fn try_register(
             })?;
     match registered {
         Registered::Created(r, token) => {
-            let done = if r.status == RegistrationStatus::Pending {
-                "pending"
-            } else {
-                "registered"
+            let done = match r.status {
+                RegistrationStatus::Pending => "pending",
+                RegistrationStatus::Waitlisted => "waitlisted",
+                _ => "registered",
             };
             Ok(Redirect::to(&format!("/r/{token}?done={done}")).into_response())
         }
@@ -320,6 +327,11 @@ async fn show_manage(
             "page.pending_banner",
             &[("email", registration.email.as_str())],
         )),
+        "waitlisted" => Some(i18n::text(
+            language,
+            "page.waitlisted_banner",
+            &[("email", registration.email.as_str())],
+        )),
         "switched" => Some(i18n::text(
             language,
             "page.switched_banner",
@@ -331,8 +343,10 @@ async fn show_manage(
         _ => None,
     });
     let documents = documents(state, &webinar, language).await?;
+    let places = waitlist_places(state, &registration, &sessions, language).await?;
     let ctx = context! { ..page_context(language, web), ..context! {
         documents => documents,
+        places => places,
         token => token,
         webinar => context! { id => webinar.id.to_string(), title => &webinar.title, description => &webinar.description },
         registration => context! {
@@ -353,6 +367,34 @@ async fn show_manage(
         outlook => current.map(|s| outlook_link(&webinar, s, &state.join_link(registration.id))),
     }};
     render("manage.html", ctx)
+}
+
+/// "Your place on the waiting list of the AM session: 2", one line per list.
+async fn waitlist_places(
+    state: &AppState,
+    r: &Registration,
+    sessions: &[Session],
+    language: Language,
+) -> AppResult<Vec<String>> {
+    if r.status != RegistrationStatus::Waitlisted {
+        return Ok(Vec::new());
+    }
+    let mut conn = state.db.conn().await?;
+    let places = db::waitlist::places(conn.exec(), r.webinar_id, Some(r.id)).await?;
+    Ok(places
+        .iter()
+        .filter_map(|p| {
+            let session = sessions.iter().find(|s| s.id == p.session)?;
+            Some(i18n::text(
+                language,
+                "page.waitlist_place",
+                &[
+                    ("session", &session.label),
+                    ("position", &p.position.to_string()),
+                ],
+            ))
+        })
+        .collect())
 }
 
 async fn documents(

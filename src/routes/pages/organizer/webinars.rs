@@ -55,6 +55,8 @@ pub(crate) struct WebinarForm {
     window_end: String,
     preferred_local_hour: String,
     registration_policy: String,
+    /// `true` or `false`; blank (a form without the field) leaves it as it is.
+    waiting_list: String,
 }
 
 pub(crate) fn webinar_input(
@@ -77,6 +79,16 @@ pub(crate) fn webinar_input(
         window_end: blank(&form.window_end),
         preferred_local_hour: preferred,
         registration_policy: blank(&form.registration_policy),
+        waiting_list: match form.waiting_list.trim() {
+            "" => None,
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => {
+                return Err(AppError::BadRequest(
+                    "waiting_list must be true or false".into(),
+                ));
+            }
+        },
         ..Default::default()
     })
 }
@@ -105,6 +117,7 @@ pub(crate) fn webinar_form(body: &str) -> (WebinarForm, Vec<String>) {
         window_end: get("window_end"),
         preferred_local_hour: get("preferred_local_hour"),
         registration_policy: get("registration_policy"),
+        waiting_list: get("waiting_list"),
     };
     (form, languages)
 }
@@ -291,6 +304,7 @@ pub(crate) fn webinar_value(w: &Webinar) -> Value {
         window_end => w.rules.window_end.format("%H:%M").to_string(),
         preferred_local_hour => crate::domain::webinar::preferred_hour(&w.rules),
         registration_policy => w.registration_policy.as_str(),
+        waiting_list => w.waiting_list,
     }
 }
 
