@@ -102,6 +102,8 @@ struct Shared {
     received: Mutex<Vec<Received>>,
     /// The number of accepted messages, for `wait_for`.
     count: watch::Sender<usize>,
+    /// Connections open now, for `wait_idle`.
+    open: watch::Sender<usize>,
     refusals: AtomicUsize,
     /// The faults of `Mode::Faulty` played so far, by kind.
     faults: Mutex<HashMap<Fault, usize>>,
@@ -157,6 +159,7 @@ impl SmtpServer {
             mode: Mutex::new(Mode::Accept),
             received: Mutex::new(Vec::new()),
             count: watch::Sender::new(0),
+            open: watch::Sender::new(0),
             refusals: AtomicUsize::new(0),
             faults: Mutex::new(HashMap::new()),
             // Seeded by the port: random enough across runs, and printed with the counts.
@@ -192,8 +195,12 @@ impl SmtpServer {
     /// many arrived.
     pub async fn wait_for(&self, n: usize, timeout: Duration) -> Vec<Received> {
         let mut count = self.shared.count.subscribe();
-        let arrived = tokio::time::timeout(timeout, count.wait_for(|&count| count >= n)).await;
-        if arrived.is_err() {
+        // `is_ok` lets go of the watch's read guard at once: held while reading the
+        // messages, it would block a connection that records one (and holds that lock).
+        let arrived = tokio::time::timeout(timeout, count.wait_for(|&count| count >= n))
+            .await
+            .is_ok();
+        if !arrived {
             let received = self.received();
             let recipients: Vec<&[String]> = received.iter().map(|m| m.to.as_slice()).collect();
             panic!(
@@ -204,6 +211,18 @@ impl SmtpServer {
             );
         }
         self.received()
+    }
+
+    /// Waits until no client has a connection open (a killed client's connections close
+    /// with it), so that every message it got as far as sending has been recorded.
+    pub async fn wait_idle(&self, timeout: Duration) {
+        let mut open = self.shared.open.subscribe();
+        if tokio::time::timeout(timeout, open.wait_for(|&n| n == 0))
+            .await
+            .is_err()
+        {
+            panic!("test SMTP server: connections still open after {timeout:?}");
+        }
     }
 
     /// Number of DATA/RCPT refusals answered so far (to check retries happened).
@@ -258,7 +277,9 @@ const EHLO_REPLY: &str = "250-localhost\r\n\
 
 /// Serves one connection until QUIT, EOF or an I/O error.
 async fn serve(stream: TcpStream, shared: Arc<Shared>) {
+    shared.open.send_modify(|n| *n += 1);
     let _ = serve_session(stream, &shared).await;
+    shared.open.send_modify(|n| *n -= 1);
 }
 
 async fn serve_session(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {

@@ -1,1 +1,147 @@
+//! The database's disk full: registrations get a clear 503, nothing is half-written, and
+//! the server takes registrations again once there is room.
+//!
+//! The "disk" is SQLite's `max_page_count` (`database.sqlite_max_page_count`), which
+//! fails writes with the very error a full disk gives (SQLITE_FULL), on any machine and
+//! without root. PostgreSQL's `disk_full` (SQLSTATE 53100) is mapped to the same answer
+//! (`AppError::from`), but cannot be provoked here without filling the server's disk.
 
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use super::*;
+use crate::helpers::*;
+
+/// Pages of room left above the database's size when the limit is set.
+const ROOM_PAGES: i64 = 16;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_database_answers_503_keeps_nothing_half_written_and_recovers() {
+    // The data folder outlives the three runs of the server on it.
+    let data = tempfile::tempdir().unwrap();
+    let (settings, _) = test_settings(&Backend::Sqlite, data.path()).await;
+    let start = |settings: &meridian::config::Settings| {
+        let mut settings = settings.clone();
+        // Delivery off: the confirmations stay in the outbox, to be counted.
+        settings.mail.worker = false;
+        spawn_with(settings, tempfile::tempdir().unwrap(), None)
+    };
+
+    let app = start(&settings).await;
+    let w = app.model_webinar(None, None).await;
+    let token = app.token.clone();
+    drop(app);
+
+    // Room for a few dozen registrations, no more.
+    let mut full = settings.clone();
+    full.database.sqlite_max_page_count = Some((page_count(&settings).await + ROOM_PAGES) as u64);
+    let app = start(&full).await;
+    let mut created = Vec::new();
+    let refused = loop {
+        let n = created.len();
+        assert!(n < 2_000, "{ROOM_PAGES} pages took {n} registrations");
+        let person = person(n);
+        let response = app.register(&w.id, &person).await;
+        match response.status() {
+            StatusCode::CREATED => created.push(person["email"].as_str().unwrap().to_string()),
+            StatusCode::SERVICE_UNAVAILABLE => break (person, response),
+            other => panic!(
+                "registration {n}: {other} {}",
+                response.text().await.unwrap()
+            ),
+        }
+    };
+    let (person, response) = refused;
+    assert!(!created.is_empty(), "the limit left no room at all");
+    assert!(
+        response.headers().contains_key("retry-after"),
+        "{:?}",
+        response.headers()
+    );
+    assert_error(
+        response,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the database is full",
+    )
+    .await;
+    // Still full: the same answer again, and reads keep working.
+    let again = app.register(&w.id, &person).await;
+    assert_eq!(again.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_stored(&app, &token, &w.id, &created).await;
+    eprintln!(
+        "drill disk full: {} registrations fitted in {ROOM_PAGES} pages, then 503",
+        created.len()
+    );
+    drop(app);
+
+    // Room again (the limit lifted, as space freed on a disk): the refused person
+    // registers, and nothing of their refused attempts was kept meanwhile.
+    let app = start(&settings).await;
+    assert_stored(&app, &token, &w.id, &created).await;
+    let (_, _) = app.register_ok(&w.id, &person).await;
+    created.push(person["email"].as_str().unwrap().to_string());
+    assert_stored(&app, &token, &w.id, &created).await;
+}
+
+fn person(n: usize) -> Value {
+    json!({
+        "name": format!("Delegate {n} of the regional consultative process"),
+        "email": format!("full-{n}@drill.example.org"),
+        "organization": "Regional Consultative Process on Migration",
+        "time_zone": "Asia/Tokyo",
+    })
+}
+
+/// Exactly the `emails` are registered, each with one confirmation in the outbox: a
+/// refused registration left neither half behind.
+async fn assert_stored(app: &TestApp, token: &str, webinar: &str, emails: &[String]) {
+    let get = |path: String| app.client.get(app.url(&path)).bearer_auth(token).send();
+    let registrations = json_of(
+        get(format!("/api/v1/webinars/{webinar}/registrations"))
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    let mut registered: Vec<String> = registrations
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["email"].as_str().unwrap().to_string())
+        .collect();
+    let outbox = json_of(
+        get(format!("/api/v1/webinars/{webinar}/outbox"))
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    let mut confirmed: Vec<String> = outbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "confirmation")
+        .map(|m| m["recipient"].as_str().unwrap().to_string())
+        .collect();
+    let mut expected = emails.to_vec();
+    expected.sort();
+    registered.sort();
+    confirmed.sort();
+    assert_eq!(registered, expected, "registrations");
+    assert_eq!(confirmed, expected, "confirmations in the outbox");
+    assert_eq!(with_status(&outbox, "pending").len(), expected.len());
+}
+
+/// The database's size in pages, read by a connection of the test's own.
+async fn page_count(settings: &meridian::config::Settings) -> i64 {
+    use sqlx::Connection;
+    let mut conn = sqlx::SqliteConnection::connect(&settings.database.url)
+        .await
+        .unwrap();
+    let pages = sqlx::query_scalar("PRAGMA page_count")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    pages
+}
