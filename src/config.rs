@@ -482,12 +482,17 @@ impl RawMail {
         let send_timeout_secs = number("mail.send_timeout_secs", &self.send_timeout_secs, 1, 600)?;
         // A worker's two lanes share the SMTP slots, so a round of stalled sends takes up
         // to four send timeouts; the lease must outlast it, or the message goes out twice.
-        let lease_secs = number(
-            "mail.lease_secs",
-            &self.lease_secs,
-            5 * send_timeout_secs,
-            86_400,
-        )?;
+        let lease_secs = number("mail.lease_secs", &self.lease_secs, 1, 86_400)?;
+        if lease_secs < 5 * send_timeout_secs {
+            return Err(invalid(
+                "mail.lease_secs",
+                &self.lease_secs,
+                &format!(
+                    "at least 5 x mail.send_timeout_secs ({}), or a slow send could go out twice",
+                    5 * send_timeout_secs
+                ),
+            ));
+        }
         Ok(MailSettings {
             transport,
             outbox_dir: PathBuf::from(self.outbox_dir),

@@ -1,10 +1,11 @@
 //! The database's disk full: registrations get a clear 503, nothing is half-written, and
 //! the server takes registrations again once there is room.
 //!
-//! The "disk" is SQLite's `max_page_count` (`database.sqlite_max_page_count`), which
+//! On SQLite the "disk" is `max_page_count` (`database.sqlite_max_page_count`), which
 //! fails writes with the very error a full disk gives (SQLITE_FULL), on any machine and
-//! without root. PostgreSQL's `disk_full` (SQLSTATE 53100) is mapped to the same answer
-//! (`AppError::from`), but cannot be provoked here without filling the server's disk.
+//! without root. PostgreSQL's server cannot be made to fill its disk from here: a trigger
+//! raises its `disk_full` error (SQLSTATE 53100) on the outbox insert instead, after the
+//! registration row was written, so a half-written registration would show.
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -16,7 +17,7 @@ use crate::helpers::*;
 const ROOM_PAGES: i64 = 16;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_full_database_answers_503_keeps_nothing_half_written_and_recovers() {
+async fn sqlite_full_database_answers_503_keeps_nothing_half_written_and_recovers() {
     // The data folder outlives the three runs of the server on it.
     let data = tempfile::tempdir().unwrap();
     let (settings, _) = test_settings(&Backend::Sqlite, data.path()).await;
@@ -81,6 +82,53 @@ async fn a_full_database_answers_503_keeps_nothing_half_written_and_recovers() {
     let (_, _) = app.register_ok(&w.id, &person).await;
     created.push(person["email"].as_str().unwrap().to_string());
     assert_stored(&app, &token, &w.id, &created).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_disk_full_answers_503_keeps_nothing_half_written_and_recovers() {
+    let Some(backend) = Backend::postgres() else {
+        return;
+    };
+    let app = spawn_app_with(backend, |s| s.mail.worker = false).await;
+    let w = app.model_webinar(None, None).await;
+    let before = person(0);
+    app.register_ok(&w.id, &before).await;
+    let mut created = vec![before["email"].as_str().unwrap().to_string()];
+
+    let mut db = postgres(&app.settings.database.url).await;
+    for sql in [
+        "CREATE FUNCTION drill_disk_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+         RAISE EXCEPTION 'could not extend file: No space left on device' \
+         USING ERRCODE = 'disk_full'; END $$",
+        "CREATE TRIGGER drill_disk_full BEFORE INSERT ON outbox \
+         FOR EACH ROW EXECUTE FUNCTION drill_disk_full()",
+    ] {
+        sqlx::query(sql).execute(&mut db).await.unwrap();
+    }
+    let refused = person(1);
+    let response = app.register(&w.id, &refused).await;
+    assert!(response.headers().contains_key("retry-after"));
+    assert_error(
+        response,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the database is full",
+    )
+    .await;
+    assert_stored(&app, &app.token, &w.id, &created).await;
+
+    // Space again: the same person registers.
+    sqlx::query("DROP TRIGGER drill_disk_full ON outbox")
+        .execute(&mut db)
+        .await
+        .unwrap();
+    app.register_ok(&w.id, &refused).await;
+    created.push(refused["email"].as_str().unwrap().to_string());
+    assert_stored(&app, &app.token, &w.id, &created).await;
+}
+
+async fn postgres(url: &str) -> sqlx::PgConnection {
+    use sqlx::Connection;
+    sqlx::PgConnection::connect(url).await.unwrap()
 }
 
 fn person(n: usize) -> Value {
