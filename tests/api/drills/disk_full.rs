@@ -193,3 +193,117 @@ async fn page_count(settings: &meridian::config::Settings) -> i64 {
     conn.close().await.unwrap();
     pages
 }
+
+/// A real full disk where the machine lets the test mount a small file system (tmpfs;
+/// root, as in this project's CI container): the database fills up for real, then a
+/// file is deleted and the same server takes registrations again, without a restart.
+/// Elsewhere it is skipped, and says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_on_a_full_disk_answers_503_and_recovers_when_space_returns() {
+    let Some(disk) = SmallDisk::mount("8m") else {
+        return;
+    };
+    let (mut settings, _) = test_settings(&Backend::Sqlite, disk.path()).await;
+    settings.mail.worker = false;
+    let app = spawn_with(settings, tempfile::tempdir().unwrap(), None).await;
+    let w = app.model_webinar(None, None).await;
+    let filler = disk.path().join("filler");
+    fill(&filler);
+
+    let mut created = Vec::new();
+    let person = loop {
+        let n = created.len();
+        assert!(n < 5_000, "the disk never filled up");
+        let person = person(n);
+        let response = app.register(&w.id, &person).await;
+        match response.status() {
+            StatusCode::CREATED => created.push(person["email"].as_str().unwrap().to_string()),
+            StatusCode::SERVICE_UNAVAILABLE => {
+                assert_error(
+                    response,
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the database is full",
+                )
+                .await;
+                break person;
+            }
+            other => panic!(
+                "registration {n}: {other} {}",
+                response.text().await.unwrap()
+            ),
+        }
+    };
+    assert_stored(&app, &app.token, &w.id, &created).await;
+
+    std::fs::remove_file(&filler).unwrap();
+    app.register_ok(&w.id, &person).await;
+    created.push(person["email"].as_str().unwrap().to_string());
+    assert_stored(&app, &app.token, &w.id, &created).await;
+    eprintln!(
+        "drill disk full (tmpfs): {} registration(s) still fitted once the disk was full, \
+         then 503; registrations again as soon as a file was deleted",
+        created.len() - 1
+    );
+}
+
+/// Writes zeros to `path` until the file system is full.
+fn fill(path: &std::path::Path) {
+    use std::io::Write;
+    let mut file = std::fs::File::create(path).unwrap();
+    let block = vec![0u8; 64 * 1024];
+    loop {
+        match file.write_all(&block) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::StorageFull => break,
+            Err(e) => panic!("filling the disk: {e}"),
+        }
+    }
+    // The last partial block may have left a few bytes: take them too.
+    while file.write(&[0u8]).is_ok_and(|n| n == 1) {}
+}
+
+/// A tmpfs of the given size, unmounted when dropped.
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    fn mount(size: &str) -> Option<SmallDisk> {
+        let dir = tempfile::tempdir().unwrap();
+        let mounted = std::process::Command::new("mount")
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0700"),
+                "tmpfs",
+            ])
+            .arg(dir.path())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !mounted {
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED the full-disk drill: cannot mount a tmpfs here (needs root); \
+                 the max_page_count drill still runs"
+            );
+            return None;
+        }
+        Some(SmallDisk { dir })
+    }
+
+    fn path(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
+    }
+}
