@@ -201,7 +201,7 @@ async fn organizer(settings: &Settings, email: &str) -> anyhow::Result<(Db, Orga
 /// An `AppError` for the command line: its message, with the cause of an internal one.
 fn plain(e: AppError) -> anyhow::Error {
     match e {
-        AppError::Internal(cause) => cause,
+        AppError::Internal(cause) | AppError::DatabaseFull(cause) => cause,
         other => anyhow::anyhow!("{other}"),
     }
 }

@@ -56,6 +56,10 @@ pub struct DatabaseSettings {
     pub url: String,
     pub max_connections: u32,
     pub sqlite_synchronous: SqliteSync,
+    /// SQLite only: the most pages the database file may have (`PRAGMA max_page_count`);
+    /// `None` for SQLite's own limit. A cap below the disk's size, or the fault drill's
+    /// way of filling the "disk" without filling the machine's.
+    pub sqlite_max_page_count: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -126,6 +130,11 @@ pub struct MailSettings {
     pub poll_interval_ms: u64,
     pub retry_base_ms: u64,
     pub max_attempts: u32,
+    /// How long one SMTP send may take before it counts as a transient failure.
+    pub send_timeout_secs: u64,
+    /// How long a claimed message is reserved for the worker that claimed it; a message
+    /// whose sending was never confirmed (the process died) is claimed again after it.
+    pub lease_secs: u64,
     /// `/readyz` fails when the worker has not finished a round for longer than this.
     pub worker_max_idle_ms: u64,
     /// Minutes before a session, largest first.
@@ -168,6 +177,7 @@ struct RawDatabase {
     url: String,
     max_connections: String,
     sqlite_synchronous: String,
+    sqlite_max_page_count: String,
 }
 
 #[derive(Deserialize)]
@@ -190,6 +200,8 @@ struct RawMail {
     poll_interval_ms: String,
     retry_base_ms: String,
     max_attempts: String,
+    send_timeout_secs: String,
+    lease_secs: String,
     worker_max_idle_ms: String,
     reminder_minutes: String,
 }
@@ -361,10 +373,20 @@ impl RawDatabase {
                 ));
             }
         };
+        let sqlite_max_page_count = match number(
+            "database.sqlite_max_page_count",
+            &self.sqlite_max_page_count,
+            0,
+            4_294_967_294,
+        )? {
+            0 => None,
+            pages => Some(pages),
+        };
         Ok(DatabaseSettings {
             url,
             max_connections,
             sqlite_synchronous,
+            sqlite_max_page_count,
         })
     }
 }
@@ -457,6 +479,20 @@ impl RawMail {
             })?;
         reminder_minutes.sort_unstable_by(|a, b| b.cmp(a));
         reminder_minutes.dedup();
+        let send_timeout_secs = number("mail.send_timeout_secs", &self.send_timeout_secs, 1, 600)?;
+        // A worker's two lanes share the SMTP slots, so a round of stalled sends takes up
+        // to four send timeouts; the lease must outlast it, or the message goes out twice.
+        let lease_secs = number("mail.lease_secs", &self.lease_secs, 1, 86_400)?;
+        if lease_secs < 5 * send_timeout_secs {
+            return Err(invalid(
+                "mail.lease_secs",
+                &self.lease_secs,
+                &format!(
+                    "at least 5 x mail.send_timeout_secs ({}), or a slow send could go out twice",
+                    5 * send_timeout_secs
+                ),
+            ));
+        }
         Ok(MailSettings {
             transport,
             outbox_dir: PathBuf::from(self.outbox_dir),
@@ -471,6 +507,8 @@ impl RawMail {
             )?,
             retry_base_ms: number("mail.retry_base_ms", &self.retry_base_ms, 1, 3_600_000)?,
             max_attempts: number("mail.max_attempts", &self.max_attempts, 1, 100)? as u32,
+            send_timeout_secs,
+            lease_secs,
             worker_max_idle_ms: number(
                 "mail.worker_max_idle_ms",
                 &self.worker_max_idle_ms,

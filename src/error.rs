@@ -29,9 +29,50 @@ pub enum AppError {
     /// Too many requests from one client: try again after `retry_after` seconds.
     #[error("{message}")]
     TooManyRequests { message: String, retry_after: u64 },
+    /// The database (or its disk) is full: nothing of the change was saved. 503, logged
+    /// with its cause; made from any error whose chain says so (`From<anyhow::Error>`).
+    #[error(
+        "the database is full, so nothing was saved; the operators are told: please try again later"
+    )]
+    DatabaseFull(anyhow::Error),
     #[error("internal error")]
-    Internal(#[from] anyhow::Error),
+    Internal(anyhow::Error),
 }
+
+/// Seconds a client is asked to wait when the database is full.
+const FULL_RETRY_AFTER: u64 = 60;
+
+/// Every failure below the HTTP layer arrives as an `anyhow::Error`: a full database is
+/// told apart here, once, and the rest is internal.
+impl From<anyhow::Error> for AppError {
+    fn from(cause: anyhow::Error) -> Self {
+        if is_storage_full(&cause) {
+            Self::DatabaseFull(cause)
+        } else {
+            Self::Internal(cause)
+        }
+    }
+}
+
+/// True when `error` (anywhere in its chain) says the storage is full: SQLite's
+/// SQLITE_FULL (the disk, or `database.sqlite_max_page_count`), PostgreSQL's `disk_full`
+/// (SQLSTATE 53100), or a file write that found no space.
+pub fn is_storage_full(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        if let Some(sqlx::Error::Database(db)) = cause.downcast_ref::<sqlx::Error>() {
+            let code = db.code().unwrap_or_default();
+            return code == "53100"
+                || (db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some()
+                    && code.parse::<i32>().is_ok_and(|c| c & 0xff == SQLITE_FULL));
+        }
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::StorageFull)
+    })
+}
+
+/// SQLite's primary result code for "database or disk is full".
+const SQLITE_FULL: i32 = 13;
 
 pub type AppResult<T> = Result<T, AppError>;
 
@@ -56,6 +97,7 @@ impl AppError {
                 message,
                 retry_after,
             },
+            Self::DatabaseFull(cause) => Self::DatabaseFull(cause),
             Self::Internal(cause) => Self::Internal(cause),
         }
     }
@@ -71,6 +113,7 @@ impl AppError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::DatabaseFull(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -81,6 +124,7 @@ impl AppError {
     pub fn retry_after(&self) -> Option<u64> {
         match self {
             Self::TooManyRequests { retry_after, .. } => Some(*retry_after),
+            Self::DatabaseFull(_) => Some(FULL_RETRY_AFTER),
             _ => None,
         }
     }
@@ -104,8 +148,14 @@ impl From<Invalid> for AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        if let Self::Internal(cause) = &self {
-            tracing::error!(error = format!("{cause:#}"), "request failed");
+        match &self {
+            Self::Internal(cause) => {
+                tracing::error!(error = format!("{cause:#}"), "request failed")
+            }
+            Self::DatabaseFull(cause) => {
+                tracing::error!(error = format!("{cause:#}"), "the database is full")
+            }
+            _ => {}
         }
         let status = self.status();
         let body = Json(json!({ "error": self.to_string() }));

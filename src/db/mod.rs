@@ -200,6 +200,10 @@ impl Db {
             })
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
+        let options = match settings.sqlite_max_page_count {
+            Some(pages) => options.pragma("max_page_count", pages.to_string()),
+            None => options,
+        };
         let mut write = options
             .connect()
             .await

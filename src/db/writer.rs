@@ -26,10 +26,30 @@ struct WriteConn {
     /// the connection is used again.
     abandoned: bool,
     /// Callers whose savepoints were released into the open transaction.
-    waiting: Vec<oneshot::Sender<Result<(), String>>>,
+    waiting: Vec<oneshot::Sender<Result<(), GroupFailed>>>,
     /// Outer transactions committed, so tests can tell how callers were grouped.
     #[cfg(test)]
     groups: usize,
+}
+
+/// Why a group's work was lost, told to every caller in it. The database's error stays
+/// the cause, so a caller can still tell, say, a full disk from a broken constraint.
+#[derive(Debug, Clone)]
+struct GroupFailed {
+    what: &'static str,
+    cause: Arc<sqlx::Error>,
+}
+
+impl std::fmt::Display for GroupFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.what)
+    }
+}
+
+impl std::error::Error for GroupFailed {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.cause)
+    }
 }
 
 /// A write transaction on SQLite: a savepoint in the group's transaction.
@@ -53,13 +73,16 @@ impl WriteConn {
         {
             let _ = self.conn.execute("ROLLBACK").await;
             self.open = false;
-            self.answer(Err(format!("the transaction was rolled back: {e}")));
+            self.answer(Err(GroupFailed {
+                what: "the transaction was rolled back",
+                cause: Arc::new(e),
+            }));
         }
         self.abandoned = false;
         Ok(())
     }
 
-    fn answer(&mut self, result: Result<(), String>) {
+    fn answer(&mut self, result: Result<(), GroupFailed>) {
         for waiter in self.waiting.drain(..) {
             let _ = waiter.send(result.clone());
         }
@@ -80,7 +103,10 @@ impl WriteConn {
             self.groups += 1;
         }
         self.open = false;
-        self.answer(committed.map(|_| ()).map_err(|e| e.to_string()));
+        self.answer(committed.map(|_| ()).map_err(|e| GroupFailed {
+            what: "committing the transaction group",
+            cause: Arc::new(e),
+        }));
         Ok(())
     }
 }
@@ -166,7 +192,7 @@ impl SqliteTx {
         committed
             .await
             .map_err(|_| anyhow::anyhow!("the group commit was interrupted"))?
-            .map_err(anyhow::Error::msg)
+            .map_err(anyhow::Error::new)
     }
 }
 

@@ -10,7 +10,6 @@ use tokio::sync::Semaphore;
 
 use crate::config::{MailSettings, MailTransport};
 
-const SEND_TIMEOUT: Duration = Duration::from_secs(60);
 /// SMTP connections kept open and messages in flight at once. lettre's pool size only
 /// bounds idle connections, so the semaphore keeps a burst from opening one per message.
 pub const SMTP_CONNECTIONS: usize = 64;
@@ -19,7 +18,9 @@ pub enum Transport {
     /// One `{uuid}.eml` per message in this folder, readable by this user only: the
     /// messages carry live manage links.
     File(PathBuf),
-    Smtp(AsyncSmtpTransport<Tokio1Executor>, Semaphore),
+    /// The pooled transport, the slots, and how long one send may take
+    /// (`mail.send_timeout_secs`).
+    Smtp(AsyncSmtpTransport<Tokio1Executor>, Semaphore, Duration),
 }
 
 /// Why a delivery failed, and whether trying again can help.
@@ -44,12 +45,17 @@ impl Transport {
                 Ok(Transport::File(settings.outbox_dir.clone()))
             }
             MailTransport::Smtp => {
+                let send_timeout = Duration::from_secs(settings.send_timeout_secs);
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&settings.smtp_url)
                     .context("mail.smtp_url is not a usable SMTP URL")?
-                    .timeout(Some(Duration::from_secs(30)))
+                    .timeout(Some(send_timeout.min(Duration::from_secs(30))))
                     .pool_config(PoolConfig::new().max_size(SMTP_CONNECTIONS as u32))
                     .build();
-                Ok(Transport::Smtp(transport, Semaphore::new(SMTP_CONNECTIONS)))
+                Ok(Transport::Smtp(
+                    transport,
+                    Semaphore::new(SMTP_CONNECTIONS),
+                    send_timeout,
+                ))
             }
         }
     }
@@ -62,17 +68,17 @@ impl Transport {
                     .await
                     .map_err(|e| SendError::Transient(format!("writing the .eml file: {e}")))
             }
-            Transport::Smtp(smtp, slots) => {
+            Transport::Smtp(smtp, slots, send_timeout) => {
                 let _slot = slots
                     .acquire()
                     .await
                     .map_err(|e| SendError::Transient(e.to_string()))?;
                 // lettre's timeout bounds only the connect: a server that stops answering
                 // mid-message must not hold the worker forever.
-                match tokio::time::timeout(SEND_TIMEOUT, smtp.send(message)).await {
+                match tokio::time::timeout(*send_timeout, smtp.send(message)).await {
                     Err(_) => Err(SendError::Transient(format!(
                         "the SMTP server did not answer within {} seconds",
-                        SEND_TIMEOUT.as_secs()
+                        send_timeout.as_secs()
                     ))),
                     Ok(Ok(_)) => Ok(()),
                     Ok(Err(e)) if e.is_permanent() => Err(SendError::Permanent(error_text(&e))),

@@ -23,8 +23,6 @@ use crate::domain::{RegistrationId, WebinarId};
 
 /// Messages claimed at once; sent side by side over the SMTP pool.
 const BATCH: i64 = 128;
-/// How long a claimed message is reserved for this worker.
-const LEASE_SECONDS: i64 = 300;
 /// Retries never wait longer than this.
 const MAX_BACKOFF_MS: u64 = 3_600_000;
 
@@ -107,8 +105,12 @@ struct Batch {
 
 async fn deliver_batch(ctx: &Context, keep_sent: bool) -> anyhow::Result<Batch> {
     let mut tx = ctx.db.begin().await?;
-    let claimed =
-        db::outbox::claim(tx.exec(), BATCH, chrono::Duration::seconds(LEASE_SECONDS)).await?;
+    let claimed = db::outbox::claim(
+        tx.exec(),
+        BATCH,
+        chrono::Duration::seconds(ctx.settings.mail.lease_secs as i64),
+    )
+    .await?;
     tx.commit().await?;
     if claimed.is_empty() {
         return Ok(Batch {

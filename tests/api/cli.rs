@@ -84,6 +84,13 @@ fn an_invalid_setting_stops_start_up_naming_the_key() {
             "0",
             "mail.worker_max_idle_ms",
         ),
+        // Shorter than five send timeouts (60 s by default): a slow send would go twice.
+        ("MERIDIAN__MAIL__LEASE_SECS", "10", "mail.lease_secs"),
+        (
+            "MERIDIAN__DATABASE__SQLITE_MAX_PAGE_COUNT",
+            "-1",
+            "database.sqlite_max_page_count",
+        ),
     ] {
         let output = meridian(dir.path())
             .arg("serve")

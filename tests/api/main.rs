@@ -13,6 +13,7 @@ mod browser;
 mod cli;
 mod clock_changes;
 mod concurrency;
+mod drills;
 mod emails;
 mod input_hardening;
 mod invitees;

@@ -2,8 +2,11 @@
 //!
 //! Meridian sends mail with lettre; pointing its `mail.smtp_url` at [`SmtpServer::url`] lets a
 //! test see exactly what went over the wire, make the server refuse (transiently or
-//! permanently), and take it down and bring it back on the same port.
+//! permanently), misbehave at random ([`Mode::Faulty`]: 421 and 451 answers, connections
+//! dropped in the middle of DATA, stalls), and take it down and bring it back on the
+//! same port.
 
+use std::collections::HashMap;
 use std::future::poll_fn;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -11,6 +14,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::Poll;
 use std::time::Duration;
 
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -37,12 +42,57 @@ pub struct Received {
 /// What the server answers; tests change it while it runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
+    /// Accepts every message (the default).
     Accept,
     /// Answer `451 4.3.0 try again later` to DATA (after the data is sent, at the final '.'),
     /// i.e. a transient failure.
     RefuseTransient,
     /// Answer `550 5.1.1 mailbox unavailable` to RCPT TO, a permanent failure.
     RefusePermanent,
+    /// Each message meets one of the faults at random (or none, and is accepted).
+    Faulty(Faults),
+}
+
+/// Chances, in percent per message, of each fault of [`Mode::Faulty`]; the rest are
+/// accepted. None of them accepts the message, so a client that retries loses nothing
+/// and has no reason to send anything twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Faults {
+    /// `421 4.3.2 closing` to MAIL FROM, then the server closes the connection.
+    pub close_421: u32,
+    /// `451 4.3.0 try again later` at the end of DATA.
+    pub refuse_451: u32,
+    /// The connection is closed after the first line of the message, without an answer.
+    pub drop_in_data: u32,
+    /// After `354` the server reads and never answers, until the client gives up.
+    pub stall: u32,
+}
+
+/// A fault the server chose for one message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Fault {
+    Close421,
+    Refuse451,
+    DropInData,
+    Stall,
+}
+
+impl Faults {
+    fn pick(&self, roll: u32) -> Option<Fault> {
+        let mut bound = 0;
+        for (chance, fault) in [
+            (self.close_421, Fault::Close421),
+            (self.refuse_451, Fault::Refuse451),
+            (self.drop_in_data, Fault::DropInData),
+            (self.stall, Fault::Stall),
+        ] {
+            bound += chance;
+            if roll < bound {
+                return Some(fault);
+            }
+        }
+        None
+    }
 }
 
 struct Shared {
@@ -52,7 +102,24 @@ struct Shared {
     received: Mutex<Vec<Received>>,
     /// The number of accepted messages, for `wait_for`.
     count: watch::Sender<usize>,
+    /// Connections open now, for `wait_idle`.
+    open: watch::Sender<usize>,
     refusals: AtomicUsize,
+    /// The faults of `Mode::Faulty` played so far, by kind.
+    faults: Mutex<HashMap<Fault, usize>>,
+    rng: Mutex<StdRng>,
+}
+
+impl Shared {
+    /// Under `Mode::Faulty`, draws this message's fault (and counts it).
+    fn draw_fault(&self) -> Option<Fault> {
+        let Mode::Faulty(faults) = *lock(&self.mode) else {
+            return None;
+        };
+        let fault = faults.pick(lock(&self.rng).gen_range(0..100))?;
+        *lock(&self.faults).entry(fault).or_default() += 1;
+        Some(fault)
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -92,7 +159,11 @@ impl SmtpServer {
             mode: Mutex::new(Mode::Accept),
             received: Mutex::new(Vec::new()),
             count: watch::Sender::new(0),
+            open: watch::Sender::new(0),
             refusals: AtomicUsize::new(0),
+            faults: Mutex::new(HashMap::new()),
+            // Seeded by the port: random enough across runs, and printed with the counts.
+            rng: Mutex::new(StdRng::seed_from_u64(u64::from(addr.port()))),
         });
         let accept_task = tokio::spawn(accept_loop(shared.clone()));
         SmtpServer {
@@ -124,8 +195,12 @@ impl SmtpServer {
     /// many arrived.
     pub async fn wait_for(&self, n: usize, timeout: Duration) -> Vec<Received> {
         let mut count = self.shared.count.subscribe();
-        let arrived = tokio::time::timeout(timeout, count.wait_for(|&count| count >= n)).await;
-        if arrived.is_err() {
+        // `is_ok` lets go of the watch's read guard at once: held while reading the
+        // messages, it would block a connection that records one (and holds that lock).
+        let arrived = tokio::time::timeout(timeout, count.wait_for(|&count| count >= n))
+            .await
+            .is_ok();
+        if !arrived {
             let received = self.received();
             let recipients: Vec<&[String]> = received.iter().map(|m| m.to.as_slice()).collect();
             panic!(
@@ -138,9 +213,26 @@ impl SmtpServer {
         self.received()
     }
 
+    /// Waits until no client has a connection open (a killed client's connections close
+    /// with it), so that every message it got as far as sending has been recorded.
+    pub async fn wait_idle(&self, timeout: Duration) {
+        let mut open = self.shared.open.subscribe();
+        if tokio::time::timeout(timeout, open.wait_for(|&n| n == 0))
+            .await
+            .is_err()
+        {
+            panic!("test SMTP server: connections still open after {timeout:?}");
+        }
+    }
+
     /// Number of DATA/RCPT refusals answered so far (to check retries happened).
     pub fn refusals(&self) -> usize {
         self.shared.refusals.load(Ordering::SeqCst)
+    }
+
+    /// The faults of `Mode::Faulty` played so far, by kind.
+    pub fn faults(&self) -> HashMap<Fault, usize> {
+        lock(&self.shared.faults).clone()
     }
 }
 
@@ -185,7 +277,9 @@ const EHLO_REPLY: &str = "250-localhost\r\n\
 
 /// Serves one connection until QUIT, EOF or an I/O error.
 async fn serve(stream: TcpStream, shared: Arc<Shared>) {
+    shared.open.send_modify(|n| *n += 1);
     let _ = serve_session(stream, &shared).await;
+    shared.open.send_modify(|n| *n -= 1);
 }
 
 async fn serve_session(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
@@ -198,6 +292,8 @@ async fn serve_session(stream: TcpStream, shared: &Shared) -> std::io::Result<()
     let mut from: Option<String> = None;
     let mut to: Vec<String> = Vec::new();
     let mut line = Vec::new();
+    // The fault this connection's current message meets, drawn at MAIL FROM.
+    let mut fault: Option<Fault> = None;
     loop {
         line.clear();
         // Reads one command from the buffer, so pipelined commands are answered in order.
@@ -224,6 +320,13 @@ async fn serve_session(stream: TcpStream, shared: &Shared) -> std::io::Result<()
             "MAIL" => match path_argument(args, "FROM:") {
                 _ if from.is_some() => "503 5.5.1 nested MAIL command\r\n",
                 Some(address) => {
+                    fault = shared.draw_fault();
+                    if fault == Some(Fault::Close421) {
+                        stream
+                            .write_all(b"421 4.3.2 closing, try again later\r\n")
+                            .await?;
+                        return stream.shutdown().await;
+                    }
                     from = Some(address);
                     "250 2.1.0 OK\r\n"
                 }
@@ -247,12 +350,30 @@ async fn serve_session(stream: TcpStream, shared: &Shared) -> std::io::Result<()
                 stream
                     .write_all(b"354 end data with <CR><LF>.<CR><LF>\r\n")
                     .await?;
+                let fault = fault.take();
+                match fault {
+                    Some(Fault::DropInData) => {
+                        line.clear();
+                        stream.read_until(b'\n', &mut line).await?;
+                        return Ok(()); // dropped: the connection closes unanswered
+                    }
+                    Some(Fault::Stall) => {
+                        // Takes whatever comes and never answers; ends when the client
+                        // gives up and closes.
+                        let mut sink = Vec::new();
+                        while stream.read_until(b'\n', &mut sink).await? > 0 {
+                            sink.clear();
+                        }
+                        return Ok(());
+                    }
+                    _ => {}
+                }
                 let Some(data) = read_data(&mut stream).await? else {
                     return Ok(()); // EOF before the final '.': nothing is delivered
                 };
                 let from = from.take().unwrap_or_default();
                 let to = std::mem::take(&mut to);
-                if *lock(&shared.mode) == Mode::RefuseTransient {
+                if *lock(&shared.mode) == Mode::RefuseTransient || fault == Some(Fault::Refuse451) {
                     shared.refusals.fetch_add(1, Ordering::SeqCst);
                     "451 4.3.0 try again later\r\n"
                 } else {
@@ -263,6 +384,7 @@ async fn serve_session(stream: TcpStream, shared: &Shared) -> std::io::Result<()
                 }
             }
             "RSET" => {
+                fault = None;
                 from = None;
                 to.clear();
                 "250 2.0.0 OK\r\n"

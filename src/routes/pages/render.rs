@@ -128,6 +128,10 @@ pub fn error_page(error: AppError, language: Language) -> Response {
             tracing::error!(error = format!("{cause:#}"), "page failed");
             StatusCode::INTERNAL_SERVER_ERROR
         }
+        AppError::DatabaseFull(cause) => {
+            tracing::error!(error = format!("{cause:#}"), "the database is full");
+            StatusCode::SERVICE_UNAVAILABLE
+        }
         other => other.status(),
     };
     let message = match (&error, status) {
@@ -137,6 +141,7 @@ pub fn error_page(error: AppError, language: Language) -> Response {
             "page.too_many_requests",
             &[("seconds", &retry_after.to_string())],
         ),
+        (AppError::DatabaseFull(_), _) => i18n::text(language, "page.database_full", &[]),
         (AppError::Internal(_), _) => "internal error".to_string(),
         (other, _) => other.to_string(),
     };

@@ -277,12 +277,13 @@ pub async fn pages(State(state): State<AppState>, request: Request, next: Next) 
 
 /// Re-shows a form with its `problem`, answered with the problem's own status (and its
 /// headers, such as `Retry-After`); `show` makes the page with the problem's text. An
-/// internal failure is not the reader's to fix: it goes to the error page.
+/// internal failure or a full database is not the reader's to fix: it goes to the error
+/// page.
 pub async fn reshow<F>(problem: AppError, show: F) -> PageResult
 where
     F: AsyncFnOnce(String) -> PageResult,
 {
-    if let AppError::Internal(_) = problem {
+    if let AppError::Internal(_) | AppError::DatabaseFull(_) = problem {
         return Err(problem.into());
     }
     let page = show(problem.to_string()).await?;
