@@ -65,17 +65,16 @@ impl Modify for ExtractorAnswers {
     fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
         for (path, item) in doc.paths.paths.iter_mut() {
             let of_webinar = path.starts_with("/api/v1/webinars/{id}");
-            for operation in [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                add_extractor_answers(operation, of_webinar);
+            for (operation, writes) in [
+                (&mut item.get, false),
+                (&mut item.put, true),
+                (&mut item.post, true),
+                (&mut item.delete, true),
+                (&mut item.patch, true),
+            ] {
+                if let Some(operation) = operation {
+                    add_extractor_answers(operation, of_webinar, writes);
+                }
             }
         }
     }
@@ -83,7 +82,8 @@ impl Modify for ExtractorAnswers {
 
 /// `of_webinar`: the route acts on one webinar, so a member whose role does not allow it
 /// gets 403 (`services::members::access`).
-fn add_extractor_answers(operation: &mut Operation, of_webinar: bool) {
+/// `writes`: the operation stores something, so a full database answers 503.
+fn add_extractor_answers(operation: &mut Operation, of_webinar: bool, writes: bool) {
     let parameters = operation.parameters.as_deref().unwrap_or_default();
     let takes = |place: ParameterIn| parameters.iter().any(|p| p.parameter_in == place);
     let (in_path, in_query) = (takes(ParameterIn::Path), takes(ParameterIn::Query));
@@ -95,6 +95,12 @@ fn add_extractor_answers(operation: &mut Operation, of_webinar: bool) {
         answers.push((
             "401",
             "the Authorization: Bearer token is missing or not valid",
+        ));
+    }
+    if writes {
+        answers.push((
+            "503",
+            "the database is full: nothing was saved; try again later (Retry-After)",
         ));
     }
     if bearer && of_webinar {
