@@ -130,6 +130,19 @@ pub struct MailSettings {
     pub worker_max_idle_ms: u64,
     /// Minutes before a session, largest first.
     pub reminder_minutes: Vec<u32>,
+    /// `bounces@example.org`: each message goes out with the envelope sender
+    /// `bounces+<outbox id>@example.org` (VERP), so a bounce names its message.
+    pub bounce_address: Option<lettre::Address>,
+    pub inbound: InboundSettings,
+}
+
+/// Mail that comes back: calendar answers and bounces.
+#[derive(Clone, Debug)]
+pub struct InboundSettings {
+    /// The bearer secret of `POST /api/v1/inbound-mail`; `None` turns the route off.
+    pub secret: Option<String>,
+    /// Larger messages are stored as unreadable.
+    pub max_bytes: usize,
 }
 
 /// The settings as written, before validation.
@@ -192,6 +205,14 @@ struct RawMail {
     max_attempts: String,
     worker_max_idle_ms: String,
     reminder_minutes: String,
+    bounce_address: String,
+    inbound: RawInbound,
+}
+
+#[derive(Deserialize)]
+struct RawInbound {
+    secret: String,
+    max_bytes: String,
 }
 
 impl Settings {
@@ -478,6 +499,35 @@ impl RawMail {
                 86_400_000,
             )?,
             reminder_minutes,
+            bounce_address: match self.bounce_address.trim() {
+                "" => None,
+                a => Some(a.parse().map_err(|_| {
+                    invalid(
+                        "mail.bounce_address",
+                        a,
+                        "an address such as bounces@example.org, or empty",
+                    )
+                })?),
+            },
+            inbound: InboundSettings {
+                secret: match self.inbound.secret.trim() {
+                    "" => None,
+                    s if s.len() < 16 => {
+                        return Err(invalid(
+                            "mail.inbound.secret",
+                            "***",
+                            "at least 16 characters, or empty to turn POST /api/v1/inbound-mail off",
+                        ));
+                    }
+                    s => Some(s.to_string()),
+                },
+                max_bytes: number(
+                    "mail.inbound.max_bytes",
+                    &self.inbound.max_bytes,
+                    1024,
+                    1 << 30,
+                )? as usize,
+            },
         })
     }
 }

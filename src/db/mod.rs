@@ -19,8 +19,10 @@ use sqlx::{
 
 use crate::config::{DatabaseSettings, SqliteSync};
 
+pub mod answers;
 pub mod attendance;
 pub mod chairs;
+pub mod inbound;
 pub mod invitees;
 pub mod materials;
 pub mod organizers;

@@ -9,6 +9,7 @@ pub mod clock_warnings;
 pub mod coverage;
 pub mod follow_up;
 pub mod health;
+pub mod inbound;
 pub mod invitations;
 pub mod invitees;
 pub mod materials;

@@ -4,6 +4,8 @@ use chrono::Utc;
 
 use crate::context::{Context, Work};
 use crate::db;
+use crate::db::answers::Who;
+use crate::domain::answer::{Answer, CalendarAnswer};
 use crate::domain::assignment::{self, Recommendation};
 use crate::domain::invitee::Invitee;
 use crate::domain::registration::{Assignment, Registration, RegistrationStatus};
@@ -326,6 +328,7 @@ pub fn build(
         calendar_uid: calendar_uid(ctx, id),
         calendar_sequence: 0,
         created_at: Utc::now(),
+        answer: Default::default(),
     }
 }
 
@@ -424,8 +427,11 @@ pub async fn move_to(
         return Ok(registration);
     }
     let sessions = db::sessions::list(tx.exec(), webinar.id).await?;
+    // Declined in the person's calendar (not by the organizers): their link takes them back.
+    let declined_in_calendar = registration.status == RegistrationStatus::Declined
+        && registration.answer.answer == Answer::Declined;
     match registration.status {
-        RegistrationStatus::Declined => {
+        RegistrationStatus::Declined if !declined_in_calendar => {
             return Err(AppError::Conflict(
                 "the organizers did not approve this registration".into(),
             ));
@@ -471,7 +477,16 @@ pub async fn move_to(
         .iter()
         .find(|s| s.id == registration.session_id)
         .cloned();
-    let was_cancelled = registration.status == RegistrationStatus::Cancelled;
+    let was_cancelled =
+        registration.status == RegistrationStatus::Cancelled || declined_in_calendar;
+    if declined_in_calendar {
+        let answer = CalendarAnswer {
+            address_bounced: registration.answer.address_bounced,
+            ..Default::default()
+        };
+        db::answers::set_answer(tx.exec(), Who::Registration(registration.id.0), &answer).await?;
+        registration.answer = answer;
+    }
     if !db::sessions::take_seat(tx.exec(), target.id).await? {
         return Err(full(&target));
     }
@@ -522,10 +537,13 @@ pub async fn cancel(ctx: &Context, token: &str) -> AppResult<Registration> {
     ) {
         return Ok(registration);
     }
-    if registration.status.holds_seat() {
-        db::sessions::release_seat(tx.exec(), registration.session_id).await?;
-    }
-    registration.status = RegistrationStatus::Cancelled;
+    release(
+        &mut tx,
+        &webinar,
+        &mut registration,
+        RegistrationStatus::Cancelled,
+    )
+    .await?;
     registration.calendar_sequence += 1;
     db::registrations::update(tx.exec(), &registration).await?;
     if let Some(session) =
@@ -537,6 +555,23 @@ pub async fn cancel(ctx: &Context, token: &str) -> AppResult<Registration> {
     tx.listing_changed(webinar.id);
     tx.commit().await?;
     Ok(registration)
+}
+
+/// Gives back the seat `registration` holds, if any, and gives it `status` (cancelled,
+/// or declined in the person's calendar): the one place a seat is freed by its holder,
+/// so what a freed seat sets off is added here. The caller writes the registration.
+pub async fn release(
+    tx: &mut Work<'_>,
+    webinar: &Webinar,
+    registration: &mut Registration,
+    status: RegistrationStatus,
+) -> AppResult<()> {
+    if registration.status.holds_seat() {
+        db::sessions::release_seat(tx.exec(), registration.session_id).await?;
+        tx.listing_changed(webinar.id);
+    }
+    registration.status = status;
+    Ok(())
 }
 
 /// The organizers' answer to registrations waiting for approval.

@@ -46,6 +46,8 @@ pub struct ChairView {
     pub language: String,
     /// `active`, or `removed` once the session is cancelled.
     pub status: String,
+    #[serde(flatten)]
+    pub answer: super::views::AnswerView,
 }
 
 impl From<&Chair> for ChairView {
@@ -58,6 +60,7 @@ impl From<&Chair> for ChairView {
             time_zone: c.time_zone.to_string(),
             language: c.language.code().to_string(),
             status: if c.active { "active" } else { "removed" }.into(),
+            answer: (&c.answer).into(),
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod attendance;
 mod chairs;
+mod inbound;
 mod invitees;
 pub mod materials;
 mod openapi;
@@ -42,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .merge(chairs::router())
         .merge(materials::router())
         .merge(outbox::router())
+        .merge(inbound::router())
         .merge(attendance::router())
         .merge(openapi::router())
         .fallback(|| async { AppError::NotFound("no such API route".into()) })

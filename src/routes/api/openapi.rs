@@ -26,6 +26,8 @@ pub struct ErrorBody {
         super::plan::plan, super::plan::apply,
         super::invitees::import, super::invitees::list,
         super::outbox::send_invitations, super::outbox::list, super::outbox::retry,
+        super::inbound::receive, super::inbound::list, super::inbound::apply,
+        super::inbound::dismiss,
         super::chairs::add, super::chairs::list,
         super::materials::list, super::materials::add, super::materials::remove,
         super::registrations::register, super::registrations::list, super::registrations::read,
@@ -47,6 +49,11 @@ impl Modify for BearerAuth {
         let components = doc.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        // `POST /api/v1/inbound-mail`: the secret in mail.inbound.secret, not a token.
+        components.add_security_scheme(
+            "inbound_secret",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
