@@ -323,7 +323,7 @@ async fn take_bounce(
         .mail
         .bounce_address
         .as_ref()
-        .and_then(|a| inbound::verp_id(&envelope.to, &a.to_string()));
+        .and_then(|a| inbound::verp_id(&envelope.to, a.as_ref()));
     let message_id = b
         .original_message_id
         .as_deref()

@@ -74,8 +74,7 @@ impl From<Stored> for InboundView {
     security(("inbound_secret" = [])),
     request_body(content = String, content_type = "message/rfc822", description = "the raw message"),
     responses((status = 200, description = "processed (also when unreadable: it is stored as such)", body = InboundView),
-        (status = 401, description = "no or wrong Authorization: Bearer <mail.inbound.secret>", body = super::openapi::ErrorBody),
-        (status = 404, description = "mail.inbound.secret is not set", body = super::openapi::ErrorBody)))]
+        (status = 401, description = "no or wrong Authorization: Bearer <mail.inbound.secret>, or no secret is set", body = super::openapi::ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn receive(
     State(state): State<AppState>,
@@ -83,7 +82,7 @@ pub async fn receive(
     body: Body,
 ) -> AppResult<Json<InboundView>> {
     let Some(secret) = state.settings.mail.inbound.secret.as_deref() else {
-        return Err(AppError::NotFound(
+        return Err(AppError::Unauthorized(
             "inbound mail is off: set mail.inbound.secret to use this route".into(),
         ));
     };

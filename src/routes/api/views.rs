@@ -5,7 +5,6 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::domain::answer::CalendarAnswer;
 use crate::domain::assignment::LocalSession;
 use crate::domain::registration::Registration;
 use crate::domain::webinar::{Session, Webinar, preferred_hour};
@@ -151,8 +150,14 @@ pub struct RegistrationView {
     /// `invited`, `registered` or `cancelled`.
     pub status: String,
     pub created_at: String,
-    #[serde(flatten)]
-    pub answer: AnswerView,
+    /// `none`, `accepted`, `tentative`, `declined` or `delegated`: the answer given in
+    /// the person's calendar to their invitation.
+    pub calendar_answer: String,
+    pub calendar_answered_at: Option<String>,
+    /// What the person wrote with their answer.
+    pub calendar_comment: Option<String>,
+    /// Mail to this address came back undeliverable for good (5.x.x).
+    pub address_bounced: bool,
     /// The session in the registrant's time zone.
     pub session: Option<LocalSessionView>,
     /// Only in the answer that created the registration, and to its token's holder.
@@ -185,7 +190,10 @@ impl RegistrationView {
             share_in_participant_list: r.share_in_participant_list,
             status: r.status.as_str().to_string(),
             created_at: utc(r.created_at),
-            answer: AnswerView::from(&r.answer),
+            calendar_answer: r.answer.answer.as_str().to_string(),
+            calendar_answered_at: r.answer.answered_at.map(utc),
+            calendar_comment: r.answer.comment.clone(),
+            address_bounced: r.answer.address_bounced,
             session,
             manage_url,
             join_link,
@@ -197,27 +205,4 @@ impl RegistrationView {
 pub struct PersonalLinks {
     pub manage: String,
     pub join: String,
-}
-
-/// The answer given in the person's calendar to their invitation, and bounces.
-#[derive(Serialize, ToSchema)]
-pub struct AnswerView {
-    /// `none`, `accepted`, `tentative`, `declined` or `delegated`.
-    pub calendar_answer: String,
-    pub calendar_answered_at: Option<String>,
-    /// What the person wrote with their answer.
-    pub calendar_comment: Option<String>,
-    /// Mail to this address came back undeliverable for good (5.x.x).
-    pub address_bounced: bool,
-}
-
-impl From<&CalendarAnswer> for AnswerView {
-    fn from(a: &CalendarAnswer) -> Self {
-        AnswerView {
-            calendar_answer: a.answer.as_str().to_string(),
-            calendar_answered_at: a.answered_at.map(utc),
-            calendar_comment: a.comment.clone(),
-            address_bounced: a.address_bounced,
-        }
-    }
 }
