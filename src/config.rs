@@ -143,6 +143,80 @@ pub struct InboundSettings {
     pub secret: Option<String>,
     /// Larger messages are stored as unreadable.
     pub max_bytes: usize,
+    /// The mailbox Meridian polls; `None`: no polling.
+    pub imap: Option<ImapSettings>,
+}
+
+#[derive(Clone)]
+pub struct ImapSettings {
+    /// `imaps://` (TLS from the start), else `imap://` with STARTTLS (plain text only on
+    /// a loopback address whose server offers no TLS).
+    pub tls: bool,
+    pub host: String,
+    pub port: u16,
+    pub user: String,
+    pub password: String,
+    /// The folder read (`INBOX` by default).
+    pub folder: String,
+    /// Where processed messages are moved.
+    pub done_folder: String,
+    /// Where unreadable messages are moved (failures to store stay and are retried).
+    pub failed_folder: String,
+    pub poll_interval_secs: u64,
+}
+
+/// Never prints the password.
+impl std::fmt::Debug for ImapSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}://{}:***@{}:{}/{}",
+            if self.tls { "imaps" } else { "imap" },
+            self.user,
+            self.host,
+            self.port,
+            self.folder
+        )
+    }
+}
+
+impl ImapSettings {
+    /// `imaps://user:password@host:993/INBOX` or `imap://...` (port 143 by default);
+    /// user and password percent-encoded.
+    pub fn parse(url: &str) -> Option<(bool, String, u16, String, String, String)> {
+        let (tls, rest) = if let Some(r) = url.strip_prefix("imaps://") {
+            (true, r)
+        } else {
+            (false, url.strip_prefix("imap://")?)
+        };
+        let (authority, folder) = rest.split_once('/').unwrap_or((rest, ""));
+        let (credentials, host_port) = authority.rsplit_once('@')?;
+        let (user, password) = credentials.split_once(':')?;
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8()
+                .ok()
+                .map(|s| s.into_owned())
+        };
+        let (host, port) = match host_port.rsplit_once(':') {
+            Some((h, p)) => (h, p.parse().ok()?),
+            None => (host_port, if tls { 993 } else { 143 }),
+        };
+        let folder = decode(folder)?;
+        Some((
+            tls,
+            host.trim_matches(['[', ']']).to_string(),
+            port,
+            decode(user)?,
+            decode(password)?,
+            if folder.is_empty() {
+                "INBOX".into()
+            } else {
+                folder
+            },
+        ))
+        .filter(|(_, host, _, user, _, _)| !host.is_empty() && !user.is_empty())
+    }
 }
 
 /// The settings as written, before validation.
@@ -213,6 +287,10 @@ struct RawMail {
 struct RawInbound {
     secret: String,
     max_bytes: String,
+    imap_url: String,
+    done_folder: String,
+    failed_folder: String,
+    poll_interval_secs: String,
 }
 
 impl Settings {
@@ -527,8 +605,50 @@ impl RawMail {
                     1024,
                     1 << 30,
                 )? as usize,
+                imap: self.inbound.imap()?,
             },
         })
+    }
+}
+
+impl RawInbound {
+    fn imap(&self) -> anyhow::Result<Option<ImapSettings>> {
+        let url = self.imap_url.trim();
+        if url.is_empty() {
+            return Ok(None);
+        }
+        let (tls, host, port, user, password, folder) =
+            ImapSettings::parse(url).ok_or_else(|| {
+                invalid(
+                    "mail.inbound.imap_url",
+                    &redact_credentials(url),
+                    "imaps://user:password@host:993/INBOX or imap://user:password@host:143/INBOX",
+                )
+            })?;
+        for (key, value) in [
+            ("mail.inbound.done_folder", &self.done_folder),
+            ("mail.inbound.failed_folder", &self.failed_folder),
+        ] {
+            if value.trim().is_empty() {
+                return Err(invalid(key, value, "a folder name such as Meridian-Done"));
+            }
+        }
+        Ok(Some(ImapSettings {
+            tls,
+            host,
+            port,
+            user,
+            password,
+            folder,
+            done_folder: self.done_folder.trim().to_string(),
+            failed_folder: self.failed_folder.trim().to_string(),
+            poll_interval_secs: number(
+                "mail.inbound.poll_interval_secs",
+                &self.poll_interval_secs,
+                1,
+                86_400,
+            )?,
+        }))
     }
 }
 

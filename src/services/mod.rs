@@ -12,6 +12,7 @@ pub mod health;
 pub mod inbound;
 pub mod invitations;
 pub mod invitees;
+pub mod mailbox;
 pub mod materials;
 pub mod participants;
 pub mod planner;

@@ -73,7 +73,7 @@ impl Sample<'_> {
     }
 }
 
-async fn app(backend: Backend) -> TestApp {
+pub async fn app(backend: Backend) -> TestApp {
     spawn_app_with(
         backend,
         inline_delivery(|s| {
@@ -99,7 +99,7 @@ async fn post_mail(app: &TestApp, raw: &str) -> Value {
 
 /// Registers `email` in `session` and returns the registration, its manage token and
 /// the confirmation sent (its calendar UID and Message-ID).
-async fn registered(
+pub async fn registered(
     app: &TestApp,
     webinar: &str,
     session: &str,
@@ -121,11 +121,11 @@ async fn registered(
     (registration, token, mail)
 }
 
-fn uid(mail: &Mail) -> String {
+pub fn uid(mail: &Mail) -> String {
     prop(mail.calendar.as_deref().unwrap(), "UID").unwrap()
 }
 
-async fn registration(app: &TestApp, token: &str) -> Value {
+pub async fn registration(app: &TestApp, token: &str) -> Value {
     json_of(
         app.get(&format!("/api/v1/registrations/{token}")).await,
         StatusCode::OK,
@@ -133,7 +133,7 @@ async fn registration(app: &TestApp, token: &str) -> Value {
     .await
 }
 
-async fn seats_left(app: &TestApp, webinar: &str, session: &str) -> Value {
+pub async fn seats_left(app: &TestApp, webinar: &str, session: &str) -> Value {
     let w = json_of(
         app.get_as_organizer(&format!("/api/v1/webinars/{webinar}"))
             .await,

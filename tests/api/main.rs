@@ -14,6 +14,7 @@ mod cli;
 mod clock_changes;
 mod concurrency;
 mod emails;
+mod imap;
 mod inbound;
 mod input_hardening;
 mod invitees;
