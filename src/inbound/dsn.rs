@@ -44,9 +44,13 @@ pub fn read(message: &Message<'_>) -> Option<Bounce> {
         .map(|t| recipient_fields(&t))
         .unwrap_or_default();
     let status = fields.status.clone();
-    let permanent = match status.as_deref() {
-        Some(s) => s.starts_with('5'),
-        None => fields.action.as_deref() == Some("failed"),
+    // `Action: failed` is the MTA giving up, whatever the code (RFC 3464 2.3.3; old
+    // Sendmail reports 4.0.0 after days of retries); `delayed` is still trying.
+    let permanent = match (fields.action.as_deref(), status.as_deref()) {
+        (Some("failed"), _) => true,
+        (Some(_), _) => false,
+        (None, Some(s)) => s.starts_with('5'),
+        (None, None) => false,
     };
     Some(Bounce {
         status,
@@ -57,8 +61,22 @@ pub fn read(message: &Message<'_>) -> Option<Bounce> {
     })
 }
 
-/// A bounce without a report (some MTAs write only text), when it came to a VERP
-/// address: the first status code in its text, if any.
+/// A bounce in prose, without a report (qmail, Exim, old Gmail): sent by the mail
+/// system itself, or naming the recipients that failed.
+pub fn looks_like_bounce(message: &Message<'_>) -> bool {
+    let from = message
+        .from()
+        .and_then(|a| a.first())
+        .and_then(|a| a.address())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let local = from.split('@').next().unwrap_or_default();
+    matches!(local, "mailer-daemon" | "postmaster")
+        || message.header_raw("X-Failed-Recipients").is_some()
+}
+
+/// A bounce without a report (some MTAs write only text): the first status code in its
+/// text, if any, and the Message-ID of the copy it quotes.
 pub fn from_text(message: &Message<'_>) -> Bounce {
     let text = message.body_text(0).unwrap_or_default();
     let status = text
@@ -73,9 +91,22 @@ pub fn from_text(message: &Message<'_>) -> Bounce {
             .map(str::trim)
             .find(|l| !l.is_empty())
             .map(|l| l.chars().take(500).collect()),
-        recipient: None,
-        original_message_id: original_message_id(message),
+        recipient: message
+            .header_raw("X-Failed-Recipients")
+            .and_then(|r| r.split(',').next())
+            .map(|r| r.trim().to_lowercase()),
+        original_message_id: original_message_id(message).or_else(|| quoted_message_id(&text)),
     }
+}
+
+/// The Message-ID header of a copy quoted inline in the text.
+fn quoted_message_id(text: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let (name, value) = line.trim_start().split_once(':')?;
+        name.eq_ignore_ascii_case("message-id")
+            .then(|| value.trim().trim_matches(['<', '>']).to_string())
+            .filter(|id| id.contains('@'))
+    })
 }
 
 fn is_status(word: &str) -> bool {
@@ -172,10 +203,10 @@ fn original_message_id(message: &Message<'_>) -> Option<String> {
         PartType::Message(inner) => inner.message_id().map(str::to_string),
         _ => {
             let ct = p.content_type()?;
-            let headers_part = ct.ctype().eq_ignore_ascii_case("text")
-                && ct
-                    .subtype()
-                    .is_some_and(|s| s.eq_ignore_ascii_case("rfc822-headers"));
+            // text/rfc822-headers (RFC 6522), and the message/rfc822-headers some send.
+            let headers_part = ct
+                .subtype()
+                .is_some_and(|s| s.eq_ignore_ascii_case("rfc822-headers"));
             let rfc822 = ct.ctype().eq_ignore_ascii_case("message")
                 && ct
                     .subtype()

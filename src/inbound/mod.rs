@@ -103,17 +103,19 @@ fn content_of(
             limits.max_depth
         ));
     }
-    if let Some(charset) = unknown_charset(message) {
-        return Err(format!("unknown charset {charset:?}"));
-    }
     // A bounce first: it may quote the whole invitation, which is not an answer.
     if let Some(bounce) = dsn::read(message) {
         return Ok(Content::Bounce(bounce));
     }
-    if let Some(verp) = &limits.bounce_address
-        && verp_id(&envelope.to, verp).is_some()
-    {
+    let to_verp = limits
+        .bounce_address
+        .as_ref()
+        .is_some_and(|verp| verp_id(&envelope.to, verp).is_some());
+    if to_verp || dsn::looks_like_bounce(message) {
         return Ok(Content::Bounce(dsn::from_text(message)));
+    }
+    if let Some(charset) = unknown_charset(message) {
+        return Err(format!("unknown charset {charset:?}"));
     }
     if let Some(answer) = itip::find(message)? {
         // A calendar answer decides, even under `Auto-Submitted: auto-generated`

@@ -156,12 +156,21 @@ fn a_plain_text_bounce_to_a_verp_address_is_a_bounce() {
         verp_id(&read.envelope.to, "bounces@meridian.example.org"),
         Some(42)
     );
+    // Sent by the mail system itself, it is a bounce even without VERP; from a person
+    // and not to the VERP address, it is not.
     let without_verp = Limits {
         bounce_address: None,
         ..limits()
     };
     assert!(matches!(
         super::read(&sample("qmail_bounce.eml"), &without_verp).content,
+        Ok(Content::Bounce(_))
+    ));
+    let from_a_person = String::from_utf8(sample("qmail_bounce.eml"))
+        .unwrap()
+        .replace("MAILER-DAEMON@qmail.example.org", "someone@example.org");
+    assert!(matches!(
+        super::read(from_a_person.as_bytes(), &without_verp).content,
         Ok(Content::Other(_))
     ));
 }
@@ -235,5 +244,221 @@ fn bad_input_is_unreadable_and_never_a_crash() {
 
     for garbage in [&b""[..], b"\xff\xfe\x00", b"\r\n\r\n", b"From:\r\n\r\n--"] {
         let _ = read(garbage, &limits());
+    }
+}
+
+/// The real messages in tests/data/inbound/real/ (see SOURCES.md and EXPECTED.md there),
+/// read exactly as collected.
+mod real {
+    use super::*;
+
+    fn raw(path: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/tests/data/inbound/real/{path}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    /// A calendar object alone, in the email a client sends it in.
+    pub fn wrapped(ics: &[u8], from: &str) -> Vec<u8> {
+        let mut mail = format!(
+            "From: <{from}>\r\nTo: <webinars@meridian.example.org>\r\nSubject: Reply\r\n\
+             Message-ID: <wrapped-{}@mail.example.net>\r\nMIME-Version: 1.0\r\n\
+             Content-Type: text/calendar; charset=UTF-8; method=REPLY\r\n\r\n",
+            ics.len()
+        )
+        .into_bytes();
+        mail.extend_from_slice(ics);
+        mail
+    }
+
+    fn content(raw: &[u8]) -> Result<Content, String> {
+        let no_verp = Limits {
+            bounce_address: None,
+            ..limits()
+        };
+        read(raw, &no_verp).content
+    }
+
+    fn answer(raw: &[u8]) -> itip::Answer {
+        match content(raw) {
+            Ok(Content::Answer(a)) => a,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn replies_of_each_client_are_read() {
+        let apple = answer(&raw("reply/apple-ical3-accepted-qp-attached.eml"));
+        assert_eq!(apple.answer, Some(Partstat::Accepted));
+        assert_eq!(apple.uid, "1E71F9C8-AEDA-48EB-98D0-76E898F6BB5C");
+        assert_eq!(apple.attendee, "xyzzy@example.com");
+        assert_eq!(apple.sequence, 7);
+
+        let exchange = answer(&wrapped(
+            &raw("reply/exchange2010-declined-comment.ics"),
+            "attendee2@example.com",
+        ));
+        assert_eq!(exchange.answer, Some(Partstat::Declined));
+        assert_eq!(exchange.attendee, "attendee2@example.com");
+        assert!(exchange.comment.unwrap().starts_with("\n::DISCLAIMER::\n"));
+
+        let google = answer(&wrapped(
+            &raw("reply/google-calendar-accepted.ics"),
+            "attendee-01@example.com",
+        ));
+        assert_eq!(google.answer, Some(Partstat::Accepted));
+        assert_eq!(
+            google.uid,
+            "qwerty:oce__emailtransaction__c-D0000000-0000-0000-0000-000000000001"
+        );
+        assert_eq!(google.attendee, "attendee-01@example.com");
+
+        let kde = answer(&wrapped(
+            &raw("reply/kde-libkcal-tentative-mojibake.ics"),
+            "testuserb@example.com",
+        ));
+        assert_eq!(kde.answer, Some(Partstat::Tentative));
+        assert_eq!(kde.sequence, 0);
+
+        let delegated = answer(&wrapped(
+            &raw("reply/kde-libkcal-delegated.ics"),
+            "testuserb@example.com",
+        ));
+        assert_eq!(delegated.answer, Some(Partstat::Delegated));
+        assert_eq!(delegated.delegated_to, ["delegate@example.org"]);
+
+        let counter = answer(&wrapped(
+            &raw("counter/kde-libkcal-counter-qp-remnants.ics"),
+            "testuserb@example.com",
+        ));
+        assert_eq!(counter.method, itip::Method::Counter);
+        assert_eq!(
+            counter.proposed_start.map(|t| t.to_rfc3339()),
+            Some("2015-01-01T20:45:00+00:00".into())
+        );
+
+        let why = content(&raw("reply/apple-ical3-reply-missing-attendee.eml")).unwrap_err();
+        assert!(why.contains("ATTENDEE"), "{why}");
+    }
+
+    #[test]
+    fn bounces_of_each_mail_server_are_read() {
+        // (file, status, permanent, Message-ID of the message that bounced)
+        let cases: &[(&str, &str, bool, Option<&str>)] = &[
+            (
+                "amazonses-mailbox-full.eml",
+                "5.0.0",
+                true,
+                Some(
+                    "00000132d6ca0cd4-ff6d8ee5-29a0-4501-a68a-3ff8695254bb-000000@email.amazonses.com",
+                ),
+            ),
+            (
+                "exchange2007-550-5.1.1-recipnotfound.eml",
+                "5.1.1",
+                true,
+                None,
+            ),
+            (
+                "exim-550-two-recipients.eml",
+                "5.1.1",
+                true,
+                Some("E1X58pB-0004bW-2s@marutamachi.example.org"),
+            ),
+            (
+                "gmail-2010-plain-qp.eml",
+                "5.1.1",
+                true,
+                Some("45B7FBD7-1218-4FCD-ACA1-4706F111E682@gmail.com"),
+            ),
+            (
+                "hotmail-smtpsvc-5.2.2-mailbox-full.eml",
+                "5.2.2",
+                true,
+                Some("BLU436-SMTP6645ECA6E7FEFFE86D040BBA770@phx.gbl"),
+            ),
+            ("postfix-550-access-denied.eml", "5.4.1", true, None),
+            (
+                "postfix-gmail-5.7.26-dmarc.eml",
+                "5.7.26",
+                true,
+                Some("20201113004243.AF578C0196A@smtp.example.jp"),
+            ),
+            (
+                "postfix-gmail-550-5.1.1-full-original.eml",
+                "5.1.1",
+                true,
+                Some("40900559-DAB1-4956-BA87-F88E00CF5104@example.com"),
+            ),
+            (
+                "postfix-two-recipients-no-reporting-mta.eml",
+                "5.1.1",
+                true,
+                None,
+            ),
+            (
+                "qmail-550-unknown-user.eml",
+                "5.5.0",
+                true,
+                Some("000000000.9999999999999.JavaMail.postmaster@mailhub"),
+            ),
+            (
+                "sendmail-1994-4.0.0-failed-timeout.eml",
+                "4.0.0",
+                true,
+                None,
+            ),
+            (
+                "sendmail-550-user-unknown.eml",
+                "5.1.1",
+                true,
+                Some("E1C50F1B-1C83-4820-BC36-AC6FBFBE8568@example.org"),
+            ),
+            (
+                "symantec-postfix-550-invitation-returned.eml",
+                "5.0.0",
+                true,
+                Some("20080812191939.51369.1538816694.0@plugh.example.com"),
+            ),
+            (
+                "vircom-delayed-4.4.1-headers-only.eml",
+                "4.4.1",
+                false,
+                Some("pfchbtkf3j0p7prf0sp45vi21fro3bs7ad@4ax.com"),
+            ),
+        ];
+        let mut problems = Vec::new();
+        for (file, status, permanent, original) in cases {
+            match content(&raw(&format!("bounce/{file}"))) {
+                Ok(Content::Bounce(b)) => {
+                    let got = (
+                        b.status.as_deref(),
+                        b.permanent,
+                        b.original_message_id.as_deref(),
+                    );
+                    if got != (Some(*status), *permanent, *original) {
+                        problems.push(format!("{file}: {got:?}"));
+                    }
+                }
+                other => problems.push(format!("{file}: {other:?}")),
+            }
+        }
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
+    fn auto_replies_of_each_system_are_ignored() {
+        for file in [
+            "aol-auto-submitted-auto-replied.eml",
+            "aol-vacation-auto-replied.eml",
+            "exchange-out-of-office-base64-html.eml",
+            "lotus-domino-auto-out-of-office.eml",
+            "zimbra-vacation-precedence-bulk.eml",
+        ] {
+            let got = content(&raw(&format!("autoreply/{file}")));
+            assert!(matches!(got, Ok(Content::AutoReply(_))), "{file}: {got:?}");
+        }
     }
 }
