@@ -16,6 +16,7 @@ mod concurrency;
 mod emails;
 mod imap;
 mod inbound;
+mod inbound_real;
 mod input_hardening;
 mod invitees;
 mod limits;
