@@ -121,6 +121,17 @@ pub async fn registered(
     (registration, token, mail)
 }
 
+/// The calendar UID Meridian issued for a registration, read from the database.
+pub async fn calendar_uid(app: &TestApp, registration: &str) -> String {
+    let mut conn = app.context().db.conn().await.unwrap();
+    let id = meridian::domain::RegistrationId(registration.parse().unwrap());
+    meridian::db::registrations::get(conn.exec(), id)
+        .await
+        .unwrap()
+        .unwrap()
+        .calendar_uid
+}
+
 pub fn uid(mail: &Mail) -> String {
     prop(mail.calendar.as_deref().unwrap(), "UID").unwrap()
 }
@@ -565,7 +576,74 @@ async fn mail_receive_reads_standard_input_with_sysexits_statuses() {
     assert_eq!(unreadable.status.code(), Some(65));
 }
 
+/// The organizer's page: answers per session, and a held answer applied with a click.
+async fn the_organizer_page_shows_answers_and_applies_held_ones(backend: Backend) {
+    let app = app(backend).await;
+    let browser = crate::helpers::Browser::new(&app);
+    browser.sign_in(&app).await;
+    let (base, _) = browser
+        .create_webinar("Answers", &[("AM", "2030-09-24T09:00")])
+        .await;
+    let webinar = base.rsplit('/').next().unwrap().to_string();
+    let (ana, _) = app
+        .register_ok(
+            &webinar,
+            &json!({"name": "Ana Guest", "email": "ana.guest@example.net", "time_zone": "UTC"}),
+        )
+        .await;
+    let (bert, _) = app
+        .register_ok(
+            &webinar,
+            &json!({"name": "Bert", "email": "bert@example.net", "time_zone": "UTC"}),
+        )
+        .await;
+    let ana_uid = calendar_uid(&app, ana["id"].as_str().unwrap()).await;
+    let declined = Sample::new("outlook_declined.eml", &ana_uid, "ana.guest@example.net").raw();
+    assert_eq!(post_mail(&app, &declined).await["outcome"], "applied");
+    let bert_uid = calendar_uid(&app, bert["id"].as_str().unwrap()).await;
+    let forged = Sample::new("google_accepted.eml", &bert_uid, "bert@example.net")
+        .raw()
+        .replace(
+            "From: Ana Guest <bert@example.net>",
+            "From: <mallory@example.com>",
+        )
+        .replace(
+            "Sender: Google Calendar <calendar-notification@google.com>\n",
+            "",
+        );
+    assert_eq!(post_mail(&app, &forged).await["outcome"], "held");
+
+    let (status, page) = browser.get(&format!("{base}/inbound")).await;
+    assert_eq!(status, StatusCode::OK);
+    let answers = &page[page.find("id=\"answers\"").unwrap()..];
+    assert!(
+        answers.contains("<th scope=\"row\">AM</th><td>0</td><td>0</td><td>1</td>"),
+        "{answers}"
+    );
+    let held =
+        &page[page.find("id=\"held\"").unwrap()..page.find("id=\"messages-title\"").unwrap()];
+    assert!(held.contains("mallory@example.com"), "{held}");
+    let action = held
+        .split("action=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    assert!(action.ends_with("/apply"), "{action}");
+    let (status, page, _) = browser
+        .post(&action, &[("csrf", &crate::helpers::csrf_of(&page))])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("id=\"held-none\""), "{page}");
+    let (_, list) = browser.get(&format!("{base}/registrations")).await;
+    assert!(
+        list.contains("I cannot make it, sorry."),
+        "the decline's comment is shown"
+    );
+}
+
 on_both_databases!(
+    the_organizer_page_shows_answers_and_applies_held_ones,
     a_bounce_to_the_verp_address_names_its_message,
     a_decline_frees_the_seat_and_the_personal_link_registers_again,
     forged_answers_are_held_until_the_organizer_applies_them,

@@ -19,7 +19,7 @@ macro_rules! templates {
     };
 }
 
-const TEMPLATES: [(&str, &str); 25] = templates!(
+const TEMPLATES: [(&str, &str); 26] = templates!(
     "base.html",
     "register.html",
     "manage.html",
@@ -37,6 +37,7 @@ const TEMPLATES: [(&str, &str); 25] = templates!(
     "organizer/plan_confirm.html",
     "organizer/outbox.html",
     "organizer/registrations.html",
+    "organizer/inbound.html",
     "organizer/confirm_send.html",
     "organizer/invitee_edit.html",
     "organizer/attendance.html",
