@@ -42,6 +42,10 @@ pub struct Line {
     /// Registration confirmed and not cancelled.
     pub registered: usize,
     pub attended: usize,
+    /// Declined the invitation in their calendar (an iTIP reply).
+    pub declined: usize,
+    /// Mail to their address came back undeliverable for good.
+    pub bounced: usize,
     /// attended / registered, when anyone registered.
     pub attendance_rate: Option<f64>,
 }
@@ -58,6 +62,8 @@ struct Person {
     invited: bool,
     registered: bool,
     attended: bool,
+    declined: bool,
+    bounced: bool,
 }
 
 impl Line {
@@ -72,6 +78,8 @@ impl Line {
         self.invited += usize::from(p.invited);
         self.registered += usize::from(p.registered);
         self.attended += usize::from(p.attended);
+        self.declined += usize::from(p.declined);
+        self.bounced += usize::from(p.bounced);
     }
 
     fn with_rate(mut self) -> Line {
@@ -128,6 +136,8 @@ fn compute(
             invited: r.invitee_id.is_some(),
             registered: r.status == RegistrationStatus::Registered,
             attended: presence.is_some(),
+            declined: r.answer.answer == crate::domain::answer::Answer::Declined,
+            bounced: r.answer.address_bounced,
         };
         totals.count(person);
         if let Some((_, line)) = per_session.iter_mut().find(|(id, _)| *id == r.session_id) {

@@ -189,6 +189,14 @@ async fn a_decline_frees_the_seat_and_the_personal_link_registers_again(backend:
     assert!(r["calendar_answered_at"].is_string());
     assert_eq!(seats_left(&app, &w.id, &w.am).await, 1);
     assert!(app.deliver().await.is_empty(), "a decline sends nothing");
+    let report = json_of(
+        app.get_as_organizer(&format!("/api/v1/webinars/{}/report", w.id))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(report["totals"]["declined"], 1, "{report}");
+    assert_eq!(report["per_session"][0]["declined"], 1);
 
     // The personal link still registers them again.
     let again = app
@@ -410,6 +418,13 @@ async fn bounces_mark_the_message_and_the_address_by_message_id(backend: Backend
     let r = registration(&app, &token).await;
     assert_eq!(r["address_bounced"], true);
     assert_eq!(r["calendar_answer"], "none");
+    let report = json_of(
+        app.get_as_organizer(&format!("/api/v1/webinars/{}/report", w.id))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(report["totals"]["bounced"], 1, "{report}");
     assert_eq!(r["status"], "registered");
 
     // Exchange quotes only the headers.
