@@ -31,6 +31,9 @@ pub enum Kind {
     Pending,
     /// The organizers did not approve the registration.
     Declined,
+    /// The person proposed, in their calendar (iTIP COUNTER), the time of another
+    /// session: their link to switch to it.
+    SwitchOffer,
 }
 
 impl Kind {
@@ -51,6 +54,7 @@ impl Kind {
             Self::MissedYou => "missed_you",
             Self::Pending => "pending",
             Self::Declined => "declined",
+            Self::SwitchOffer => "switch_offer",
         }
     }
 
@@ -69,7 +73,8 @@ impl Kind {
             | Self::ThankYou
             | Self::MissedYou
             | Self::Pending
-            | Self::Declined => None,
+            | Self::Declined
+            | Self::SwitchOffer => None,
         }
     }
 
@@ -80,7 +85,7 @@ impl Kind {
 
     /// Whether the email gives the personal join link (the person holds a seat).
     pub fn has_join_link(self) -> bool {
-        !self.is_follow_up() && !matches!(self, Self::Pending | Self::Declined)
+        !self.is_follow_up() && !matches!(self, Self::Pending | Self::Declined | Self::SwitchOffer)
     }
 
     /// Whether the email gives the manage link.

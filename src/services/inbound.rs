@@ -11,8 +11,9 @@ use crate::context::{Context, Work};
 use crate::db::{self, answers::Who, inbound::Stored};
 use crate::domain::answer::{Answer as Partstat, CalendarAnswer, Order};
 use crate::domain::registration::RegistrationStatus;
-use crate::domain::webinar::Webinar;
+use crate::domain::webinar::{SessionStatus, Webinar};
 use crate::domain::{ChairId, EmailAddress, RegistrationId, WebinarId};
+use crate::email::letter::{Kind, Letter};
 use crate::error::{AppError, AppResult};
 use crate::inbound::{self, Content, Envelope, Limits, dsn::Bounce, itip};
 use crate::services::registrations;
@@ -205,13 +206,28 @@ async fn take_answer(
         }
     }
     if a.method == itip::Method::Counter {
+        if let (Who::Registration(id), Some(start), false) = (who, a.proposed_start, trusted)
+            && let Some(label) = offer_switch(tx, &webinar, RegistrationId(id), start).await?
+        {
+            return Ok(decision(
+                web,
+                Outcome::Applied,
+                format!(
+                    "{} proposes the time of the {label} session: they were emailed their link to switch",
+                    a.attendee
+                ),
+            ));
+        }
         let when = a
             .proposed_start
             .map_or("an unreadable time".into(), |t| t.to_rfc3339());
         return Ok(decision(
             web,
             Outcome::Held,
-            format!("{} proposes a new time: {when}", a.attendee),
+            format!(
+                "{} proposes a new time, {when}, when no other session starts",
+                a.attendee
+            ),
         ));
     }
     let Some(answer) = a.answer else {
@@ -272,6 +288,34 @@ async fn take_answer(
     };
     db::answers::set_answer(tx.exec(), who, &recorded).await?;
     Ok(decision(web, Outcome::Applied, reason))
+}
+
+/// A COUNTER whose proposed start is that of another session with seats: the person is
+/// emailed their personal link to switch (they decide; nothing moves yet). The label of
+/// that session, or `None` when no session starts then.
+async fn offer_switch(
+    tx: &mut Work<'_>,
+    webinar: &Webinar,
+    id: RegistrationId,
+    start: chrono::DateTime<Utc>,
+) -> AppResult<Option<String>> {
+    let Some(r) = db::registrations::find(tx.exec(), webinar.id, id).await? else {
+        return Ok(None);
+    };
+    let sessions = db::sessions::list(tx.exec(), webinar.id).await?;
+    let Some(target) = sessions.iter().find(|s| {
+        s.starts_at == start
+            && s.id != r.session_id
+            && s.status == SessionStatus::Scheduled
+            && s.starts_at > Utc::now()
+            && s.seats_left() != Some(0)
+    }) else {
+        return Ok(None);
+    };
+    let mut letter = Letter::for_registration(Kind::SwitchOffer, &r, webinar, target);
+    letter.outside_working_hours = false;
+    tx.queue(webinar, &letter, "").await?;
+    Ok(Some(target.label.clone()))
 }
 
 /// What an answer does to a registration; `Err` holds it for the organizer.

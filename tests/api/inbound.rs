@@ -591,6 +591,41 @@ async fn mail_receive_reads_standard_input_with_sysexits_statuses() {
     assert_eq!(unreadable.status.code(), Some(65));
 }
 
+/// A new time proposed (COUNTER) that is another session's start: the person gets their
+/// link to switch; another time waits for the organizer.
+async fn a_proposed_time_of_another_session_offers_the_switch(backend: Backend) {
+    let app = app(backend).await;
+    let w = app.model_webinar(None, None).await;
+    let (_, token, mail) = registered(&app, &w.id, &w.am, "dana@example.net").await;
+    // counter.eml proposes 2030-09-24T14:00Z, the PM session's start.
+    let counter = Sample::new("counter.eml", &uid(&mail), "dana@example.net").raw();
+    let offered = post_mail(&app, &counter).await;
+    assert_eq!(offered["kind"], "counter");
+    assert_eq!(offered["outcome"], "applied", "{offered}");
+    let sent = app.deliver().await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].to, "dana@example.net");
+    assert!(sent[0].subject.contains("PM"), "{}", sent[0].subject);
+    assert!(sent[0].calendar.is_none(), "an offer is not an invitation");
+    let link = format!("{}/r/{token}", app.address);
+    assert!(
+        sent[0].text.contains(&link),
+        "the personal link: {}",
+        sent[0].text
+    );
+    assert_eq!(
+        registration(&app, &token).await["session_id"],
+        w.am.as_str()
+    );
+
+    let elsewhen = Sample::new("counter.eml", &uid(&mail), "dana@example.net")
+        .raw()
+        .replace("DTSTART:20300924T140000Z", "DTSTART:20300925T100000Z");
+    let held = post_mail(&app, &elsewhen).await;
+    assert_eq!(held["outcome"], "held", "{held}");
+    assert!(app.deliver().await.is_empty());
+}
+
 /// The organizer's page: answers per session, and a held answer applied with a click.
 async fn the_organizer_page_shows_answers_and_applies_held_ones(backend: Backend) {
     let app = app(backend).await;
@@ -658,6 +693,7 @@ async fn the_organizer_page_shows_answers_and_applies_held_ones(backend: Backend
 }
 
 on_both_databases!(
+    a_proposed_time_of_another_session_offers_the_switch,
     the_organizer_page_shows_answers_and_applies_held_ones,
     a_bounce_to_the_verp_address_names_its_message,
     a_decline_frees_the_seat_and_the_personal_link_registers_again,
