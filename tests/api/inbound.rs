@@ -198,7 +198,15 @@ async fn a_decline_frees_the_seat_and_the_personal_link_registers_again(backend:
     assert_eq!(report["totals"]["declined"], 1, "{report}");
     assert_eq!(report["per_session"][0]["declined"], 1);
 
-    // The personal link still registers them again.
+    // The personal link says so, and still registers them again.
+    let (_, page) = crate::helpers::Browser::new(&app)
+        .get(&format!("/r/{token}"))
+        .await;
+    assert!(
+        page.contains("You declined the invitation in your calendar"),
+        "{page}"
+    );
+    assert!(page.contains("id=\"switch-form\""));
     let again = app
         .client
         .patch(app.url(&format!("/api/v1/registrations/{token}")))
