@@ -34,6 +34,8 @@ pub enum Kind {
     /// The person proposed, in their calendar (iTIP COUNTER), the time of another
     /// session: their link to switch to it.
     SwitchOffer,
+    /// The organizers declined the new time the person proposed (METHOD:DECLINECOUNTER).
+    CounterDeclined,
 }
 
 impl Kind {
@@ -55,6 +57,7 @@ impl Kind {
             Self::Pending => "pending",
             Self::Declined => "declined",
             Self::SwitchOffer => "switch_offer",
+            Self::CounterDeclined => "counter_declined",
         }
     }
 
@@ -68,6 +71,7 @@ impl Kind {
             | Self::ChairInvitation
             | Self::ChairRescheduled => Some(Method::Request),
             Self::Cancelled | Self::SessionCancelled | Self::ChairCancelled => Some(Method::Cancel),
+            Self::CounterDeclined => Some(Method::DeclineCounter),
             Self::Reminder
             | Self::ManageLink
             | Self::ThankYou

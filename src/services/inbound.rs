@@ -454,15 +454,54 @@ pub async fn apply(ctx: &Context, webinar: &Webinar, id: Uuid) -> AppResult<Stor
     after.ok_or_else(|| AppError::not_found("inbound message"))
 }
 
-/// The organizer sets a held message aside; nothing changes.
+/// The organizer sets a held message aside; nothing changes, except that a new time
+/// proposed (COUNTER) is declined: the person gets METHOD:DECLINECOUNTER.
 #[tracing::instrument(skip_all, fields(webinar = %webinar.id, message = %id))]
 pub async fn dismiss(ctx: &Context, webinar: &Webinar, id: Uuid) -> AppResult<Stored> {
     let mut tx = ctx.begin().await?;
-    held(&mut tx, webinar, id).await?;
-    db::inbound::decide(tx.exec(), id, "ignored", "dismissed by the organizer").await?;
+    let stored = held(&mut tx, webinar, id).await?;
+    let details: Details =
+        serde_json::from_str(&stored.details).map_err(|e| AppError::Internal(e.into()))?;
+    let reason = match details.answer {
+        Some(a)
+            if a.method == itip::Method::Counter
+                && decline_counter(&mut tx, webinar, &a).await? =>
+        {
+            "the new time was declined by the organizer (DECLINECOUNTER sent)"
+        }
+        _ => "dismissed by the organizer",
+    };
+    db::inbound::decide(tx.exec(), id, "ignored", reason).await?;
     let after = db::inbound::find(tx.exec(), webinar.id, id).await?;
     tx.commit().await?;
     after.ok_or_else(|| AppError::not_found("inbound message"))
+}
+
+/// Queues METHOD:DECLINECOUNTER to the registrant whose event the proposal was about;
+/// false when it names no registration of this webinar.
+async fn decline_counter(
+    tx: &mut Work<'_>,
+    webinar: &Webinar,
+    a: &itip::Answer,
+) -> AppResult<bool> {
+    let Some((Who::Registration(id), webinar_id)) =
+        db::answers::find_uid(tx.exec(), &a.uid).await?
+    else {
+        return Ok(false);
+    };
+    if webinar_id != webinar.id {
+        return Ok(false);
+    }
+    let Some(r) = db::registrations::find(tx.exec(), webinar.id, RegistrationId(id)).await? else {
+        return Ok(false);
+    };
+    let Some(session) = db::sessions::find(tx.exec(), webinar.id, r.session_id).await? else {
+        return Ok(false);
+    };
+    let letter = Letter::for_registration(Kind::CounterDeclined, &r, webinar, &session);
+    let stamp = a.stamp.map(|s| s.timestamp()).unwrap_or_default();
+    tx.queue(webinar, &letter, &format!(":{stamp}")).await?;
+    Ok(true)
 }
 
 async fn held(tx: &mut Work<'_>, webinar: &Webinar, id: Uuid) -> AppResult<Stored> {

@@ -632,6 +632,51 @@ async fn a_proposed_time_of_another_session_offers_the_switch(backend: Backend) 
     let held = post_mail(&app, &elsewhen).await;
     assert_eq!(held["outcome"], "held", "{held}");
     assert!(app.deliver().await.is_empty());
+    // The organizer declines it: the person gets METHOD:DECLINECOUNTER for their event.
+    let dismissed = json_of(
+        app.organizer(
+            reqwest::Method::POST,
+            &format!(
+                "/api/v1/webinars/{}/inbound/{}/dismiss",
+                w.id,
+                held["id"].as_str().unwrap()
+            ),
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(
+        dismissed["reason"]
+            .as_str()
+            .unwrap()
+            .contains("DECLINECOUNTER"),
+        "{dismissed}"
+    );
+    let sent = app.deliver().await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].method_param.as_deref(), Some("DECLINECOUNTER"));
+    let ics = sent[0].calendar.as_deref().unwrap();
+    assert_eq!(prop(ics, "METHOD").as_deref(), Some("DECLINECOUNTER"));
+    assert_eq!(prop(ics, "UID"), Some(uid(&mail)));
+    assert_eq!(prop(ics, "SEQUENCE").as_deref(), Some("0"));
+    assert_eq!(
+        registration(&app, &token).await["session_id"],
+        w.am.as_str()
+    );
+    // MERIDIAN_TEST_EMAIL_DIR keeps a copy for the shared iCalendar validator (.ci/run).
+    if let Some(keep) = std::env::var_os("MERIDIAN_TEST_EMAIL_DIR").map(std::path::PathBuf::from) {
+        std::fs::create_dir_all(&keep).unwrap();
+        for entry in std::fs::read_dir(&app.settings.mail.outbox_dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            if text.contains("method=DECLINECOUNTER") {
+                let name = format!("declinecounter-{}.eml", uuid::Uuid::new_v4());
+                std::fs::write(keep.join(name), text).unwrap();
+            }
+        }
+    }
 }
 
 /// The organizer's page: answers per session, and a held answer applied with a click.
