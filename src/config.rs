@@ -140,7 +140,7 @@ pub struct MailSettings {
 #[derive(Clone, Debug)]
 pub struct InboundSettings {
     /// The bearer secret of `POST /api/v1/inbound-mail`; `None` turns the route off.
-    pub secret: Option<String>,
+    pub secret: Option<Secret>,
     /// Larger messages are stored as unreadable.
     pub max_bytes: usize,
     /// The mailbox Meridian polls; `None`: no polling.
@@ -597,7 +597,7 @@ impl RawMail {
                             "at least 16 characters, or empty to turn POST /api/v1/inbound-mail off",
                         ));
                     }
-                    s => Some(s.to_string()),
+                    s => Some(Secret(s.to_string())),
                 },
                 max_bytes: number(
                     "mail.inbound.max_bytes",

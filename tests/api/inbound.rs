@@ -78,7 +78,7 @@ pub async fn app(backend: Backend) -> TestApp {
         backend,
         inline_delivery(|s| {
             s.mail.from = format!("IOM Webinars <{FROM}>").parse().unwrap();
-            s.mail.inbound.secret = Some(SECRET.into());
+            s.mail.inbound.secret = Some(meridian::config::Secret(SECRET.into()));
         }),
     )
     .await
@@ -520,7 +520,7 @@ async fn a_bounce_to_the_verp_address_names_its_message(backend: Backend) {
         inline_delivery(move |s| {
             crate::helpers::smtp_to(&url)(s);
             s.mail.bounce_address = Some("bounces@iom.example.org".parse().unwrap());
-            s.mail.inbound.secret = Some(SECRET.into());
+            s.mail.inbound.secret = Some(meridian::config::Secret(SECRET.into()));
         }),
     )
     .await;

@@ -26,7 +26,7 @@ async fn app(backend: Backend) -> TestApp {
         backend,
         inline_delivery(|s| {
             s.mail.from = format!("IOM Webinars <{FROM}>").parse().unwrap();
-            s.mail.inbound.secret = Some(SECRET.into());
+            s.mail.inbound.secret = Some(meridian::config::Secret(SECRET.into()));
             s.mail.bounce_address = Some("bounces@iom.example.org".parse().unwrap());
         }),
     )

@@ -81,7 +81,14 @@ pub async fn receive(
     headers: HeaderMap,
     body: Body,
 ) -> AppResult<Json<InboundView>> {
-    let Some(secret) = state.settings.mail.inbound.secret.as_deref() else {
+    let Some(secret) = state
+        .settings
+        .mail
+        .inbound
+        .secret
+        .as_ref()
+        .map(|s| s.0.as_str())
+    else {
         return Err(AppError::Unauthorized(
             "inbound mail is off: set mail.inbound.secret to use this route".into(),
         ));
