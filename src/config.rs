@@ -705,6 +705,52 @@ mod tests {
     use super::*;
 
     #[test]
+    fn imap_urls_name_server_account_and_folder() {
+        let (tls, host, port, user, password, folder) =
+            ImapSettings::parse("imaps://webinars%40example.org:p%40ss@imap.example.org/Replies")
+                .unwrap();
+        assert_eq!(
+            (
+                tls,
+                host.as_str(),
+                port,
+                user.as_str(),
+                password.as_str(),
+                folder.as_str()
+            ),
+            (
+                true,
+                "imap.example.org",
+                993,
+                "webinars@example.org",
+                "p@ss",
+                "Replies"
+            )
+        );
+        let (tls, _, port, _, _, folder) =
+            ImapSettings::parse("imap://u:p@127.0.0.1:1143").unwrap();
+        assert_eq!((tls, port, folder.as_str()), (false, 1143, "INBOX"));
+        for bad in [
+            "http://u:p@h/INBOX",
+            "imaps://h/INBOX",
+            "imap://u:p@:993/INBOX",
+        ] {
+            assert!(ImapSettings::parse(bad).is_none(), "{bad}");
+        }
+        let mut raw: Raw = config::Config::builder()
+            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml))
+            .build()
+            .and_then(|c| c.try_deserialize())
+            .unwrap();
+        raw.mail.inbound.imap_url = "imaps://user:s3cret@/INBOX".into();
+        let e = raw.validate().unwrap_err().to_string();
+        assert!(
+            e.contains("mail.inbound.imap_url") && !e.contains("s3cret"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn smtp_passwords_stay_out_of_error_messages() {
         assert_eq!(
             redact_credentials("smpt://mailer:s3cret@mail.example.org:587/x"),
