@@ -2,6 +2,7 @@
 //! goes through `inbound::receive`, the processor the webhook and `meridian mail
 //! receive` use, then moves to `done_folder` (or `failed_folder` when unreadable). A
 //! message that could not be stored stays where it is and is tried at the next poll.
+//! Between polls it waits in IDLE where the server offers it.
 
 use std::fmt::Debug;
 use std::sync::Arc;
@@ -29,26 +30,66 @@ pub struct Polled {
     pub left: usize,
 }
 
-/// Polls every `poll_interval_secs` until `stop` turns true.
+/// What the IMAP client runs over: TLS, or plain TCP to this machine.
+trait Io: AsyncRead + AsyncWrite + Unpin + Send + Debug {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send + Debug> Io for T {}
+
+type Connection = Session<Box<dyn Io>>;
+
+/// Watches the mailbox until `stop` turns true: processes what is there, then waits in
+/// IDLE (RFC 2177) where the server offers it, so a message is taken as it arrives, at
+/// most `poll_interval_secs` apart; else polls every `poll_interval_secs`.
 pub async fn run(ctx: Context, mut stop: watch::Receiver<bool>) {
     let Some(imap) = ctx.settings.mail.inbound.imap.clone() else {
         return;
     };
     let interval = Duration::from_secs(imap.poll_interval_secs);
     loop {
-        match poll(&ctx).await {
-            Ok(p) if p != Polled::default() => tracing::info!(?p, "inbound mail polled"),
-            Ok(_) => {}
-            Err(e) => {
-                tracing::warn!(error = format!("{e:#}"), mailbox = ?imap, "polling the inbound mailbox failed")
-            }
+        if let Err(e) = watch_once(&ctx, &imap, &mut stop).await {
+            tracing::warn!(error = format!("{e:#}"), mailbox = ?imap, "watching the inbound mailbox failed");
+        }
+        if *stop.borrow() {
+            return;
         }
         tokio::select! {
             _ = tokio::time::sleep(interval) => {}
             _ = stop.changed() => return,
         }
-        if *stop.borrow() {
-            return;
+    }
+}
+
+/// One connection: process, then IDLE and process again, until the server lacks IDLE,
+/// the connection fails, or `stop`.
+async fn watch_once(
+    ctx: &Context,
+    imap: &ImapSettings,
+    stop: &mut watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let mut session = connect(imap).await?;
+    let interval = Duration::from_secs(imap.poll_interval_secs);
+    loop {
+        let polled = messages(ctx, imap, &mut session).await?;
+        if polled != Polled::default() {
+            tracing::info!(?polled, "inbound mail processed");
+        }
+        let idle = session.capabilities().await?.has_str("IDLE");
+        if !idle || *stop.borrow() {
+            let _ = session.logout().await;
+            return Ok(());
+        }
+        let mut handle = session.idle();
+        handle.init().await.context("starting IDLE")?;
+        let stopped = {
+            let (wait, _interrupt) = handle.wait_with_timeout(interval);
+            tokio::select! {
+                answer = wait => { answer.context("waiting in IDLE")?; false }
+                _ = stop.changed() => true,
+            }
+        };
+        session = handle.done().await.context("ending IDLE")?;
+        if stopped {
+            let _ = session.logout().await;
+            return Ok(());
         }
     }
 }
@@ -59,28 +100,40 @@ pub async fn poll(ctx: &Context) -> anyhow::Result<Polled> {
     let Some(imap) = ctx.settings.mail.inbound.imap.as_ref() else {
         bail!("mail.inbound.imap_url is not set");
     };
+    let mut session = connect(imap).await?;
+    let polled = messages(ctx, imap, &mut session).await;
+    let _ = session.logout().await;
+    polled
+}
+
+/// Connected (TLS, or STARTTLS; plain only to this machine) and signed in.
+async fn connect(imap: &ImapSettings) -> anyhow::Result<Connection> {
     let tcp = TcpStream::connect((imap.host.as_str(), imap.port))
         .await
         .with_context(|| format!("connecting to {}:{}", imap.host, imap.port))?;
-    if imap.tls {
-        let tls = tls(imap, tcp).await?;
-        let mut client = Client::new(tls);
+    let stream: Box<dyn Io> = if imap.tls {
+        let mut client = Client::new(tls(imap, tcp).await?);
         greeting(&mut client).await?;
-        return work(ctx, imap, client).await;
-    }
-    let mut client = Client::new(tcp);
-    greeting(&mut client).await?;
-    match client.run_command_and_check_ok("STARTTLS", None).await {
-        Ok(()) => {
-            let tls = tls(imap, client.into_inner()).await?;
-            work(ctx, imap, Client::new(tls)).await
+        Box::new(client.into_inner())
+    } else {
+        let mut client = Client::new(tcp);
+        greeting(&mut client).await?;
+        match client.run_command_and_check_ok("STARTTLS", None).await {
+            Ok(()) => Box::new(tls(imap, client.into_inner()).await?),
+            // Credentials cross no network in plain text: only to this machine.
+            Err(_) if is_loopback(&imap.host) => Box::new(client.into_inner()),
+            Err(e) => {
+                return Err(e).context(
+                    "the IMAP server refused STARTTLS (use imaps:// or a server with TLS)",
+                );
+            }
         }
-        // Credentials cross no network in plain text: only to this machine.
-        Err(_) if is_loopback(&imap.host) => work(ctx, imap, client).await,
-        Err(e) => {
-            Err(e).context("the IMAP server refused STARTTLS (use imaps:// or a server with TLS)")
-        }
-    }
+    };
+    Client::new(stream)
+        .login(&imap.user, &imap.password)
+        .await
+        .map_err(|(e, _)| e)
+        .context("signing in to the IMAP server")
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -90,9 +143,7 @@ fn is_loopback(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-async fn greeting<T: AsyncRead + AsyncWrite + Unpin + Debug + Send>(
-    client: &mut Client<T>,
-) -> anyhow::Result<()> {
+async fn greeting<T: Io>(client: &mut Client<T>) -> anyhow::Result<()> {
     client
         .read_response()
         .await
@@ -123,25 +174,10 @@ async fn tls(
         .with_context(|| format!("TLS with {}", imap.host))
 }
 
-async fn work<T: AsyncRead + AsyncWrite + Unpin + Debug + Send>(
+async fn messages(
     ctx: &Context,
     imap: &ImapSettings,
-    client: Client<T>,
-) -> anyhow::Result<Polled> {
-    let mut session = client
-        .login(&imap.user, &imap.password)
-        .await
-        .map_err(|(e, _)| e)
-        .context("signing in to the IMAP server")?;
-    let polled = messages(ctx, imap, &mut session).await;
-    let _ = session.logout().await;
-    polled
-}
-
-async fn messages<T: AsyncRead + AsyncWrite + Unpin + Debug + Send>(
-    ctx: &Context,
-    imap: &ImapSettings,
-    session: &mut Session<T>,
+    session: &mut Connection,
 ) -> anyhow::Result<Polled> {
     session
         .select(&imap.folder)
@@ -194,11 +230,7 @@ async fn messages<T: AsyncRead + AsyncWrite + Unpin + Debug + Send>(
 }
 
 /// MOVE (RFC 6851), or where the server lacks it, COPY then delete.
-async fn move_message<T: AsyncRead + AsyncWrite + Unpin + Debug + Send>(
-    session: &mut Session<T>,
-    uid: u32,
-    folder: &str,
-) -> anyhow::Result<()> {
+async fn move_message(session: &mut Connection, uid: u32, folder: &str) -> anyhow::Result<()> {
     let set = uid.to_string();
     if session.uid_mv(&set, folder).await.is_ok() {
         return Ok(());

@@ -159,6 +159,14 @@ impl Dovecot {
         mailbox.exists
     }
 
+    /// Whether `folder` exists (the app makes its folders before it first waits in IDLE).
+    pub async fn has(&self, folder: &str) -> bool {
+        let mut session = self.session().await;
+        let found = session.select(folder).await.is_ok();
+        let _ = session.logout().await;
+        found
+    }
+
     /// The subjects in `folder`.
     pub async fn subjects(&self, folder: &str) -> Vec<String> {
         let mut session = self.session().await;
@@ -238,4 +246,63 @@ async fn a_decline_in_the_mailbox_frees_the_seat_in_one_poll(backend: Backend) {
     assert_eq!(again, meridian::services::mailbox::Polled::default());
 }
 
-on_both_databases!(a_decline_in_the_mailbox_frees_the_seat_in_one_poll);
+/// The app watches the mailbox itself: a message delivered while it waits in IDLE is
+/// taken at once, long before the next poll would be due.
+async fn a_message_arriving_during_idle_is_taken_at_once(backend: Backend) {
+    let Some(dovecot) = Dovecot::start() else {
+        return;
+    };
+    let url = dovecot.url();
+    let app = crate::helpers::spawn_app_with(
+        backend,
+        crate::helpers::inline_delivery(move |s| {
+            let (tls, host, port, user, password, folder) =
+                meridian::config::ImapSettings::parse(&url).unwrap();
+            s.mail.inbound.imap = Some(meridian::config::ImapSettings {
+                tls,
+                host,
+                port,
+                user,
+                password,
+                folder,
+                done_folder: "Meridian-Done".into(),
+                failed_folder: "Meridian-Failed".into(),
+                // Far longer than the test waits: only IDLE can bring the message in.
+                poll_interval_secs: 3600,
+            });
+            s.mail.from = "IOM Webinars <webinars@iom.example.org>".parse().unwrap();
+        }),
+    )
+    .await;
+    let w = app.model_webinar(Some(1), None).await;
+    let (_, token, mail) = registered(&app, &w.id, &w.am, "ana.guest@example.net").await;
+    let decline = Sample::new("outlook_declined.eml", &uid(&mail), "ana.guest@example.net").raw();
+    // The first look at the mailbox is over (its folders made): it waits in IDLE now.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !dovecot.has("Meridian-Done").await {
+        assert!(
+            Instant::now() < deadline,
+            "the app never looked at the mailbox"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    dovecot.append(&decline).await;
+    while registration(&app, &token).await["status"] != "declined" {
+        assert!(
+            Instant::now() < deadline,
+            "the message was not taken while in IDLE"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(seats_left(&app, &w.id, &w.am).await, 1);
+    while dovecot.count("INBOX").await != 0 {
+        assert!(Instant::now() < deadline, "the message was not moved");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(dovecot.count("Meridian-Done").await, 1);
+}
+
+on_both_databases!(
+    a_decline_in_the_mailbox_frees_the_seat_in_one_poll,
+    a_message_arriving_during_idle_is_taken_at_once,
+);
