@@ -145,6 +145,9 @@ pub struct InboundSettings {
     pub max_bytes: usize,
     /// The mailbox Meridian polls; `None`: no polling.
     pub imap: Option<ImapSettings>,
+    /// The deployment's own mail server (its authserv-id): when set, an answer counts as
+    /// the attendee's only if that server's `Authentication-Results` say `dmarc=pass`.
+    pub authserv_id: Option<String>,
 }
 
 #[derive(Clone)]
@@ -291,6 +294,7 @@ struct RawInbound {
     done_folder: String,
     failed_folder: String,
     poll_interval_secs: String,
+    authserv_id: String,
 }
 
 impl Settings {
@@ -606,6 +610,8 @@ impl RawMail {
                     1 << 30,
                 )? as usize,
                 imap: self.inbound.imap()?,
+                authserv_id: Some(self.inbound.authserv_id.trim().to_string())
+                    .filter(|id| !id.is_empty()),
             },
         })
     }

@@ -17,6 +17,9 @@ pub struct Limits {
     pub max_depth: usize,
     /// `mail.bounce_address`: mail to its VERP form is a bounce even without a report.
     pub bounce_address: Option<String>,
+    /// `mail.inbound.authserv_id`: the deployment's own mail server, whose
+    /// `Authentication-Results` (RFC 8601) are believed.
+    pub authserv_id: Option<String>,
 }
 
 /// Who a message says it is from and to, for matching and for the organizer's list.
@@ -31,6 +34,9 @@ pub struct Envelope {
     /// `X-Original-To`, `Envelope-To`), lower-cased.
     pub to: Vec<String>,
     pub subject: Option<String>,
+    /// The DMARC result (`pass`, `fail`, ...) the trusted server stamped, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dmarc: Option<String>,
 }
 
 impl Envelope {
@@ -66,7 +72,7 @@ pub fn read(raw: &[u8], limits: &Limits) -> Inbound {
     if raw.len() > limits.max_bytes {
         let envelope = MessageParser::new()
             .parse_headers(&raw[..raw.len().min(256 * 1024)])
-            .map(|m| envelope_of(&m))
+            .map(|m| envelope_of(&m, limits))
             .unwrap_or_default();
         return Inbound {
             envelope,
@@ -83,7 +89,7 @@ pub fn read(raw: &[u8], limits: &Limits) -> Inbound {
             content: Err("not an email message".into()),
         };
     };
-    let envelope = envelope_of(&message);
+    let envelope = envelope_of(&message, limits);
     let content = content_of(&message, &envelope, limits);
     Inbound { envelope, content }
 }
@@ -130,7 +136,7 @@ fn content_of(
     ))
 }
 
-fn envelope_of(message: &Message<'_>) -> Envelope {
+fn envelope_of(message: &Message<'_>, limits: &Limits) -> Envelope {
     let first = |a: Option<&mail_parser::Address<'_>>| {
         a.and_then(|a| a.first())
             .and_then(|a| a.address())
@@ -157,7 +163,36 @@ fn envelope_of(message: &Message<'_>) -> Envelope {
         sender: first(message.sender()),
         to,
         subject: message.subject().map(str::to_string),
+        dmarc: limits
+            .authserv_id
+            .as_deref()
+            .and_then(|id| dmarc_result(message, id)),
     }
+}
+
+/// The `dmarc=` result in the `Authentication-Results` header stamped by `authserv_id`
+/// (the first such header: the one the receiving server added on top). Headers naming
+/// another server are anyone's words and are not read.
+pub fn dmarc_result(message: &Message<'_>, authserv_id: &str) -> Option<String> {
+    let ours = message
+        .header_values("Authentication-Results")
+        .filter_map(|v| v.as_text())
+        .find(|v| {
+            v.split(';')
+                .next()
+                .and_then(|id| id.split_whitespace().next())
+                .is_some_and(|id| id.eq_ignore_ascii_case(authserv_id))
+        })?;
+    ours.split(';').skip(1).find_map(|method| {
+        let (name, result) = method.trim().split_once('=')?;
+        name.trim().eq_ignore_ascii_case("dmarc").then(|| {
+            result
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase()
+        })
+    })
 }
 
 /// How deeply multiparts and attached messages nest (the message itself is 1).

@@ -46,7 +46,29 @@ fn limits() -> Limits {
         max_bytes: 10 * 1024 * 1024,
         max_depth: 20,
         bounce_address: Some("bounces@meridian.example.org".into()),
+        authserv_id: None,
     }
+}
+
+#[test]
+fn dmarc_is_read_only_from_the_trusted_server() {
+    let raw = String::from_utf8(sample("google_accepted.eml")).unwrap();
+    let stamped = format!(
+        "Authentication-Results: mx.meridian.example.org;\n dkim=pass header.d=example.net;\n dmarc=pass (p=REJECT) header.from=example.net\n\
+         Authentication-Results: evil.example.com; dmarc=fail\n{raw}"
+    );
+    let trusting = |id: &str| Limits {
+        authserv_id: Some(id.into()),
+        ..limits()
+    };
+    let read_with = |id: &str| read(stamped.as_bytes(), &trusting(id)).envelope.dmarc;
+    assert_eq!(
+        read_with("mx.meridian.example.org").as_deref(),
+        Some("pass")
+    );
+    assert_eq!(read_with("evil.example.com").as_deref(), Some("fail"));
+    assert_eq!(read_with("other.example.org"), None);
+    assert_eq!(read(stamped.as_bytes(), &limits()).envelope.dmarc, None);
 }
 
 fn answer_of(name: &str) -> itip::Answer {

@@ -77,6 +77,7 @@ pub async fn receive(ctx: &Context, raw: &[u8]) -> AppResult<Stored> {
             .bounce_address
             .as_ref()
             .map(|a| a.to_string()),
+        authserv_id: ctx.settings.mail.inbound.authserv_id.clone(),
     };
     let read = inbound::read(raw, &limits);
     let key = match &read.envelope.message_id {
@@ -98,7 +99,7 @@ pub async fn receive(ctx: &Context, raw: &[u8]) -> AppResult<Stored> {
     let (kind, d) = match read.content {
         Err(why) => ("unreadable", decision(None, Outcome::Unreadable, why)),
         Ok(Content::Answer(answer)) => {
-            let d = take_answer(&mut tx, &read.envelope, &answer, false).await?;
+            let d = take_answer(&mut tx, ctx, &read.envelope, &answer, false).await?;
             let kind = match answer.method {
                 itip::Method::Reply => "answer",
                 itip::Method::Counter => "counter",
@@ -152,6 +153,7 @@ pub async fn receive(ctx: &Context, raw: &[u8]) -> AppResult<Stored> {
 /// `trusted` is the organizer applying a held answer: who sent it no longer matters.
 async fn take_answer(
     tx: &mut Work<'_>,
+    ctx: &Context,
     envelope: &Envelope,
     a: &itip::Answer,
     trusted: bool,
@@ -190,6 +192,18 @@ async fn take_answer(
                     "the answer speaks for {}, but this invitation went to {}",
                     a.attendee,
                     email.as_str()
+                ),
+            ));
+        }
+        if let Some(server) = &ctx.settings.mail.inbound.authserv_id
+            && envelope.dmarc.as_deref() != Some("pass")
+        {
+            return Ok(decision(
+                web,
+                Outcome::Held,
+                format!(
+                    "{server} did not find dmarc=pass for it ({}): the sender is not proven",
+                    envelope.dmarc.as_deref().unwrap_or("no result")
                 ),
             ));
         }
@@ -440,7 +454,7 @@ pub async fn apply(ctx: &Context, webinar: &Webinar, id: Uuid) -> AppResult<Stor
                 .into(),
         ));
     }
-    let d = take_answer(&mut tx, &details.envelope, &answer, true).await?;
+    let d = take_answer(&mut tx, ctx, &details.envelope, &answer, true).await?;
     let (outcome, reason) = match d.outcome {
         Outcome::Applied => ("applied", format!("applied by the organizer: {}", d.reason)),
         _ => (

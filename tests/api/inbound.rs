@@ -679,6 +679,44 @@ async fn a_proposed_time_of_another_session_offers_the_switch(backend: Backend) 
     }
 }
 
+/// With `mail.inbound.authserv_id`, only the deployment's own server's DMARC verdict
+/// proves the sender: a From that matches is not enough.
+async fn a_trusted_servers_dmarc_verdict_decides_who_sent_an_answer(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        inline_delivery(|s| {
+            s.mail.from = format!("IOM Webinars <{FROM}>").parse().unwrap();
+            s.mail.inbound.secret = Some(meridian::config::Secret(SECRET.into()));
+            s.mail.inbound.authserv_id = Some("mx.iom.example.org".into());
+        }),
+    )
+    .await;
+    let w = app.model_webinar(None, None).await;
+    let (_, ana, ana_mail) = registered(&app, &w.id, &w.am, "ana@example.net").await;
+    let (_, bert, bert_mail) = registered(&app, &w.id, &w.am, "bert@example.net").await;
+    let stamp = |verdict: &str, raw: String| {
+        format!(
+            "Authentication-Results: mx.iom.example.org; spf=pass smtp.mailfrom=example.net;\n dmarc={verdict} header.from=example.net\n\
+             Authentication-Results: anyone.example.com; dmarc=pass\n{raw}"
+        )
+    };
+    let proven = stamp(
+        "pass",
+        Sample::new("outlook_declined.eml", &uid(&ana_mail), "ana@example.net").raw(),
+    );
+    assert_eq!(post_mail(&app, &proven).await["outcome"], "applied");
+    assert_eq!(registration(&app, &ana).await["status"], "declined");
+    // Only another server vouches for this one: held, though its From matches.
+    let unproven = stamp(
+        "fail",
+        Sample::new("outlook_declined.eml", &uid(&bert_mail), "bert@example.net").raw(),
+    );
+    let held = post_mail(&app, &unproven).await;
+    assert_eq!(held["outcome"], "held", "{held}");
+    assert!(held["reason"].as_str().unwrap().contains("dmarc=pass"));
+    assert_eq!(registration(&app, &bert).await["status"], "registered");
+}
+
 /// The organizer's page: answers per session, and a held answer applied with a click.
 async fn the_organizer_page_shows_answers_and_applies_held_ones(backend: Backend) {
     let app = app(backend).await;
@@ -746,6 +784,7 @@ async fn the_organizer_page_shows_answers_and_applies_held_ones(backend: Backend
 }
 
 on_both_databases!(
+    a_trusted_servers_dmarc_verdict_decides_who_sent_an_answer,
     a_proposed_time_of_another_session_offers_the_switch,
     the_organizer_page_shows_answers_and_applies_held_ones,
     a_bounce_to_the_verp_address_names_its_message,
