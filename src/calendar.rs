@@ -39,6 +39,9 @@ pub enum Method {
     Request,
     /// Cancellation of the whole event (same UID, higher SEQUENCE).
     Cancel,
+    /// The organizer's "no" to a new time an attendee proposed (COUNTER): the event as
+    /// it stands, same UID and SEQUENCE.
+    DeclineCounter,
 }
 
 impl Method {
@@ -47,6 +50,7 @@ impl Method {
         match self {
             Method::Request => "REQUEST",
             Method::Cancel => "CANCEL",
+            Method::DeclineCounter => "DECLINECOUNTER",
         }
     }
 }
@@ -99,7 +103,7 @@ pub struct Invite<'a> {
 /// The .ics text: CRLF line ends, folded at 75 octets, times in UTC (…Z).
 pub fn build(invite: &Invite<'_>) -> String {
     let status = match invite.method {
-        Method::Request => EventStatus::Confirmed,
+        Method::Request | Method::DeclineCounter => EventStatus::Confirmed,
         Method::Cancel => EventStatus::Cancelled,
     };
 

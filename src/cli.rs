@@ -45,6 +45,60 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Inbound mail (calendar answers, bounces).
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum MailCommand {
+    /// Process one RFC 822 message from standard input (a mail server's pipe delivery).
+    /// Exit status (sysexits): 0 done, 65 unreadable (stored as such), 75 try again later.
+    Receive,
+}
+
+/// `meridian mail receive`: 0 when processed, 65 (EX_DATAERR) when unreadable, 75
+/// (EX_TEMPFAIL) when it could not be stored, so the mail server delivers it again later.
+pub async fn receive_mail(settings: Settings, raw: &[u8]) -> u8 {
+    let ctx = match mail_context(settings).await {
+        Ok(ctx) => ctx,
+        Err(e) => {
+            eprintln!("meridian: {e:#}");
+            return 75;
+        }
+    };
+    let outcome = crate::services::inbound::receive(&ctx, raw).await;
+    ctx.db.close().await;
+    match outcome {
+        Ok(stored) => {
+            println!("{}: {}", stored.outcome, stored.reason);
+            if stored.outcome == "unreadable" {
+                65
+            } else {
+                0
+            }
+        }
+        Err(e) => {
+            eprintln!("meridian: {:#}", plain(e));
+            75
+        }
+    }
+}
+
+/// What a use case needs, without the HTTP server; mail queued is sent by the server.
+async fn mail_context(settings: Settings) -> anyhow::Result<crate::context::Context> {
+    let db = Db::connect(&settings.database).await?;
+    let keys = crate::security::Keys::load(&settings.security)?;
+    let mailer = crate::email::Mailer::new(&settings.mail)?;
+    Ok(crate::context::Context {
+        db,
+        keys,
+        settings: std::sync::Arc::new(settings),
+        mailer,
+        public: Default::default(),
+    })
 }
 
 #[derive(Subcommand)]

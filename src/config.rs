@@ -139,6 +139,96 @@ pub struct MailSettings {
     pub worker_max_idle_ms: u64,
     /// Minutes before a session, largest first.
     pub reminder_minutes: Vec<u32>,
+    /// `bounces@example.org`: each message goes out with the envelope sender
+    /// `bounces+<outbox id>@example.org` (VERP), so a bounce names its message.
+    pub bounce_address: Option<lettre::Address>,
+    pub inbound: InboundSettings,
+}
+
+/// Mail that comes back: calendar answers and bounces.
+#[derive(Clone, Debug)]
+pub struct InboundSettings {
+    /// The bearer secret of `POST /api/v1/inbound-mail`; `None` turns the route off.
+    pub secret: Option<Secret>,
+    /// Larger messages are stored as unreadable.
+    pub max_bytes: usize,
+    /// The mailbox Meridian polls; `None`: no polling.
+    pub imap: Option<ImapSettings>,
+    /// The deployment's own mail server (its authserv-id): when set, an answer counts as
+    /// the attendee's only if that server's `Authentication-Results` say `dmarc=pass`.
+    pub authserv_id: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct ImapSettings {
+    /// `imaps://` (TLS from the start), else `imap://` with STARTTLS (plain text only on
+    /// a loopback address whose server offers no TLS).
+    pub tls: bool,
+    pub host: String,
+    pub port: u16,
+    pub user: String,
+    pub password: String,
+    /// The folder read (`INBOX` by default).
+    pub folder: String,
+    /// Where processed messages are moved.
+    pub done_folder: String,
+    /// Where unreadable messages are moved (failures to store stay and are retried).
+    pub failed_folder: String,
+    pub poll_interval_secs: u64,
+}
+
+/// Never prints the password.
+impl std::fmt::Debug for ImapSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}://{}:***@{}:{}/{}",
+            if self.tls { "imaps" } else { "imap" },
+            self.user,
+            self.host,
+            self.port,
+            self.folder
+        )
+    }
+}
+
+impl ImapSettings {
+    /// `imaps://user:password@host:993/INBOX` or `imap://...` (port 143 by default);
+    /// user and password percent-encoded.
+    pub fn parse(url: &str) -> Option<(bool, String, u16, String, String, String)> {
+        let (tls, rest) = if let Some(r) = url.strip_prefix("imaps://") {
+            (true, r)
+        } else {
+            (false, url.strip_prefix("imap://")?)
+        };
+        let (authority, folder) = rest.split_once('/').unwrap_or((rest, ""));
+        let (credentials, host_port) = authority.rsplit_once('@')?;
+        let (user, password) = credentials.split_once(':')?;
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8()
+                .ok()
+                .map(|s| s.into_owned())
+        };
+        let (host, port) = match host_port.rsplit_once(':') {
+            Some((h, p)) => (h, p.parse().ok()?),
+            None => (host_port, if tls { 993 } else { 143 }),
+        };
+        let folder = decode(folder)?;
+        Some((
+            tls,
+            host.trim_matches(['[', ']']).to_string(),
+            port,
+            decode(user)?,
+            decode(password)?,
+            if folder.is_empty() {
+                "INBOX".into()
+            } else {
+                folder
+            },
+        ))
+        .filter(|(_, host, _, user, _, _)| !host.is_empty() && !user.is_empty())
+    }
 }
 
 /// The settings as written, before validation.
@@ -204,6 +294,19 @@ struct RawMail {
     lease_secs: String,
     worker_max_idle_ms: String,
     reminder_minutes: String,
+    bounce_address: String,
+    inbound: RawInbound,
+}
+
+#[derive(Deserialize)]
+struct RawInbound {
+    secret: String,
+    max_bytes: String,
+    imap_url: String,
+    done_folder: String,
+    failed_folder: String,
+    poll_interval_secs: String,
+    authserv_id: String,
 }
 
 impl Settings {
@@ -516,7 +619,80 @@ impl RawMail {
                 86_400_000,
             )?,
             reminder_minutes,
+            bounce_address: match self.bounce_address.trim() {
+                "" => None,
+                a => Some(a.parse().map_err(|_| {
+                    invalid(
+                        "mail.bounce_address",
+                        a,
+                        "an address such as bounces@example.org, or empty",
+                    )
+                })?),
+            },
+            inbound: InboundSettings {
+                secret: match self.inbound.secret.trim() {
+                    "" => None,
+                    s if s.len() < 16 => {
+                        return Err(invalid(
+                            "mail.inbound.secret",
+                            "***",
+                            "at least 16 characters, or empty to turn POST /api/v1/inbound-mail off",
+                        ));
+                    }
+                    s => Some(Secret(s.to_string())),
+                },
+                max_bytes: number(
+                    "mail.inbound.max_bytes",
+                    &self.inbound.max_bytes,
+                    1024,
+                    1 << 30,
+                )? as usize,
+                imap: self.inbound.imap()?,
+                authserv_id: Some(self.inbound.authserv_id.trim().to_string())
+                    .filter(|id| !id.is_empty()),
+            },
         })
+    }
+}
+
+impl RawInbound {
+    fn imap(&self) -> anyhow::Result<Option<ImapSettings>> {
+        let url = self.imap_url.trim();
+        if url.is_empty() {
+            return Ok(None);
+        }
+        let (tls, host, port, user, password, folder) =
+            ImapSettings::parse(url).ok_or_else(|| {
+                invalid(
+                    "mail.inbound.imap_url",
+                    &redact_credentials(url),
+                    "imaps://user:password@host:993/INBOX or imap://user:password@host:143/INBOX",
+                )
+            })?;
+        for (key, value) in [
+            ("mail.inbound.done_folder", &self.done_folder),
+            ("mail.inbound.failed_folder", &self.failed_folder),
+        ] {
+            if value.trim().is_empty() {
+                return Err(invalid(key, value, "a folder name such as Meridian-Done"));
+            }
+        }
+        Ok(Some(ImapSettings {
+            tls,
+            host,
+            port,
+            user,
+            password,
+            folder,
+            done_folder: self.done_folder.trim().to_string(),
+            failed_folder: self.failed_folder.trim().to_string(),
+            poll_interval_secs: number(
+                "mail.inbound.poll_interval_secs",
+                &self.poll_interval_secs,
+                1,
+                86_400,
+            )?,
+        }))
     }
 }
 
@@ -571,6 +747,52 @@ fn parse_from(from: &str) -> anyhow::Result<lettre::message::Mailbox> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn imap_urls_name_server_account_and_folder() {
+        let (tls, host, port, user, password, folder) =
+            ImapSettings::parse("imaps://webinars%40example.org:p%40ss@imap.example.org/Replies")
+                .unwrap();
+        assert_eq!(
+            (
+                tls,
+                host.as_str(),
+                port,
+                user.as_str(),
+                password.as_str(),
+                folder.as_str()
+            ),
+            (
+                true,
+                "imap.example.org",
+                993,
+                "webinars@example.org",
+                "p@ss",
+                "Replies"
+            )
+        );
+        let (tls, _, port, _, _, folder) =
+            ImapSettings::parse("imap://u:p@127.0.0.1:1143").unwrap();
+        assert_eq!((tls, port, folder.as_str()), (false, 1143, "INBOX"));
+        for bad in [
+            "http://u:p@h/INBOX",
+            "imaps://h/INBOX",
+            "imap://u:p@:993/INBOX",
+        ] {
+            assert!(ImapSettings::parse(bad).is_none(), "{bad}");
+        }
+        let mut raw: Raw = config::Config::builder()
+            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml))
+            .build()
+            .and_then(|c| c.try_deserialize())
+            .unwrap();
+        raw.mail.inbound.imap_url = "imaps://user:s3cret@/INBOX".into();
+        let e = raw.validate().unwrap_err().to_string();
+        assert!(
+            e.contains("mail.inbound.imap_url") && !e.contains("s3cret"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn smtp_passwords_stay_out_of_error_messages() {

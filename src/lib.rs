@@ -10,6 +10,7 @@ pub mod domain;
 pub mod email;
 pub mod error;
 pub mod i18n;
+pub mod inbound;
 pub mod reports;
 pub mod routes;
 pub mod security;

@@ -1,7 +1,7 @@
 use clap::Parser;
 use meridian::cli::{
-    Cli, Command, OrganizerCommand, backup, create_organizer, create_token, list_tokens,
-    password_link, restore, revoke_token,
+    Cli, Command, MailCommand, OrganizerCommand, backup, create_organizer, create_token,
+    list_tokens, password_link, receive_mail, restore, revoke_token,
 };
 use meridian::config::{LogFormat, Settings};
 use meridian::startup::App;
@@ -26,6 +26,17 @@ async fn main() -> std::process::ExitCode {
         LogFormat::Text => logs.init(),
         // One object a line; the request span's fields (request_id, route) in each.
         LogFormat::Json => logs.json().init(),
+    }
+    if let Some(Command::Mail {
+        command: MailCommand::Receive,
+    }) = cli.command
+    {
+        let mut raw = Vec::new();
+        if let Err(e) = std::io::Read::read_to_end(&mut std::io::stdin(), &mut raw) {
+            eprintln!("meridian: reading standard input: {e}");
+            return std::process::ExitCode::from(75);
+        }
+        return std::process::ExitCode::from(receive_mail(settings, &raw).await);
     }
     match run(cli, settings).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -88,6 +99,7 @@ async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Mail { .. } => unreachable!("answered before"),
         Command::Restore { path, force } => {
             for line in restore(&settings, &path, force).await? {
                 println!("{line}");

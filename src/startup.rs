@@ -127,6 +127,12 @@ impl App {
             .mail
             .worker
             .then(|| tokio::spawn(worker::run(self.state.ctx.clone(), stopped.clone())));
+        let mailbox = settings.mail.inbound.imap.is_some().then(|| {
+            tokio::spawn(crate::services::mailbox::run(
+                self.state.ctx.clone(),
+                stopped.clone(),
+            ))
+        });
         let metrics = self.metrics.map(|(listener, handle)| {
             let router = routes::metrics::router(self.state.ctx.clone(), handle.clone());
             let mut stopped = stopped.clone();
@@ -161,6 +167,9 @@ impl App {
         let _ = stop.send(true);
         if let Some(worker) = worker {
             let _ = worker.await;
+        }
+        if let Some(mailbox) = mailbox {
+            let _ = mailbox.await;
         }
         if let Some(metrics) = metrics {
             let _ = metrics.await;

@@ -15,6 +15,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("security", &["domain", "config"]),
     // Parsers of other programs' files: no I/O, no storage.
     ("reports", &["domain"]),
+    // Mail that comes back (calendar answers, bounces): read, no I/O, no storage.
+    ("inbound", &["domain"]),
     ("db", &["domain", "config", "security"]),
     ("calendar", &["domain", "i18n"]),
     ("email", EMAIL),
@@ -29,8 +31,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "services",
         &[
-            "domain", "db", "context", "email", "calendar", "reports", "security", "config",
-            "error", "i18n",
+            "domain", "db", "context", "email", "calendar", "reports", "inbound", "security",
+            "config", "error", "i18n",
         ],
     ),
     (
@@ -64,6 +66,7 @@ const TOP: &[&str] = &[
     "email::reminders",
     "calendar",
     "reports",
+    "inbound",
     "security",
     "config",
     "error",

@@ -19,11 +19,15 @@ struct Row {
     language: String,
     calendar_uid: String,
     calendar_sequence: i64,
+    #[sqlx(flatten)]
+    answer: super::answers::AnswerRow,
     status: String,
 }
 
 const COLUMNS: &str = "id, webinar_id, session_id, name, email, time_zone, language, calendar_uid, \
-    calendar_sequence, status";
+    calendar_sequence, status, \
+    calendar_answer, calendar_answered_at, calendar_comment, calendar_answer_sequence, \
+    calendar_answer_stamp, address_bounced";
 
 impl TryFrom<Row> for Chair {
     type Error = anyhow::Error;
@@ -40,6 +44,7 @@ impl TryFrom<Row> for Chair {
             calendar_uid: r.calendar_uid,
             calendar_sequence: u32::try_from(r.calendar_sequence).context("calendar_sequence")?,
             active: r.status == "active",
+            answer: r.answer.decode()?,
         })
     }
 }
@@ -111,6 +116,13 @@ pub async fn find_by_email(
     let sql =
         format!("SELECT {COLUMNS} FROM session_chairs WHERE session_id = $1 AND email_key = $2");
     let row = on!(ex, c => sqlx::query_as::<_, Row>(&sql).bind(session.0).bind(email.key()).fetch_optional(c).await)
+        .context("reading a chair")?;
+    row.map(Chair::try_from).transpose()
+}
+
+pub async fn get(ex: Exec<'_>, id: ChairId) -> anyhow::Result<Option<Chair>> {
+    let sql = format!("SELECT {COLUMNS} FROM session_chairs WHERE id = $1");
+    let row = on!(ex, c => sqlx::query_as::<_, Row>(&sql).bind(id.0).fetch_optional(c).await)
         .context("reading a chair")?;
     row.map(Chair::try_from).transpose()
 }

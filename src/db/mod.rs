@@ -19,9 +19,11 @@ use sqlx::{
 
 use crate::config::{DatabaseSettings, SqliteSync};
 
+pub mod answers;
 pub mod attendance;
 pub mod audit;
 pub mod chairs;
+pub mod inbound;
 pub mod invitees;
 pub mod materials;
 pub mod members;

@@ -15,6 +15,8 @@ pub enum Status {
     Failed,
     /// Replaced, before it went out, by a newer message about the same calendar event.
     Superseded,
+    /// Sent, then reported undeliverable for good (a 5.x.x delivery status notification).
+    Bounced,
 }
 
 impl Status {
@@ -24,6 +26,7 @@ impl Status {
             Self::Sent => "sent",
             Self::Failed => "failed",
             Self::Superseded => "superseded",
+            Self::Bounced => "bounced",
         }
     }
 }
@@ -51,6 +54,9 @@ pub struct Entry {
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
     pub next_attempt_at: DateTime<Utc>,
+    /// A permanent failure reported after sending (`bounced`): its status and words.
+    pub bounce_status: Option<String>,
+    pub bounce_diagnostic: Option<String>,
 }
 
 pub struct NewMessage<'a> {
@@ -253,8 +259,8 @@ async fn list_in_order(
     page: Option<&Page<i64>>,
 ) -> anyhow::Result<Vec<Entry>> {
     let sql = format!(
-        "SELECT id, recipient, kind, status, attempts, last_error, created_at, sent_at, next_attempt_at \
-         FROM outbox WHERE webinar_id = $1 AND id > $2 ORDER BY id {}",
+        "SELECT id, recipient, kind, status, attempts, last_error, created_at, sent_at, next_attempt_at, \
+         bounce_status, bounce_diagnostic FROM outbox WHERE webinar_id = $1 AND id > $2 ORDER BY id {}",
         if page.is_some() { "LIMIT $3" } else { "" }
     );
     on!(ex, c => {
@@ -283,4 +289,48 @@ pub async fn pending(ex: Exec<'_>) -> anyhow::Result<(i64, Option<DateTime<Utc>>
     .fetch_one(c)
     .await)
     .context("counting the pending emails")
+}
+
+/// A message that was sent: its id, webinar and recipient.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Sent {
+    pub id: i64,
+    pub webinar_id: Uuid,
+    pub recipient: String,
+}
+
+/// The message a bounce names: by outbox id (VERP) or by its Message-ID.
+pub async fn find_sent(
+    ex: Exec<'_>,
+    id: Option<i64>,
+    message_id: Option<&str>,
+) -> anyhow::Result<Option<Sent>> {
+    on!(ex, c => sqlx::query_as::<_, Sent>(
+        "SELECT id, webinar_id, recipient FROM outbox WHERE id = $1 OR message_id = $2 \
+         ORDER BY id LIMIT 1",
+    )
+    .bind(id.unwrap_or(-1))
+    .bind(message_id.unwrap_or(""))
+    .fetch_optional(c)
+    .await)
+    .context("finding a sent message")
+}
+
+/// Marks a message bounced, with the reported status and diagnostic.
+pub async fn mark_bounced(
+    ex: Exec<'_>,
+    id: i64,
+    status: Option<&str>,
+    diagnostic: Option<&str>,
+) -> anyhow::Result<()> {
+    on!(ex, c => sqlx::query(
+        "UPDATE outbox SET status = 'bounced', bounce_status = $2, bounce_diagnostic = $3 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(diagnostic)
+    .execute(c)
+    .await.map(|r| r.rows_affected()))
+    .context("marking a message bounced")?;
+    Ok(())
 }

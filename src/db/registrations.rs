@@ -27,12 +27,16 @@ struct Row {
     share_in_participant_list: bool,
     calendar_uid: String,
     calendar_sequence: i64,
+    #[sqlx(flatten)]
+    answer: super::answers::AnswerRow,
     created_at: DateTime<Utc>,
 }
 
 const COLUMNS: &str = "id, webinar_id, session_id, invitee_id, name, email, organization, role, country, \
     time_zone, language, status, assignment, outside_working_hours, share_in_participant_list, \
-    calendar_uid, calendar_sequence, created_at";
+    calendar_uid, calendar_sequence, created_at, \
+    calendar_answer, calendar_answered_at, calendar_comment, calendar_answer_sequence, \
+    calendar_answer_stamp, address_bounced";
 
 impl TryFrom<Row> for Registration {
     type Error = anyhow::Error;
@@ -58,6 +62,7 @@ impl TryFrom<Row> for Registration {
             calendar_sequence: u32::try_from(r.calendar_sequence)
                 .context("unexpected calendar_sequence in the database")?,
             created_at: r.created_at,
+            answer: r.answer.decode()?,
         })
     }
 }

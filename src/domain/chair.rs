@@ -15,4 +15,6 @@ pub struct Chair {
     pub calendar_sequence: u32,
     /// False once removed or once the session is cancelled.
     pub active: bool,
+    /// The answer given in the chair's calendar, and whether their address bounced.
+    pub answer: super::answer::CalendarAnswer,
 }

@@ -1,5 +1,6 @@
 //! Meridian's vocabulary as plain Rust: valid values only, no HTTP and no SQL.
 
+pub mod answer;
 pub mod assignment;
 pub mod attendance;
 pub mod chair;

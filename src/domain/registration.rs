@@ -97,4 +97,6 @@ pub struct Registration {
     /// Raised on every change of time or status, never lowered.
     pub calendar_sequence: u32,
     pub created_at: DateTime<Utc>,
+    /// The answer given in the person's calendar, and whether their address bounced.
+    pub answer: super::answer::CalendarAnswer,
 }

@@ -38,6 +38,11 @@ pub enum Kind {
     Waitlisted,
     /// A seat freed and the first person waiting took it: a calendar invitation.
     MovedUp,
+    /// The person proposed, in their calendar (iTIP COUNTER), the time of another
+    /// session: their link to switch to it.
+    SwitchOffer,
+    /// The organizers declined the new time the person proposed (METHOD:DECLINECOUNTER).
+    CounterDeclined,
 }
 
 impl Kind {
@@ -61,6 +66,8 @@ impl Kind {
             Self::MemberInvitation => "member_invitation",
             Self::Waitlisted => "waitlisted",
             Self::MovedUp => "moved_up",
+            Self::SwitchOffer => "switch_offer",
+            Self::CounterDeclined => "counter_declined",
         }
     }
 
@@ -75,6 +82,7 @@ impl Kind {
             | Self::ChairRescheduled
             | Self::MovedUp => Some(Method::Request),
             Self::Cancelled | Self::SessionCancelled | Self::ChairCancelled => Some(Method::Cancel),
+            Self::CounterDeclined => Some(Method::DeclineCounter),
             Self::Reminder
             | Self::ManageLink
             | Self::ThankYou
@@ -82,6 +90,7 @@ impl Kind {
             | Self::Pending
             | Self::Declined
             | Self::Waitlisted
+            | Self::SwitchOffer
             | Self::MemberInvitation => None,
         }
     }
@@ -94,7 +103,10 @@ impl Kind {
     /// Whether the email gives the personal join link (the person holds a seat).
     pub fn has_join_link(self) -> bool {
         !self.is_follow_up()
-            && !matches!(self, Self::Pending | Self::Declined | Self::Waitlisted)
+            && !matches!(
+                self,
+                Self::Pending | Self::Declined | Self::Waitlisted | Self::SwitchOffer
+            )
             && !self.is_member()
     }
 

@@ -13,6 +13,7 @@ use std::time::Instant;
 
 use tokio::sync::Notify;
 
+use crate::calendar::Method;
 use crate::db::{self, Exec};
 use crate::domain::WebinarId;
 use letter::Letter;
@@ -61,7 +62,9 @@ pub async fn queue(
     // A later state of a calendar event (its sequence has risen) replaces what has not
     // gone out yet. A first state has nothing to replace, so new registrations and
     // invitations, the hot path, make no extra statement.
-    if letter.kind.method().is_some() && letter.sequence > 0 {
+    // A DECLINECOUNTER states no new version of the event: it replaces nothing.
+    if matches!(letter.kind.method(), Some(Method::Request | Method::Cancel)) && letter.sequence > 0
+    {
         db::outbox::supersede(ex.reborrow(), &letter.to_email, &letter.event_key_prefix()).await?;
     }
     db::outbox::enqueue(

@@ -77,7 +77,7 @@ impl Renderer {
         let calendar_note = match method {
             Some(Method::Request) => Some(t("email.calendar_request", &[])),
             Some(Method::Cancel) => Some(t("email.calendar_cancel", &[])),
-            None => None,
+            Some(Method::DeclineCounter) | None => None,
         };
         let previous = previous_time(letter, language, tz.0);
         let follow_up = letter.kind.is_follow_up();

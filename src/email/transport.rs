@@ -60,7 +60,13 @@ impl Transport {
         }
     }
 
-    pub async fn send(&self, message: Message) -> Result<(), SendError> {
+    /// Sends `message`; `envelope_sender` (VERP) replaces the From address as the SMTP
+    /// envelope sender, where bounces go.
+    pub async fn send(
+        &self,
+        message: Message,
+        envelope_sender: Option<lettre::Address>,
+    ) -> Result<(), SendError> {
         match self {
             Transport::File(dir) => {
                 let path = dir.join(format!("{}.eml", uuid::Uuid::new_v4()));
@@ -75,15 +81,39 @@ impl Transport {
                     .map_err(|e| SendError::Transient(e.to_string()))?;
                 // lettre's timeout bounds only the connect: a server that stops answering
                 // mid-message must not hold the worker forever.
-                match tokio::time::timeout(*send_timeout, smtp.send(message)).await {
+                let sending = async {
+                    match envelope_sender {
+                        None => smtp.send(message).await,
+                        Some(sender) => {
+                            let envelope = lettre::address::Envelope::new(
+                                Some(sender),
+                                message.envelope().to().to_vec(),
+                            )
+                            .map_err(|e| SendError::Permanent(e.to_string()));
+                            match envelope {
+                                Ok(envelope) => {
+                                    smtp.send_raw(&envelope, &message.formatted()).await
+                                }
+                                Err(e) => return Err(e),
+                            }
+                        }
+                    }
+                    .map_err(|e| {
+                        if e.is_permanent() {
+                            SendError::Permanent(error_text(&e))
+                        } else {
+                            // 4xx answers, and refused or broken connections, which lettre
+                            // calls neither.
+                            SendError::Transient(error_text(&e))
+                        }
+                    })
+                };
+                match tokio::time::timeout(*send_timeout, sending).await {
                     Err(_) => Err(SendError::Transient(format!(
                         "the SMTP server did not answer within {} seconds",
                         send_timeout.as_secs()
                     ))),
-                    Ok(Ok(_)) => Ok(()),
-                    Ok(Err(e)) if e.is_permanent() => Err(SendError::Permanent(error_text(&e))),
-                    // 4xx answers, and refused or broken connections, which lettre calls neither.
-                    Ok(Err(e)) => Err(SendError::Transient(error_text(&e))),
+                    Ok(result) => result.map(|_| ()),
                 }
             }
         }

@@ -219,7 +219,14 @@ async fn send_one(
     let email = compose(ctx, m, materials)
         .map_err(|e| SendError::Permanent(format!("cannot compose the email: {e:#}")))?;
     let copy = keep.then(|| email.clone());
-    ctx.mailer.transport.send(email).await?;
+    // VERP: `bounces+<outbox id>@domain`, so that a bounce names this message.
+    let envelope_sender = ctx
+        .settings
+        .mail
+        .bounce_address
+        .as_ref()
+        .and_then(|a| lettre::Address::new(format!("{}+{}", a.user(), m.id), a.domain()).ok());
+    ctx.mailer.transport.send(email, envelope_sender).await?;
     Ok(copy)
 }
 

@@ -60,6 +60,7 @@ pub async fn add(
                 calendar_uid: format!("chair-{id}@{}", ctx.settings.public_host()),
                 calendar_sequence: 0,
                 active: true,
+                answer: Default::default(),
             };
             db::chairs::insert(tx.exec(), &chair).await?;
             chair

@@ -4,6 +4,8 @@ use chrono::Utc;
 
 use crate::context::{Context, Work};
 use crate::db;
+use crate::db::answers::Who;
+use crate::domain::answer::{Answer, CalendarAnswer};
 use crate::domain::assignment::{self, Recommendation};
 use crate::domain::invitee::Invitee;
 use crate::domain::member::Access;
@@ -448,6 +450,7 @@ pub fn build(
         calendar_uid: calendar_uid(ctx, id),
         calendar_sequence: 0,
         created_at: Utc::now(),
+        answer: Default::default(),
     }
 }
 
@@ -557,8 +560,11 @@ async fn move_registration(
         return Ok(registration);
     }
     let sessions = db::sessions::list(tx.exec(), webinar.id).await?;
+    // Declined in the person's calendar (not by the organizers): their link takes them back.
+    let declined_in_calendar = registration.status == RegistrationStatus::Declined
+        && registration.answer.answer == Answer::Declined;
     match registration.status {
-        RegistrationStatus::Declined => {
+        RegistrationStatus::Declined if !declined_in_calendar => {
             return Err(AppError::Conflict(
                 "the organizers did not approve this registration".into(),
             ));
@@ -605,6 +611,14 @@ async fn move_registration(
         .find(|s| s.id == registration.session_id)
         .cloned();
     let had_seat = registration.status.holds_seat();
+    if declined_in_calendar {
+        let answer = CalendarAnswer {
+            address_bounced: registration.answer.address_bounced,
+            ..Default::default()
+        };
+        db::answers::set_answer(tx.exec(), Who::Registration(registration.id.0), &answer).await?;
+        registration.answer = answer;
+    }
     if webinar.waiting_list {
         db::waitlist::lock_session(tx.exec(), target.id).await?;
         if db::waitlist::waiting(tx.exec(), target.id).await? > 0 {
@@ -679,24 +693,22 @@ pub async fn cancel(ctx: &Context, token: &str) -> AppResult<Registration> {
     ) {
         return Ok(registration);
     }
-    if registration.status == RegistrationStatus::Waitlisted {
+    let was_waiting = registration.status == RegistrationStatus::Waitlisted;
+    release(
+        &mut tx,
+        &webinar,
+        &mut registration,
+        RegistrationStatus::Cancelled,
+    )
+    .await?;
+    if was_waiting {
         // No calendar event was sent: leaving the lists is all there is to undo.
-        db::waitlist::leave_all(tx.exec(), registration.id).await?;
-        registration.status = RegistrationStatus::Cancelled;
         db::registrations::update(tx.exec(), &registration).await?;
         tx.commit().await?;
         return Ok(registration);
     }
-    let had_seat = registration.status.holds_seat();
-    if had_seat {
-        db::sessions::release_seat(tx.exec(), registration.session_id).await?;
-    }
-    registration.status = RegistrationStatus::Cancelled;
     registration.calendar_sequence += 1;
     db::registrations::update(tx.exec(), &registration).await?;
-    if had_seat {
-        waitlist::seat_freed(&mut tx, &webinar, registration.session_id).await?;
-    }
     if let Some(session) =
         db::sessions::find(tx.exec(), webinar.id, registration.session_id).await?
     {
@@ -706,6 +718,32 @@ pub async fn cancel(ctx: &Context, token: &str) -> AppResult<Registration> {
     tx.listing_changed(webinar.id);
     tx.commit().await?;
     Ok(registration)
+}
+
+/// Gives back the seat `registration` holds, if any (the first person waiting for the
+/// session takes it), or its places on waiting lists, and gives it `status` (cancelled,
+/// or declined in the person's calendar): the one place a seat is freed by its holder.
+/// The caller writes the registration.
+pub async fn release(
+    tx: &mut Work<'_>,
+    webinar: &Webinar,
+    registration: &mut Registration,
+    status: RegistrationStatus,
+) -> AppResult<()> {
+    let had_seat = registration.status.holds_seat();
+    if registration.status == RegistrationStatus::Waitlisted {
+        db::waitlist::leave_all(tx.exec(), registration.id).await?;
+    }
+    if had_seat {
+        db::sessions::release_seat(tx.exec(), registration.session_id).await?;
+        tx.listing_changed(webinar.id);
+    }
+    registration.status = status;
+    if had_seat {
+        // The first person waiting for the session takes the seat, in this transaction.
+        waitlist::seat_freed(tx, webinar, registration.session_id).await?;
+    }
+    Ok(())
 }
 
 /// The organizers' answer to registrations waiting for approval.

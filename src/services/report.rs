@@ -44,6 +44,10 @@ pub struct Line {
     /// On the waiting list of a full session (no seat), not counted in `registered`.
     pub waitlisted: usize,
     pub attended: usize,
+    /// Declined the invitation in their calendar (an iTIP reply).
+    pub declined: usize,
+    /// Mail to their address came back undeliverable for good.
+    pub bounced: usize,
     /// attended / registered, when anyone registered.
     pub attendance_rate: Option<f64>,
 }
@@ -61,6 +65,8 @@ struct Person {
     registered: bool,
     waitlisted: bool,
     attended: bool,
+    declined: bool,
+    bounced: bool,
 }
 
 impl Line {
@@ -76,6 +82,8 @@ impl Line {
         self.registered += usize::from(p.registered);
         self.waitlisted += usize::from(p.waitlisted);
         self.attended += usize::from(p.attended);
+        self.declined += usize::from(p.declined);
+        self.bounced += usize::from(p.bounced);
     }
 
     fn with_rate(mut self) -> Line {
@@ -133,6 +141,8 @@ fn compute(
             registered: r.status == RegistrationStatus::Registered,
             waitlisted: r.status == RegistrationStatus::Waitlisted,
             attended: presence.is_some(),
+            declined: r.answer.answer == crate::domain::answer::Answer::Declined,
+            bounced: r.answer.address_bounced,
         };
         totals.count(person);
         if let Some((_, line)) = per_session.iter_mut().find(|(id, _)| *id == r.session_id) {

@@ -87,6 +87,28 @@ async fn site() -> Site {
         .await;
     json_of(sent, StatusCode::OK).await;
     let kenji = registered[0].0["id"].as_str().unwrap();
+    // Replies and bounces: Kenji's calendar answer, and one held (sent by someone else).
+    let uid = crate::inbound::calendar_uid(&app, kenji).await;
+    let maybe = crate::inbound::Sample::new("apple_tentative.eml", &uid, "kenji@example.jp").raw();
+    meridian::services::inbound::receive(app.context(), maybe.as_bytes())
+        .await
+        .unwrap();
+    let youssef = registered[1].0["id"].as_str().unwrap();
+    let uid = crate::inbound::calendar_uid(&app, youssef).await;
+    let forged = crate::inbound::Sample::new("google_accepted.eml", &uid, "youssef@example.ma")
+        .raw()
+        .replace(
+            "From: Ana Guest <youssef@example.ma>",
+            "From: <someone@example.org>",
+        )
+        .replace(
+            "Sender: Google Calendar <calendar-notification@google.com>\n",
+            "",
+        );
+    let held = meridian::services::inbound::receive(app.context(), forged.as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(held.outcome, "held");
     let attended = app
         .organizer(
             Method::PUT,
@@ -211,6 +233,7 @@ fn organizer_pages(s: &Site) -> Vec<(&'static str, String)> {
         ("sending invitations", "/invitations".into()),
         ("outbox", "/outbox".into()),
         ("registrations", "/registrations".into()),
+        ("replies and bounces", "/inbound".into()),
         ("attendance", "/attendance".into()),
         ("report", "/report".into()),
         ("team", "/members".into()),

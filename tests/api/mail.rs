@@ -8,6 +8,8 @@ use crate::smtp::Received;
 #[derive(Debug, Clone)]
 pub struct Mail {
     pub to: String,
+    /// With its angle brackets, as bounces quote it.
+    pub message_id: String,
     pub subject: String,
     pub text: String,
     pub html: String,
@@ -25,6 +27,7 @@ pub fn parse(raw: &str) -> Mail {
     let to = message.to().and_then(|a| a.first()).expect("a To address");
     let mut mail = Mail {
         to: to.address().unwrap_or_default().to_string(),
+        message_id: format!("<{}>", message.message_id().unwrap_or_default()),
         subject: message.subject().unwrap_or_default().to_string(),
         text: message
             .body_text(0)

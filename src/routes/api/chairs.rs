@@ -47,6 +47,13 @@ pub struct ChairView {
     pub language: String,
     /// `active`, or `removed` once the session is cancelled.
     pub status: String,
+    /// `none`, `accepted`, `tentative`, `declined` or `delegated`: the answer given in
+    /// the chair's calendar to their invitation.
+    pub calendar_answer: String,
+    pub calendar_answered_at: Option<String>,
+    pub calendar_comment: Option<String>,
+    /// Mail to this address came back undeliverable for good (5.x.x).
+    pub address_bounced: bool,
 }
 
 impl From<&Chair> for ChairView {
@@ -59,6 +66,10 @@ impl From<&Chair> for ChairView {
             time_zone: c.time_zone.to_string(),
             language: c.language.code().to_string(),
             status: if c.active { "active" } else { "removed" }.into(),
+            calendar_answer: c.answer.answer.as_str().to_string(),
+            calendar_answered_at: c.answer.answered_at.map(super::views::utc),
+            calendar_comment: c.answer.comment.clone(),
+            address_bounced: c.answer.address_bounced,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod attendance;
 mod chairs;
+mod inbound;
 mod invitees;
 pub mod materials;
 mod members;
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(chairs::router())
         .merge(materials::router())
         .merge(outbox::router())
+        .merge(inbound::router())
         .merge(attendance::router())
         .merge(members::router())
         .merge(openapi::router())

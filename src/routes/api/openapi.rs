@@ -28,6 +28,8 @@ pub struct ErrorBody {
         super::members::audit, super::members::account_audit,
         super::invitees::import, super::invitees::list,
         super::outbox::send_invitations, super::outbox::list, super::outbox::retry,
+        super::inbound::receive, super::inbound::list, super::inbound::apply,
+        super::inbound::dismiss,
         super::chairs::add, super::chairs::list,
         super::materials::list, super::materials::add, super::materials::remove,
         super::registrations::register, super::registrations::list, super::registrations::read,
@@ -49,6 +51,11 @@ impl Modify for BearerAuth {
         let components = doc.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        // `POST /api/v1/inbound-mail`: the secret in mail.inbound.secret, not a token.
+        components.add_security_scheme(
+            "inbound_secret",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }

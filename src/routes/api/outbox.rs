@@ -46,8 +46,9 @@ pub struct OutboxEntry {
     /// invitation, confirmation, switched, rescheduled, cancelled, session_cancelled,
     /// chair_invitation, chair_rescheduled, chair_cancelled, reminder, manage_link.
     pub kind: String,
-    /// `pending`, `sent`, `failed` or `superseded` (replaced, before it went out, by a
-    /// newer message about the same calendar event).
+    /// `pending`, `sent`, `failed`, `superseded` (replaced, before it went out, by a
+    /// newer message about the same calendar event) or `bounced` (sent, then reported
+    /// undeliverable for good).
     pub status: String,
     pub attempts: i64,
     /// The server's answer to the last failed attempt.
@@ -56,6 +57,9 @@ pub struct OutboxEntry {
     pub sent_at: Option<String>,
     /// When a pending message is tried next.
     pub next_attempt_at: Option<String>,
+    /// `bounced`: the reported status (such as `5.1.1`) and the mail server's words.
+    pub bounce_status: Option<String>,
+    pub bounce_diagnostic: Option<String>,
 }
 
 /// In the order they were queued.
@@ -100,6 +104,8 @@ pub async fn list(
                     last_error: e.last_error,
                     created_at: utc(e.created_at),
                     sent_at: e.sent_at.map(utc),
+                    bounce_status: e.bounce_status,
+                    bounce_diagnostic: e.bounce_diagnostic,
                 })
                 .collect(),
         ),

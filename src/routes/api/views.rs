@@ -162,6 +162,14 @@ pub struct RegistrationView {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub waiting_for: Vec<WaitlistPlace>,
     pub created_at: String,
+    /// `none`, `accepted`, `tentative`, `declined` or `delegated`: the answer given in
+    /// the person's calendar to their invitation.
+    pub calendar_answer: String,
+    pub calendar_answered_at: Option<String>,
+    /// What the person wrote with their answer.
+    pub calendar_comment: Option<String>,
+    /// Mail to this address came back undeliverable for good (5.x.x).
+    pub address_bounced: bool,
     /// The session in the registrant's time zone.
     pub session: Option<LocalSessionView>,
     /// Only in the answer that created the registration, and to its token's holder.
@@ -196,6 +204,10 @@ impl RegistrationView {
             waitlist_position: None,
             waiting_for: Vec::new(),
             created_at: utc(r.created_at),
+            calendar_answer: r.answer.answer.as_str().to_string(),
+            calendar_answered_at: r.answer.answered_at.map(utc),
+            calendar_comment: r.answer.comment.clone(),
+            address_bounced: r.answer.address_bounced,
             session,
             manage_url,
             join_link,

@@ -352,7 +352,14 @@ async fn show_manage(
         registration => context! {
             name => &registration.name,
             email => registration.email.as_str(),
-            status => registration.status.as_str(),
+            // Declined in their own calendar (not by the organizers): they may come back.
+            status => if registration.status == RegistrationStatus::Declined
+                && registration.answer.answer == crate::domain::answer::Answer::Declined
+            {
+                "declined_in_calendar"
+            } else {
+                registration.status.as_str()
+            },
             session_id => registration.session_id.to_string(),
             zone => registration.time_zone.to_string(),
             share_in_participant_list => registration.share_in_participant_list,

@@ -19,7 +19,7 @@ macro_rules! templates {
     };
 }
 
-const TEMPLATES: [(&str, &str); 28] = templates!(
+const TEMPLATES: [(&str, &str); 29] = templates!(
     "base.html",
     "register.html",
     "manage.html",
@@ -40,6 +40,7 @@ const TEMPLATES: [(&str, &str); 28] = templates!(
     "organizer/audit.html",
     "organizer/account.html",
     "organizer/registrations.html",
+    "organizer/inbound.html",
     "organizer/confirm_send.html",
     "organizer/invitee_edit.html",
     "organizer/attendance.html",

@@ -20,7 +20,8 @@ async fn the_report_counts_a_known_data_set(backend: Backend) {
     .await;
     assert_eq!(
         report["totals"],
-        json!({"name": "All", "invited": 4, "registered": 3, "waitlisted": 0, "attended": 2, "attendance_rate": 0.667})
+        json!({"name": "All", "invited": 4, "registered": 3, "waitlisted": 0, "attended": 2, "declined": 0,
+               "bounced": 0, "attendance_rate": 0.667})
     );
     let am = &report["per_session"][0];
     assert_eq!(am["name"], "AM");
@@ -43,7 +44,8 @@ async fn the_report_counts_a_known_data_set(backend: Backend) {
         .unwrap();
     assert_eq!(
         rabat,
-        &json!({"name": "Rabat Process", "invited": 1, "registered": 1, "waitlisted": 0, "attended": 1, "attendance_rate": 1.0})
+        &json!({"name": "Rabat Process", "invited": 1, "registered": 1, "waitlisted": 0, "attended": 1, "declined": 0,
+                "bounced": 0, "attendance_rate": 1.0})
     );
     let languages: Vec<&str> = report["per_language"]
         .as_array()

@@ -1,5 +1,5 @@
 //! The organizer's pages under `/organizer`: sign-in, webinars and sessions, invitees,
-//! coverage, invitations, outbox and registrations. Every form carries the CSRF token.
+//! coverage, invitations, outbox, registrations, replies and bounces. Every form carries the CSRF token.
 
 use std::collections::HashMap;
 
@@ -29,6 +29,7 @@ pub(crate) use crate::routes::upload::Upload;
 use crate::services::{self, accounts, chairs::NewChair, coverage};
 use crate::startup::AppState;
 
+mod inbound;
 mod invitees;
 mod plan;
 mod registrations;
@@ -37,6 +38,7 @@ mod sign_in;
 mod team;
 mod webinars;
 
+pub(crate) use inbound::*;
 pub(crate) use invitees::*;
 pub(crate) use plan::*;
 pub(crate) use registrations::*;
@@ -132,6 +134,11 @@ pub fn router() -> Router<AppState> {
         .route(
             "/organizer/webinars/{id}/registrations/decide",
             post(decide_registrations),
+        )
+        .route("/organizer/webinars/{id}/inbound", get(inbound_page))
+        .route(
+            "/organizer/webinars/{id}/inbound/{message}/{decision}",
+            post(decide_inbound),
         )
 }
 

@@ -45,6 +45,8 @@ pub(crate) async fn registrations_page(
                 session => session.map(|s| s.label.clone()),
                 local => session.map(|s| i18n::session_time(lang(&web), r.time_zone.0, s.starts_at, s.ends_at())),
                 outside => r.outside_working_hours,
+                answer => r.answer.answer.as_str(), comment => &r.answer.comment,
+                bounced => r.answer.address_bounced,
             }
         })
         .collect();

@@ -118,7 +118,8 @@ pub(crate) async fn outbox_page(
         .map(|e| {
             context! {
                 id => e.id, recipient => &e.recipient, kind => &e.kind, status => &e.status,
-                attempts => e.attempts, last_error => &e.last_error,
+                attempts => e.attempts,
+                last_error => e.bounce_diagnostic.as_ref().or(e.last_error.as_ref()),
                 created_at => e.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
             }
         })
