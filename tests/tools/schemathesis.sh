@@ -77,6 +77,9 @@ cat >"$work/schemathesis.toml" <<TOML
 "path.message" = "1"
 TOML
 
+# Serializers for the media types schemathesis lacks (message/rfc822).
+export PYTHONPATH="$(cd "$(dirname "$0")" && pwd)${PYTHONPATH:+:$PYTHONPATH}"
+export SCHEMATHESIS_HOOKS=schemathesis_hooks
 # From the temporary folder, so that schemathesis's cache and reports stay out of the work tree.
 status=0
 cd "$work"
