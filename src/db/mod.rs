@@ -23,6 +23,7 @@ pub mod attendance;
 pub mod audit;
 pub mod chairs;
 pub mod invitees;
+pub mod lists;
 pub mod materials;
 pub mod members;
 pub mod organizers;

@@ -17,6 +17,7 @@ mod emails;
 mod input_hardening;
 mod invitees;
 mod limits;
+mod lists;
 mod materials;
 mod members;
 mod openapi;

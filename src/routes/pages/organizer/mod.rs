@@ -30,6 +30,7 @@ use crate::services::{self, accounts, chairs::NewChair, coverage};
 use crate::startup::AppState;
 
 mod invitees;
+mod lists;
 mod plan;
 mod registrations;
 mod sending;
@@ -38,6 +39,7 @@ mod team;
 mod webinars;
 
 pub(crate) use invitees::*;
+pub(crate) use lists::*;
 pub(crate) use plan::*;
 pub(crate) use registrations::*;
 pub(crate) use sending::*;
@@ -101,6 +103,10 @@ pub fn router() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
         .route(
+            "/organizer/webinars/{id}/invitees/bulk",
+            post(bulk_invitees),
+        )
+        .route(
             "/organizer/webinars/{id}/invitees/{invitee}",
             get(invitee_page).post(edit_invitee),
         )
@@ -131,7 +137,11 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/organizer/webinars/{id}/registrations/decide",
-            post(decide_registrations),
+            post(bulk_registrations),
+        )
+        .route(
+            "/organizer/webinars/{id}/registrations/bulk",
+            post(bulk_registrations),
         )
 }
 
