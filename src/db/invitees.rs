@@ -240,15 +240,7 @@ pub async fn list_page(
         window,
     )
     .await?;
-    Ok(lists::Listed {
-        rows: listed
-            .rows
-            .into_iter()
-            .map(|(row, place)| Ok((Invitee::try_from(row)?, place)))
-            .collect::<anyhow::Result<_>>()?,
-        has_previous: listed.has_previous,
-        has_next: listed.has_next,
-    })
+    listed.try_map(Invitee::try_from)
 }
 
 /// How many invitees the filter keeps.

@@ -114,21 +114,110 @@ pub struct Window {
     pub limit: i64,
 }
 
-/// A page of rows with the keys of its ends, for the links to its neighbours.
+/// A page of rows, each with its key (for the links to the neighbouring pages).
 #[derive(Debug)]
 pub struct Listed<T> {
-    pub rows: Vec<(T, Place)>,
+    pub rows: Vec<(T, Key)>,
     pub has_previous: bool,
     pub has_next: bool,
 }
 
+impl<T> Listed<T> {
+    /// The same page with each row converted.
+    pub fn try_map<U>(self, f: impl Fn(T) -> anyhow::Result<U>) -> anyhow::Result<Listed<U>> {
+        Ok(Listed {
+            rows: self
+                .rows
+                .into_iter()
+                .map(|(row, key)| Ok((f(row)?, key)))
+                .collect::<anyhow::Result<_>>()?,
+            has_previous: self.has_previous,
+            has_next: self.has_next,
+        })
+    }
+
+    /// Cuts the `limit + 1` rows read in `window`'s direction to the page, in order, and
+    /// says which neighbours it has.
+    pub fn cut(mut rows: Vec<(T, Key)>, window: &Window) -> Listed<T> {
+        let more = rows.len() as i64 > window.limit;
+        rows.truncate(window.limit as usize);
+        let backwards = matches!(window.cursor, Some(Cursor::Before(_)));
+        if backwards {
+            rows.reverse();
+        }
+        Listed {
+            rows,
+            has_previous: if backwards {
+                more
+            } else {
+                window.cursor.is_some()
+            },
+            has_next: if backwards { true } else { more },
+        }
+    }
+}
+
+impl Window {
+    /// `AND (columns) > ($n, ...)` (or `<` before a key) with its values, the ORDER BY
+    /// of `columns` in the page's direction, and the LIMIT (one more row than the page,
+    /// to know whether another follows); `first` is the number of the first placeholder.
+    pub(crate) fn keyset(&self, columns: &[&str], first: usize) -> (String, Vec<Bind>, String) {
+        let (backwards, key) = match &self.cursor {
+            None => (false, None),
+            Some(Cursor::After(k)) => (false, Some(k)),
+            Some(Cursor::Before(k)) => (true, Some(k)),
+        };
+        let mut clause = String::new();
+        let mut binds = Vec::new();
+        if let Some(key) = key {
+            let marks: Vec<String> = (first..first + key.len())
+                .map(|n| format!("${n}"))
+                .collect();
+            clause = format!(
+                " AND ({}) {} ({})",
+                columns.join(", "),
+                if backwards { "<" } else { ">" },
+                marks.join(", ")
+            );
+            binds.extend(key.iter().map(Bind::from));
+        }
+        let direction = if backwards { " DESC" } else { "" };
+        let order: Vec<String> = columns.iter().map(|c| format!("{c}{direction}")).collect();
+        binds.push(Bind::Int(self.limit + 1));
+        let order = format!(
+            "ORDER BY {} LIMIT ${}",
+            order.join(", "),
+            first + binds.len() - 1
+        );
+        (clause, binds, order)
+    }
+}
+
+/// A value bound to a query built here, of a type both databases take.
 #[derive(Debug, Clone)]
-enum Bind {
+pub(crate) enum Bind {
     Id(Uuid),
     Text(String),
     Int(i64),
     Time(DateTime<Utc>),
 }
+
+/// Binds every value of a `&[Bind]` to the query, in order.
+macro_rules! bind_all {
+    ($query:expr, $binds:expr) => {{
+        let mut query = $query;
+        for b in $binds {
+            query = match b {
+                $crate::db::lists::Bind::Id(v) => query.bind(*v),
+                $crate::db::lists::Bind::Text(v) => query.bind(v.clone()),
+                $crate::db::lists::Bind::Int(v) => query.bind(*v),
+                $crate::db::lists::Bind::Time(v) => query.bind(*v),
+            };
+        }
+        query
+    }};
+}
+pub(crate) use bind_all;
 
 impl From<&Part> for Bind {
     fn from(p: &Part) -> Bind {
@@ -188,7 +277,7 @@ fn filtered(table: &str, webinar: WebinarId, filter: &Filter) -> (String, Vec<Bi
     (sql, binds)
 }
 
-fn escape_like(s: &str) -> String {
+pub(crate) fn escape_like(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")
@@ -205,16 +294,7 @@ pub(crate) async fn count(
     let (clause, binds) = filtered(table, webinar, filter);
     let sql = format!("SELECT COUNT(*) FROM {table} WHERE {clause}");
     on!(ex, c => {
-        let mut query = sqlx::query_scalar::<_, i64>(&sql);
-        for b in &binds {
-            query = match b {
-                Bind::Id(v) => query.bind(*v),
-                Bind::Text(v) => query.bind(v.clone()),
-                Bind::Int(v) => query.bind(*v),
-                Bind::Time(v) => query.bind(*v),
-            };
-        }
-        query.fetch_one(c).await
+        bind_all!(sqlx::query_scalar::<_, i64>(&sql), &binds).fetch_one(c).await
     })
     .with_context(|| format!("counting {table}"))
 }
@@ -234,71 +314,30 @@ where
     R: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin,
 {
     let (mut clause, mut binds) = filtered(table, webinar, filter);
-    let order = sort.columns().join(", ");
-    let (backwards, key) = match &window.cursor {
-        None => (false, None),
-        Some(Cursor::After(k)) => (false, Some(k)),
-        Some(Cursor::Before(k)) => (true, Some(k)),
-    };
-    if let Some(key) = key {
+    if let Some(Cursor::After(key) | Cursor::Before(key)) = &window.cursor {
         anyhow::ensure!(
             key.len() == sort.columns().len(),
             "a cursor of another order"
         );
-        let first = binds.len() + 1;
-        let marks: Vec<String> = (first..first + key.len())
-            .map(|n| format!("${n}"))
-            .collect();
-        clause.push_str(&format!(
-            " AND ({order}) {} ({})",
-            if backwards { "<" } else { ">" },
-            marks.join(", ")
-        ));
-        binds.extend(key.iter().map(Bind::from));
     }
-    let direction = if backwards { " DESC" } else { "" };
-    let order_by: Vec<String> = sort
-        .columns()
-        .iter()
-        .map(|c| format!("{c}{direction}"))
-        .collect();
-    binds.push(Bind::Int(window.limit + 1));
+    let (keyset, more, order) = window.keyset(sort.columns(), binds.len() + 1);
+    clause.push_str(&keyset);
+    binds.extend(more);
     let sql = format!(
         // list_last is INTEGER (32 bits on PostgreSQL).
         "SELECT {columns}, CAST(list_last AS BIGINT) AS list_last, list_org, list_name, created_at \
-         FROM {table} WHERE {clause} ORDER BY {} LIMIT ${}",
-        order_by.join(", "),
-        binds.len()
+         FROM {table} WHERE {clause} {order}"
     );
-    let rows: Vec<(R, Place)> = on!(ex, c => {
-        let mut query = sqlx::query(&sql);
-        for b in &binds {
-            query = match b {
-                Bind::Id(v) => query.bind(*v),
-                Bind::Text(v) => query.bind(v.clone()),
-                Bind::Int(v) => query.bind(*v),
-                Bind::Time(v) => query.bind(*v),
-            };
-        }
-        query
+    let rows: Vec<(R, Key)> = on!(ex, c => {
+        bind_all!(sqlx::query(&sql), &binds)
             .fetch_all(c)
             .await
             .and_then(|rows| {
                 rows.iter()
-                    .map(|row| Ok((R::from_row(row)?, Place::from_row(row)?)))
+                    .map(|row| Ok((R::from_row(row)?, Place::from_row(row)?.key(sort))))
                     .collect::<Result<Vec<_>, sqlx::Error>>()
             })
     })
     .with_context(|| format!("listing {table}"))?;
-    let mut rows = rows;
-    let more = rows.len() as i64 > window.limit;
-    rows.truncate(window.limit as usize);
-    if backwards {
-        rows.reverse();
-    }
-    Ok(Listed {
-        rows,
-        has_previous: if backwards { more } else { key.is_some() },
-        has_next: if backwards { true } else { more },
-    })
+    Ok(Listed::cut(rows, window))
 }

@@ -351,15 +351,7 @@ pub async fn list_page(
 ) -> anyhow::Result<lists::Listed<Registration>> {
     let listed =
         lists::page::<Row>(ex, "registrations", COLUMNS, webinar, filter, sort, window).await?;
-    Ok(lists::Listed {
-        rows: listed
-            .rows
-            .into_iter()
-            .map(|(row, place)| Ok((Registration::try_from(row)?, place)))
-            .collect::<anyhow::Result<_>>()?,
-        has_previous: listed.has_previous,
-        has_next: listed.has_next,
-    })
+    listed.try_map(Registration::try_from)
 }
 
 /// How many registrations the filter keeps.

@@ -229,6 +229,17 @@ fn organizer_pages(s: &Site) -> Vec<(&'static str, String)> {
         ),
         ("sending invitations", "/invitations".into()),
         ("outbox", "/outbox".into()),
+        (
+            "outbox filtered, one a page",
+            "/outbox?q=example&status=pending&limit=1".into(),
+        ),
+        (
+            "outbox, a later page",
+            format!(
+                "/outbox?limit=1&after={}",
+                cursor::encode(&vec![Part::Int(0)])
+            ),
+        ),
         ("registrations", "/registrations".into()),
         (
             "registrations filtered, by name, one a page",

@@ -14,6 +14,7 @@ on_both_databases!(
     the_invitees_page_searches_filters_and_sorts_with_counts,
     bulk_invitations_and_removals_act_on_the_ticked_invitees,
     the_registrations_page_pages_filters_and_acts_in_bulk,
+    the_outbox_page_comes_in_pages_with_filters_and_counts,
 );
 
 const PEOPLE: usize = 260;
@@ -428,5 +429,50 @@ async fn the_registrations_page_pages_filters_and_acts_in_bulk(backend: Backend)
         .unwrap();
         let attended = records.iter().any(|r| r.attended);
         assert_eq!(attended, marked.contains(&id), "registration {id}");
+    }
+}
+
+async fn the_outbox_page_comes_in_pages_with_filters_and_counts(backend: Backend) {
+    // No mail worker: every invitation stays pending while the test reads.
+    let app = spawn_app_with(backend, inline_delivery(|_| {})).await;
+    let (browser, base, csrf) = site(&app).await;
+    browser
+        .post(&format!("{base}/invitations"), &[("csrf", &csrf)])
+        .await;
+    let list = format!("{base}/outbox");
+    let recipients = |page: &str| {
+        page.split("<td dir=\"ltr\">")
+            .skip(1)
+            .map(|s| s.split('<').next().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+
+    let (_, first) = browser.get(&list).await;
+    assert_eq!(count(&first, "message-count"), PEOPLE);
+    let page1 = recipients(&first);
+    assert_eq!(page1.len(), 100);
+    let (_, second) = browser.get(&link(&first, &list, "next").unwrap()).await;
+    let page2 = recipients(&second);
+    assert_eq!(page2.len(), 100);
+    assert!(page1.iter().all(|r| !page2.contains(r)), "no overlap");
+    let (_, back) = browser.get(&link(&second, &list, "prev").unwrap()).await;
+    assert_eq!(recipients(&back), page1);
+
+    let (_, page) = browser.get(&format!("{list}?q=P17%40")).await;
+    assert_eq!(recipients(&page), ["p17@example.org"]);
+    let (_, page) = browser
+        .get(&format!("{list}?status=pending&kind=invitation&limit=200"))
+        .await;
+    assert_eq!(count(&page, "message-count"), PEOPLE);
+    let next = link(&page, &list, "next").unwrap();
+    assert!(
+        next.contains("status=pending") && next.contains("kind=invitation"),
+        "{next}"
+    );
+    let (_, page) = browser.get(&format!("{list}?status=sent")).await;
+    assert_eq!(count(&page, "message-count"), 0);
+    for bad in ["status=lost", "kind=postcard", "sort=name", "limit=500"] {
+        let (status, _) = browser.get(&format!("{list}?{bad}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
     }
 }

@@ -11,7 +11,7 @@ pub(crate) async fn invitees_page(
     Query(query): Query<ListQuery>,
 ) -> PageResult {
     let webinar = mine(&state, &organizer, &id, Need::Read).await?;
-    let view = query.check()?;
+    let view = query.check(ListOf::People)?;
     list_invitees(&state, &web, &organizer, &webinar, &view, None, None).await
 }
 
@@ -23,7 +23,7 @@ pub(crate) async fn show_invitees(
     report: Option<&services::invitees::ImportReport>,
     problem: Option<String>,
 ) -> PageResult {
-    let view = ListQuery::default().check()?;
+    let view = ListQuery::default().check(ListOf::People)?;
     list_invitees(state, web, organizer, w, &view, report, problem).await
 }
 

@@ -20,9 +20,19 @@ pub(crate) struct ListQuery {
     pub zone: String,
     pub session: String,
     pub status: String,
+    pub kind: String,
     pub limit: String,
     pub after: String,
     pub before: String,
+}
+
+/// Which list a query is for: its orders and the shape of its cursors.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ListOf {
+    /// Invitees and registrations: three orders, [`Place`] keys.
+    People,
+    /// The outbox: in the order queued only, the message id as the key.
+    Outbox,
 }
 
 /// A list page's query, checked.
@@ -34,7 +44,12 @@ pub(crate) struct ListView {
 }
 
 impl ListQuery {
-    pub fn check(self) -> AppResult<ListView> {
+    pub fn check(self, list: ListOf) -> AppResult<ListView> {
+        if list == ListOf::Outbox && !self.sort.is_empty() {
+            return Err(AppError::BadRequest(
+                "sort: the outbox is in the order the messages were queued".into(),
+            ));
+        }
         let sort = Sort::parse(&self.sort).ok_or_else(|| {
             AppError::BadRequest(format!(
                 "sort: choose organization, name or created, not {:?}",
@@ -64,7 +79,7 @@ impl ListQuery {
             }
         };
         if let Some(Cursor::After(key) | Cursor::Before(key)) = &cursor
-            && !fits(key, sort)
+            && !fits(key, list, sort)
         {
             return Err(AppError::BadRequest(
                 "after, before: a cursor of another order; leave it out to start from the first page"
@@ -78,14 +93,6 @@ impl ListQuery {
                     self.language
                 ))
             })?;
-        }
-        if !self.status.is_empty()
-            && crate::domain::registration::RegistrationStatus::parse(&self.status).is_none()
-        {
-            return Err(AppError::BadRequest(format!(
-                "status: not a registration status: {:?}",
-                self.status
-            )));
         }
         let session = (!self.session.is_empty())
             .then(|| parse_id(&self.session, "session", |u| u))
@@ -106,9 +113,12 @@ impl ListQuery {
     }
 }
 
-/// Whether a cursor's key has the shape of `sort`'s keys.
-fn fits(key: &Key, sort: Sort) -> bool {
+/// Whether a cursor's key has the shape of the list's keys in `sort` order.
+fn fits(key: &Key, list: ListOf, sort: Sort) -> bool {
     use crate::db::lists::Part;
+    if list == ListOf::Outbox {
+        return matches!(key[..], [Part::Int(_)]);
+    }
     let shape: Vec<std::mem::Discriminant<Part>> = key.iter().map(std::mem::discriminant).collect();
     let place = Place {
         id: uuid::Uuid::nil(),
@@ -133,6 +143,7 @@ impl ListView {
             ("zone", &q.zone),
             ("session", &q.session),
             ("status", &q.status),
+            ("kind", &q.kind),
             ("limit", &q.limit),
         ] {
             if !value.trim().is_empty() {
@@ -152,14 +163,14 @@ impl ListView {
     /// What the template shows around the rows: the counts, the links to the previous
     /// and next pages and to each order.
     pub fn pager<T>(&self, path: &str, listed: &Listed<T>, shown: i64, total: i64) -> Value {
-        let first = listed.rows.first().map(|(_, p)| p.key(self.sort));
-        let last = listed.rows.last().map(|(_, p)| p.key(self.sort));
+        let first = listed.rows.first().map(|(_, k)| k);
+        let last = listed.rows.last().map(|(_, k)| k);
         let previous = first
             .filter(|_| listed.has_previous)
-            .map(|k| self.link(self.sort, &[("before", &cursor::encode(&k))]));
+            .map(|k| self.link(self.sort, &[("before", &cursor::encode(k))]));
         let next = last
             .filter(|_| listed.has_next)
-            .map(|k| self.link(self.sort, &[("after", &cursor::encode(&k))]));
+            .map(|k| self.link(self.sort, &[("after", &cursor::encode(k))]));
         let sorts: Vec<Value> = [Sort::Organization, Sort::Name, Sort::Created]
             .into_iter()
             .map(|s| {
@@ -170,7 +181,8 @@ impl ListView {
             || !self.query.language.is_empty()
             || !self.query.zone.trim().is_empty()
             || !self.query.session.is_empty()
-            || !self.query.status.is_empty();
+            || !self.query.status.is_empty()
+            || !self.query.kind.is_empty();
         context! {
             previous => previous, next => next, sorts => sorts, sort => self.sort.as_str(),
             matching => shown, total => total, filtered => filtered, rows => listed.rows.len(),

@@ -11,7 +11,16 @@ pub(crate) async fn registrations_page(
     Query(query): Query<ListQuery>,
 ) -> PageResult {
     let webinar = mine(&state, &organizer, &id, Need::Read).await?;
-    let view = query.check()?;
+    if !query.status.is_empty()
+        && crate::domain::registration::RegistrationStatus::parse(&query.status).is_none()
+    {
+        return Err(AppError::BadRequest(format!(
+            "status: not a registration status: {:?}",
+            query.status
+        ))
+        .into());
+    }
+    let view = query.check(ListOf::People)?;
     let mut conn = state.db.conn().await?;
     let sessions = db::sessions::list(conn.exec(), webinar.id).await?;
     let listed = db::registrations::list_page(
