@@ -88,7 +88,7 @@ async fn main() -> anyhow::Result<()> {
         ),
         (
             "invitees, French in Tokyo".into(),
-            format!("{invitees}?language=fr&zone=Asia%2FTokyo"),
+            format!("{invitees}?language=fr&zone=Europe%2FZurich"),
         ),
         ("registrations, first page".into(), registrations.clone()),
         (

@@ -42,6 +42,16 @@ impl Sort {
         }
     }
 
+    /// A term that is always true and names the partial index of this order (0008,
+    /// 0015), so that the page reads along it and nothing else uses it.
+    fn guard(self) -> &'static str {
+        match self {
+            Sort::Organization => " AND list_last >= 0",
+            Sort::Name => " AND list_name IS NOT NULL",
+            Sort::Created => " AND created_at IS NOT NULL",
+        }
+    }
+
     fn columns(self) -> &'static [&'static str] {
         match self {
             Sort::Organization => &["list_last", "list_org", "list_name", "id"],
@@ -230,10 +240,9 @@ impl From<&Part> for Bind {
     }
 }
 
-/// `WHERE ...` of the filter on `table` (always with `list_last >= 0`, which lets the
-/// partial indexes serve), and its bound values from `$1`.
+/// `WHERE ...` of the filter on `table`, and its bound values from `$1`.
 fn filtered(table: &str, webinar: WebinarId, filter: &Filter) -> (String, Vec<Bind>) {
-    let mut sql = String::from("webinar_id = $1 AND list_last >= 0");
+    let mut sql = String::from("webinar_id = $1");
     let mut binds = vec![Bind::Id(webinar.0)];
     let mut add = |sql: &mut String, clause: &str, bind: Bind| {
         binds.push(bind);
@@ -314,6 +323,7 @@ where
     R: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin,
 {
     let (mut clause, mut binds) = filtered(table, webinar, filter);
+    clause.push_str(sort.guard());
     if let Some(Cursor::After(key) | Cursor::Before(key)) = &window.cursor {
         anyhow::ensure!(
             key.len() == sort.columns().len(),
