@@ -87,7 +87,7 @@ async fn main() -> anyhow::Result<()> {
             format!("{invitees}?q=delegate+4999"),
         ),
         (
-            "invitees, French in Tokyo".into(),
+            "invitees, French in Zurich".into(),
             format!("{invitees}?language=fr&zone=Europe%2FZurich"),
         ),
         ("registrations, first page".into(), registrations.clone()),
