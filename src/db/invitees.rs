@@ -4,7 +4,7 @@ use anyhow::Context;
 use chrono::Utc;
 use uuid::Uuid;
 
-use super::{Exec, Page, on};
+use super::{Exec, Page, lists, on};
 use crate::domain::invitee::{Invitee, NewInvitee};
 use crate::domain::{Country, EmailAddress, InviteeId, PersonName, WebinarId};
 
@@ -220,4 +220,49 @@ pub async fn delete(ex: Exec<'_>, webinar: WebinarId, id: InviteeId) -> anyhow::
         .map(|r| r.rows_affected()))
     .context("removing an invitee")?;
     Ok(done == 1)
+}
+
+/// A page of the invitees page: filtered, in `sort` order (see [`super::lists`]).
+pub async fn list_page(
+    ex: Exec<'_>,
+    webinar: WebinarId,
+    filter: &lists::Filter,
+    sort: lists::Sort,
+    window: &lists::Window,
+) -> anyhow::Result<lists::Listed<Invitee>> {
+    let listed = lists::page::<Row>(
+        ex,
+        "invitees",
+        "id, webinar_id, name, email, organization, role, country, time_zone, language",
+        webinar,
+        filter,
+        sort,
+        window,
+    )
+    .await?;
+    listed.try_map(Invitee::try_from)
+}
+
+/// How many invitees the filter keeps.
+pub async fn count(
+    ex: Exec<'_>,
+    webinar: WebinarId,
+    filter: &lists::Filter,
+) -> anyhow::Result<i64> {
+    lists::count(ex, "invitees", webinar, filter).await
+}
+
+/// These invitees of the webinar (a page's selection: at most a few hundred ids).
+pub async fn by_ids(
+    mut ex: Exec<'_>,
+    webinar: WebinarId,
+    ids: &[InviteeId],
+) -> anyhow::Result<Vec<Invitee>> {
+    let mut found = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(invitee) = find(ex.reborrow(), webinar, *id).await? {
+            found.push(invitee);
+        }
+    }
+    Ok(found)
 }

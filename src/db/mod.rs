@@ -25,6 +25,7 @@ pub mod audit;
 pub mod chairs;
 pub mod inbound;
 pub mod invitees;
+pub mod lists;
 pub mod materials;
 pub mod members;
 pub mod organizers;

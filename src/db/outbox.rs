@@ -5,7 +5,7 @@ use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
-use super::{Exec, Page, on};
+use super::{Exec, Page, lists, on};
 use crate::domain::WebinarId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -333,4 +333,84 @@ pub async fn mark_bounced(
     .await.map(|r| r.rows_affected()))
     .context("marking a message bounced")?;
     Ok(())
+}
+
+/// What narrows the outbox page; empty fields narrow nothing.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Matched anywhere in the recipient's address (stored lower-cased).
+    pub search: String,
+    pub status: String,
+    pub kind: String,
+}
+
+fn filtered(webinar: WebinarId, filter: &Filter) -> (String, Vec<lists::Bind>) {
+    let mut sql = String::from("webinar_id = $1");
+    let mut binds = vec![lists::Bind::Id(webinar.0)];
+    let search = filter.search.trim().to_lowercase();
+    if !search.is_empty() {
+        binds.push(lists::Bind::Text(format!(
+            "%{}%",
+            lists::escape_like(&search)
+        )));
+        sql.push_str(&format!(" AND recipient LIKE ${} ESCAPE '\\'", binds.len()));
+    }
+    for (column, value) in [("status", &filter.status), ("kind", &filter.kind)] {
+        if !value.is_empty() {
+            binds.push(lists::Bind::Text(value.clone()));
+            sql.push_str(&format!(" AND {column} = ${}", binds.len()));
+        }
+    }
+    (sql, binds)
+}
+
+/// One page of the outbox page, in the order queued (along `outbox_by_webinar`).
+#[tracing::instrument(skip_all, fields(webinar = %webinar))]
+pub async fn list_page(
+    ex: Exec<'_>,
+    webinar: WebinarId,
+    filter: &Filter,
+    window: &lists::Window,
+) -> anyhow::Result<lists::Listed<Entry>> {
+    let (mut clause, mut binds) = filtered(webinar, filter);
+    let (keyset, more, order) = window.keyset(&["id"], binds.len() + 1);
+    clause.push_str(&keyset);
+    binds.extend(more);
+    let sql = format!(
+        "SELECT id, recipient, kind, status, attempts, last_error, created_at, sent_at, next_attempt_at, \
+         bounce_status, bounce_diagnostic FROM outbox WHERE {clause} {order}"
+    );
+    let rows =
+        on!(ex, c => lists::bind_all!(sqlx::query_as::<_, Entry>(&sql), &binds).fetch_all(c).await)
+            .context("listing the outbox")?;
+    let rows = rows
+        .into_iter()
+        .map(|e| {
+            let key = vec![lists::Part::Int(e.id)];
+            (e, key)
+        })
+        .collect();
+    Ok(lists::Listed::cut(rows, window))
+}
+
+/// How many messages the filter keeps.
+pub async fn count(ex: Exec<'_>, webinar: WebinarId, filter: &Filter) -> anyhow::Result<i64> {
+    let (clause, binds) = filtered(webinar, filter);
+    let sql = format!("SELECT COUNT(*) FROM outbox WHERE {clause}");
+    on!(ex, c => lists::bind_all!(sqlx::query_scalar::<_, i64>(&sql), &binds).fetch_one(c).await)
+        .context("counting the outbox")
+}
+
+/// The webinar's messages per status.
+pub async fn count_by_status(
+    ex: Exec<'_>,
+    webinar: WebinarId,
+) -> anyhow::Result<Vec<(String, i64)>> {
+    on!(ex, c => sqlx::query_as::<_, (String, i64)>(
+        "SELECT status, COUNT(*) FROM outbox WHERE webinar_id = $1 GROUP BY status",
+    )
+    .bind(webinar.0)
+    .fetch_all(c)
+    .await)
+    .context("counting the outbox by status")
 }

@@ -4,7 +4,7 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{Exec, Page, decode, on};
+use super::{Exec, Page, decode, lists, on};
 use crate::domain::registration::{Assignment, Registration, RegistrationStatus};
 use crate::domain::{EmailAddress, InviteeId, RegistrationId, SessionId, WebinarId};
 
@@ -344,4 +344,26 @@ async fn list_in_order(
     })
     .context("listing registrations")?;
     rows.into_iter().map(Registration::try_from).collect()
+}
+
+/// A page of the registrations page: filtered, in `sort` order (see [`super::lists`]).
+pub async fn list_page(
+    ex: Exec<'_>,
+    webinar: WebinarId,
+    filter: &lists::Filter,
+    sort: lists::Sort,
+    window: &lists::Window,
+) -> anyhow::Result<lists::Listed<Registration>> {
+    let listed =
+        lists::page::<Row>(ex, "registrations", COLUMNS, webinar, filter, sort, window).await?;
+    listed.try_map(Registration::try_from)
+}
+
+/// How many registrations the filter keeps.
+pub async fn count(
+    ex: Exec<'_>,
+    webinar: WebinarId,
+    filter: &lists::Filter,
+) -> anyhow::Result<i64> {
+    lists::count(ex, "registrations", webinar, filter).await
 }

@@ -46,6 +46,28 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind (the outbox page filters by them).
+    pub const ALL: [Kind; 18] = [
+        Self::Invitation,
+        Self::Confirmation,
+        Self::Switched,
+        Self::Rescheduled,
+        Self::Cancelled,
+        Self::SessionCancelled,
+        Self::ChairInvitation,
+        Self::ChairRescheduled,
+        Self::ChairCancelled,
+        Self::Reminder,
+        Self::ManageLink,
+        Self::ThankYou,
+        Self::MissedYou,
+        Self::Pending,
+        Self::Declined,
+        Self::MemberInvitation,
+        Self::Waitlisted,
+        Self::MovedUp,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Invitation => "invitation",

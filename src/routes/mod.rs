@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod client;
+pub mod cursor;
 pub mod downloads;
 mod headers;
 pub mod health;

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::context::{Context, Work};
 use crate::db;
+use crate::domain::InviteeId;
 use crate::domain::invitee::Invitee;
 use crate::domain::member::Access;
 use crate::domain::registration::{Assignment, RegistrationStatus};
@@ -26,12 +27,46 @@ pub struct InvitationReport {
 
 #[tracing::instrument(skip_all, fields(webinar = %webinar.id))]
 pub async fn send(ctx: &Context, webinar: &Access) -> AppResult<InvitationReport> {
+    let invitees = not_yet_invited(ctx, webinar).await?;
+    invite_all(ctx, webinar, &invitees).await
+}
+
+/// Sends the invitation to these invitees (a page's selection) who have no registration
+/// yet; the others are left as they are (their registration has its own messages).
+#[tracing::instrument(skip_all, fields(webinar = %webinar.id, selected = ids.len()))]
+pub async fn send_to(
+    ctx: &Context,
+    webinar: &Access,
+    ids: &[InviteeId],
+) -> AppResult<InvitationReport> {
+    let invitees = {
+        let mut conn = ctx.db.conn().await?;
+        let chosen = db::invitees::by_ids(conn.exec(), webinar.id, ids).await?;
+        let keys: Vec<String> = chosen.iter().map(|i| i.email.key()).collect();
+        let invited: HashSet<String> =
+            db::registrations::by_email_keys(conn.exec(), webinar.id, &keys)
+                .await?
+                .into_iter()
+                .map(|r| r.email.key())
+                .collect();
+        chosen
+            .into_iter()
+            .filter(|i| !invited.contains(&i.email.key()))
+            .collect::<Vec<_>>()
+    };
+    invite_all(ctx, webinar, &invitees).await
+}
+
+async fn invite_all(
+    ctx: &Context,
+    webinar: &Access,
+    invitees: &[Invitee],
+) -> AppResult<InvitationReport> {
     let mut report = InvitationReport::default();
     let mut sessions = {
         let mut conn = ctx.db.conn().await?;
         db::sessions::list(conn.exec(), webinar.id).await?
     };
-    let invitees = not_yet_invited(ctx, webinar).await?;
     // Committed in chunks, so that delivery starts while the rest is still being queued.
     for chunk in invitees.chunks(CHUNK) {
         let mut tx = ctx.begin().await?;

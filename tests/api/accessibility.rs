@@ -5,6 +5,9 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use meridian::db::lists::Part;
+use meridian::routes::cursor;
+
 use crate::chrome::{Chrome, ENTER, SPACE};
 use crate::helpers::*;
 
@@ -27,6 +30,9 @@ struct Site {
     cancelled: String,
     /// On the PM session's waiting list.
     waitlisted: String,
+    /// The query of a list page that has a page before it and one after it (by arrival,
+    /// after the epoch, one row a page).
+    later_page: String,
 }
 
 async fn site() -> Site {
@@ -127,7 +133,12 @@ async fn site() -> Site {
     assert!(response.status().is_success(), "{}", response.status());
     let waitlisted = fill_pm_and_wait(&app, &w).await;
     let join = registered[0].0["join_link"].as_str().unwrap();
+    let epoch = vec![
+        Part::Time(chrono::DateTime::UNIX_EPOCH),
+        Part::Id(uuid::Uuid::nil()),
+    ];
     Site {
+        later_page: format!("?sort=created&limit=1&after={}", cursor::encode(&epoch)),
         waitlisted,
         join: join.replace(&app.settings.server.public_url, ""),
         manage: registered[1].1.clone(),
@@ -223,6 +234,14 @@ fn organizer_pages(s: &Site) -> Vec<(&'static str, String)> {
     ];
     for (label, tail) in [
         ("invitees", "/invitees".to_string()),
+        (
+            "invitees filtered, by name",
+            "/invitees?q=a&language=en&sort=name".into(),
+        ),
+        (
+            "invitees, a later page",
+            format!("/invitees{}", s.later_page),
+        ),
         ("invitee", format!("/invitees/{}", s.invitee)),
         ("coverage", "/coverage".into()),
         ("plan", "/plan".into()),
@@ -232,8 +251,27 @@ fn organizer_pages(s: &Site) -> Vec<(&'static str, String)> {
         ),
         ("sending invitations", "/invitations".into()),
         ("outbox", "/outbox".into()),
+        (
+            "outbox filtered, one a page",
+            "/outbox?q=example&status=pending&limit=1".into(),
+        ),
+        (
+            "outbox, a later page",
+            format!(
+                "/outbox?limit=1&after={}",
+                cursor::encode(&vec![Part::Int(0)])
+            ),
+        ),
         ("registrations", "/registrations".into()),
         ("replies and bounces", "/inbound".into()),
+        (
+            "registrations filtered, by name, one a page",
+            "/registrations?q=e&status=registered&sort=name&limit=1".into(),
+        ),
+        (
+            "registrations, a later page",
+            format!("/registrations{}", s.later_page),
+        ),
         ("attendance", "/attendance".into()),
         ("report", "/report".into()),
         ("team", "/members".into()),

@@ -21,6 +21,7 @@ mod inbound_real;
 mod input_hardening;
 mod invitees;
 mod limits;
+mod lists;
 mod materials;
 mod members;
 mod openapi;

@@ -2,8 +2,6 @@
 //! `Link: <...>; rel="next"` header (RFC 8288). Without `limit` a list answers whole.
 
 use axum::http::{HeaderMap, HeaderValue, Uri, header};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use utoipa::IntoParams;
@@ -47,30 +45,16 @@ impl PageQuery {
                     "limit: must be a whole number from 1 to {MAX_LIMIT}, not {limit:?}"
                 ))
             })?;
-        let after = self.cursor.as_deref().map(decode).transpose()?;
+        let after = self
+            .cursor
+            .as_deref()
+            .map(|c| crate::routes::cursor::decode("cursor", c))
+            .transpose()?;
         Ok(Some(Page {
             after,
             limit: limit + 1,
         }))
     }
-}
-
-fn decode<K: DeserializeOwned>(cursor: &str) -> AppResult<K> {
-    URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .ok_or_else(|| {
-            AppError::BadRequest(
-                "cursor: not a cursor of this list; use the URL of the Link header as given, \
-                 or leave cursor out to start from the first page"
-                    .into(),
-            )
-        })
-}
-
-fn encode<K: Serialize>(key: &K) -> String {
-    URL_SAFE_NO_PAD.encode(serde_json::to_vec(key).expect("a sort key serializes"))
 }
 
 /// Cuts `rows` to the page asked for and, when another page follows, answers the `Link`
@@ -91,7 +75,8 @@ pub fn next_link<R, K: Serialize>(
         return headers;
     }
     rows.truncate(limit);
-    let cursor = encode(&key(rows.last().expect("a page holds at least one row")));
+    let cursor =
+        crate::routes::cursor::encode(&key(rows.last().expect("a page holds at least one row")));
     let mut query = form_urlencoded::Serializer::new(String::new());
     for (name, value) in form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()) {
         if name != "limit" && name != "cursor" {

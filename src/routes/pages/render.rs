@@ -19,7 +19,7 @@ macro_rules! templates {
     };
 }
 
-const TEMPLATES: [(&str, &str); 29] = templates!(
+const TEMPLATES: [(&str, &str); 31] = templates!(
     "base.html",
     "register.html",
     "manage.html",
@@ -30,6 +30,8 @@ const TEMPLATES: [(&str, &str); 29] = templates!(
     "organizer/webinars.html",
     "organizer/webinar.html",
     "organizer/invitees.html",
+    "organizer/pager.html",
+    "organizer/sorts.html",
     "organizer/coverage.html",
     "organizer/day_map.html",
     "organizer/clock_warnings.html",

@@ -8,9 +8,11 @@ pub(crate) async fn invitees_page(
     web: Web,
     SignedIn(organizer): SignedIn,
     Path(id): Path<String>,
+    Query(query): Query<ListQuery>,
 ) -> PageResult {
     let webinar = mine(&state, &organizer, &id, Need::Read).await?;
-    show_invitees(&state, &web, &organizer, &webinar, None, None).await
+    let view = query.check(ListOf::People)?;
+    list_invitees(&state, &web, &organizer, &webinar, &view, None, None).await
 }
 
 pub(crate) async fn show_invitees(
@@ -21,14 +23,32 @@ pub(crate) async fn show_invitees(
     report: Option<&services::invitees::ImportReport>,
     problem: Option<String>,
 ) -> PageResult {
+    let view = ListQuery::default().check(ListOf::People)?;
+    list_invitees(state, web, organizer, w, &view, report, problem).await
+}
+
+/// One page of the invitee list as `view` asks, with the counts of the filter and of all.
+async fn list_invitees(
+    state: &AppState,
+    web: &Web,
+    organizer: &Organizer,
+    w: &Webinar,
+    view: &ListView,
+    report: Option<&services::invitees::ImportReport>,
+    problem: Option<String>,
+) -> PageResult {
     let mut conn = state.db.conn().await?;
     let sessions = db::sessions::list(conn.exec(), w.id).await?;
-    let invitees = db::invitees::list(conn.exec(), w.id).await?;
+    let listed =
+        db::invitees::list_page(conn.exec(), w.id, &view.filter, view.sort, &view.window).await?;
+    let matching = db::invitees::count(conn.exec(), w.id, &view.filter).await?;
+    let total = db::invitees::count(conn.exec(), w.id, &Default::default()).await?;
     let now = Utc::now();
     let candidates: Vec<_> = sessions.iter().map(|s| s.candidate(now)).collect();
-    let rows: Vec<Value> = invitees
+    let rows: Vec<Value> = listed
+        .rows
         .iter()
-        .map(|i| {
+        .map(|(i, _)| {
             let pick = crate::domain::assignment::recommend(&w.rules, i.time_zone.0, &candidates);
             let session = pick.and_then(|p| sessions.iter().find(|s| s.id.0 == p.session_id));
             context! {
@@ -46,15 +66,50 @@ pub(crate) async fn show_invitees(
             }
         })
         .collect();
+    let path = format!("/organizer/webinars/{}/invitees", w.id);
     render(
         "organizer/invitees.html",
         context! { ..base(web, Some(organizer)), ..context! {
             webinar => webinar_value(w),
             invitees => rows,
+            pager => view.pager(&path, &listed, matching, total),
+            filter => context! { q => &view.query.q, language => &view.query.language, zone => &view.query.zone },
+            languages => language_codes(),
             report => report.map(|r| context! { imported => r.imported, updated => r.updated, errors => r.errors.iter().map(|e| context! { line => e.line, message => &e.message }).collect::<Vec<_>>() }),
             problem => problem,
         }},
     )
+}
+
+/// Acts on the ticked invitees of a page: `invite` sends their invitations (those not
+/// invited yet), `remove` removes each one (audited one by one, as the single action).
+pub(crate) async fn bulk_invitees(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path(id): Path<String>,
+    body: String,
+) -> PageResult {
+    let ticked = Ticked::read(&web, &body)?;
+    let webinar = mine(&state, &organizer, &id, Need::Edit).await?;
+    let ids = ticked.ids("invitee", InviteeId)?;
+    let path = format!("/organizer/webinars/{id}/invitees");
+    match ticked.field("action") {
+        Some("invite") => {
+            let report = services::invitations::send_to(&state, &webinar, &ids).await?;
+            to(format!(
+                "/organizer/webinars/{id}/outbox?queued={}",
+                report.queued
+            ))
+        }
+        Some("remove") => {
+            for invitee in ids {
+                services::invitees::remove(&state, &webinar, invitee).await?;
+            }
+            to(ticked.back(&path))
+        }
+        _ => Err(AppError::BadRequest("action: choose invite or remove".into()).into()),
+    }
 }
 
 pub(crate) async fn upload_invitees(

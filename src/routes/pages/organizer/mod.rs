@@ -31,6 +31,7 @@ use crate::startup::AppState;
 
 mod inbound;
 mod invitees;
+mod lists;
 mod plan;
 mod registrations;
 mod sending;
@@ -40,6 +41,7 @@ mod webinars;
 
 pub(crate) use inbound::*;
 pub(crate) use invitees::*;
+pub(crate) use lists::*;
 pub(crate) use plan::*;
 pub(crate) use registrations::*;
 pub(crate) use sending::*;
@@ -103,6 +105,10 @@ pub fn router() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
         .route(
+            "/organizer/webinars/{id}/invitees/bulk",
+            post(bulk_invitees),
+        )
+        .route(
             "/organizer/webinars/{id}/invitees/{invitee}",
             get(invitee_page).post(edit_invitee),
         )
@@ -133,7 +139,11 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/organizer/webinars/{id}/registrations/decide",
-            post(decide_registrations),
+            post(bulk_registrations),
+        )
+        .route(
+            "/organizer/webinars/{id}/registrations/bulk",
+            post(bulk_registrations),
         )
         .route("/organizer/webinars/{id}/inbound", get(inbound_page))
         .route(

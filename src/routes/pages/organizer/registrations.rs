@@ -3,39 +3,40 @@
 #[allow(unused_imports)]
 use super::*;
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub(crate) struct RegistrationsQuery {
-    session: String,
-    status: String,
-    q: String,
-}
-
 pub(crate) async fn registrations_page(
     State(state): State<AppState>,
     web: Web,
     SignedIn(organizer): SignedIn,
     Path(id): Path<String>,
-    Query(query): Query<RegistrationsQuery>,
+    Query(query): Query<ListQuery>,
 ) -> PageResult {
     let webinar = mine(&state, &organizer, &id, Need::Read).await?;
+    if !query.status.is_empty()
+        && crate::domain::registration::RegistrationStatus::parse(&query.status).is_none()
+    {
+        return Err(AppError::BadRequest(format!(
+            "status: not a registration status: {:?}",
+            query.status
+        ))
+        .into());
+    }
+    let view = query.check(ListOf::People)?;
     let mut conn = state.db.conn().await?;
     let sessions = db::sessions::list(conn.exec(), webinar.id).await?;
-    let session_filter = (!query.session.is_empty())
-        .then(|| parse_id(&query.session, "session", SessionId))
-        .transpose()?;
-    let needle = query.q.trim().to_lowercase();
-    let registrations = db::registrations::list(conn.exec(), webinar.id, session_filter).await?;
-    let rows: Vec<Value> = registrations
+    let listed = db::registrations::list_page(
+        conn.exec(),
+        webinar.id,
+        &view.filter,
+        view.sort,
+        &view.window,
+    )
+    .await?;
+    let matching = db::registrations::count(conn.exec(), webinar.id, &view.filter).await?;
+    let total = db::registrations::count(conn.exec(), webinar.id, &Default::default()).await?;
+    let rows: Vec<Value> = listed
+        .rows
         .iter()
-        .filter(|r| query.status.is_empty() || r.status.as_str() == query.status)
-        .filter(|r| {
-            needle.is_empty()
-                || r.name.to_lowercase().contains(&needle)
-                || r.email.key().contains(&needle)
-                || r.organization.as_deref().unwrap_or_default().to_lowercase().contains(&needle)
-        })
-        .map(|r| {
+        .map(|(r, _)| {
             let session = sessions.iter().find(|s| s.id == r.session_id);
             context! {
                 id => r.id.to_string(), name => &r.name, email => r.email.as_str(), organization => &r.organization,
@@ -50,15 +51,25 @@ pub(crate) async fn registrations_page(
             }
         })
         .collect();
+    let any_pending = listed
+        .rows
+        .iter()
+        .any(|(r, _)| r.status == crate::domain::registration::RegistrationStatus::Pending);
     let session_options: Vec<Value> = sessions
         .iter()
         .map(|s| context! { id => s.id.to_string(), label => &s.label, taken => s.taken, capacity => s.capacity, status => s.status.as_str() })
         .collect();
+    let path = format!("/organizer/webinars/{id}/registrations");
     render(
         "organizer/registrations.html",
         context! { ..base(&web, Some(&organizer)), ..context! {
             webinar => webinar_value(&webinar), registrations => rows, sessions => session_options,
-            filter => context! { session => &query.session, status => &query.status, q => &query.q },
+            any_pending => any_pending, languages => language_codes(),
+            pager => view.pager(&path, &listed, matching, total),
+            filter => context! {
+                session => &view.query.session, status => &view.query.status, q => &view.query.q,
+                language => &view.query.language, zone => &view.query.zone,
+            },
         }},
     )
 }
@@ -70,38 +81,61 @@ pub(crate) struct MoveForm {
     session_id: String,
 }
 
-/// Approves or declines the ticked pending registrations (`registration` repeated).
-pub(crate) async fn decide_registrations(
+/// Acts on the ticked registrations of a page (`registration` repeated), each through
+/// the service of the single action, so each change is audited alike: `approve` or
+/// `decline` pending ones, `move` to `session_id`, mark `attended` (in the session they
+/// are registered for).
+pub(crate) async fn bulk_registrations(
     State(state): State<AppState>,
     web: Web,
     SignedIn(organizer): SignedIn,
     Path(id): Path<String>,
     body: String,
 ) -> PageResult {
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes())
-        .into_owned()
-        .collect();
-    let field = |name: &'static str| pairs.iter().filter(move |(k, _)| k == name).map(|(_, v)| v);
-    web.check_csrf(field("csrf").next().map_or("", |v| v))?;
+    let ticked = Ticked::read(&web, &body)?;
     let webinar = mine(&state, &organizer, &id, Need::Edit).await?;
-    let decision = match field("decision").next().map(String::as_str) {
-        Some("approve") => services::registrations::Decision::Approve,
-        Some("decline") => services::registrations::Decision::Decline,
-        _ => return Err(AppError::BadRequest("choose approve or decline".into()).into()),
+    let ids = ticked.ids("registration", RegistrationId)?;
+    let path = format!("/organizer/webinars/{id}/registrations");
+    // `decision` is the name the approval form used before the bulk actions.
+    let action = ticked.field("action").or(ticked.field("decision"));
+    let decision = match action {
+        Some("approve") => Some(services::registrations::Decision::Approve),
+        Some("decline") => Some(services::registrations::Decision::Decline),
+        _ => None,
     };
-    let ids = field("registration")
-        .map(|v| parse_id(v, "registration", RegistrationId))
-        .collect::<AppResult<Vec<_>>>()?;
-    if ids.is_empty() {
-        return Err(AppError::BadRequest(
-            "tick at least one registration waiting for approval".into(),
-        )
-        .into());
+    if let Some(decision) = decision {
+        services::registrations::decide(&state, &webinar, &ids, decision).await?;
+        return to(format!("{path}?status=pending"));
     }
-    services::registrations::decide(&state, &webinar, &ids, decision).await?;
-    to(format!(
-        "/organizer/webinars/{id}/registrations?status=pending"
-    ))
+    match action {
+        Some("move") => {
+            let session = parse_id(
+                ticked.field("session_id").unwrap_or_default(),
+                "session",
+                SessionId,
+            )?;
+            for registration in ids {
+                services::registrations::move_to(&state, &webinar, registration, session).await?;
+            }
+        }
+        Some("attended") => {
+            let mark = services::attendance::Mark {
+                attended: true,
+                session_id: None,
+                minutes: None,
+            };
+            for registration in ids {
+                services::attendance::mark(&state, &webinar, registration, mark.clone()).await?;
+            }
+        }
+        _ => {
+            return Err(AppError::BadRequest(
+                "action: choose approve, decline, move or attended".into(),
+            )
+            .into());
+        }
+    }
+    to(ticked.back(&path))
 }
 
 pub(crate) async fn move_registration(

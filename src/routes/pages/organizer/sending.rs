@@ -96,26 +96,52 @@ pub(crate) async fn send_invitations(
     ))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub(crate) struct OutboxQuery {
-    queued: Option<usize>,
-}
+/// The outbox's statuses, as the filter offers them.
+const MESSAGE_STATUSES: [&str; 5] = ["pending", "sent", "failed", "bounced", "superseded"];
 
 pub(crate) async fn outbox_page(
     State(state): State<AppState>,
     web: Web,
     SignedIn(organizer): SignedIn,
     Path(id): Path<String>,
-    Query(query): Query<OutboxQuery>,
+    Query(query): Query<ListQuery>,
+    Query(queued): Query<QueuedQuery>,
 ) -> PageResult {
     let webinar = mine(&state, &organizer, &id, Need::Read).await?;
-    let mut conn = state.db.conn().await?;
-    let entries = db::outbox::list(conn.exec(), webinar.id).await?;
-    let count = |status: &str| entries.iter().filter(|e| e.status == status).count();
-    let rows: Vec<Value> = entries
+    let kinds: Vec<&str> = crate::email::letter::Kind::ALL
         .iter()
-        .map(|e| {
+        .map(|k| k.as_str())
+        .collect();
+    if !query.status.is_empty() && !MESSAGE_STATUSES.contains(&query.status.as_str()) {
+        let problem = format!("status: choose one of {}", MESSAGE_STATUSES.join(", "));
+        return Err(AppError::BadRequest(problem).into());
+    }
+    if !query.kind.is_empty() && !kinds.contains(&query.kind.as_str()) {
+        return Err(
+            AppError::BadRequest(format!("kind: not a kind of message: {:?}", query.kind)).into(),
+        );
+    }
+    let view = query.check(ListOf::Outbox)?;
+    let filter = db::outbox::Filter {
+        search: view.query.q.clone(),
+        status: view.query.status.clone(),
+        kind: view.query.kind.clone(),
+    };
+    let mut conn = state.db.conn().await?;
+    let listed = db::outbox::list_page(conn.exec(), webinar.id, &filter, &view.window).await?;
+    let matching = db::outbox::count(conn.exec(), webinar.id, &filter).await?;
+    let by_status = db::outbox::count_by_status(conn.exec(), webinar.id).await?;
+    let count = |status: &str| {
+        by_status
+            .iter()
+            .find(|(s, _)| s == status)
+            .map_or(0, |(_, n)| *n)
+    };
+    let total: i64 = by_status.iter().map(|(_, n)| n).sum();
+    let rows: Vec<Value> = listed
+        .rows
+        .iter()
+        .map(|(e, _)| {
             context! {
                 id => e.id, recipient => &e.recipient, kind => &e.kind, status => &e.status,
                 attempts => e.attempts,
@@ -124,13 +150,24 @@ pub(crate) async fn outbox_page(
             }
         })
         .collect();
+    let path = format!("/organizer/webinars/{id}/outbox");
     render(
         "organizer/outbox.html",
         context! { ..base(&web, Some(&organizer)), ..context! {
-            webinar => webinar_value(&webinar), messages => rows, queued => query.queued,
+            webinar => webinar_value(&webinar), messages => rows, queued => queued.queued,
             sent => count("sent"), pending => count("pending"), failed => count("failed"),
+            pager => view.pager(&path, &listed, matching, total),
+            statuses => MESSAGE_STATUSES, kinds => kinds,
+            filter => context! { q => &view.query.q, status => &view.query.status, kind => &view.query.kind },
         }},
     )
+}
+
+/// `?queued=` after sending: how many invitations were queued.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct QueuedQuery {
+    queued: Option<usize>,
 }
 
 pub(crate) async fn retry_message(

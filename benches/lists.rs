@@ -1,0 +1,289 @@
+//! The organizer's list pages with 50,000 invitees and 50,000 registrations on SQLite
+//! (issue 15): each page (first page, a later page, each order, search, filters) asked
+//! `ROUNDS` times by a signed-in browser session, one request at a time; p50, p99, the
+//! slowest answer and the page's weight. Run with `cargo bench --bench lists` (release).
+//!
+//! PEOPLE=10000 ROUNDS=50 cargo bench --bench lists   # a quicker run
+
+use std::time::{Duration, Instant};
+
+use meridian::config::Settings;
+use meridian::startup::App;
+use serde_json::{Value, json};
+
+const ZONES: [&str; 6] = [
+    "Asia/Tokyo",
+    "Europe/Zurich",
+    "America/New_York",
+    "Africa/Nairobi",
+    "Australia/Sydney",
+    "America/Mexico_City",
+];
+
+/// The goals of issue 15 for every list page.
+const P99_GOAL: Duration = Duration::from_millis(50);
+const BYTES_GOAL: usize = 300 * 1024;
+
+fn env(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter("warn")
+        .with_writer(std::io::stderr)
+        .init();
+    let people = env("PEOPLE", 50_000);
+    let rounds = env("ROUNDS", 200);
+
+    let dir = tempfile::tempdir()?;
+    let mut settings = Settings::defaults();
+    settings.server.bind = "127.0.0.1:0".parse()?;
+    settings.database.url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    settings.security.secret_file = dir.path().join("secret.key");
+    settings.mail.outbox_dir = dir.path().join("outbox");
+    // The invitations are queued, not sent: this measures the pages, not the mail.
+    settings.mail.worker = false;
+    let lines =
+        meridian::cli::create_organizer(&settings, "bench@iom.example.org", "Bench").await?;
+    let token = lines.last().unwrap().clone();
+    let password_path = lines
+        .iter()
+        .find_map(|l| {
+            l.find("/organizer/set-password/")
+                .map(|at| l[at..].to_string())
+        })
+        .expect("a password link");
+    let app = App::build(settings).await?;
+    let base = format!("http://{}", app.address());
+    let server = tokio::spawn(app.run_until(std::future::pending()));
+    let api = reqwest::Client::new();
+
+    eprintln!("setting up {people} invitees, invited (so as many registrations)…");
+    let setup = Instant::now();
+    let (webinar, am) = webinar_with(&api, &base, &token, people).await?;
+    eprintln!("set up in {:.0} s", setup.elapsed().as_secs_f64());
+    let browser = sign_in(&base, &password_path).await?;
+
+    let invitees = format!("{base}/organizer/webinars/{webinar}/invitees");
+    let registrations = format!("{base}/organizer/webinars/{webinar}/registrations");
+    let mut pages = vec![
+        ("invitees, first page".to_string(), invitees.clone()),
+        ("invitees by name".into(), format!("{invitees}?sort=name")),
+        (
+            "invitees by arrival".into(),
+            format!("{invitees}?sort=created"),
+        ),
+        (
+            "invitees, 200 a page".into(),
+            format!("{invitees}?limit=200"),
+        ),
+        (
+            "invitees, search \"delegate 4999\"".into(),
+            format!("{invitees}?q=delegate+4999"),
+        ),
+        (
+            "invitees, French in Zurich".into(),
+            format!("{invitees}?language=fr&zone=Europe%2FZurich"),
+        ),
+        ("registrations, first page".into(), registrations.clone()),
+        (
+            "registrations by name".into(),
+            format!("{registrations}?sort=name"),
+        ),
+        (
+            "registrations, AM session".into(),
+            format!("{registrations}?session={am}"),
+        ),
+        (
+            "registrations, invited, by arrival".into(),
+            format!("{registrations}?status=invited&sort=created"),
+        ),
+        (
+            "registrations, search \"member-state7\"".into(),
+            format!("{registrations}?q=member-state7"),
+        ),
+    ];
+    // A page deep in each list: follow ten "next" links.
+    for (label, list) in [("invitees", &invitees), ("registrations", &registrations)] {
+        let mut url = list.clone();
+        for _ in 0..10 {
+            let page = browser.get(&url).send().await?.text().await?;
+            url = next_link(&page, list).expect("a next page");
+        }
+        pages.push((format!("{label}, page 11"), url));
+    }
+
+    println!();
+    println!(
+        "Organizer list pages, {people} invitees and {people} registrations, SQLite, release build, {rounds} requests each"
+    );
+    println!("| page | rows | p50 | p99 | slowest | size |");
+    println!("|---|---|---|---|---|---|");
+    let mut worst_p99 = Duration::ZERO;
+    let mut heaviest = 0;
+    for (label, url) in &pages {
+        // Once to warm the page cache and the prepared statements.
+        browser.get(url).send().await?.error_for_status()?;
+        let mut times = Vec::with_capacity(rounds);
+        let mut bytes = 0;
+        let mut rows = 0;
+        for _ in 0..rounds {
+            let started = Instant::now();
+            let response = browser.get(url).send().await?.error_for_status()?;
+            let body = response.text().await?;
+            times.push(started.elapsed());
+            bytes = body.len();
+            rows = body.matches("type=\"checkbox\" name=\"").count();
+        }
+        times.sort();
+        let at =
+            |q: f64| times[((times.len() as f64 * q).ceil() as usize).clamp(1, times.len()) - 1];
+        let (p50, p99) = (at(0.50), at(0.99));
+        worst_p99 = worst_p99.max(p99);
+        heaviest = heaviest.max(bytes);
+        println!(
+            "| {label} | {rows} | {:.1} ms | {:.1} ms | {:.1} ms | {:.0} KB |",
+            ms(p50),
+            ms(p99),
+            ms(*times.last().unwrap()),
+            bytes as f64 / 1024.0
+        );
+    }
+    server.abort();
+    println!();
+    println!(
+        "slowest p99 {:.1} ms (goal under {} ms), heaviest page {:.0} KB (goal under {} KB): {}",
+        ms(worst_p99),
+        P99_GOAL.as_millis(),
+        heaviest as f64 / 1024.0,
+        BYTES_GOAL / 1024,
+        if worst_p99 < P99_GOAL && heaviest < BYTES_GOAL {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
+    Ok(())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// The `rel="next"` link of a list page, made absolute against `list`.
+fn next_link(page: &str, list: &str) -> Option<String> {
+    let at = page.find("\" rel=\"next\"")?;
+    let href = &page[..at];
+    let href = &href[href.rfind("href=\"")? + 6..];
+    Some(format!("{list}{}", href.replace("&amp;", "&")))
+}
+
+/// The value of the first CSRF field of a page.
+fn csrf_of(page: &str) -> String {
+    let start = page.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
+    page[start..].split('"').next().unwrap().to_string()
+}
+
+/// A browser session of the organizer: password set through the one-time link, signed in.
+async fn sign_in(base: &str, password_path: &str) -> anyhow::Result<reqwest::Client> {
+    let browser = reqwest::Client::builder().cookie_store(true).build()?;
+    let link = format!("{base}{password_path}");
+    let page = browser.get(&link).send().await?.text().await?;
+    let password = "correct horse battery";
+    browser
+        .post(&link)
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("password", password),
+            ("repeat", password),
+        ])
+        .send()
+        .await?
+        .error_for_status()?;
+    let page = browser
+        .get(format!("{base}/organizer/sign-in"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    let response = browser
+        .post(format!("{base}/organizer/sign-in"))
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("email", "bench@iom.example.org"),
+            ("password", password),
+        ])
+        .send()
+        .await?
+        .error_for_status()?;
+    anyhow::ensure!(
+        response.url().path() == "/organizer",
+        "signed in: {}",
+        response.url()
+    );
+    Ok(browser)
+}
+
+/// A webinar with `n` invitees, every one invited: its id and the AM session's.
+async fn webinar_with(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    n: usize,
+) -> anyhow::Result<(String, String)> {
+    let webinar: Value = client
+        .post(format!("{base}/api/v1/webinars"))
+        .bearer_auth(token)
+        .json(
+            &json!({"title": "List pages benchmark", "languages": ["en", "fr"],
+            "sessions": [
+                {"label": "AM", "starts_at": "2030-09-24T07:00:00Z", "duration_minutes": 120},
+                {"label": "PM", "starts_at": "2030-09-24T14:00:00Z", "duration_minutes": 120}]}),
+        )
+        .send()
+        .await?
+        .json()
+        .await?;
+    let id = webinar["id"].as_str().unwrap().to_string();
+    let am = webinar["sessions"][0]["id"].as_str().unwrap().to_string();
+    for chunk in (0..n).collect::<Vec<_>>().chunks(5000) {
+        let mut csv = String::from("name,email,organization,role,country,time_zone,language\n");
+        for i in chunk {
+            let organization = if i % 7 == 0 {
+                String::new()
+            } else {
+                format!("Regional Process {}", i % 19)
+            };
+            csv.push_str(&format!(
+                "Delegate {i},delegate{i}@member-state{}.example.org,{organization},Head of Delegation,CH,{},{}\n",
+                i % 97,
+                ZONES[i % ZONES.len()],
+                if i % 2 == 0 { "en" } else { "fr" }
+            ));
+        }
+        let report: Value = client
+            .post(format!("{base}/api/v1/webinars/{id}/invitees"))
+            .bearer_auth(token)
+            .header("content-type", "text/csv")
+            .body(csv)
+            .send()
+            .await?
+            .json()
+            .await?;
+        assert_eq!(report["errors"], json!([]), "{report}");
+    }
+    let queued: Value = client
+        .post(format!("{base}/api/v1/webinars/{id}/invitations"))
+        .bearer_auth(token)
+        .send()
+        .await?
+        .json()
+        .await?;
+    assert_eq!(queued["queued"], n, "{queued}");
+    Ok((id, am))
+}
