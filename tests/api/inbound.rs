@@ -733,6 +733,59 @@ async fn a_proposed_time_of_another_session_switches_when_the_webinar_says_so(ba
     assert_eq!(prop(ics, "DTSTART").as_deref(), Some("20300924T140000Z"));
 }
 
+/// Both answer settings are on the organizer's webinar form, off (held, offered) by default.
+async fn the_answer_settings_are_on_the_webinar_form(backend: Backend) {
+    let app = app(backend).await;
+    let browser = crate::helpers::Browser::new(&app);
+    browser.sign_in(&app).await;
+    let (base, csrf) = browser
+        .create_webinar("Answers", &[("AM", "2030-09-24T07:00")])
+        .await;
+    let webinar = base.rsplit('/').next().unwrap().to_string();
+    let read = async || {
+        json_of(
+            app.get_as_organizer(&format!("/api/v1/webinars/{webinar}"))
+                .await,
+            StatusCode::OK,
+        )
+        .await
+    };
+    let before = read().await;
+    assert_eq!(before["allow_delegation"], false);
+    assert_eq!(before["counter_proposals"], "offer");
+    let form = |delegation: &'static str, counter: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("title", "Answers".to_string()),
+            ("languages", "en".to_string()),
+            ("time_zone", "UTC".to_string()),
+            ("allow_delegation", delegation.to_string()),
+            ("counter_proposals", counter.to_string()),
+        ]
+    };
+    let fields = form("true", "switch");
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, page, _) = browser.post(&base, &fields).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains(r#"<option value="true" selected>Invite the delegate in their place"#),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"<option value="switch" selected>Move them to that session"#),
+        "{page}"
+    );
+    let after = read().await;
+    assert_eq!(after["allow_delegation"], true);
+    assert_eq!(after["counter_proposals"], "switch");
+    let fields = form("true", "sometimes");
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, page, _) = browser.post(&base, &fields).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(page.contains("counter_proposals must be"), "{page}");
+    assert_eq!(read().await["counter_proposals"], "switch");
+}
+
 /// With `mail.inbound.authserv_id`, only the deployment's own server's DMARC verdict
 /// proves the sender: a From that matches is not enough.
 async fn a_trusted_servers_dmarc_verdict_decides_who_sent_an_answer(backend: Backend) {
@@ -841,6 +894,7 @@ on_both_databases!(
     a_trusted_servers_dmarc_verdict_decides_who_sent_an_answer,
     a_proposed_time_of_another_session_offers_the_switch,
     a_proposed_time_of_another_session_switches_when_the_webinar_says_so,
+    the_answer_settings_are_on_the_webinar_form,
     the_organizer_page_shows_answers_and_applies_held_ones,
     a_bounce_to_the_verp_address_names_its_message,
     a_decline_frees_the_seat_and_the_personal_link_registers_again,
