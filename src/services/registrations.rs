@@ -553,9 +553,19 @@ async fn move_registration(
     session_id: SessionId,
 ) -> AppResult<Registration> {
     let mut tx = ctx.begin().await?;
-    let registration = move_in(&mut tx, webinar, by, id, session_id).await?;
-    tx.commit().await?;
-    Ok(registration)
+    match move_in(&mut tx, webinar, by, id, session_id).await {
+        Ok(registration) => {
+            tx.commit().await?;
+            Ok(registration)
+        }
+        Err(refused) => {
+            // Rolled back before answering: a dropped PostgreSQL transaction keeps its row
+            // locks until its connection is used again, and a waiting person whose row is
+            // still locked is skipped (SKIP LOCKED) by a seat freed meanwhile.
+            tx.rollback().await?;
+            Err(refused)
+        }
+    }
 }
 
 /// `move_registration` inside the caller's transaction (a calendar's new time proposed
