@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::{Exec, on};
 use crate::domain::assignment::Rules;
-use crate::domain::webinar::{RegistrationPolicy, Webinar};
+use crate::domain::webinar::{CounterProposals, RegistrationPolicy, Webinar};
 use crate::domain::{Language, OrganizerId, WebinarId};
 
 #[derive(sqlx::FromRow)]
@@ -24,11 +24,13 @@ struct Row {
     preferred_minutes: i64,
     registration_policy: String,
     waiting_list: bool,
+    allow_delegation: bool,
+    counter_proposals: String,
 }
 
 const COLUMNS: &str = "id, organizer_id, title, description, languages, time_zone, \
     registration_opens_at, registration_closes_at, window_start_minutes, window_end_minutes, \
-    preferred_minutes, registration_policy, waiting_list";
+    preferred_minutes, registration_policy, waiting_list, allow_delegation, counter_proposals";
 
 fn clock(minutes: i64) -> anyhow::Result<NaiveTime> {
     u32::try_from(minutes * 60)
@@ -70,6 +72,9 @@ impl TryFrom<Row> for Webinar {
             registration_policy: RegistrationPolicy::parse(&r.registration_policy)
                 .map_err(|e| anyhow::anyhow!(e.0))?,
             waiting_list: r.waiting_list,
+            allow_delegation: r.allow_delegation,
+            counter_proposals: CounterProposals::parse(&r.counter_proposals)
+                .map_err(|e| anyhow::anyhow!(e.0))?,
         })
     }
 }
@@ -87,8 +92,9 @@ pub async fn insert(ex: Exec<'_>, w: &Webinar) -> anyhow::Result<()> {
     on!(ex, c => sqlx::query(
         "INSERT INTO webinars (id, organizer_id, title, description, languages, time_zone, \
          registration_opens_at, registration_closes_at, window_start_minutes, window_end_minutes, \
-         preferred_minutes, created_at, registration_policy, waiting_list) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+         preferred_minutes, created_at, registration_policy, waiting_list, allow_delegation, \
+         counter_proposals) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(w.id.0)
     .bind(w.organizer_id.0)
@@ -104,6 +110,8 @@ pub async fn insert(ex: Exec<'_>, w: &Webinar) -> anyhow::Result<()> {
     .bind(Utc::now())
     .bind(w.registration_policy.as_str())
     .bind(w.waiting_list)
+    .bind(w.allow_delegation)
+    .bind(w.counter_proposals.as_str())
     .execute(c)
     .await
     .map(|r| r.rows_affected()))
@@ -117,7 +125,7 @@ pub async fn update(ex: Exec<'_>, w: &Webinar) -> anyhow::Result<()> {
         "UPDATE webinars SET title = $2, description = $3, languages = $4, time_zone = $5, \
          registration_opens_at = $6, registration_closes_at = $7, window_start_minutes = $8, \
          window_end_minutes = $9, preferred_minutes = $10, registration_policy = $11, \
-         waiting_list = $12 WHERE id = $1",
+         waiting_list = $12, allow_delegation = $13, counter_proposals = $14 WHERE id = $1",
     )
     .bind(w.id.0)
     .bind(&w.title)
@@ -131,6 +139,8 @@ pub async fn update(ex: Exec<'_>, w: &Webinar) -> anyhow::Result<()> {
     .bind(minutes(w.rules.preferred_local))
     .bind(w.registration_policy.as_str())
     .bind(w.waiting_list)
+    .bind(w.allow_delegation)
+    .bind(w.counter_proposals.as_str())
     .execute(c)
     .await
     .map(|r| r.rows_affected()))

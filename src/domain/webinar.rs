@@ -21,6 +21,44 @@ pub struct Webinar {
     pub registration_policy: RegistrationPolicy,
     /// A full session keeps a waiting list: the first person waiting takes a freed seat.
     pub waiting_list: bool,
+    /// A calendar answer DELEGATED to someone else invites the delegate (else it is held
+    /// for the organizer).
+    pub allow_delegation: bool,
+    /// What a new time proposed (COUNTER) matching another session does.
+    pub counter_proposals: CounterProposals,
+}
+
+/// What happens when someone proposes a new time (iTIP COUNTER) that is the start of
+/// another session of the webinar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CounterProposals {
+    /// The person is emailed their personal link to switch; they decide.
+    #[default]
+    Offer,
+    /// The person is moved to that session at once (and sent the updated invitation).
+    Switch,
+}
+
+impl CounterProposals {
+    pub const ALL: [CounterProposals; 2] = [Self::Offer, Self::Switch];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Offer => "offer",
+            Self::Switch => "switch",
+        }
+    }
+
+    pub fn parse(value: &str) -> Result<Self, Invalid> {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.as_str() == value.trim())
+            .ok_or_else(|| {
+                Invalid(format!(
+                    "counter_proposals must be \"offer\" or \"switch\", not {value:?}"
+                ))
+            })
+    }
 }
 
 /// Who may register for a webinar.
@@ -74,6 +112,8 @@ impl Webinar {
             rules: Rules::default(),
             registration_policy: RegistrationPolicy::Open,
             waiting_list: false,
+            allow_delegation: false,
+            counter_proposals: CounterProposals::Offer,
         }
     }
 
@@ -206,6 +246,8 @@ pub struct WebinarChanges {
     pub preferred_local_hour: Option<f64>,
     pub registration_policy: Option<String>,
     pub waiting_list: Option<bool>,
+    pub allow_delegation: Option<bool>,
+    pub counter_proposals: Option<String>,
 }
 
 /// Checks the changes and applies them over `w` (a new webinar's defaults, or the
@@ -256,6 +298,12 @@ pub fn apply(mut w: Webinar, input: &WebinarChanges) -> Result<Webinar, Invalid>
     }
     if let Some(waiting_list) = input.waiting_list {
         w.waiting_list = waiting_list;
+    }
+    if let Some(allow) = input.allow_delegation {
+        w.allow_delegation = allow;
+    }
+    if let Some(counter) = &input.counter_proposals {
+        w.counter_proposals = CounterProposals::parse(counter)?;
     }
     let mut rules = w.rules;
     if let Some(t) = &input.window_start {

@@ -12,7 +12,7 @@ use crate::db::{self, answers::Who, inbound::Stored};
 use crate::domain::answer::{Answer as Partstat, CalendarAnswer, Order};
 use crate::domain::member::Access;
 use crate::domain::registration::RegistrationStatus;
-use crate::domain::webinar::{SessionStatus, Webinar};
+use crate::domain::webinar::{CounterProposals, SessionStatus, Webinar};
 use crate::domain::{ChairId, EmailAddress, RegistrationId, WebinarId};
 use crate::email::letter::{Kind, Letter};
 use crate::error::{AppError, AppResult};
@@ -222,15 +222,12 @@ async fn take_answer(
     }
     if a.method == itip::Method::Counter {
         if let (Who::Registration(id), Some(start), false) = (who, a.proposed_start, trusted)
-            && let Some(label) = offer_switch(tx, &webinar, RegistrationId(id), start).await?
+            && let Some(done) = counter(tx, &webinar, RegistrationId(id), start).await?
         {
             return Ok(decision(
                 web,
                 Outcome::Applied,
-                format!(
-                    "{} proposes the time of the {label} session: they were emailed their link to switch",
-                    a.attendee
-                ),
+                format!("{} proposes the time of the {done}", a.attendee),
             ));
         }
         let when = a
@@ -273,12 +270,18 @@ async fn take_answer(
         }
         Order::Newer => {}
     }
-    if answer == Partstat::Delegated && !trusted {
+    let delegation = answer == Partstat::Delegated;
+    if delegation && !trusted && !(webinar.allow_delegation && matches!(who, Who::Registration(_)))
+    {
+        let why = match who {
+            Who::Registration(_) => "the webinar does not allow delegation (allow_delegation)",
+            Who::Chair(_) => "a chair's delegation is for the organizer to decide",
+        };
         return Ok(decision(
             web,
             Outcome::Held,
             format!(
-                "{} delegated to {}: delegation is for the organizer to decide",
+                "{} delegated to {}: {why}",
                 a.attendee,
                 a.delegated_to.join(", ")
             ),
@@ -293,6 +296,12 @@ async fn take_answer(
         address_bounced: taken.address_bounced,
     };
     let reason = match who {
+        Who::Registration(id) if delegation => {
+            match delegate(tx, ctx, &webinar, RegistrationId(id), &a.delegated_to).await? {
+                Ok(reason) => reason,
+                Err(held) => return Ok(decision(web, Outcome::Held, held)),
+            }
+        }
         Who::Registration(id) => {
             match registration_answer(tx, &webinar, RegistrationId(id), answer, trusted).await? {
                 Ok(reason) => reason,
@@ -305,10 +314,11 @@ async fn take_answer(
     Ok(decision(web, Outcome::Applied, reason))
 }
 
-/// A COUNTER whose proposed start is that of another session with seats: the person is
-/// emailed their personal link to switch (they decide; nothing moves yet). The label of
-/// that session, or `None` when no session starts then.
-async fn offer_switch(
+/// A COUNTER whose proposed start is that of another session with seats: per the
+/// webinar's `counter_proposals`, the person is emailed their personal link to switch
+/// (they decide), or moved there at once (the updated invitation is sent). What was
+/// done, or `None` when no session starts then.
+async fn counter(
     tx: &mut Work<'_>,
     webinar: &Webinar,
     id: RegistrationId,
@@ -327,10 +337,56 @@ async fn offer_switch(
     }) else {
         return Ok(None);
     };
+    if webinar.counter_proposals == CounterProposals::Switch && r.status.holds_seat() {
+        // A refusal (someone waits for that seat, or it was taken meanwhile) comes before
+        // anything is written: the person is then offered the switch instead.
+        match registrations::move_in(tx, webinar, None, id, target.id).await {
+            Ok(_) => {
+                return Ok(Some(format!(
+                    "{} session: they were moved there and sent the updated invitation",
+                    target.label
+                )));
+            }
+            Err(AppError::Conflict(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
     let mut letter = Letter::for_registration(Kind::SwitchOffer, &r, webinar, target);
     letter.outside_working_hours = false;
     tx.queue(webinar, &letter, "").await?;
-    Ok(Some(target.label.clone()))
+    Ok(Some(format!(
+        "{} session: they were emailed their link to switch",
+        target.label
+    )))
+}
+
+/// A DELEGATED answer: the delegate named in DELEGATED-TO is invited in the person's
+/// place; `Err` holds it for the organizer.
+async fn delegate(
+    tx: &mut Work<'_>,
+    ctx: &Context,
+    webinar: &Webinar,
+    id: RegistrationId,
+    to: &[String],
+) -> AppResult<Result<String, String>> {
+    let [to] = to else {
+        return Ok(Err(format!(
+            "delegated to {}: name exactly one delegate to invite",
+            if to.is_empty() {
+                "nobody".into()
+            } else {
+                to.join(", ")
+            }
+        )));
+    };
+    let Ok(address) = EmailAddress::parse(to) else {
+        return Ok(Err(format!(
+            "delegated to {to:?}, which is not an email address"
+        )));
+    };
+    Ok(registrations::delegate(tx, ctx, webinar, id, &address)
+        .await?
+        .map(|r| format!("delegated: {} was invited in their place", r.email.as_str())))
 }
 
 /// What an answer does to a registration; `Err` holds it for the organizer.

@@ -552,17 +552,46 @@ async fn move_registration(
     id: RegistrationId,
     session_id: SessionId,
 ) -> AppResult<Registration> {
-    let webinar = webinar.clone();
     let mut tx = ctx.begin().await?;
-    let mut registration = locked(&mut tx, &webinar, id).await?;
+    match move_in(&mut tx, webinar, by, id, session_id).await {
+        Ok(registration) => {
+            tx.commit().await?;
+            Ok(registration)
+        }
+        Err(refused) => {
+            // Rolled back before answering: a dropped PostgreSQL transaction keeps its row
+            // locks until its connection is used again, and a waiting person whose row is
+            // still locked is skipped (SKIP LOCKED) by a seat freed meanwhile.
+            tx.rollback().await?;
+            Err(refused)
+        }
+    }
+}
+
+/// `move_registration` inside the caller's transaction (a calendar's new time proposed
+/// moves the person with the answer that asked for it). A refusal (full, not bookable)
+/// comes before anything is written.
+pub(crate) async fn move_in(
+    tx: &mut Work<'_>,
+    webinar: &Webinar,
+    by: Option<&Access>,
+    id: RegistrationId,
+    session_id: SessionId,
+) -> AppResult<Registration> {
+    let webinar = webinar.clone();
+    let mut registration = locked(tx, &webinar, id).await?;
     let same = registration.session_id == session_id;
     if same && registration.status == RegistrationStatus::Registered {
         return Ok(registration);
     }
     let sessions = db::sessions::list(tx.exec(), webinar.id).await?;
-    // Declined in the person's calendar (not by the organizers): their link takes them back.
+    // Declined (or delegated) in the person's calendar, not by the organizers: their
+    // link takes them back.
     let declined_in_calendar = registration.status == RegistrationStatus::Declined
-        && registration.answer.answer == Answer::Declined;
+        && matches!(
+            registration.answer.answer,
+            Answer::Declined | Answer::Delegated
+        );
     match registration.status {
         RegistrationStatus::Declined if !declined_in_calendar => {
             return Err(AppError::Conflict(
@@ -589,7 +618,6 @@ async fn move_registration(
                     Letter::for_registration(Kind::Pending, &registration, &webinar, &target);
                 tx.queue(&webinar, &letter, "").await?;
             }
-            tx.commit().await?;
             return Ok(registration);
         }
         _ => {}
@@ -602,7 +630,6 @@ async fn move_registration(
                 Letter::for_registration(Kind::Confirmation, &registration, &webinar, session);
             tx.queue(&webinar, &letter, "").await?;
         }
-        tx.commit().await?;
         return Ok(registration);
     }
     let target = bookable(&sessions, session_id)?.clone();
@@ -643,7 +670,7 @@ async fn move_registration(
     registration.calendar_sequence += 1;
     db::registrations::update(tx.exec(), &registration).await?;
     if had_seat {
-        waitlist::seat_freed(&mut tx, &webinar, left).await?;
+        waitlist::seat_freed(tx, &webinar, left).await?;
     }
     let letter = match previous {
         Some(previous) if had_seat => {
@@ -665,7 +692,6 @@ async fn move_registration(
         )
         .await?;
     }
-    tx.commit().await?;
     Ok(registration)
 }
 
@@ -744,6 +770,74 @@ pub async fn release(
         waitlist::seat_freed(tx, webinar, registration.session_id).await?;
     }
     Ok(())
+}
+
+/// A calendar answer DELEGATED to `delegate`: the delegator's seat passes to a
+/// registration of the delegate's own (`invited`, the same session, the delegator's
+/// language and zone, their own links), who is sent an invitation (REQUEST); the
+/// delegator becomes `declined` (their link can take them back while seats are left).
+/// The seat changes hands without being freed: nobody waiting takes it in between,
+/// and a full session can be delegated too. `Err` says why nothing was done (the
+/// answer is then held for the organizer). The caller records the delegator's answer.
+pub async fn delegate(
+    tx: &mut Work<'_>,
+    ctx: &Context,
+    webinar: &Webinar,
+    id: RegistrationId,
+    to: &EmailAddress,
+) -> AppResult<Result<Registration, String>> {
+    let mut delegator = locked(tx, webinar, id).await?;
+    if !delegator.status.holds_seat() {
+        return Ok(Err(format!(
+            "the registration of {} is {}: it has no seat to hand over",
+            delegator.email.as_str(),
+            delegator.status.as_str()
+        )));
+    }
+    if let Some(existing) = db::registrations::find_by_email(tx.exec(), webinar.id, to).await? {
+        return Ok(Err(format!(
+            "the delegate {} is already registered ({})",
+            to.as_str(),
+            existing.status.as_str()
+        )));
+    }
+    let Some(session) = db::sessions::find(tx.exec(), webinar.id, delegator.session_id).await?
+    else {
+        return Err(AppError::not_found("session"));
+    };
+    // The calendar names the delegate by address only.
+    let Ok(name) = PersonName::parse(to.as_str()) else {
+        return Ok(Err(format!(
+            "the delegate's address {} is too long",
+            to.as_str()
+        )));
+    };
+    let new = NewRegistration {
+        name,
+        email: to.clone(),
+        organization: None,
+        role: None,
+        country: None,
+        time_zone: delegator.time_zone,
+        language: Some(delegator.language),
+        session_id: Some(session.id),
+        share_in_participant_list: false,
+        also_wait_for: Vec::new(),
+    };
+    let mut registration = build(ctx, webinar, &new, &session, delegator.assignment, None);
+    registration.status = RegistrationStatus::Invited;
+    let token = ctx.keys.manage_token(registration.id);
+    if !db::registrations::insert_if_absent(tx.exec(), &registration, &token_hash(&token)).await? {
+        return Ok(Err(format!(
+            "the delegate {} registered meanwhile",
+            to.as_str()
+        )));
+    }
+    delegator.status = RegistrationStatus::Declined;
+    db::registrations::update(tx.exec(), &delegator).await?;
+    let letter = Letter::for_registration(Kind::Invitation, &registration, webinar, &session);
+    tx.queue(webinar, &letter, "").await?;
+    Ok(Ok(registration))
 }
 
 /// The organizers' answer to registrations waiting for approval.

@@ -679,6 +679,113 @@ async fn a_proposed_time_of_another_session_offers_the_switch(backend: Backend) 
     }
 }
 
+/// With `counter_proposals: "switch"`, a new time proposed that is another session's
+/// start moves the person there at once: the seat moves, and the updated invitation
+/// (REQUEST, same UID, next SEQUENCE) says so.
+async fn a_proposed_time_of_another_session_switches_when_the_webinar_says_so(backend: Backend) {
+    let app = app(backend).await;
+    let w = app.model_webinar(Some(5), Some(5)).await;
+    let refused = app
+        .organizer(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/webinars/{}", w.id),
+            Some(&json!({"counter_proposals": "always"})),
+        )
+        .await;
+    let problem = json_of(refused, StatusCode::BAD_REQUEST).await;
+    assert!(
+        problem.to_string().contains("counter_proposals"),
+        "{problem}"
+    );
+    let changed = json_of(
+        app.organizer(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/webinars/{}", w.id),
+            Some(&json!({"counter_proposals": "switch"})),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(changed["counter_proposals"], "switch");
+    let (_, token, mail) = registered(&app, &w.id, &w.am, "dana@example.net").await;
+    // counter.eml proposes 2030-09-24T14:00Z, the PM session's start.
+    let counter = Sample::new("counter.eml", &uid(&mail), "dana@example.net").raw();
+    let moved = post_mail(&app, &counter).await;
+    assert_eq!(moved["outcome"], "applied", "{moved}");
+    assert!(
+        moved["reason"].as_str().unwrap().contains("moved"),
+        "{moved}"
+    );
+    assert_eq!(
+        registration(&app, &token).await["session_id"],
+        w.pm.as_str()
+    );
+    assert_eq!(seats_left(&app, &w.id, &w.am).await, json!(5));
+    assert_eq!(seats_left(&app, &w.id, &w.pm).await, json!(4));
+    let sent = app.deliver().await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].to, "dana@example.net");
+    assert_eq!(sent[0].method_param.as_deref(), Some("REQUEST"));
+    let ics = sent[0].calendar.as_deref().unwrap();
+    assert_eq!(prop(ics, "UID"), Some(uid(&mail)));
+    assert_eq!(prop(ics, "SEQUENCE").as_deref(), Some("1"));
+    assert_eq!(prop(ics, "DTSTART").as_deref(), Some("20300924T140000Z"));
+}
+
+/// Both answer settings are on the organizer's webinar form, off (held, offered) by default.
+async fn the_answer_settings_are_on_the_webinar_form(backend: Backend) {
+    let app = app(backend).await;
+    let browser = crate::helpers::Browser::new(&app);
+    browser.sign_in(&app).await;
+    let (base, csrf) = browser
+        .create_webinar("Answers", &[("AM", "2030-09-24T07:00")])
+        .await;
+    let webinar = base.rsplit('/').next().unwrap().to_string();
+    let read = async || {
+        json_of(
+            app.get_as_organizer(&format!("/api/v1/webinars/{webinar}"))
+                .await,
+            StatusCode::OK,
+        )
+        .await
+    };
+    let before = read().await;
+    assert_eq!(before["allow_delegation"], false);
+    assert_eq!(before["counter_proposals"], "offer");
+    let form = |delegation: &'static str, counter: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("title", "Answers".to_string()),
+            ("languages", "en".to_string()),
+            ("time_zone", "UTC".to_string()),
+            ("allow_delegation", delegation.to_string()),
+            ("counter_proposals", counter.to_string()),
+        ]
+    };
+    let fields = form("true", "switch");
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, page, _) = browser.post(&base, &fields).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains(r#"<option value="true" selected>Invite the delegate in their place"#),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"<option value="switch" selected>Move them to that session"#),
+        "{page}"
+    );
+    let after = read().await;
+    assert_eq!(after["allow_delegation"], true);
+    assert_eq!(after["counter_proposals"], "switch");
+    let fields = form("true", "sometimes");
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, page, _) = browser.post(&base, &fields).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(page.contains("counter_proposals must be"), "{page}");
+    assert_eq!(read().await["counter_proposals"], "switch");
+}
+
 /// With `mail.inbound.authserv_id`, only the deployment's own server's DMARC verdict
 /// proves the sender: a From that matches is not enough.
 async fn a_trusted_servers_dmarc_verdict_decides_who_sent_an_answer(backend: Backend) {
@@ -786,6 +893,8 @@ async fn the_organizer_page_shows_answers_and_applies_held_ones(backend: Backend
 on_both_databases!(
     a_trusted_servers_dmarc_verdict_decides_who_sent_an_answer,
     a_proposed_time_of_another_session_offers_the_switch,
+    a_proposed_time_of_another_session_switches_when_the_webinar_says_so,
+    the_answer_settings_are_on_the_webinar_form,
     the_organizer_page_shows_answers_and_applies_held_ones,
     a_bounce_to_the_verp_address_names_its_message,
     a_decline_frees_the_seat_and_the_personal_link_registers_again,

@@ -7,6 +7,7 @@ use serde_json::json;
 
 use crate::helpers::{Backend, TestApp, inline_delivery, json_of, spawn_app_with};
 use crate::inbound::{registered, registration, seats_left, uid};
+use crate::mail::prop;
 use crate::on_both_databases;
 
 const SECRET: &str = "inbound-secret-for-tests-0123456789";
@@ -319,7 +320,131 @@ async fn auto_replies_of_each_system_change_nothing(backend: Backend) {
     }
 }
 
+/// libkcal's DELEGATED reply, pointed at `email`'s registration and at `delegate`.
+fn delegation(uid: &str, email: &str, delegate: &str) -> String {
+    let text = real("reply/kde-libkcal-delegated.ics")
+        .replace("libkcal-1387792342.429", uid)
+        .replace("testuserb@example.com", email)
+        .replace("delegate@example.org", delegate);
+    wrapped(&text, email)
+}
+
+async fn registrations(app: &TestApp, webinar: &str) -> Vec<serde_json::Value> {
+    json_of(
+        app.get_as_organizer(&format!("/api/v1/webinars/{webinar}/registrations"))
+            .await,
+        StatusCode::OK,
+    )
+    .await
+    .as_array()
+    .unwrap()
+    .clone()
+}
+
+/// A delegation in a person's calendar: held while the webinar does not allow it; when
+/// it does (or the organizer applies the held one), the delegate takes the seat with a
+/// registration and an invitation of their own, and the seat count does not move.
+async fn a_delegation_invites_the_delegate_when_the_webinar_allows_it(backend: Backend) {
+    let app = app(backend).await;
+    // A full AM session: the seat changes hands, nobody waiting or registering takes it.
+    let w = app.model_webinar(Some(2), None).await;
+    let (_, held_token, held_mail) = registered(&app, &w.id, &w.am, "ana@example.net").await;
+    let held = post(
+        &app,
+        &delegation(&uid(&held_mail), "ana@example.net", "deputy@example.net"),
+    )
+    .await;
+    assert_eq!(held["outcome"], "held", "{held}");
+    assert!(
+        held["reason"]
+            .as_str()
+            .unwrap()
+            .contains("allow_delegation"),
+        "{held}"
+    );
+    assert_eq!(
+        registration(&app, &held_token).await["status"],
+        "registered"
+    );
+    assert!(app.deliver().await.is_empty());
+
+    let changed = json_of(
+        app.organizer(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/webinars/{}", w.id),
+            Some(&json!({"allow_delegation": true})),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(changed["allow_delegation"], true);
+    let (_, token, mail) = registered(&app, &w.id, &w.am, "bert@example.net").await;
+    assert_eq!(seats_left(&app, &w.id, &w.am).await, json!(0));
+    let applied = post(
+        &app,
+        &delegation(&uid(&mail), "bert@example.net", "Carla.Deputy@example.net"),
+    )
+    .await;
+    assert_eq!(applied["outcome"], "applied", "{applied}");
+    let bert = registration(&app, &token).await;
+    assert_eq!(bert["status"], "declined");
+    assert_eq!(bert["calendar_answer"], "delegated");
+    assert_eq!(seats_left(&app, &w.id, &w.am).await, json!(0));
+    let sent = app.deliver().await;
+    assert_eq!(sent.len(), 1, "the delegate's invitation only");
+    // The calendar's addresses are read lower-cased.
+    assert_eq!(sent[0].to, "carla.deputy@example.net");
+    assert_eq!(sent[0].method_param.as_deref(), Some("REQUEST"));
+    let ics = sent[0].calendar.as_deref().unwrap();
+    assert_ne!(prop(ics, "UID"), Some(uid(&mail)), "an event of their own");
+    assert!(sent[0].text.contains(&format!("{}/r/", app.address)));
+    assert!(!sent[0].text.contains(&token), "not the delegator's link");
+    let all = registrations(&app, &w.id).await;
+    let carla = all
+        .iter()
+        .find(|r| r["email"] == "carla.deputy@example.net")
+        .expect("the delegate's registration");
+    assert_eq!(carla["status"], "invited");
+    assert_eq!(carla["session_id"], w.am.as_str());
+    assert_eq!(carla["time_zone"], "Europe/Zurich");
+
+    // Applying the held one does the same; a delegate already registered is held.
+    let path = format!(
+        "/api/v1/webinars/{}/inbound/{}/apply",
+        w.id,
+        held["id"].as_str().unwrap()
+    );
+    let after = json_of(
+        app.organizer(reqwest::Method::POST, &path, None).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(after["outcome"], "applied", "{after}");
+    assert_eq!(registration(&app, &held_token).await["status"], "declined");
+    let sent = app.deliver().await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].to, "deputy@example.net");
+    assert_eq!(seats_left(&app, &w.id, &w.am).await, json!(0));
+    let (_, _, dana) = registered(&app, &w.id, &w.pm, "dana@example.net").await;
+    let again = post(
+        &app,
+        &delegation(&uid(&dana), "dana@example.net", "deputy@example.net"),
+    )
+    .await;
+    assert_eq!(again["outcome"], "held", "{again}");
+    assert!(
+        again["reason"]
+            .as_str()
+            .unwrap()
+            .contains("already registered"),
+        "{again}"
+    );
+    assert!(app.deliver().await.is_empty());
+}
+
 on_both_databases!(
+    a_delegation_invites_the_delegate_when_the_webinar_allows_it,
     replies_of_each_client_change_the_registration_they_name,
     bounces_of_each_mail_server_mark_the_message_they_name,
     auto_replies_of_each_system_change_nothing,

@@ -32,6 +32,11 @@ pub struct WebinarView {
     /// Whether a full session keeps a waiting list (the first person waiting takes a
     /// freed seat).
     pub waiting_list: bool,
+    /// Whether a calendar answer delegated to someone else invites the delegate.
+    pub allow_delegation: bool,
+    /// A new time proposed that matches another session: `offer` (emailed a link to
+    /// switch) or `switch` (moved there).
+    pub counter_proposals: String,
     pub sessions: Vec<SessionView>,
 }
 
@@ -50,6 +55,8 @@ impl WebinarView {
             preferred_local_hour: preferred_hour(&w.rules),
             registration_policy: w.registration_policy.as_str().to_string(),
             waiting_list: w.waiting_list,
+            allow_delegation: w.allow_delegation,
+            counter_proposals: w.counter_proposals.as_str().to_string(),
             sessions: sessions
                 .iter()
                 .map(|s| SessionView::new(s, show_join_url))

@@ -63,6 +63,13 @@ pub struct WebinarInput {
     /// session full is put on it (`status: "waitlisted"`), and a freed seat goes to the
     /// first person waiting.
     pub waiting_list: Option<bool>,
+    /// A calendar answer DELEGATED to someone else (Outlook's "Delegate", RFC 5546
+    /// `DELEGATED-TO`) invites the delegate in the delegator's place, with a registration
+    /// of their own (default false: the answer is held for the organizer).
+    pub allow_delegation: Option<bool>,
+    /// A new time proposed from a calendar (COUNTER) that is the start of another session:
+    /// `offer` (default) emails the person their link to switch, `switch` moves them there.
+    pub counter_proposals: Option<String>,
     /// Sessions to create with the webinar (only on creation).
     pub sessions: Option<Vec<CreateSession>>,
 }
@@ -82,6 +89,8 @@ impl WebinarInput {
             preferred_local_hour: self.preferred_local_hour,
             registration_policy: self.registration_policy.clone(),
             waiting_list: self.waiting_list,
+            allow_delegation: self.allow_delegation,
+            counter_proposals: self.counter_proposals.clone(),
         }
     }
 }

@@ -57,6 +57,22 @@ pub(crate) struct WebinarForm {
     registration_policy: String,
     /// `true` or `false`; blank (a form without the field) leaves it as it is.
     waiting_list: String,
+    /// `true` or `false`, as `waiting_list`.
+    allow_delegation: String,
+    /// `offer` or `switch`; blank leaves it as it is.
+    counter_proposals: String,
+}
+
+/// A yes/no field of the form: blank (a form without the field) leaves it as it is.
+fn flag(field: &str, value: &str) -> AppResult<Option<bool>> {
+    match value.trim() {
+        "" => Ok(None),
+        "true" => Ok(Some(true)),
+        "false" => Ok(Some(false)),
+        _ => Err(AppError::BadRequest(format!(
+            "{field} must be true or false"
+        ))),
+    }
 }
 
 pub(crate) fn webinar_input(
@@ -79,16 +95,9 @@ pub(crate) fn webinar_input(
         window_end: blank(&form.window_end),
         preferred_local_hour: preferred,
         registration_policy: blank(&form.registration_policy),
-        waiting_list: match form.waiting_list.trim() {
-            "" => None,
-            "true" => Some(true),
-            "false" => Some(false),
-            _ => {
-                return Err(AppError::BadRequest(
-                    "waiting_list must be true or false".into(),
-                ));
-            }
-        },
+        waiting_list: flag("waiting_list", &form.waiting_list)?,
+        allow_delegation: flag("allow_delegation", &form.allow_delegation)?,
+        counter_proposals: blank(&form.counter_proposals),
         ..Default::default()
     })
 }
@@ -118,6 +127,8 @@ pub(crate) fn webinar_form(body: &str) -> (WebinarForm, Vec<String>) {
         preferred_local_hour: get("preferred_local_hour"),
         registration_policy: get("registration_policy"),
         waiting_list: get("waiting_list"),
+        allow_delegation: get("allow_delegation"),
+        counter_proposals: get("counter_proposals"),
     };
     (form, languages)
 }
@@ -305,6 +316,8 @@ pub(crate) fn webinar_value(w: &Webinar) -> Value {
         preferred_local_hour => crate::domain::webinar::preferred_hour(&w.rules),
         registration_policy => w.registration_policy.as_str(),
         waiting_list => w.waiting_list,
+        allow_delegation => w.allow_delegation,
+        counter_proposals => w.counter_proposals.as_str(),
     }
 }
 
