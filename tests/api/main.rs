@@ -30,4 +30,5 @@ mod registrations;
 mod request_spans;
 mod sessions;
 mod waitlist;
+mod walkthrough;
 mod webinars;
