@@ -98,7 +98,7 @@ pub fn router() -> Router<AppState> {
             "/organizer/webinars/{id}/invitees",
             get(invitees_page)
                 .post(upload_invitees)
-                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+                .layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
         )
         .route(
             "/organizer/webinars/{id}/invitees/{invitee}",
@@ -138,6 +138,8 @@ pub fn router() -> Router<AppState> {
 /// Documents and invitee lists uploaded from the pages may be large; every other form
 /// keeps the pages' small limit (`super::FORM_LIMIT`).
 const UPLOAD_LIMIT: usize = services::materials::MAX_FILE + 64 * 1024;
+/// An invitee list of 100,000 people (CSV or XLSX), with the form around it.
+const IMPORT_LIMIT: usize = services::invitees::MAX_FILE + 64 * 1024;
 
 /// The organizer's language: the switcher's choice, else the browser's, else English.
 pub(crate) fn lang(web: &Web) -> Language {
