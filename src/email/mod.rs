@@ -62,14 +62,19 @@ pub async fn queue(
     // gone out yet. A first state has nothing to replace, so new registrations and
     // invitations, the hot path, make no extra statement.
     if letter.kind.method().is_some() && letter.sequence > 0 {
-        db::outbox::supersede(ex.reborrow(), &letter.to_email, &letter.event_key_prefix()).await?;
+        db::outbox::supersede(
+            ex.reborrow(),
+            letter.recipient(),
+            &letter.event_key_prefix(),
+        )
+        .await?;
     }
     db::outbox::enqueue(
         ex,
         &db::outbox::NewMessage {
             webinar,
             idempotency_key: &key,
-            recipient: &letter.to_email,
+            recipient: letter.recipient(),
             kind: letter.kind.as_str(),
             payload: &payload,
             message_id: &db::outbox::message_id(host),

@@ -29,6 +29,7 @@ mod privacy;
 mod registration_policy;
 mod registrations;
 mod request_spans;
+mod send_preview;
 mod sessions;
 mod translations;
 mod waitlist;

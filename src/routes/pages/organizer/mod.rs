@@ -116,6 +116,10 @@ pub fn router() -> Router<AppState> {
             "/organizer/webinars/{id}/invitations",
             get(confirm_send_page).post(send_invitations),
         )
+        .route(
+            "/organizer/webinars/{id}/invitations/test",
+            post(send_test_invitation),
+        )
         .route("/organizer/webinars/{id}/outbox", get(outbox_page))
         .route(
             "/organizer/webinars/{id}/outbox/{message}/retry",
