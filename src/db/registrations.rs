@@ -219,7 +219,8 @@ pub async fn follow_invitee(ex: Exec<'_>, invitee: InviteeId) -> anyhow::Result<
 
 /// [`follow_invitee`] for many invitees at once (an import's chunk).
 pub async fn follow_invitees(mut ex: Exec<'_>, invitees: &[InviteeId]) -> anyhow::Result<()> {
-    for part in invitees.chunks(500) {
+    // Few parameters per statement (see db::invitees::upsert_many).
+    for part in invitees.chunks(40) {
         let sql = format!(
             "UPDATE registrations SET organization = i.organization, role = i.role, \
              country = i.country FROM invitees i \
