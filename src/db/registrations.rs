@@ -222,6 +222,31 @@ pub async fn follow_invitee(ex: Exec<'_>, invitee: InviteeId) -> anyhow::Result<
     Ok(())
 }
 
+/// [`follow_invitee`] for many invitees at once (an import's chunk).
+pub async fn follow_invitees(mut ex: Exec<'_>, invitees: &[InviteeId]) -> anyhow::Result<()> {
+    // Few parameters per statement (see db::invitees::upsert_many).
+    for part in invitees.chunks(40) {
+        let sql = format!(
+            "UPDATE registrations SET organization = i.organization, role = i.role, \
+             country = i.country FROM invitees i \
+             WHERE registrations.invitee_id = i.id AND i.id IN ({})",
+            (1..=part.len())
+                .map(|n| format!("${n}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        on!(ex.reborrow(), c => {
+            let mut q = sqlx::query(&sql).persistent(false);
+            for id in part {
+                q = q.bind(id.0);
+            }
+            q.execute(c).await.map(|_| ())
+        })
+        .context("copying invitees' details to their registrations")?;
+    }
+    Ok(())
+}
+
 /// A registration by id alone (its webinar is read from it).
 pub async fn get(ex: Exec<'_>, id: RegistrationId) -> anyhow::Result<Option<Registration>> {
     let sql = format!("SELECT {COLUMNS} FROM registrations WHERE id = $1");

@@ -46,34 +46,63 @@ pub struct NewInvitee {
 impl InviteeRow {
     /// Checks every field and names all that are wrong, so one pass fixes the row.
     pub fn check(&self, default_language: Language) -> Result<NewInvitee, Invalid> {
+        self.check_fields(default_language).map_err(|problems| {
+            Invalid(
+                problems
+                    .into_iter()
+                    .map(|(_, message)| message)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+        })
+    }
+
+    /// [`check`](Self::check), answering each wrong field by its column name (`name`,
+    /// `email`, `organization`, `role`, `country`, `time_zone`, `language`) with its
+    /// problem, so that a page can tell it in its own language.
+    pub fn check_fields(
+        &self,
+        default_language: Language,
+    ) -> Result<NewInvitee, Vec<(&'static str, String)>> {
         let mut problems = Vec::new();
+        let note = |field: &'static str| move |e: Invalid| (field, e.0);
         let name = PersonName::parse(&self.name)
-            .map_err(|e| problems.push(e.0))
+            .map_err(note("name"))
+            .map_err(|p| problems.push(p))
             .ok();
         let email = EmailAddress::parse(&self.email)
-            .map_err(|e| problems.push(e.0))
+            .map_err(note("email"))
+            .map_err(|p| problems.push(p))
             .ok();
         let organization = optional_text("organization", self.organization.as_deref(), 300)
-            .map_err(|e| problems.push(e.0))
+            .map_err(note("organization"))
+            .map_err(|p| problems.push(p))
             .ok();
         let role = optional_text("role", self.role.as_deref(), 200)
-            .map_err(|e| problems.push(e.0))
+            .map_err(note("role"))
+            .map_err(|p| problems.push(p))
             .ok();
         let country = match self.country.as_deref().map(str::trim) {
             None | Some("") => Some(None),
             Some(c) => Country::parse(c)
                 .map(Some)
-                .map_err(|e| problems.push(e.0))
+                .map_err(note("country"))
+                .map_err(|p| problems.push(p))
                 .ok(),
         };
         let time_zone = self
             .time_zone
             .parse::<TimeZone>()
-            .map_err(|e| problems.push(e.0))
+            .map_err(note("time_zone"))
+            .map_err(|p| problems.push(p))
             .ok();
         let language = match self.language.as_deref().map(str::trim) {
             None | Some("") => Some(default_language),
-            Some(l) => l.parse::<Language>().map_err(|e| problems.push(e.0)).ok(),
+            Some(l) => l
+                .parse::<Language>()
+                .map_err(note("language"))
+                .map_err(|p| problems.push(p))
+                .ok(),
         };
         match (
             name,
@@ -101,7 +130,7 @@ impl InviteeRow {
                 time_zone,
                 language,
             }),
-            _ => Err(Invalid(problems.join("; "))),
+            _ => Err(problems),
         }
     }
 }

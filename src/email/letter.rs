@@ -197,6 +197,10 @@ pub struct Letter {
     /// (`Keys::account_link_token`) when the email is written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_link_id: Option<Uuid>,
+    /// A test: the letter as `to_name` will read it, delivered to this address instead
+    /// (the organizer's), its subject marked from the catalogue (`email.test_prefix`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_to: Option<String>,
 }
 
 /// Who a letter goes to, and the calendar event it is about.
@@ -230,6 +234,7 @@ impl Letter {
             calendar_uid: to.calendar_uid.to_string(),
             sequence: to.sequence,
             account_link_id: None,
+            test_to: None,
         }
     }
 
@@ -261,6 +266,7 @@ impl Letter {
             calendar_uid: format!("member-{link}"),
             sequence: 0,
             account_link_id: Some(link),
+            test_to: None,
         }
     }
 
@@ -298,6 +304,11 @@ impl Letter {
         self.previous_ends_at = Some(previous.ends_at());
         self.previous_label = Some(previous.label.clone());
         self
+    }
+
+    /// The address the message goes to: the person's, or the tester's.
+    pub fn recipient(&self) -> &str {
+        self.test_to.as_deref().unwrap_or(&self.to_email)
     }
 
     /// The start of every idempotency key about this calendar event (see below).

@@ -65,14 +65,19 @@ pub async fn queue(
     // A DECLINECOUNTER states no new version of the event: it replaces nothing.
     if matches!(letter.kind.method(), Some(Method::Request | Method::Cancel)) && letter.sequence > 0
     {
-        db::outbox::supersede(ex.reborrow(), &letter.to_email, &letter.event_key_prefix()).await?;
+        db::outbox::supersede(
+            ex.reborrow(),
+            letter.recipient(),
+            &letter.event_key_prefix(),
+        )
+        .await?;
     }
     db::outbox::enqueue(
         ex,
         &db::outbox::NewMessage {
             webinar,
             idempotency_key: &key,
-            recipient: &letter.to_email,
+            recipient: letter.recipient(),
             kind: letter.kind.as_str(),
             payload: &payload,
             message_id: &db::outbox::message_id(host),

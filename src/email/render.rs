@@ -72,7 +72,10 @@ impl Renderer {
             ("when", when_local.as_str()),
             ("zone", tz.0.name()),
         ];
-        let subject = t(&format!("email.{kind}.subject"), &common);
+        let mut subject = t(&format!("email.{kind}.subject"), &common);
+        if letter.test_to.is_some() {
+            subject = format!("{} {subject}", t("email.test_prefix", &[]));
+        }
         let method = letter.kind.method();
         let calendar_note = match method {
             Some(Method::Request) => Some(t("email.calendar_request", &[])),
@@ -243,6 +246,7 @@ mod tests {
             calendar_uid: "uid".into(),
             sequence: 0,
             account_link_id: None,
+            test_to: None,
         }
     }
 

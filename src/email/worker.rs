@@ -9,7 +9,7 @@ use lettre::message::Mailbox;
 use tokio::sync::watch;
 
 use super::letter::Letter;
-use super::render::RenderContext;
+use super::render::{RenderContext, Rendered};
 use super::transport::SendError;
 use super::{message, reminders};
 use crate::db::{self, outbox::Claimed};
@@ -232,6 +232,18 @@ async fn send_one(
 
 fn compose(ctx: &Context, m: &Claimed, materials: &[Material]) -> anyhow::Result<lettre::Message> {
     let letter: Letter = serde_json::from_str(&m.payload)?;
+    let rendered = render(ctx, &letter, materials)?;
+    let to = match &letter.test_to {
+        Some(tester) => Mailbox::new(None, tester.parse()?),
+        None => Mailbox::new(Some(letter.to_name.clone()), letter.to_email.parse()?),
+    };
+    message::build(&ctx.settings.mail.from, to, &m.message_id, rendered)
+}
+
+/// What a letter says when it is delivered now: subject, bodies and calendar, with the
+/// manage and join links derived from its registration, and the webinar's documents
+/// (`materials`) in the reader's language. The send page's preview shows the same.
+pub fn render(ctx: &Context, letter: &Letter, materials: &[Material]) -> anyhow::Result<Rendered> {
     let language = letter.language.parse()?;
     let documents = material::for_reader(materials, language, &ctx.settings.server.public_url);
     let settings = &ctx.settings;
@@ -249,8 +261,8 @@ fn compose(ctx: &Context, m: &Claimed, materials: &[Material]) -> anyhow::Result
     let join_link = registration.map(|id| ctx.join_link(id));
     let organizer_name = from.name.clone().unwrap_or_else(|| "Meridian".into());
     let organizer_email = from.email.to_string();
-    let rendered = ctx.mailer.renderer.render(
-        &letter,
+    ctx.mailer.renderer.render(
+        letter,
         &RenderContext {
             manage_url,
             join_link,
@@ -259,7 +271,5 @@ fn compose(ctx: &Context, m: &Claimed, materials: &[Material]) -> anyhow::Result
             now: Utc::now(),
             documents,
         },
-    )?;
-    let to = Mailbox::new(Some(letter.to_name.clone()), letter.to_email.parse()?);
-    message::build(from, to, &m.message_id, rendered)
+    )
 }

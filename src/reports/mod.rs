@@ -229,6 +229,20 @@ fn delimiters(text: &str) -> [u8; 3] {
 /// format characters (bidi marks and isolates, zero-width joiners) removed, whitespace
 /// collapsed, the trailing part in brackets dropped (Zoom's `Display (Original)`,
 /// Teams' `(Guest)`, `(External)`, `(Unverified)`, `(Host)`), lower-cased.
+/// The non-blank rows of an XLSX file's first sheet as (row number, trimmed cells), for
+/// lists other than meeting reports (the invitees).
+pub fn spreadsheet_rows(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, ImportError> {
+    Ok(xlsx::records(bytes)?
+        .into_iter()
+        .map(|r| (r.line, r.cells))
+        .collect())
+}
+
+/// Whether `bytes` is an XLSX spreadsheet (a ZIP archive) rather than text.
+pub fn is_spreadsheet(bytes: &[u8]) -> bool {
+    xlsx::is_xlsx(bytes)
+}
+
 pub fn normalise_name(name: &str) -> String {
     let visible = without_invisible(&name.nfkc().collect::<String>());
     let collapsed = visible.split_whitespace().collect::<Vec<_>>().join(" ");

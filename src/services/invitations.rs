@@ -12,7 +12,9 @@ use crate::domain::invitee::Invitee;
 use crate::domain::member::Access;
 use crate::domain::registration::{Assignment, RegistrationStatus};
 use crate::domain::webinar::{Session, SessionStatus, Webinar};
+use crate::email;
 use crate::email::letter::{Kind, Letter};
+use crate::email::render::Rendered;
 use crate::error::{AppError, AppResult};
 use crate::security::token_hash;
 use crate::services::registrations::{NewRegistration, build, recommended};
@@ -116,6 +118,66 @@ pub async fn retry_message(ctx: &Context, webinar: &Access, message: i64) -> App
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The invitation `invitee` would receive if it were sent now: the session the rule
+/// picks for them, in their language and zone, with the webinar's documents; built on a
+/// registration that is never stored (its manage and join links lead nowhere).
+pub async fn preview(
+    ctx: &Context,
+    webinar: &Webinar,
+    invitee: InviteeId,
+) -> AppResult<(Invitee, Letter, Rendered)> {
+    let mut conn = ctx.db.conn().await?;
+    let invitee = db::invitees::find(conn.exec(), webinar.id, invitee)
+        .await?
+        .ok_or_else(|| AppError::not_found("invitee"))?;
+    let sessions = db::sessions::list(conn.exec(), webinar.id).await?;
+    let materials = db::materials::list(conn.exec(), webinar.id).await?;
+    drop(conn);
+    let session = recommended(webinar, &sessions, invitee.time_zone)
+        .map(|i| &sessions[i])
+        .ok_or_else(|| {
+            AppError::Conflict(format!(
+                "no session has a seat for {}",
+                invitee.email.as_str()
+            ))
+        })?;
+    let mut registration = build(
+        ctx,
+        webinar,
+        &new_registration(&invitee),
+        session,
+        Assignment::Auto,
+        Some(invitee.id),
+    );
+    registration.status = RegistrationStatus::Invited;
+    let letter = Letter::for_registration(Kind::Invitation, &registration, webinar, session);
+    let rendered = email::worker::render(ctx, &letter, &materials)?;
+    Ok((invitee, letter, rendered))
+}
+
+/// Sends [`preview`] to the organizer who asks, marked as a test: no registration is
+/// made and the invitee's state does not change.
+pub async fn send_test(ctx: &Context, webinar: &Access, invitee: InviteeId) -> AppResult<String> {
+    let (invitee, mut letter, _) = preview(ctx, webinar, invitee).await?;
+    let to = webinar.actor.email.clone();
+    letter.test_to = Some(to.clone());
+    let mut work = ctx.begin().await?;
+    // Every test is a message of its own, however often it is asked for.
+    work.queue(webinar, &letter, &format!(":test:{}", uuid::Uuid::new_v4()))
+        .await?;
+    work.audit(
+        webinar,
+        "invitations.tested",
+        &format!(
+            "sent a test of the invitation of {} to {to}",
+            invitee.email.as_str()
+        ),
+    )
+    .await?;
+    work.commit().await?;
+    Ok(to)
 }
 
 /// Invitees registered and queued per transaction.

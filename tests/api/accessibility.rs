@@ -17,26 +17,31 @@ const LANGUAGES: [&str; 2] = ["en", "ar"];
 /// The model webinar with what the organizer's pages show: the sample invitee list, a
 /// chair, a document, registrations (a guest who attended, one who did not, one who
 /// cancelled), invitations in the outbox.
-struct Site {
-    app: TestApp,
-    w: ModelWebinar,
+pub struct Site {
+    pub app: TestApp,
+    pub w: ModelWebinar,
     /// The organizer's email, who owns the webinar and signs in with the browser.
-    email: String,
+    pub email: String,
     /// The path of the one-time link to set the organizer's password.
-    password_link: String,
-    invitee: String,
-    manage: String,
-    join: String,
-    cancelled: String,
+    pub password_link: String,
+    pub invitee: String,
+    pub manage: String,
+    pub join: String,
+    pub cancelled: String,
     /// On the PM session's waiting list.
-    waitlisted: String,
+    pub waitlisted: String,
     /// The query of a list page that has a page before it and one after it (by arrival,
     /// after the epoch, one row a page).
-    later_page: String,
+    pub later_page: String,
 }
 
 async fn site() -> Site {
-    let mut app = spawn_app(Backend::Sqlite).await;
+    site_on(Backend::Sqlite).await
+}
+
+/// The site on `backend` (the translation test visits it on both databases).
+pub async fn site_on(backend: Backend) -> Site {
+    let mut app = spawn_app(backend).await;
     // The webinar belongs to the organizer who signs in with the browser.
     let (email, password_link) = app.password_link().await;
     app.token = meridian::cli::create_token(&app.settings, &email, "accessibility")
@@ -191,14 +196,14 @@ async fn fill_pm_and_wait(app: &TestApp, w: &ModelWebinar) -> String {
 }
 
 /// `path` in `lang` (the switcher's `?lang=`).
-fn in_language(path: &str, lang: &str) -> String {
+pub fn in_language(path: &str, lang: &str) -> String {
     let joiner = if path.contains('?') { '&' } else { '?' };
     format!("{path}{joiner}lang={lang}")
 }
 
 /// Every page a visitor can reach, by label and path (from `src/routes/pages/`: public.rs,
 /// join.rs, and the error page).
-fn public_pages(s: &Site) -> Vec<(&'static str, String)> {
+pub fn public_pages(s: &Site) -> Vec<(&'static str, String)> {
     let w = &s.w.id;
     vec![
         ("registration page", format!("/w/{w}?tz=Asia/Tokyo")),
@@ -224,7 +229,7 @@ fn public_pages(s: &Site) -> Vec<(&'static str, String)> {
 
 /// Every page of the signed-in organizer (src/routes/pages/organizer/, attendance.rs,
 /// tokens.rs, downloads.rs's printable list).
-fn organizer_pages(s: &Site) -> Vec<(&'static str, String)> {
+pub fn organizer_pages(s: &Site) -> Vec<(&'static str, String)> {
     let webinar = format!("/organizer/webinars/{}", s.w.id);
     let mut pages = vec![
         ("webinar list", "/organizer".to_string()),

@@ -80,14 +80,34 @@ async fn oversized_and_malformed_bodies_get_json_errors(backend: Backend) {
         .await
         .unwrap();
     assert_error(response, StatusCode::PAYLOAD_TOO_LARGE, "larger than").await;
+    // An invitee list takes up to 32 MiB as CSV, a JSON body still 1 MiB.
     let big_csv = format!(
         "name,email,time_zone\n{}",
-        "a,b@example.org,UTC\n".repeat(60_000)
+        "a,b@example.org,UTC\n".repeat(1_700_000)
     );
     assert_error(
         app.import_csv(&w.id, &big_csv).await,
         StatusCode::PAYLOAD_TOO_LARGE,
-        "larger than",
+        "larger than 33554432 bytes",
+    )
+    .await;
+    let big_json = format!(
+        "[{}{{}}]",
+        "{\"name\": \"a\", \"email\": \"b@example.org\", \"time_zone\": \"UTC\"},".repeat(20_000)
+    );
+    let response = app
+        .client
+        .post(app.url(&format!("/api/v1/webinars/{}/invitees", w.id)))
+        .bearer_auth(&app.token)
+        .header("content-type", "application/json")
+        .body(big_json)
+        .send()
+        .await
+        .unwrap();
+    assert_error(
+        response,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "larger than 1048576 bytes",
     )
     .await;
     let response = app

@@ -587,10 +587,16 @@ impl Browser {
     /// answers their address.
     pub async fn sign_in(&self, app: &TestApp) -> String {
         let (email, link) = app.password_link().await;
-        let (_, page) = self.get(&link).await;
+        self.set_password_and_sign_in(&email, &link).await;
+        email
+    }
+
+    /// Sets the password of `email` through its one-time `link`, then signs in.
+    pub async fn set_password_and_sign_in(&self, email: &str, link: &str) {
+        let (_, page) = self.get(link).await;
         let (status, _, _) = self
             .post(
-                &link,
+                link,
                 &[
                     ("csrf", &csrf_of(&page)),
                     ("password", "correct horse battery"),
@@ -605,14 +611,13 @@ impl Browser {
                 "/organizer/sign-in",
                 &[
                     ("csrf", &csrf_of(&page)),
-                    ("email", &email),
+                    ("email", email),
                     ("password", "correct horse battery"),
                 ],
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{page}");
         assert!(url.ends_with("/organizer"), "{url}");
-        email
     }
 }
 

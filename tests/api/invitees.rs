@@ -43,7 +43,10 @@ async fn sample_invitees_import_and_are_assigned_sensibly(backend: Backend) {
     let app = spawn_app(backend).await;
     let w = app.model_webinar(None, None).await;
     let report = json_of(app.import_csv(&w.id, &sample_csv()).await, StatusCode::OK).await;
-    assert_eq!(report, json!({"imported": 24, "updated": 0, "errors": []}));
+    assert_eq!(
+        report,
+        json!({"imported": 24, "updated": 0, "errors": [], "error_count": 0})
+    );
     let invitees = json_of(
         app.get_as_organizer(&format!("/api/v1/webinars/{}/invitees", w.id))
             .await,
@@ -106,7 +109,10 @@ async fn reimporting_updates_by_email_instead_of_duplicating(backend: Backend) {
         New Chair,CHAIR@Almaty-Process.example.org,Almaty Process,Chair,KZ,Asia/Almaty,en\n\
         Newcomer,new@example.org,,,,Europe/Paris,fr\n";
     let report = json_of(app.import_csv(&w.id, changed).await, StatusCode::OK).await;
-    assert_eq!(report, json!({"imported": 1, "updated": 1, "errors": []}));
+    assert_eq!(
+        report,
+        json!({"imported": 1, "updated": 1, "errors": [], "error_count": 0})
+    );
     let invitees = json_of(
         app.get_as_organizer(&format!("/api/v1/webinars/{}/invitees", w.id))
             .await,

@@ -2,6 +2,7 @@
 
 #[allow(unused_imports)]
 use super::*;
+use crate::services::invitees::RowProblem;
 
 pub(crate) async fn invitees_page(
     State(state): State<AppState>,
@@ -75,7 +76,7 @@ async fn list_invitees(
             pager => view.pager(&path, &listed, matching, total),
             filter => context! { q => &view.query.q, language => &view.query.language, zone => &view.query.zone },
             languages => language_codes(),
-            report => report.map(|r| context! { imported => r.imported, updated => r.updated, errors => r.errors.iter().map(|e| context! { line => e.line, message => &e.message }).collect::<Vec<_>>() }),
+            report => report.map(|r| context! { imported => r.imported, updated => r.updated, error_count => r.error_count, errors => r.errors.iter().map(|e| context! { line => e.line, message => told_row(lang(web), &e.problem) }).collect::<Vec<_>>() }),
             problem => problem,
         }},
     )
@@ -112,6 +113,22 @@ pub(crate) async fn bulk_invitees(
     }
 }
 
+/// What to fix on a refused line, in the page's language: each wrong field's message
+/// from the catalogue (the same as the registration form's), or the line's problem.
+fn told_row(language: Language, problem: &RowProblem) -> String {
+    let key = |k: &str| i18n::text(language, k, &[]);
+    match problem {
+        RowProblem::Fields(fields) => fields
+            .iter()
+            .map(|f| key(&format!("page.error_{f}")))
+            .collect::<Vec<_>>()
+            .join(" "),
+        RowProblem::FieldCount => key("org.import_field_count"),
+        RowProblem::NotUtf8 => key("org.import_not_utf8"),
+        RowProblem::Unreadable => key("org.import_unreadable"),
+    }
+}
+
 pub(crate) async fn upload_invitees(
     State(state): State<AppState>,
     web: Web,
@@ -125,9 +142,9 @@ pub(crate) async fn upload_invitees(
     let file = upload
         .file
         .map(|f| f.bytes)
-        .ok_or_else(|| AppError::BadRequest("choose a CSV file to upload".into()))?;
+        .ok_or_else(|| AppError::BadRequest("choose a CSV or XLSX file to upload".into()))?;
     let outcome = async {
-        let rows = services::invitees::read_csv(&file)?;
+        let rows = services::invitees::read_file(&file)?;
         services::invitees::import(&state, &webinar, rows).await
     }
     .await;

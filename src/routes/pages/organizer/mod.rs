@@ -102,7 +102,7 @@ pub fn router() -> Router<AppState> {
             "/organizer/webinars/{id}/invitees",
             get(invitees_page)
                 .post(upload_invitees)
-                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+                .layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
         )
         .route(
             "/organizer/webinars/{id}/invitees/bulk",
@@ -123,6 +123,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/organizer/webinars/{id}/invitations",
             get(confirm_send_page).post(send_invitations),
+        )
+        .route(
+            "/organizer/webinars/{id}/invitations/test",
+            post(send_test_invitation),
         )
         .route("/organizer/webinars/{id}/outbox", get(outbox_page))
         .route(
@@ -155,6 +159,8 @@ pub fn router() -> Router<AppState> {
 /// Documents and invitee lists uploaded from the pages may be large; every other form
 /// keeps the pages' small limit (`super::FORM_LIMIT`).
 const UPLOAD_LIMIT: usize = services::materials::MAX_FILE + 64 * 1024;
+/// An invitee list of 100,000 people (CSV or XLSX), with the form around it.
+const IMPORT_LIMIT: usize = services::invitees::MAX_FILE + 64 * 1024;
 
 /// The organizer's language: the switcher's choice, else the browser's, else English.
 pub(crate) fn lang(web: &Web) -> Language {

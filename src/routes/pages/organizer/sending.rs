@@ -62,22 +62,110 @@ pub(crate) async fn coverage_page(
     )
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct SendQuery {
+    /// The invitee whose invitation is previewed (the first of the list without one).
+    invitee: Option<String>,
+    /// Set after "send me a test".
+    tested: Option<String>,
+}
+
+/// Invitees offered in the preview's list (the first of the list, in list order).
+const PREVIEW_CHOICES: i64 = 200;
+
 pub(crate) async fn confirm_send_page(
     State(state): State<AppState>,
     web: Web,
     SignedIn(organizer): SignedIn,
     Path(id): Path<String>,
+    Query(query): Query<SendQuery>,
 ) -> PageResult {
     let webinar = mine(&state, &organizer, &id, Need::Read).await?;
     let pending = services::invitations::not_yet_invited(&state, &webinar)
         .await?
         .len();
+    let mut choices = {
+        let mut conn = state.db.conn().await?;
+        let page = db::Page {
+            after: None,
+            limit: PREVIEW_CHOICES,
+        };
+        db::invitees::page(conn.exec(), webinar.id, &page).await?
+    };
+    let chosen = match query.invitee.as_deref().filter(|v| !v.is_empty()) {
+        Some(v) => Some(parse_id(v, "invitee", InviteeId)?),
+        None => choices.first().map(|i| i.id),
+    };
+    let preview = match chosen {
+        Some(invitee) => match services::invitations::preview(&state, &webinar, invitee).await {
+            Ok((invitee, letter, rendered)) => {
+                if !choices.iter().any(|c| c.id == invitee.id) {
+                    choices.insert(0, invitee.clone());
+                }
+                Some(preview_value(&invitee, &letter, rendered))
+            }
+            Err(AppError::Conflict(_)) => None,
+            Err(e) => return Err(e.into()),
+        },
+        None => None,
+    };
     render(
         "organizer/confirm_send.html",
         context! { ..base(&web, Some(&organizer)), ..context! {
             webinar => webinar_value(&webinar), pending => pending,
+            choices => choices.iter().map(|i| context! { id => i.id.to_string(), name => i.name.as_str(), email => i.email.as_str() }).collect::<Vec<_>>(),
+            chosen => chosen.map(|c| c.to_string()),
+            preview => preview,
+            tested => query.tested.is_some().then_some(organizer.email.as_str()),
         }},
     )
+}
+
+/// What the preview shows: the letter as rendered, in the invitee's language and zone.
+fn preview_value(
+    invitee: &crate::domain::invitee::Invitee,
+    letter: &crate::email::letter::Letter,
+    rendered: crate::email::render::Rendered,
+) -> Value {
+    let language = invitee.language;
+    context! {
+        lang => language.code(),
+        dir => if language == Language::Ar { "rtl" } else { "ltr" },
+        name => invitee.name.as_str(),
+        email => invitee.email.as_str(),
+        time_zone => invitee.time_zone.to_string(),
+        session => &letter.session_label,
+        local => i18n::session_time(language, invitee.time_zone.0, letter.starts_at, letter.ends_at),
+        subject => rendered.subject,
+        text => rendered.text,
+        html => rendered.html,
+        calendar => rendered.calendar.map(|(_, ics)| ics),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct TestForm {
+    csrf: String,
+    invitee: String,
+}
+
+/// "Send me a test": the previewed invitation to the signed-in organizer.
+pub(crate) async fn send_test_invitation(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<TestForm>,
+) -> PageResult {
+    web.check_csrf(&form.csrf)?;
+    let webinar = mine(&state, &organizer, &id, Need::Edit).await?;
+    let invitee = parse_id(&form.invitee, "invitee", InviteeId)?;
+    services::invitations::send_test(&state, &webinar, invitee).await?;
+    to(format!(
+        "/organizer/webinars/{id}/invitations?invitee={invitee}&tested=1#preview"
+    ))
 }
 
 pub(crate) async fn send_invitations(
