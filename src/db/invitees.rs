@@ -203,8 +203,10 @@ pub async fn upsert_many(
         })
         .context("updating invitees")?;
     }
+    // Each row a microsecond after the one before: "by arrival" keeps the file's order.
     let now = Utc::now();
-    for part in new.chunks(INSERT_ROWS) {
+    let arrival = |n: usize| now + chrono::Duration::microseconds(n as i64);
+    for (chunk, part) in new.chunks(INSERT_ROWS).enumerate() {
         let values: Vec<String> = (0..part.len())
             .map(|r| {
                 let p: Vec<String> = (1..=11).map(|k| format!("${}", r * 11 + k)).collect();
@@ -218,7 +220,7 @@ pub async fn upsert_many(
         );
         on!(ex.reborrow(), c => {
             let mut q = sqlx::query(&sql);
-            for (id, i) in part {
+            for (n, (id, i)) in part.iter().enumerate() {
                 q = q
                     .bind(*id)
                     .bind(webinar.0)
@@ -230,7 +232,7 @@ pub async fn upsert_many(
                     .bind(i.country.as_ref().map(Country::as_str))
                     .bind(i.time_zone.0.name())
                     .bind(i.language.code())
-                    .bind(now);
+                    .bind(arrival(chunk * INSERT_ROWS + n));
             }
             q.execute(c).await.map(|_| ())
         })
