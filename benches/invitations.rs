@@ -2,11 +2,20 @@
 //! server, beside a plain lettre client sending as many same-sized messages to the same
 //! server in the same run. Run with `cargo bench --bench invitations` (release build).
 //!
+//! Meridian runs as its own process (the release binary, `meridian serve`, like
+//! `benches/load.rs`), so that its peak resident memory (VmHWM) is the server's alone:
+//! the SMTP server that receives (and keeps) every message runs in this bench process.
+//!
 //! INVITEES=2000 cargo bench --bench invitations   # a quicker run
+//! INVITEES=50000 cargo bench --bench invitations  # issue 18, goal 3
 
 #[path = "../tests/api/smtp.rs"]
 #[allow(dead_code, unused_imports)]
 mod smtp;
+
+#[path = "common/server.rs"]
+#[allow(dead_code)]
+mod server;
 
 use std::time::{Duration, Instant};
 
@@ -14,9 +23,7 @@ use futures_util::StreamExt;
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use meridian::config::{MailTransport, Settings};
 use meridian::email::transport::SMTP_CONNECTIONS;
-use meridian::startup::App;
 use serde_json::{Value, json};
 
 const ZONES: [&str; 12] = [
@@ -84,6 +91,14 @@ async fn main() -> anyhow::Result<()> {
         ratio * 100.0
     );
     println!("(invitations are committed in chunks, so delivery overlaps the queueing)");
+    println!();
+    println!(
+        "Meridian server process: RSS idle after start-up {:.1} MB, after the invitees were \
+         imported {:.1} MB, peak over the fan-out (VmHWM) {:.1} MB (goal: under 150 MB)",
+        meridian.idle_kb as f64 / 1024.0,
+        meridian.imported_kb as f64 / 1024.0,
+        meridian.peak_kb as f64 / 1024.0
+    );
     Ok(())
 }
 
@@ -91,24 +106,33 @@ struct FanOut {
     queue_secs: f64,
     deliver_secs: f64,
     end_to_end: f64,
+    /// The server's VmRSS after start-up, in kB.
+    idle_kb: u64,
+    /// The server's VmRSS once the invitees are imported, before the fan-out.
+    imported_kb: u64,
+    /// The server's VmHWM (peak RSS) when the last message has arrived.
+    peak_kb: u64,
 }
 
 async fn meridian_fan_out(sink: &smtp::SmtpServer, invitees: usize) -> anyhow::Result<FanOut> {
     let dir = tempfile::tempdir()?;
-    let mut settings = Settings::defaults();
-    settings.server.bind = "127.0.0.1:0".parse()?;
-    settings.database.url = format!("sqlite://{}", dir.path().join("bench.db").display());
-    settings.security.secret_file = dir.path().join("secret.key");
-    settings.mail.transport = MailTransport::Smtp;
-    settings.mail.smtp_url = sink.url();
-    settings.mail.from = "IOM Webinars <webinars@iom.example.org>".parse()?;
-    let token = meridian::cli::create_organizer(&settings, "bench@iom.example.org", "Bench")
-        .await?
-        .pop()
-        .unwrap();
-    let app = App::build(settings).await?;
-    let base = format!("http://{}", app.address());
-    let server = tokio::spawn(app.run_until(std::future::pending()));
+    let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let token = server::create_organizer(dir.path(), &url)?;
+    let server = server::Server::start(
+        dir.path(),
+        &url,
+        &[
+            ("MERIDIAN__MAIL__TRANSPORT", "smtp".into()),
+            ("MERIDIAN__MAIL__SMTP_URL", sink.url()),
+            (
+                "MERIDIAN__MAIL__FROM",
+                "IOM Webinars <webinars@iom.example.org>".into(),
+            ),
+        ],
+    )
+    .await?;
+    let idle_kb = server.rss_kb("VmRSS")?;
+    let base = format!("http://{}", server.addr);
     let client = reqwest::Client::new();
 
     let webinar: Value = client
@@ -143,6 +167,7 @@ async fn meridian_fan_out(sink: &smtp::SmtpServer, invitees: usize) -> anyhow::R
         assert_eq!(report["errors"], json!([]), "{report}");
     }
 
+    let imported_kb = server.rss_kb("VmRSS")?;
     let start = Instant::now();
     let queued: Value = client
         .post(format!("{base}/api/v1/webinars/{id}/invitations"))
@@ -155,11 +180,15 @@ async fn meridian_fan_out(sink: &smtp::SmtpServer, invitees: usize) -> anyhow::R
     assert_eq!(queued["queued"], invitees, "{queued}");
     sink.wait_for(invitees, Duration::from_secs(600)).await;
     let total = start.elapsed().as_secs_f64();
-    server.abort();
+    let peak_kb = server.rss_kb("VmHWM")?;
+    server.stop()?;
     Ok(FanOut {
         queue_secs,
         deliver_secs: total - queue_secs,
         end_to_end: invitees as f64 / total,
+        idle_kb,
+        imported_kb,
+        peak_kb,
     })
 }
 

@@ -6,6 +6,7 @@
 //! ```sh
 //! cargo bench --bench load
 //! LOAD_SECONDS=5 LISTING_SECONDS=3 cargo bench --bench load   # a quicker run
+//! PRELOAD=1000000 cargo bench --bench load   # also on a database with 1,000,000 stored
 //! ```
 //!
 //! - registrations/s through `POST /api/v1/webinars/{id}/registrations`, SQLite, then
@@ -15,15 +16,22 @@
 //!   same journal (WAL) and synchronous (FULL) settings;
 //! - the public session listing against the static `/healthz` route of the same server;
 //! - resident memory idle after start-up and at the peak of the registration load;
-//! - start-up to the first answered request, on an existing database.
+//! - start-up to the first answered request, on an existing database;
+//! - with `PRELOAD=N`: the listing and the registration load again, on a second SQLite
+//!   database that holds N registrations before the server starts (100 webinars, a tenth
+//!   of them in the webinar under load), beside the empty run with the ratios (issue 18,
+//!   goal 2: within 10%).
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+#[path = "common/server.rs"]
+#[allow(dead_code)]
+mod server;
 
 use anyhow::{Context, bail};
 use http_body_util::{BodyExt, Full};
@@ -31,9 +39,9 @@ use hyper::Request;
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
+use server::{Server, create_organizer};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, Executor};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 const CLIENTS: usize = 64;
@@ -67,6 +75,10 @@ async fn main() -> anyhow::Result<()> {
     let load_time = env_secs("LOAD_SECONDS", 20);
     let listing_time = env_secs("LISTING_SECONDS", 10);
     let baseline_time = env_secs("BASELINE_SECONDS", 5);
+    let preload: u64 = std::env::var("PRELOAD")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     let mut rows = Table::default();
 
     // 1. SQLite, Meridian's default, durable settings.
@@ -74,7 +86,7 @@ async fn main() -> anyhow::Result<()> {
     let sqlite_url = format!("sqlite://{}", dir.path().join("meridian.db").display());
     eprintln!("load: SQLite server, data in {}", dir.path().display());
     let token = create_organizer(dir.path(), &sqlite_url)?;
-    let server = Server::start(dir.path(), &sqlite_url).await?;
+    let server = Server::start(dir.path(), &sqlite_url, &[]).await?;
     let idle_rss = server.rss_kb("VmRSS")?;
     let first_start = server.started_in;
     let webinar = create_webinar(server.addr, &token).await?;
@@ -92,11 +104,23 @@ async fn main() -> anyhow::Result<()> {
     let sqlite_peak = server.rss_kb("VmHWM")?;
     server.stop()?;
     // Start-up on the database the load just filled.
-    let server = Server::start(dir.path(), &sqlite_url).await?;
+    let server = Server::start(dir.path(), &sqlite_url, &[]).await?;
     let restart = server.started_in;
     server.stop()?;
 
-    // 2. PostgreSQL, in a throwaway database.
+    // 2. SQLite again, on a database that already holds `preload` registrations.
+    let preloaded = if preload > 0 {
+        let share: u64 = std::env::var("PRELOAD_SHARE")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(10)
+            .clamp(1, 100);
+        Some(preloaded_run(preload, share, load_time, listing_time).await?)
+    } else {
+        None
+    };
+
+    // 3. PostgreSQL, in a throwaway database.
     let postgres = postgres_run(load_time).await;
 
     // The table.
@@ -225,141 +249,300 @@ async fn main() -> anyhow::Result<()> {
         restart < Duration::from_millis(300),
     );
     rows.print();
+    if let Some(p) = preloaded {
+        print_growth(&p, &sqlite, &listing, sqlite_peak);
+    }
     Ok(())
 }
 
-/// Runs `meridian organizer create` against the database; returns the API token.
-fn create_organizer(dir: &Path, database_url: &str) -> anyhow::Result<String> {
-    let output = meridian(dir, database_url)
-        .args([
-            "organizer",
-            "create",
-            "--email",
-            "bench@iom.example.org",
-            "--name",
-            "Bench",
-        ])
-        .output()?;
-    if !output.status.success() {
-        bail!(
-            "organizer create failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    let stdout = String::from_utf8(output.stdout)?;
-    Ok(stdout
-        .lines()
-        .last()
-        .context("no token printed")?
-        .to_string())
-}
-
-/// The release binary, configured by environment for the data in `dir`.
-fn meridian(dir: &Path, database_url: &str) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_meridian"));
-    command
-        .current_dir(dir)
-        .env("MERIDIAN__DATABASE__URL", database_url)
-        .env("MERIDIAN__SECURITY__SECRET_FILE", dir.join("secret.key"))
-        .env("MERIDIAN__MAIL__OUTBOX_DIR", dir.join("outbox"))
-        // Every client comes from 127.0.0.1: the per-address limit would measure itself.
-        .env("MERIDIAN__SECURITY__RATE_LIMIT_PER_MINUTE", "0")
-        .env_remove("RUST_LOG");
-    command
-}
-
-struct Server {
-    child: Child,
-    addr: SocketAddr,
+/// The figures of the run on the preloaded database.
+struct Preloaded {
+    rows: u64,
+    /// Registrations stored in the webinar under load before the load.
+    under_load: u64,
+    participants: ParticipantList,
+    fill: Duration,
+    file_mb: f64,
+    listing: LoadResult,
+    registrations: LoadResult,
+    peak_kb: u64,
     started_in: Duration,
 }
 
-impl Server {
-    /// Spawns `meridian serve` and waits for its first answer to `GET /healthz`.
-    async fn start(dir: &Path, database_url: &str) -> anyhow::Result<Server> {
-        let addr = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(dir.join("server.log"))?;
-        let start = Instant::now();
-        let mut child = meridian(dir, database_url)
-            .env("MERIDIAN__SERVER__BIND", addr.to_string())
-            .env("MERIDIAN__SERVER__PUBLIC_URL", format!("http://{addr}"))
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()?;
-        loop {
-            if healthz(addr).await {
-                break;
-            }
-            if let Some(status) = child.try_wait()? {
-                bail!(
-                    "meridian exited with {status}; see {}",
-                    dir.join("server.log").display()
-                );
-            }
-            if start.elapsed() > Duration::from_secs(30) {
-                let _ = child.kill();
-                bail!("meridian did not answer within 30 s");
-            }
-            tokio::time::sleep(Duration::from_millis(1)).await;
-        }
-        Ok(Server {
-            started_in: start.elapsed(),
-            child,
-            addr,
-        })
-    }
-
-    /// A line of /proc/<pid>/status in kB (VmRSS now, VmHWM the peak).
-    fn rss_kb(&self, key: &str) -> anyhow::Result<u64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))
-            .and_then(|v| v.split_whitespace().next()?.parse().ok())
-            .with_context(|| format!("no {key} in /proc/<pid>/status"))
-    }
-
-    /// Ctrl-C (SIGINT), as an operator would; waits for the graceful shutdown.
-    fn stop(mut self) -> anyhow::Result<()> {
-        Command::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
-            .status()?;
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while self.child.try_wait()?.is_none() {
-            if Instant::now() > deadline {
-                self.child.kill()?;
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        Ok(())
-    }
+/// Issue 18, goal 2: the empty run and the preloaded run side by side.
+fn print_growth(p: &Preloaded, empty: &LoadResult, empty_listing: &LoadResult, empty_peak: u64) {
+    let ratio = |a: f64, b: f64| format!("{:.0}%", 100.0 * a / b);
+    println!();
+    println!(
+        "Growth (issue 18 goal 2): empty database vs {} registrations stored beforehand \
+         (filled in {:.1} s, database file {:.0} MB, start-up on it {:.0} ms)",
+        p.rows,
+        p.fill.as_secs_f64(),
+        p.file_mb,
+        p.started_in.as_secs_f64() * 1000.0
+    );
+    println!("({} of them in the webinar under load)", p.under_load);
+    println!();
+    println!("| what | empty | preloaded | preloaded / empty | goal | |");
+    println!("|---|---|---|---|---|---|");
+    let verdict = |met: bool| if met { "met" } else { "MISSED" };
+    let rate_ok = p.registrations.rate() >= 0.9 * empty.rate();
+    println!(
+        "| registrations/s | {:.0} | {:.0} | {} | ≥ 90% | {} |",
+        empty.rate(),
+        p.registrations.rate(),
+        ratio(p.registrations.rate(), empty.rate()),
+        verdict(rate_ok)
+    );
+    let p99_ok = p.registrations.pct(99.0) as f64 <= 1.1 * empty.pct(99.0) as f64;
+    println!(
+        "| registrations p50 / p99 | {} / {} | {} / {} | p99 {} | p99 ≤ 110% | {} |",
+        ms(empty.pct(50.0)),
+        ms(empty.pct(99.0)),
+        ms(p.registrations.pct(50.0)),
+        ms(p.registrations.pct(99.0)),
+        ratio(p.registrations.pct(99.0) as f64, empty.pct(99.0) as f64),
+        verdict(p99_ok)
+    );
+    println!(
+        "| registration errors | {} | {} | | 0 | {} |",
+        empty.errors_text(),
+        p.registrations.errors_text(),
+        verdict(p.registrations.errors() == 0)
+    );
+    let listing_ok = p.listing.rate() >= 0.9 * empty_listing.rate();
+    println!(
+        "| listing GET /sessions?tz=: requests/s (p99) | {:.0} ({}) | {:.0} ({}) | {} | ≥ 90% | {} |",
+        empty_listing.rate(),
+        ms(empty_listing.pct(99.0)),
+        p.listing.rate(),
+        ms(p.listing.pct(99.0)),
+        ratio(p.listing.rate(), empty_listing.rate()),
+        verdict(listing_ok && p.listing.errors() == 0)
+    );
+    println!(
+        "| server peak RSS (VmHWM) | {} | {} | {} | | |",
+        mb(empty_peak),
+        mb(p.peak_kb),
+        ratio(p.peak_kb as f64, empty_peak as f64)
+    );
+    let l = &p.participants;
+    println!();
+    println!(
+        "Participant list of the webinar under load (GET /participants?format=csv): {} rows, \
+         {:.1} MB in {:.2} s; server RSS {} before, {} at the peak while streaming (+{:.1} MB)",
+        l.rows,
+        l.bytes as f64 / 1024.0 / 1024.0,
+        l.took.as_secs_f64(),
+        mb(l.rss_before_kb),
+        mb(l.rss_peak_kb),
+        (l.rss_peak_kb.saturating_sub(l.rss_before_kb)) as f64 / 1024.0
+    );
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
+/// The participant list of `GET /participants?format=csv`, timed, with the server's
+/// resident memory sampled every 2 ms while it streams.
+struct ParticipantList {
+    bytes: u64,
+    rows: u64,
+    took: Duration,
+    rss_before_kb: u64,
+    rss_peak_kb: u64,
 }
 
-/// One `GET /healthz` on a new connection: true on a 200.
-async fn healthz(addr: SocketAddr) -> bool {
-    let Ok(mut stream) = TcpStream::connect(addr).await else {
-        return false;
+async fn participant_list(
+    server: &Server,
+    webinar: &str,
+    token: &str,
+) -> anyhow::Result<ParticipantList> {
+    let pid = server.child.id();
+    let rss = move || -> u64 {
+        std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix("VmRSS:"))
+                    .and_then(|v| v.split_whitespace().next()?.parse().ok())
+            })
+            .unwrap_or(0)
     };
-    let request = "GET /healthz HTTP/1.1\r\nhost: bench\r\nconnection: close\r\n\r\n";
-    if stream.write_all(request.as_bytes()).await.is_err() {
-        return false;
+    let rss_before_kb = rss();
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sampler = {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let mut peak = 0;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                peak = peak.max(rss());
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            peak
+        })
+    };
+    let start = Instant::now();
+    let mut response = reqwest::Client::new()
+        .get(format!(
+            "http://{}/api/v1/webinars/{webinar}/participants?format=csv",
+            server.addr
+        ))
+        .bearer_auth(token)
+        .send()
+        .await?
+        .error_for_status()?;
+    let (mut bytes, mut rows) = (0u64, 0u64);
+    while let Some(chunk) = response.chunk().await? {
+        bytes += chunk.len() as u64;
+        rows += chunk.iter().filter(|b| **b == b'\n').count() as u64;
     }
-    let mut answer = Vec::new();
-    let _ = stream.read_to_end(&mut answer).await;
-    answer.starts_with(b"HTTP/1.1 200")
+    let took = start.elapsed();
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let rss_peak_kb = sampler.join().expect("the sampler");
+    Ok(ParticipantList {
+        bytes,
+        rows: rows.saturating_sub(1),
+        took,
+        rss_before_kb,
+        rss_peak_kb,
+    })
+}
+
+/// Webinars the preloaded registrations are spread over (the one under load included).
+const PRELOAD_WEBINARS: u64 = 100;
+
+/// A fresh SQLite database with `rows` registrations written before the server starts,
+/// then the listing and the registration load on the webinar that holds `share`% of them,
+/// then that webinar's participant list.
+async fn preloaded_run(
+    rows: u64,
+    share: u64,
+    load_time: Duration,
+    listing_time: Duration,
+) -> anyhow::Result<Preloaded> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("meridian.db");
+    let url = format!("sqlite://{}", path.display());
+    eprintln!(
+        "load: preloading {rows} registrations into {}",
+        path.display()
+    );
+    let token = create_organizer(dir.path(), &url)?;
+    // The webinars and one registration in each through the API, so that every copied row
+    // is one the application wrote itself.
+    let server = Server::start(dir.path(), &url, &[]).await?;
+    let mut webinars = Vec::new();
+    for w in 0..PRELOAD_WEBINARS {
+        let webinar = create_webinar(server.addr, &token).await?;
+        let body = json!({
+            "name": format!("Template Delegate {w}"),
+            "email": format!("template-{w}@example.org"),
+            "organization": "Regional Consultative Process",
+            "time_zone": ZONES[w as usize % ZONES.len()],
+        });
+        post_json(
+            server.addr,
+            &format!("/api/v1/webinars/{webinar}/registrations"),
+            None,
+            &body,
+        )
+        .await?;
+        webinars.push(webinar);
+    }
+    server.stop()?;
+
+    let fill_start = Instant::now();
+    let mut conn = SqliteConnectOptions::from_str(&url)?
+        .journal_mode(SqliteJournalMode::Wal)
+        .connect()
+        .await?;
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+    // `share`% in the webinar under load (the first), the rest spread over the others;
+    // the template registration of each webinar counts.
+    let under_load = rows * share / 100;
+    let others = PRELOAD_WEBINARS - 1;
+    let rest = rows - under_load;
+    for (w, webinar) in webinars.iter().enumerate() {
+        let w = w as u64;
+        let count = if w == 0 {
+            under_load
+        } else {
+            rest / others + u64::from(w <= rest % others)
+        };
+        let copies = count.saturating_sub(1);
+        if copies == 0 {
+            continue;
+        }
+        let id = uuid::Uuid::parse_str(webinar)?;
+        // Copies of the webinar's own registration with a distinct name, email, token and
+        // calendar UID, alternating between its two sessions; one INSERT ... SELECT over a
+        // counter per webinar.
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
+             INSERT INTO registrations (id, webinar_id, session_id, invitee_id, name, email, \
+               email_key, organization, time_zone, language, status, assignment, \
+               outside_working_hours, token_hash, calendar_uid, calendar_sequence, created_at, \
+               updated_at, share_in_participant_list, role, country) \
+             SELECT randomblob(16), t.webinar_id, \
+               CASE n.i % 2 WHEN 0 THEN (SELECT s.id FROM sessions s \
+                WHERE s.webinar_id = t.webinar_id ORDER BY s.starts_at LIMIT 1) \
+               ELSE (SELECT s.id FROM sessions s WHERE s.webinar_id = t.webinar_id \
+                ORDER BY s.starts_at DESC LIMIT 1) END, \
+               NULL, 'Preloaded Delegate ' || $2 || ' ' || n.i, \
+               'pre-' || $2 || '-' || n.i || '@example.org', \
+               'pre-' || $2 || '-' || n.i || '@example.org', \
+               'Organization ' || (n.i % 997), t.time_zone, t.language, t.status, t.assignment, \
+               t.outside_working_hours, lower(hex(randomblob(32))), \
+               'pre-' || $2 || '-' || n.i || '@bench.example.org', t.calendar_sequence, \
+               t.created_at, t.updated_at, t.share_in_participant_list, t.role, t.country \
+             FROM n, (SELECT * FROM registrations WHERE webinar_id = $3 LIMIT 1) t",
+        )
+        .bind(copies as i64)
+        .bind(w as i64)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query(
+        "UPDATE sessions SET taken = \
+         (SELECT COUNT(*) FROM registrations r WHERE r.session_id = sessions.id)",
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM registrations")
+        .fetch_one(&mut conn)
+        .await?;
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").await?;
+    conn.close().await?;
+    let fill = fill_start.elapsed();
+    let file_mb = std::fs::metadata(&path)?.len() as f64 / 1024.0 / 1024.0;
+    eprintln!(
+        "load: {stored} registrations stored in {:.1} s ({file_mb:.0} MB)",
+        fill.as_secs_f64()
+    );
+
+    let server = Server::start(dir.path(), &url, &[]).await?;
+    let started_in = server.started_in;
+    let webinar = webinars[0].clone();
+    eprintln!("load: listing on the preloaded database, {CLIENTS} clients");
+    let listing_path = format!("/api/v1/webinars/{webinar}/sessions?tz=Asia/Tokyo");
+    let listing = run_load(server.addr, listing_time, get(listing_path)).await;
+    eprintln!("load: registrations on the preloaded database, {CLIENTS} clients for {load_time:?}");
+    let registrations = run_load(server.addr, load_time, register(webinar, "g")).await;
+    let peak_kb = server.rss_kb("VmHWM")?;
+    eprintln!("load: the participant list of the webinar under load, as CSV");
+    let participants = participant_list(&server, &webinars[0], &token).await?;
+    server.stop()?;
+    Ok(Preloaded {
+        participants,
+        under_load,
+        rows: stored as u64,
+        fill,
+        file_mb,
+        listing,
+        registrations,
+        peak_kb,
+        started_in,
+    })
 }
 
 /// Creates a webinar with an AM and a PM session without a seat limit; returns its id.
@@ -374,27 +557,37 @@ async fn create_webinar(addr: SocketAddr, token: &str) -> anyhow::Result<String>
             {"label": "PM", "starts_at": "2030-09-24T14:00:00Z", "duration_minutes": 120,
              "join_url": "https://meet.example.org/pm"}]
     });
+    let webinar = post_json(addr, "/api/v1/webinars", Some(token), &body).await?;
+    Ok(webinar["id"].as_str().context("no webinar id")?.to_string())
+}
+
+/// One JSON `POST` on a new connection, with the organizer's token if given; the answer
+/// must be a 201.
+async fn post_json(
+    addr: SocketAddr,
+    path: &str,
+    token: Option<&str>,
+    body: &Value,
+) -> anyhow::Result<Value> {
     let (mut send, conn) = hyper::client::conn::http1::handshake::<_, Full<Bytes>>(TokioIo::new(
         TcpStream::connect(addr).await?,
     ))
     .await?;
     tokio::spawn(conn);
-    let request = Request::post("/api/v1/webinars")
+    let mut request = Request::post(path)
         .header("host", addr.to_string())
-        .header("authorization", format!("Bearer {token}"))
-        .header("content-type", "application/json")
-        .body(Full::new(Bytes::from(body.to_string())))?;
+        .header("content-type", "application/json");
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    let request = request.body(Full::new(Bytes::from(body.to_string())))?;
     let response = send.send_request(request).await?;
     let status = response.status();
     let body = response.into_body().collect().await?.to_bytes();
     if status != 201 {
-        bail!(
-            "creating the webinar: {status} {}",
-            String::from_utf8_lossy(&body)
-        );
+        bail!("POST {path}: {status} {}", String::from_utf8_lossy(&body));
     }
-    let webinar: Value = serde_json::from_slice(&body)?;
-    Ok(webinar["id"].as_str().context("no webinar id")?.to_string())
+    Ok(serde_json::from_slice(&body)?)
 }
 
 /// Builds request `n` of client `task`.
@@ -618,7 +811,7 @@ async fn postgres_run(load_time: Duration) -> anyhow::Result<Option<(LoadResult,
     eprintln!("load: registrations on PostgreSQL ({name}), {CLIENTS} clients for {load_time:?}");
     let outcome = async {
         let token = create_organizer(dir.path(), &url)?;
-        let server = Server::start(dir.path(), &url).await?;
+        let server = Server::start(dir.path(), &url, &[]).await?;
         let webinar = create_webinar(server.addr, &token).await?;
         let result = run_load(server.addr, load_time, register(webinar, "p")).await;
         let peak = server.rss_kb("VmHWM")?;
