@@ -1,7 +1,7 @@
 //! Co-organizers: the members of a webinar, their roles, and the check every organizer
 //! request goes through (`access`).
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use uuid::Uuid;
 
 use crate::context::Context;
@@ -244,4 +244,25 @@ pub async fn audit(
 ) -> AppResult<Vec<db::audit::Event>> {
     let mut conn = ctx.db.conn().await?;
     Ok(db::audit::page(conn.exec(), filter, page).await?)
+}
+
+/// One end of the audit filter's time range, if given.
+pub type Bound = Option<DateTime<Utc>>;
+
+/// The audit filter's days (UTC, `YYYY-MM-DD`, blank for none) as the instants that bound
+/// them: from the start of `since` to the end of `until`; a day that does not parse is
+/// refused, naming its field.
+pub fn audit_days(since: Option<&str>, until: Option<&str>) -> AppResult<(Bound, Bound)> {
+    let day = |value: Option<&str>, name: &str, after: i64| -> AppResult<Bound> {
+        let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+            return Ok(None);
+        };
+        let day = NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
+            AppError::BadRequest(format!("{name}: a day as YYYY-MM-DD, not {value:?}"))
+        })?;
+        Ok((day + Duration::days(after))
+            .and_hms_opt(0, 0, 0)
+            .map(|t| t.and_utc()))
+    };
+    Ok((day(since, "since", 0)?, day(until, "until", 1)?))
 }

@@ -4,7 +4,7 @@
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::routing::{get, patch};
 use axum::{Json, Router, extract::State};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -200,19 +200,6 @@ impl From<&Event> for AuditView {
     }
 }
 
-fn day(value: &Option<String>, name: &str) -> AppResult<Option<NaiveDate>> {
-    value
-        .as_deref()
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(|v| {
-            NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
-                AppError::BadRequest(format!("{name}: a day as YYYY-MM-DD, not {v:?}"))
-            })
-        })
-        .transpose()
-}
-
 fn text(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
@@ -229,19 +216,15 @@ async fn events(
         cursor: query.cursor.clone(),
     };
     let page = paging.page::<i64>()?.expect("a limit is always given");
+    let (since, until) = members::audit_days(query.since.as_deref(), query.until.as_deref())?;
     let filter = Filter {
         action: text(&query.action),
         actor: text(&query.actor),
-        since: day(&query.since, "since")?.map(|d| d.and_hms_opt(0, 0, 0).unwrap().and_utc()),
-        until: day(&query.until, "until")?.map(|d| {
-            (d + chrono::Duration::days(1))
-                .and_hms_opt(0, 0, 0)
-                .unwrap()
-                .and_utc()
-        }),
+        since,
+        until,
         ..base
     };
-    let mut rows = crate::services::members::audit(state, &filter, &page).await?;
+    let mut rows = members::audit(state, &filter, &page).await?;
     let headers = next_link(
         &mut rows,
         Some(&page),

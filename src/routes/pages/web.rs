@@ -279,6 +279,22 @@ pub async fn pages(State(state): State<AppState>, request: Request, next: Next) 
 /// headers, such as `Retry-After`); `show` makes the page with the problem's text. An
 /// internal failure or a full database is not the reader's to fix: it goes to the error
 /// page.
+/// Runs a form's `change`; on success answers a redirect to `back`, on a problem the
+/// page again through [`reshow`].
+pub async fn change_then<F>(
+    change: impl Future<Output = AppResult<()>>,
+    back: String,
+    show: F,
+) -> PageResult
+where
+    F: AsyncFnOnce(String) -> PageResult,
+{
+    match change.await {
+        Ok(()) => Ok(crate::routes::downloads::see_other(&back)),
+        Err(problem) => reshow(problem, show).await,
+    }
+}
+
 pub async fn reshow<F>(problem: AppError, show: F) -> PageResult
 where
     F: AsyncFnOnce(String) -> PageResult,

@@ -12,7 +12,9 @@ use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 
 use super::render::render;
-use super::web::{CsrfForm, PageResult, SignedIn, Web, append_cookie, cookie, reshow, set_cookie};
+use super::web::{
+    CsrfForm, PageResult, SignedIn, Web, append_cookie, change_then, cookie, reshow, set_cookie,
+};
 use crate::db;
 use crate::db::organizers::Organizer;
 use crate::domain::invitee::InviteeRow;

@@ -70,16 +70,15 @@ async fn members_change(
     id: &str,
     change: impl Future<Output = AppResult<()>>,
 ) -> PageResult {
-    match change.await {
-        Ok(()) => to(format!("/organizer/webinars/{id}/members")),
-        Err(problem) => {
-            reshow(problem, async |problem| {
-                let access = mine(state, organizer, id, Need::Read).await?;
-                show_members(state, web, organizer, &access, Some(problem)).await
-            })
-            .await
-        }
-    }
+    change_then(
+        change,
+        format!("/organizer/webinars/{id}/members"),
+        async |problem| {
+            let access = mine(state, organizer, id, Need::Read).await?;
+            show_members(state, web, organizer, &access, Some(problem)).await
+        },
+    )
+    .await
 }
 
 pub(crate) async fn add_member(
@@ -153,22 +152,6 @@ pub(crate) struct AuditForm {
     before: Option<i64>,
 }
 
-/// The page's filters as the query's days; a day that does not parse is refused.
-fn day(value: &str, name: &str, end: bool) -> AppResult<Option<chrono::DateTime<chrono::Utc>>> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Ok(None);
-    }
-    let day = chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .map_err(|_| AppError::BadRequest(format!("{name}: a day as YYYY-MM-DD, not {value:?}")))?;
-    let day = if end {
-        day + chrono::Duration::days(1)
-    } else {
-        day
-    };
-    Ok(day.and_hms_opt(0, 0, 0).map(|t| t.and_utc()))
-}
-
 const AUDIT_PAGE: i64 = 100;
 
 pub(crate) async fn audit_page(
@@ -179,13 +162,14 @@ pub(crate) async fn audit_page(
     Query(query): Query<AuditForm>,
 ) -> PageResult {
     let access = mine(&state, &organizer, &id, Need::Edit).await?;
+    let (since, until) = members::audit_days(Some(&query.since), Some(&query.until))?;
     let filter = Filter {
         webinar: Some(access.id),
         organizer: None,
         action: Some(query.action.trim()).filter(|a| !a.is_empty()),
         actor: Some(query.actor.trim()).filter(|a| !a.is_empty()),
-        since: day(&query.since, "since", false)?,
-        until: day(&query.until, "until", true)?,
+        since,
+        until,
     };
     let page = crate::db::Page {
         after: query.before,

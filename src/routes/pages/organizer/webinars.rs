@@ -330,16 +330,15 @@ pub(crate) async fn back_to_webinar(
     id: &str,
     change: impl Future<Output = AppResult<()>>,
 ) -> PageResult {
-    match change.await {
-        Ok(()) => to(format!("/organizer/webinars/{id}")),
-        Err(problem) => {
-            reshow(problem, async |problem| {
-                let webinar = mine(state, organizer, id, Need::Read).await?;
-                show_webinar(state, web, organizer, &webinar, Some(problem)).await
-            })
-            .await
-        }
-    }
+    change_then(
+        change,
+        format!("/organizer/webinars/{id}"),
+        async |problem| {
+            let webinar = mine(state, organizer, id, Need::Read).await?;
+            show_webinar(state, web, organizer, &webinar, Some(problem)).await
+        },
+    )
+    .await
 }
 
 pub(crate) async fn edit_webinar(
