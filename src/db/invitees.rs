@@ -70,50 +70,16 @@ pub async fn find_link(
     .context("looking up an invitee")
 }
 
-/// Adds the invitee, or updates the one with the same email.
-#[tracing::instrument(skip_all, fields(webinar = %webinar))]
-pub async fn upsert(
-    mut ex: Exec<'_>,
-    webinar: WebinarId,
-    i: &NewInvitee,
-) -> anyhow::Result<Upserted> {
-    if let Some(found) = find_link(ex.reborrow(), webinar, &i.email).await? {
-        let id = InviteeId(found.id);
-        update(ex, webinar, id, i).await?;
-        return Ok(Upserted::Updated(id));
-    }
-    on!(ex, c => sqlx::query(
-        "INSERT INTO invitees (id, webinar_id, name, email, email_key, organization, role, \
-         country, time_zone, language, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(InviteeId::new().0)
-    .bind(webinar.0)
-    .bind(i.name.as_str())
-    .bind(i.email.as_str())
-    .bind(i.email.key())
-    .bind(&i.organization)
-    .bind(&i.role)
-    .bind(i.country.as_ref().map(Country::as_str))
-    .bind(i.time_zone.0.name())
-    .bind(i.language.code())
-    .bind(Utc::now())
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))
-    .context("storing an invitee")?;
-    Ok(Upserted::Inserted)
-}
-
 /// Rows per multi-row statement (and emails per look-up). Small on purpose: sqlx's
 /// SQLite driver looks each parameter's name up by scanning all of them, so a statement
 /// costs the square of its parameters (500 rows of 11 took 30 s for 100,000 rows; 40
 /// rows take a fraction of a second, and the statements stay few).
 const INSERT_ROWS: usize = 40;
 
-/// [`upsert`] for many rows at once (an import's chunk): look-ups of the emails there
-/// already, then one INSERT per 40 new rows and one UPDATE per 40 known emails. A later row with
-/// the email of an earlier one updates it, as it would one by one.
+/// Adds the invitees, or updates those with the same email (an import's chunk, or one
+/// person): look-ups of the emails there already, then one INSERT per 40 new rows and one
+/// UPDATE per 40 known emails. A later row with the email of an earlier one updates it, as
+/// it would one by one.
 #[tracing::instrument(skip_all, fields(webinar = %webinar, rows = rows.len()))]
 pub async fn upsert_many(
     mut ex: Exec<'_>,
