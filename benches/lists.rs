@@ -4,8 +4,18 @@
 //! slowest answer and the page's weight. Run with `cargo bench --bench lists` (release).
 //!
 //! PEOPLE=10000 ROUNDS=50 cargo bench --bench lists   # a quicker run
+//! PRELOAD=1000000 cargo bench --bench lists   # again after 1,000,000 more registrations
+//!
+//! With `PRELOAD=N`, every page is measured, then N registrations are stored in 20 other
+//! webinars (copies of one the application wrote, as `benches/load.rs` does), and every
+//! page is measured again, beside the first figures (issue 18, goal 2: organizer pages
+//! unchanged as the database grows).
 
+use std::str::FromStr;
 use std::time::{Duration, Instant};
+
+#[path = "common/preload.rs"]
+mod preload;
 
 use meridian::config::Settings;
 use meridian::startup::App;
@@ -39,11 +49,13 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let people = env("PEOPLE", 50_000);
     let rounds = env("ROUNDS", 200);
+    let preload = env("PRELOAD", 0) as u64;
 
     let dir = tempfile::tempdir()?;
     let mut settings = Settings::defaults();
     settings.server.bind = "127.0.0.1:0".parse()?;
-    settings.database.url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    settings.database.url = url.clone();
     settings.security.secret_file = dir.path().join("secret.key");
     settings.mail.outbox_dir = dir.path().join("outbox");
     // The invitations are queued, not sent: this measures the pages, not the mail.
@@ -118,15 +130,93 @@ async fn main() -> anyhow::Result<()> {
         pages.push((format!("{label}, page 11"), url));
     }
 
+    let first = measure(&browser, &pages, rounds).await?;
+    let second = if preload > 0 {
+        eprintln!("storing {preload} registrations in other webinars…");
+        let started = Instant::now();
+        preload_others(&api, &base, &token, &url, preload).await?;
+        eprintln!("stored in {:.0} s", started.elapsed().as_secs_f64());
+        Some(measure(&browser, &pages, rounds).await?)
+    } else {
+        None
+    };
+    server.abort();
+
     println!();
     println!(
         "Organizer list pages, {people} invitees and {people} registrations, SQLite, release build, {rounds} requests each"
     );
-    println!("| page | rows | p50 | p99 | slowest | size |");
-    println!("|---|---|---|---|---|---|");
+    match &second {
+        None => {
+            println!("| page | rows | p50 | p99 | slowest | size |");
+            println!("|---|---|---|---|---|---|");
+        }
+        Some(_) => {
+            println!(
+                "| page | rows | p50 | p99 | slowest | size | p50, {preload} more stored | p99, {preload} more stored | p99 ratio |"
+            );
+            println!("|---|---|---|---|---|---|---|---|---|");
+        }
+    }
     let mut worst_p99 = Duration::ZERO;
     let mut heaviest = 0;
-    for (label, url) in &pages {
+    for (i, ((label, _), m)) in pages.iter().zip(&first).enumerate() {
+        let mut line = format!(
+            "| {label} | {} | {:.1} ms | {:.1} ms | {:.1} ms | {:.0} KB |",
+            m.rows,
+            ms(m.p50),
+            ms(m.p99),
+            ms(m.slowest),
+            m.bytes as f64 / 1024.0
+        );
+        worst_p99 = worst_p99.max(m.p99);
+        heaviest = heaviest.max(m.bytes);
+        if let Some(second) = &second {
+            let s = &second[i];
+            worst_p99 = worst_p99.max(s.p99);
+            heaviest = heaviest.max(s.bytes);
+            line.push_str(&format!(
+                " {:.1} ms | {:.1} ms | {:.0}% |",
+                ms(s.p50),
+                ms(s.p99),
+                100.0 * s.p99.as_secs_f64() / m.p99.as_secs_f64()
+            ));
+        }
+        println!("{line}");
+    }
+    println!();
+    println!(
+        "slowest p99 {:.1} ms (goal under {} ms), heaviest page {:.0} KB (goal under {} KB): {}",
+        ms(worst_p99),
+        P99_GOAL.as_millis(),
+        heaviest as f64 / 1024.0,
+        BYTES_GOAL / 1024,
+        if worst_p99 < P99_GOAL && heaviest < BYTES_GOAL {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
+    Ok(())
+}
+
+/// One page's figures over its rounds.
+struct Measured {
+    rows: usize,
+    bytes: usize,
+    p50: Duration,
+    p99: Duration,
+    slowest: Duration,
+}
+
+/// Asks each page `rounds` times, one request at a time, after one warm-up request.
+async fn measure(
+    browser: &reqwest::Client,
+    pages: &[(String, String)],
+    rounds: usize,
+) -> anyhow::Result<Vec<Measured>> {
+    let mut out = Vec::new();
+    for (_, url) in pages {
         // Once to warm the page cache and the prepared statements.
         browser.get(url).send().await?.error_for_status()?;
         let mut times = Vec::with_capacity(rounds);
@@ -143,31 +233,70 @@ async fn main() -> anyhow::Result<()> {
         times.sort();
         let at =
             |q: f64| times[((times.len() as f64 * q).ceil() as usize).clamp(1, times.len()) - 1];
-        let (p50, p99) = (at(0.50), at(0.99));
-        worst_p99 = worst_p99.max(p99);
-        heaviest = heaviest.max(bytes);
-        println!(
-            "| {label} | {rows} | {:.1} ms | {:.1} ms | {:.1} ms | {:.0} KB |",
-            ms(p50),
-            ms(p99),
-            ms(*times.last().unwrap()),
-            bytes as f64 / 1024.0
-        );
+        out.push(Measured {
+            rows,
+            bytes,
+            p50: at(0.50),
+            p99: at(0.99),
+            slowest: *times.last().unwrap(),
+        });
     }
-    server.abort();
-    println!();
-    println!(
-        "slowest p99 {:.1} ms (goal under {} ms), heaviest page {:.0} KB (goal under {} KB): {}",
-        ms(worst_p99),
-        P99_GOAL.as_millis(),
-        heaviest as f64 / 1024.0,
-        BYTES_GOAL / 1024,
-        if worst_p99 < P99_GOAL && heaviest < BYTES_GOAL {
-            "met"
-        } else {
-            "NOT met"
-        }
-    );
+    Ok(out)
+}
+
+/// Webinars that receive the preloaded registrations.
+const OTHER_WEBINARS: u64 = 20;
+
+/// Stores `rows` registrations in [`OTHER_WEBINARS`] new webinars: each is created and gets
+/// one registration over the API, which is then copied in the database file (the server
+/// keeps running; SQLite's WAL lets the second connection write while it idles).
+async fn preload_others(
+    api: &reqwest::Client,
+    base: &str,
+    token: &str,
+    url: &str,
+    rows: u64,
+) -> anyhow::Result<()> {
+    let mut webinars = Vec::new();
+    for w in 0..OTHER_WEBINARS {
+        let webinar: Value = api
+            .post(format!("{base}/api/v1/webinars"))
+            .bearer_auth(token)
+            .json(
+                &json!({"title": format!("Other webinar {w}"), "languages": ["en"],
+                "sessions": [
+                    {"label": "AM", "starts_at": "2030-10-01T07:00:00Z", "duration_minutes": 90},
+                    {"label": "PM", "starts_at": "2030-10-01T15:00:00Z", "duration_minutes": 90}]}),
+            )
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let id = webinar["id"].as_str().unwrap().to_string();
+        api.post(format!("{base}/api/v1/webinars/{id}/registrations"))
+            .json(&json!({"name": format!("Template {w}"), "email": format!("template-{w}@example.org"),
+                "time_zone": ZONES[w as usize % ZONES.len()]}))
+            .send()
+            .await?
+            .error_for_status()?;
+        webinars.push(uuid::Uuid::parse_str(&id)?);
+    }
+    use sqlx::ConnectOptions;
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::from_str(url)?
+        .busy_timeout(Duration::from_secs(60))
+        .connect()
+        .await?;
+    let mut tx = sqlx::Connection::begin(&mut conn).await?;
+    for (w, id) in webinars.iter().enumerate() {
+        let count = rows / OTHER_WEBINARS + u64::from((w as u64) < rows % OTHER_WEBINARS);
+        preload::copy_registrations(&mut tx, *id, w as u64, count.saturating_sub(1)).await?;
+    }
+    preload::recount_seats(&mut tx).await?;
+    tx.commit().await?;
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&mut conn)
+        .await?;
     Ok(())
 }
 

@@ -33,6 +33,9 @@ use std::time::{Duration, Instant};
 #[allow(dead_code)]
 mod server;
 
+#[path = "common/preload.rs"]
+mod preload;
+
 use anyhow::{Context, bail};
 use http_body_util::{BodyExt, Full};
 use hyper::Request;
@@ -468,45 +471,10 @@ async fn preloaded_run(
             rest / others + u64::from(w <= rest % others)
         };
         let copies = count.saturating_sub(1);
-        if copies == 0 {
-            continue;
-        }
         let id = uuid::Uuid::parse_str(webinar)?;
-        // Copies of the webinar's own registration with a distinct name, email, token and
-        // calendar UID, alternating between its two sessions; one INSERT ... SELECT over a
-        // counter per webinar.
-        sqlx::query(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
-             INSERT INTO registrations (id, webinar_id, session_id, invitee_id, name, email, \
-               email_key, organization, time_zone, language, status, assignment, \
-               outside_working_hours, token_hash, calendar_uid, calendar_sequence, created_at, \
-               updated_at, share_in_participant_list, role, country) \
-             SELECT randomblob(16), t.webinar_id, \
-               CASE n.i % 2 WHEN 0 THEN (SELECT s.id FROM sessions s \
-                WHERE s.webinar_id = t.webinar_id ORDER BY s.starts_at LIMIT 1) \
-               ELSE (SELECT s.id FROM sessions s WHERE s.webinar_id = t.webinar_id \
-                ORDER BY s.starts_at DESC LIMIT 1) END, \
-               NULL, 'Preloaded Delegate ' || $2 || ' ' || n.i, \
-               'pre-' || $2 || '-' || n.i || '@example.org', \
-               'pre-' || $2 || '-' || n.i || '@example.org', \
-               'Organization ' || (n.i % 997), t.time_zone, t.language, t.status, t.assignment, \
-               t.outside_working_hours, lower(hex(randomblob(32))), \
-               'pre-' || $2 || '-' || n.i || '@bench.example.org', t.calendar_sequence, \
-               t.created_at, t.updated_at, t.share_in_participant_list, t.role, t.country \
-             FROM n, (SELECT * FROM registrations WHERE webinar_id = $3 LIMIT 1) t",
-        )
-        .bind(copies as i64)
-        .bind(w as i64)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        preload::copy_registrations(&mut tx, id, w, copies).await?;
     }
-    sqlx::query(
-        "UPDATE sessions SET taken = \
-         (SELECT COUNT(*) FROM registrations r WHERE r.session_id = sessions.id)",
-    )
-    .execute(&mut *tx)
-    .await?;
+    preload::recount_seats(&mut tx).await?;
     tx.commit().await?;
     let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM registrations")
         .fetch_one(&mut conn)
