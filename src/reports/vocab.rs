@@ -26,9 +26,12 @@ pub(super) enum Field {
     /// The 2020 attendance list: `User Action` and `Timestamp`.
     Action,
     Timestamp,
-    /// Live events: the time in UTC, and which device (`Participant Id`) an event is of.
+    /// Live events: the time in UTC; which viewing session (one device, `Session Id`) an
+    /// event is of; who the viewer is (`Participant Id`: their sign-in address, empty for
+    /// anonymous viewers).
     UtcTimestamp,
     Device,
+    Participant,
 }
 
 /// An event of the Teams 2020 attendance list.
@@ -75,7 +78,8 @@ pub(super) const TEAMS: &[Language] = &[
             (Action, "Action"),
             (Timestamp, "Timestamp"),
             (UtcTimestamp, "UTC Event Timestamp"),
-            (Device, "Participant Id"),
+            (Device, "Session Id"),
+            (Participant, "Participant Id"),
         ],
         events: &[
             (Joined, "Joined"),
@@ -388,6 +392,76 @@ pub(super) fn zoom_yes(cell: &str) -> bool {
 /// Whether a Zoom cell says no, in any language.
 pub(super) fn zoom_no(cell: &str) -> bool {
     ZOOM.iter().any(|l| same(l.no, cell))
+}
+
+/// What a column of a Webex or Google Meet attendance export holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum SheetField {
+    Name,
+    /// Google Meet puts the whole display name here and leaves `Last name` empty for
+    /// people outside the organisation.
+    FirstName,
+    LastName,
+    Email,
+    Join,
+    Leave,
+    Duration,
+    /// A column only this platform writes (with a name, join and leave it says whose
+    /// export this is).
+    Mark,
+}
+
+/// Webex Meetings / Webex Events attendee report (`Event Name⇥Event Start Time⇥Event End
+/// Time⇥Name⇥Attendee Email⇥Join Time⇥Leave Time⇥Attendance Duration⇥Connection Type`,
+/// UTF-16 with tabs as downloaded, or re-saved with commas). Verified in English against
+/// a real export; the meeting variant's `Meeting Name` / `Display Name` columns are from
+/// programs that read these exports.
+pub(super) const WEBEX: &[(SheetField, &str)] = &[
+    (SheetField::Name, "Name"),
+    (SheetField::Name, "Display Name"),
+    (SheetField::Name, "Attendee Name"),
+    (SheetField::FirstName, "First Name"),
+    (SheetField::LastName, "Last Name"),
+    (SheetField::Email, "Attendee Email"),
+    (SheetField::Email, "Email"),
+    (SheetField::Join, "Join Time"),
+    (SheetField::Leave, "Leave Time"),
+    (SheetField::Duration, "Attendance Duration"),
+    (SheetField::Duration, "Duration"),
+    (SheetField::Mark, "Attendee Email"),
+    (SheetField::Mark, "Connection Type"),
+    (SheetField::Mark, "Event Name"),
+    (SheetField::Mark, "Event Start Time"),
+    (SheetField::Mark, "Meeting Name"),
+    (SheetField::Mark, "Meeting Start Time"),
+];
+
+/// Google Meet attendance report (`First name,Last name,Email,Duration,Time joined,Time
+/// exited`; times of day without a date, the day being the meeting's; durations such as
+/// `1 hr 52 mins`). Verified in English against real exports.
+pub(super) const MEET: &[(SheetField, &str)] = &[
+    (SheetField::FirstName, "First name"),
+    (SheetField::LastName, "Last name"),
+    (SheetField::Name, "Name"),
+    (SheetField::Name, "Participant name"),
+    (SheetField::Email, "Email"),
+    (SheetField::Duration, "Duration"),
+    (SheetField::Join, "Time joined"),
+    (SheetField::Leave, "Time exited"),
+    (SheetField::Mark, "Time joined"),
+    (SheetField::Mark, "Time exited"),
+];
+
+/// Index of the first header cell naming `field` in `table`.
+pub(super) fn sheet_col(
+    table: &[(SheetField, &str)],
+    header: &[String],
+    field: SheetField,
+) -> Option<usize> {
+    table
+        .iter()
+        .filter(|(f, _)| *f == field)
+        .find_map(|(_, word)| header.iter().position(|h| same(h, word)))
 }
 
 /// Teams writes these in the first cell of a section title or a header whatever the
