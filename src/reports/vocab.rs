@@ -1,11 +1,13 @@
 //! The words meeting platforms print in each interface language, as data: one table per
 //! language for Teams (headers, the events of the 2020 attendance list), one per language
-//! for Zoom (headers, yes and no) and one table of duration units. The parsers look
-//! words up here and never branch on a language.
+//! for Zoom (headers, yes and no), one each for Webex and Google Meet (headers) and one
+//! table of duration units. The parsers look words up here and never branch on a
+//! language.
 //!
-//! Verified against real exports (tests/data/attendance/real/): for Teams English,
-//! French, Portuguese, Indonesian and Polish (the current layout's section 2), for Zoom
-//! English and Russian. The other tables follow the platforms' published interface
+//! Verified against real exports (tests/data/attendance/real/): for Teams English (also
+//! the webinar and live-event reports), French, Portuguese, Indonesian and Polish (the
+//! current layout's section 2), for Zoom English (meeting and webinar) and Russian, for
+//! Webex and Google Meet English. The other tables follow the platforms' published interface
 //! strings as far as they are known; an export that uses other words is refused with a
 //! message naming its headers, and the fix is a line here.
 
