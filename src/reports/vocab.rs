@@ -416,9 +416,12 @@ pub(super) enum SheetField {
 /// Webex Meetings / Webex Events attendee report (`Event Name⇥Event Start Time⇥Event End
 /// Time⇥Name⇥Attendee Email⇥Join Time⇥Leave Time⇥Attendance Duration⇥Connection Type`,
 /// UTF-16 with tabs as downloaded, or re-saved with commas). Verified in English against
-/// a real export; the meeting variant's `Meeting Name` / `Display Name` columns are from
-/// programs that read these exports.
+/// a real export; the meeting variant (`Meeting Name, Meeting Start Time, Meeting End
+/// Time, Display Name, First Name, Last Name, Role, Attendee Email, Join Time, Leave Time,
+/// Attendance Duration, Connection Type, Session Name`) and its Portuguese headers are
+/// the column lists of programs that read these exports.
 pub(super) const WEBEX: &[(SheetField, &str)] = &[
+    // English
     (SheetField::Name, "Name"),
     (SheetField::Name, "Display Name"),
     (SheetField::Name, "Attendee Name"),
@@ -436,6 +439,17 @@ pub(super) const WEBEX: &[(SheetField, &str)] = &[
     (SheetField::Mark, "Event Start Time"),
     (SheetField::Mark, "Meeting Name"),
     (SheetField::Mark, "Meeting Start Time"),
+    // Portuguese
+    (SheetField::Name, "Nome de exibição"),
+    (SheetField::FirstName, "Nome"),
+    (SheetField::LastName, "Sobrenome"),
+    (SheetField::Email, "E-mail do convidado"),
+    (SheetField::Join, "Hora da entrada"),
+    (SheetField::Leave, "Hora da saída"),
+    (SheetField::Duration, "Duração da presença"),
+    (SheetField::Mark, "E-mail do convidado"),
+    (SheetField::Mark, "Tipo de conexão"),
+    (SheetField::Mark, "Nome da reunião"),
 ];
 
 /// Google Meet attendance report (`First name,Last name,Email,Duration,Time joined,Time

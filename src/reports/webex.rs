@@ -148,6 +148,25 @@ mod tests {
         );
     }
 
+    /// The meeting variant from a Portuguese interface (the column list of a program that
+    /// reads these exports): the display name, not `Nome` (the first name), is the name.
+    #[test]
+    fn webex_in_portuguese() {
+        let text = "Nome da reunião,Data de início da reunião,Data de término da reunião,\
+            Nome de exibição,Nome,Sobrenome,Função,E-mail do convidado,Hora da entrada,\
+            Hora da saída,Duração da presença,Tipo de conexão,Nome da sessão\n\
+            Aula,=\"2026-11-27 14:00:00\",=\"2026-11-27 15:00:00\",Ana Lima (Ana),Ana,Lima,\
+            Participante,ana@x.br,=\"2026-11-27 14:02:00\",=\"2026-11-27 14:50:00\",48 min,\
+            Desktop,S1\n";
+        let report = parse(text.as_bytes()).unwrap();
+        assert_eq!(report.format, Format::Webex);
+        let r = &report.rows[0];
+        assert_eq!(
+            (r.name.as_str(), r.email.as_deref(), r.minutes),
+            ("Ana Lima (Ana)", Some("ana@x.br"), 48)
+        );
+    }
+
     #[test]
     fn webex_unreadable_duration_names_its_line() {
         let text = "Event Name\tName\tAttendee Email\tJoin Time\tLeave Time\tAttendance Duration\n\
