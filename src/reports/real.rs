@@ -1020,6 +1020,33 @@ fn teams_live_event_devices_and_days() {
     assert_eq!((tried.minutes, tried.joined_at), (0, None));
 }
 
+/// Zoom meeting participants from a Japanese interface (`名前 (元の名前),ユーザーメール,
+/// 参加時刻,退出時刻,所要時間（分）`) after a spreadsheet's re-save: UTF-8 BOM, CRLF, times cut
+/// to the minute (`2020/12/8 8:35`), the publisher's `太郎N` names and addresses cut to
+/// `taro1…` (not addresses: people are known by name). 8 December 2020, until 12:40.
+#[test]
+fn zoom_meeting_ja_after_a_spreadsheet() {
+    let on = day(2020, 12, 8);
+    let (format, p) = people(
+        real!("zoom-meeting-2020-ja-excel.csv"),
+        Session {
+            day: on,
+            end: (12, 40),
+        },
+    );
+    assert_eq!(format, Format::Zoom);
+    // 太郎1 to 太郎204, one row each (the last line has no line end).
+    assert_eq!(p.len(), 204);
+    // 8:35-12:39 (Zoom, with the seconds, says 245).
+    expect(&p, on, "太郎1", 244, (8, 35, 0));
+    // 9:08-11:44 (157).
+    expect(&p, on, "太郎12", 156, (9, 8, 0));
+    // Listed last, 9:37-12:39 (183).
+    expect(&p, on, "太郎202", 182, (9, 37, 0));
+    // 8:42-8:42: under a minute, which the cut times cannot tell from nothing (Zoom: 1).
+    expect(&p, on, "太郎5", 0, (8, 42, 0));
+}
+
 /// Every real file is read (none refused), whatever its layout.
 #[test]
 fn every_real_file_is_read() {
@@ -1035,5 +1062,5 @@ fn every_real_file_is_read() {
             n += 1;
         }
     }
-    assert_eq!(n, 43);
+    assert_eq!(n, 44);
 }

@@ -6,9 +6,9 @@
 //!
 //! Verified against real exports (tests/data/attendance/real/): for Teams English (also
 //! the webinar and live-event reports), French, Portuguese, Indonesian and Polish (the
-//! current layout's section 2), for Zoom English (meeting and webinar) and Russian, for
-//! Webex and Google Meet English. The other tables follow the platforms' published interface
-//! strings as far as they are known; an export that uses other words is refused with a
+//! current layout's section 2), for Zoom English (meeting and webinar), Russian and
+//! Japanese, for Webex and Google Meet English. The other tables follow the platforms'
+//! published interface strings as far as they are known; an export that uses other words is refused with a
 //! message naming its headers, and the fix is a line here.
 
 /// What a column holds, whatever the language.
@@ -370,6 +370,19 @@ pub(super) const ZOOM: &[ZoomLanguage] = &[
         ],
         yes: "Да",
         no: "Нет",
+    },
+    // Japanese, verified against a real export re-saved by a spreadsheet
+    // (real/zoom-meeting-2020-ja-excel.csv)
+    ZoomLanguage {
+        headers: &[
+            (ZoomField::Name, "名前 (元の名前)"),
+            (ZoomField::Email, "ユーザーメール"),
+            (ZoomField::Join, "参加時刻"),
+            (ZoomField::Leave, "退出時刻"),
+            (ZoomField::Minutes, "所要時間（分）"),
+        ],
+        yes: "はい",
+        no: "いいえ",
     },
 ];
 

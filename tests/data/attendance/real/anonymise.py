@@ -111,6 +111,8 @@ FILES = [
     ("zoom-webinar-2020-en-sections.csv", "beemyfriend/ZoomReports",
      "15e14f5c9271a73f3818ea9d4ad0f926dc39d055",
      "inst/extdata/Anonymized_Zoom_Attendee_Report.csv", ",", False),
+    ("zoom-meeting-2020-ja-excel.csv", "yu-9824/zoom_participant",
+     "f906262f49842aa1eae7a05174382e34a7823c7d", "example/example.csv", ",", False),
 ]
 
 NAME_HEADERS = {"full name", "name", "nome completo", "nom complet", "nama",
