@@ -242,8 +242,16 @@ impl RowKey {
 /// The session a report is imported into, as the merge needs it.
 #[derive(Debug, Clone, Copy)]
 pub struct ReportWindow {
+    /// When the join link opens: in a report of this session (some row within the
+    /// window), a stay that ended before (a viewer trying the link days ahead, as a real
+    /// live-event report shows) is not attendance of it. A report none of whose rows fall
+    /// in the window has its times elsewhere (another zone, a session moved since): its
+    /// rows are all kept.
+    pub opens_at: DateTime<Utc>,
     /// Where an open stay ends.
     pub ends_at: DateTime<Utc>,
+    /// When the join link closes: a stay that began after it is not attendance either.
+    pub closes_at: DateTime<Utc>,
     /// See [`max_minutes`].
     pub max_minutes: u32,
 }
@@ -251,9 +259,16 @@ pub struct ReportWindow {
 impl ReportWindow {
     pub fn of(session: &Session) -> Self {
         ReportWindow {
+            opens_at: session.starts_at - JOIN_OPENS_BEFORE,
             ends_at: session.ends_at(),
+            closes_at: session.ends_at() + JOIN_CLOSES_AFTER,
             max_minutes: max_minutes(session),
         }
+    }
+
+    /// Whether a row's times lie wholly outside the window (see [`ReportWindow::opens_at`]).
+    fn outside(&self, joined_at: Option<DateTime<Utc>>, ended_at: Option<DateTime<Utc>>) -> bool {
+        ended_at.is_some_and(|e| e < self.opens_at) || joined_at.is_some_and(|j| j > self.closes_at)
     }
 }
 
@@ -264,8 +279,9 @@ impl ReportWindow {
 /// than [`IMPOSSIBLE_MINUTES`].
 ///
 /// Presence is the union of a person's stays, so two devices at once count once; rows
-/// without times (or per-person summaries) add their minutes; the total is capped at
-/// `max_minutes`. `joined_at` is the first join, `left_at` the last leave (an open stay
+/// without times (or per-person summaries) add their minutes; when the report has rows
+/// in the join window, its rows wholly outside it (days before, days after) are not
+/// presence; the total is capped at `max_minutes`. `joined_at` is the first join, `left_at` the last leave (an open stay
 /// leaves at the session's end).
 pub fn match_rows(
     people: &[Person<'_>],
@@ -319,15 +335,18 @@ pub fn match_rows(
             }
         }
     }
+    let bounded = rows
+        .iter()
+        .any(|r| r.joined_at.is_some() && !window.outside(r.joined_at, r.left_at.or(r.joined_at)));
     let merged = found
         .into_iter()
-        .map(|(id, rows)| presence(id, &rows, window))
+        .map(|(id, rows)| presence(id, &rows, window, bounded))
         .collect();
     Ok((merged, unmatched))
 }
 
 /// One person's presence from their rows (see [`match_rows`]).
-fn presence(id: RegistrationId, rows: &[&Row], window: ReportWindow) -> Merged {
+fn presence(id: RegistrationId, rows: &[&Row], window: ReportWindow, bounded: bool) -> Merged {
     let mut stays: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
     let mut loose_minutes: u64 = 0;
     let mut joined_at = None;
@@ -348,6 +367,9 @@ fn presence(id: RegistrationId, rows: &[&Row], window: ReportWindow) -> Merged {
             }
             _ => None,
         };
+        if bounded && window.outside(row.joined_at, stay_end.or(row.left_at)) {
+            continue;
+        }
         match (row.joined_at, stay_end) {
             (Some(j), Some(end)) => {
                 stays.push((j, end.max(j)));
@@ -539,7 +561,9 @@ mod tests {
 
     fn window(max_minutes: u32) -> ReportWindow {
         ReportWindow {
+            opens_at: at(6, 30),
             ends_at: at(9, 0),
+            closes_at: at(10, 0),
             max_minutes,
         }
     }
@@ -678,6 +702,28 @@ mod tests {
             match_rows(&people, &[summary], &HashMap::new(), window(150), normalise).unwrap();
         assert_eq!(merged[0].minutes, 25);
         assert_eq!(merged[0].left_at, Some(at(8, 0)));
+
+        // Trying the link before the join window opens (06:30), or coming back after it
+        // closes (10:00), is not presence of this session.
+        let rows = [
+            stay(1, "Amina Diallo", (5, 0), (5, 10)),
+            stay(2, "Amina Diallo", (7, 0), (7, 20)),
+            stay(3, "Amina Diallo", (10, 30), (10, 40)),
+        ];
+        let (merged, _) =
+            match_rows(&people, &rows, &HashMap::new(), window(150), normalise).unwrap();
+        assert_eq!(merged[0].minutes, 20);
+        assert_eq!(merged[0].joined_at, Some(at(7, 0)));
+        assert_eq!(merged[0].left_at, Some(at(7, 20)));
+        // A report with nothing in the window has its times elsewhere: all of it counts.
+        let rows = [
+            stay(1, "Amina Diallo", (5, 0), (5, 10)),
+            stay(3, "Amina Diallo", (10, 30), (10, 40)),
+        ];
+        let (merged, _) =
+            match_rows(&people, &rows, &HashMap::new(), window(150), normalise).unwrap();
+        assert_eq!(merged[0].minutes, 20);
+        assert_eq!(merged[0].joined_at, Some(at(5, 0)));
     }
 
     #[test]

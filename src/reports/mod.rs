@@ -1,6 +1,6 @@
 //! Parse attendance reports exported by meeting platforms: code that reads another
-//! program's files, one file per format (`zoom.rs`, `teams.rs`) beside the shared
-//! decoding (`decode.rs`) and time handling (`time.rs`); no I/O.
+//! program's files, one file per platform (`zoom.rs`, `teams.rs`, `webex.rs`, `meet.rs`)
+//! beside the shared decoding (`decode.rs`) and time handling (`time.rs`); no I/O.
 //!
 //! Accepted inputs:
 //!
@@ -25,7 +25,13 @@
 //!   "CSV UTF-8" (commas, quotes): the events are paired per person into stays.
 //! * **Microsoft Teams live-event / town-hall engagement report** (`Session Id,
 //!   Participant Id, Full Name, UserAgent, UTC Event Timestamp, Action, Role`): events
-//!   paired per person and device; its times are UTC ([`Report::utc`]).
+//!   paired per viewer (`Participant Id`, their address) and device (`Session Id`);
+//!   anonymous viewers are left out; its times are UTC ([`Report::utc`]).
+//! * **Webex attendee report** (`Event Name⇥...⇥Name⇥Attendee Email⇥Join Time⇥Leave
+//!   Time⇥Attendance Duration⇥Connection Type`, UTF-16 with tabs, dates in Excel's
+//!   `="..."` quoting), one row per join.
+//! * **Google Meet attendance report** (`First name,Last name,Email,Duration,Time
+//!   joined,Time exited`), one row per person, times of day on the session's day.
 //!
 //! Any of these may come as an XLSX spreadsheet (`xlsx.rs`, the first sheet), as Zoom
 //! and Webex offer them.
@@ -45,11 +51,13 @@
 //! ([`Hints::day`]); without that, month-first.
 
 mod decode;
+mod meet;
 #[cfg(test)]
 mod real;
 mod teams;
 mod time;
 mod vocab;
+mod webex;
 mod xlsx;
 mod zoom;
 
@@ -74,6 +82,8 @@ use time::{TIME_EXAMPLES, seconds_to_minutes};
 pub enum Format {
     Zoom,
     Teams,
+    Webex,
+    Meet,
 }
 
 impl Format {
@@ -81,6 +91,8 @@ impl Format {
         match self {
             Self::Zoom => "zoom",
             Self::Teams => "teams",
+            Self::Webex => "webex",
+            Self::Meet => "meet",
         }
     }
 }
@@ -155,8 +167,9 @@ impl fmt::Display for ImportError {
 impl std::error::Error for ImportError {}
 
 const ACCEPTED: &str = "accepted formats are a Zoom webinar attendee report (CSV), \
-a Zoom meeting participants export (CSV) and a Microsoft Teams attendance report \
-or attendance list (the .csv downloaded from Teams)";
+a Zoom meeting participants export (CSV), a Microsoft Teams attendance report, \
+attendance list or live-event engagement report (the .csv downloaded from Teams), a Webex \
+attendee report and a Google Meet attendance report";
 
 /// Parse an attendance report, detecting its format from the content.
 pub fn parse(bytes: &[u8]) -> Result<Report, ImportError> {
@@ -167,10 +180,7 @@ pub fn parse(bytes: &[u8]) -> Result<Report, ImportError> {
 pub fn parse_with(bytes: &[u8], hints: Hints) -> Result<Report, ImportError> {
     if xlsx::is_xlsx(bytes) {
         let records = xlsx::records(bytes)?;
-        if let Some(report) = teams::parse(&records, hints)? {
-            return Ok(report);
-        }
-        if let Some(report) = zoom::parse(&records, hints)? {
+        if let Some(report) = by_platform(&records, hints)? {
             return Ok(report);
         }
         return Err(ImportError::file(format!(
@@ -185,10 +195,7 @@ pub fn parse_with(bytes: &[u8], hints: Hints) -> Result<Report, ImportError> {
     }
     for delimiter in delimiters(&text) {
         let records = read_records(&text, delimiter)?;
-        if let Some(report) = teams::parse(&records, hints)? {
-            return Ok(report);
-        }
-        if let Some(report) = zoom::parse(&records, hints)? {
+        if let Some(report) = by_platform(&records, hints)? {
             return Ok(report);
         }
     }
@@ -214,6 +221,22 @@ pub fn parse_with(bytes: &[u8], hints: Hints) -> Result<Report, ImportError> {
         "this is not an attendance report this importer knows: {ACCEPTED}. \
          Its first line has {first}. Upload the report file exactly as exported"
     )))
+}
+
+/// The report of the first platform whose parser claims the records. Webex and Meet go
+/// first: their headers share words with Teams (`Name`, `Join Time`) and Zoom (`First
+/// Name`, `Duration`), and each needs a column only it writes.
+fn by_platform(records: &[Rec], hints: Hints) -> Result<Option<Report>, ImportError> {
+    if let Some(report) = webex::parse(records, hints)? {
+        return Ok(Some(report));
+    }
+    if let Some(report) = meet::parse(records, hints)? {
+        return Ok(Some(report));
+    }
+    if let Some(report) = teams::parse(records, hints)? {
+        return Ok(Some(report));
+    }
+    zoom::parse(records, hints)
 }
 
 /// Tab, comma and semicolon, the most frequent in the first lines first: a report is

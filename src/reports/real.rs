@@ -83,8 +83,11 @@ fn people_at_most(
         .day
         .and_hms_opt(session.end.0, session.end.1, 0)
         .unwrap();
+    // The day's stays count; a stay on another day (trying the link ahead) does not.
     let window = ReportWindow {
+        opens_at: utc(session.day.and_hms_opt(0, 0, 0).unwrap()),
         ends_at: utc(end),
+        closes_at: utc(end) + chrono::Duration::minutes(60),
         max_minutes,
     };
     let (merged, unmatched) =
@@ -849,6 +852,201 @@ fn zoom_unique_users_totals_capped() {
     assert_eq!(minutes("adab borisb"), 14);
 }
 
+/// A Webex Events attendee report as downloaded: UTF-16 LE, BOM, tabs, CRLF, dates in
+/// Excel's formula quoting (`"=""2021-06-14 17:00:00"""`), durations rounded up
+/// (`201 mins` for 3:20:27). Event 17:00-20:15 on 14 June 2021.
+#[test]
+fn webex_event_utf16() {
+    let on = day(2021, 6, 14);
+    let bytes = real!("webex-2021-en-utf16.csv");
+    assert!(bytes.starts_with(&[0xFF, 0xFE]));
+    let (format, p) = people(
+        bytes,
+        Session {
+            day: on,
+            end: (20, 15),
+        },
+    );
+    assert_eq!(format, Format::Webex);
+    assert_eq!(p.len(), 4);
+    // 16:58:50-20:22:49: 3:23:59.
+    expect(&p, on, "host@mail.com", 204, (16, 58, 50));
+    // 17:02:22-20:22:49: 3:20:27 (Webex says 201).
+    expect(&p, on, "user1@mail.com", 200, (17, 2, 22));
+    // 17:02:26-20:22:36: 3:20:10.
+    expect(&p, on, "user2@mail.com", 200, (17, 2, 26));
+    // 17:05:45-20:22:34: 3:16:49.
+    expect(&p, on, "user3@mail.com", 197, (17, 5, 45));
+}
+
+/// Google Meet attendance reports of two classes (the same 185 students): one row per
+/// person, times of day in minutes on the session's day (11 and 18 October 2022, from
+/// the file names), `2 hrs 10 mins`. Where a row's join and exit are further apart than
+/// its duration the person left in between: the duration counts.
+#[test]
+fn google_meet_reports() {
+    let on = day(2022, 10, 11);
+    let (format, p) = people(
+        real!("meet-2022-en-a.csv"),
+        Session {
+            day: on,
+            end: (14, 0),
+        },
+    );
+    assert_eq!(format, Format::Meet);
+    assert_eq!(p.len(), 185);
+    // 11:45-13:56 is 131, the duration 130: no gap.
+    expect(&p, on, "3073373947@example.edu.my", 131, (11, 45, 0));
+    // 12:02-13:56 is 114, the duration 1 hr 52 mins: out for two minutes.
+    expect(&p, on, "3363070278@example.edu.my", 112, (12, 2, 0));
+    // 12:09-13:54 but only 23 mins in.
+    expect(&p, on, "3073373773@example.edu.my", 23, (12, 9, 0));
+    // 11:56-13:56, 1 hr 17 mins.
+    expect(&p, on, "3073373627@example.edu.my", 77, (11, 56, 0));
+    // The first in, at 11:37; 139 against 2 hrs 18 mins.
+    expect(&p, on, "3073377351@example.edu.my", 139, (11, 37, 0));
+
+    let on = day(2022, 10, 18);
+    let (_, p) = people(
+        real!("meet-2022-en-b.csv"),
+        Session {
+            day: on,
+            end: (13, 30),
+        },
+    );
+    assert_eq!(p.len(), 185);
+    // 11:29-13:30 is 121, `2 hrs`.
+    expect(&p, on, "3343375001@example.edu.my", 121, (11, 29, 0));
+    // 12:01-13:30 but `1 hr`.
+    expect(&p, on, "3343375312@example.edu.my", 60, (12, 1, 0));
+}
+
+/// A Zoom webinar attendee report of an older account (satRdays DC, 28 March 2020, 548
+/// minutes from 08:07): `Host Details` and `Panelist Details` (not attendees), then
+/// `Attendee Details` with `First Name` and `Last Name` and no `User Name`, one row per
+/// join, then `Other Attended` without any Email column and with 12-hour times. People on
+/// two devices have rows that overlap: the rows of three of them add up to 722, 713 and
+/// 633 minutes of the 548.
+#[test]
+fn zoom_webinar_sections_and_overlaps() {
+    let on = day(2020, 3, 28);
+    let (format, p) = people(
+        real!("zoom-webinar-2020-en-sections.csv"),
+        Session {
+            day: on,
+            end: (17, 15),
+        },
+    );
+    assert_eq!(format, Format::Zoom);
+    // 924 attendee rows (Attended = Yes) of 455 addresses, and 4 other attendees.
+    assert_eq!(p.len(), 459);
+    // 08:32:49-12:51:57 (covering 08:36:37-10:00:15 and 11:50:51-12:51:57),
+    // 12:51:31-13:51:24, 12:51:57-13:51:41, 13:51:24-17:07:07: one stay to 17:07:07,
+    // 8:34:18 (the rows say 722).
+    expect(&p, on, "attendee414@email.com", 514, (8, 32, 49));
+    // 08:59:22-17:14:36 covers 13:37:22-15:19:10 and 15:15:14-17:10:14: 8:15:14 (713).
+    expect(&p, on, "attendee469@email.com", 495, (8, 59, 22));
+    // 5:07 + 4:44 + 12:23 + 1:56, then 09:20:50-16:02:22 covering three more rows:
+    // 7:05:42 (633).
+    expect(&p, on, "attendee183@email.com", 426, (8, 52, 58));
+    // 09:07:39-09:26:54: 19:15 (Zoom says 20).
+    expect(&p, on, "attendee130@email.com", 19, (9, 7, 39));
+    // Other Attended, by name: 1:52 PM-2:40 PM.
+    expect(&p, on, "userother_4", 48, (13, 52, 0));
+}
+
+/// A Teams webinar report (UTF-16 LE, current layout with the registration columns):
+/// a guest has no `Email` but a `Registration Email`, and is that registrant, not the
+/// attendee whose name their display name repeats (`Elena Fabio (Guest)` is not
+/// `Elena Fabio`); someone who joined under another name (`jonas`) is known by the
+/// address they registered with. 17 April 2023, 19:29:57-19:43:23.
+#[test]
+fn teams_webinar_registration_emails() {
+    let on = day(2023, 4, 17);
+    let bytes = real!("teams-webinar-2023-en-utf16.csv");
+    assert!(bytes.starts_with(&[0xFF, 0xFE]));
+    let (format, p) = people(
+        bytes,
+        Session {
+            day: on,
+            end: (19, 45),
+        },
+    );
+    assert_eq!(format, Format::Teams);
+    assert_eq!(p.len(), 5);
+    // The organizer: 19:30:01-19:43:23, 13m 22s.
+    expect(&p, on, "alma.bruno@example.uk", 13, (19, 30, 1));
+    // 19:31:47-19:37:02 with a gap, 3m 30s in (section 3: 3:16 and 0:14).
+    expect(&p, on, "elena.dario@example1.com", 4, (19, 31, 47));
+    // Its Email (not the registration's): 19:31:48-19:35:02, 3m 14s.
+    expect(&p, on, "38greta@example2.org", 3, (19, 31, 48));
+    // No Email: the registration's. 19:35:36-19:36:36, 59s.
+    expect(&p, on, "irene@example1.com", 1, (19, 35, 36));
+    // The guest: 19:40:25-19:42:24, 1m 58s.
+    expect(&p, on, "kira@example4.com", 2, (19, 40, 25));
+}
+
+/// A Teams live-event engagement report (`Session Id,Participant Id,Full Name,UserAgent,
+/// UTC Event Timestamp,Action,Role`; 1,891 events of a town hall on 2 March 2023, 11:00
+/// to 12:00 UTC): events paired per viewing session (one device); viewers known by their
+/// address; anonymous viewers (no name, no id: 30 events) are nobody; trying the link on
+/// other days is not presence; several devices at once count once.
+#[test]
+fn teams_live_event_devices_and_days() {
+    let on = day(2023, 3, 2);
+    let bytes = real!("teams-live-event-2023-en.csv");
+    let report = super::parse(bytes).unwrap();
+    assert!(report.utc);
+    let (format, p) = people(
+        bytes,
+        Session {
+            day: on,
+            end: (12, 0),
+        },
+    );
+    assert_eq!(format, Format::Teams);
+    assert_eq!(p.len(), 619);
+    // 20 February 14:56:30-15:06:58 (another day), then three devices: 11:10-11:27,
+    // 11:15-11:57, 11:23-11:51: 11:10-11:57.
+    expect(&p, on, "person10@fake.email.uk", 47, (11, 10, 0));
+    // 28 February (3 seconds), then 11:09-11:10.
+    expect(&p, on, "person7@fake.email.uk", 1, (11, 9, 0));
+    // 1 March, then 11:01-11:06 and 11:06-11:57 on two devices.
+    expect(&p, on, "person9@fake.email.uk", 56, (11, 1, 0));
+    // Three devices: 11:00-13:00 (left open), 11:00 never left (to 12:00), 11:05-11:58.
+    expect(&p, on, "person98@fake.email.uk", 120, (11, 0, 0));
+    // Only ever tried the link, on 23 February: in the report, not in the session.
+    let tried = &p["person5@fake.email.uk"];
+    assert_eq!((tried.minutes, tried.joined_at), (0, None));
+}
+
+/// Zoom meeting participants from a Japanese interface (`名前 (元の名前),ユーザーメール,
+/// 参加時刻,退出時刻,所要時間（分）`) after a spreadsheet's re-save: UTF-8 BOM, CRLF, times cut
+/// to the minute (`2020/12/8 8:35`), the publisher's `太郎N` names and addresses cut to
+/// `taro1…` (not addresses: people are known by name). 8 December 2020, until 12:40.
+#[test]
+fn zoom_meeting_ja_after_a_spreadsheet() {
+    let on = day(2020, 12, 8);
+    let (format, p) = people(
+        real!("zoom-meeting-2020-ja-excel.csv"),
+        Session {
+            day: on,
+            end: (12, 40),
+        },
+    );
+    assert_eq!(format, Format::Zoom);
+    // 太郎1 to 太郎204, one row each (the last line has no line end).
+    assert_eq!(p.len(), 204);
+    // 8:35-12:39 (Zoom, with the seconds, says 245).
+    expect(&p, on, "太郎1", 244, (8, 35, 0));
+    // 9:08-11:44 (157).
+    expect(&p, on, "太郎12", 156, (9, 8, 0));
+    // Listed last, 9:37-12:39 (183).
+    expect(&p, on, "太郎202", 182, (9, 37, 0));
+    // 8:42-8:42: under a minute, which the cut times cannot tell from nothing (Zoom: 1).
+    expect(&p, on, "太郎5", 0, (8, 42, 0));
+}
+
 /// Every real file is read (none refused), whatever its layout.
 #[test]
 fn every_real_file_is_read() {
@@ -864,5 +1062,5 @@ fn every_real_file_is_read() {
             n += 1;
         }
     }
-    assert_eq!(n, 37);
+    assert_eq!(n, 44);
 }

@@ -8,7 +8,7 @@ use chrono::NaiveDateTime;
 
 use super::vocab::{self, Event, Field};
 use super::{
-    Cols, Format, Hints, ImportError, Rec, Report, ReportRow, Span, detect_day_first,
+    Cols, Format, Hints, ImportError, Rec, Report, ReportRow, Span, address, detect_day_first,
     found_columns, minutes_between, minutes_of, name_and_email, parse_time_cell, time, value,
 };
 
@@ -148,15 +148,19 @@ struct Happening {
 }
 
 /// The 2020 attendance list (and a live event's engagement report), paired per person
-/// (by the name as written: the list has no e-mail; per device too when a `Participant
-/// Id` says which): a join opens a stay unless one is open (a second device, or a
-/// reconnection whose leave Teams did not write), a leave closes the open stay; a stay
-/// still open at the end of the list is [`Span::Open`] (it ends with the session).
+/// (by the name as written: the list has no e-mail; in a live event by the viewer's
+/// `Participant Id`, their sign-in address, and per viewing session, `Session Id`, one a
+/// device): a join opens a stay unless one is open (a reconnection whose leave Teams
+/// did not write), a leave closes the open stay; a stay still open at the end of the
+/// list is [`Span::Open`] (it ends with the session). A live event's anonymous viewers
+/// (no name, no participant id) are nobody a registration can be: their rows are left
+/// out.
 fn events(header: &Rec, data: &[&Rec], hints: Hints) -> Result<Vec<ReportRow>, ImportError> {
     let name_col = col(header, Field::Name);
     let action_col = col(header, Field::Action);
     let time_col = col(header, Field::Timestamp).or_else(|| col(header, Field::UtcTimestamp));
     let device_col = col(header, Field::Device);
+    let participant_col = col(header, Field::Participant);
     let cols = Cols {
         join: time_col,
         ..Cols::default()
@@ -164,11 +168,18 @@ fn events(header: &Rec, data: &[&Rec], hints: Hints) -> Result<Vec<ReportRow>, I
     let with_cols: Vec<(Cols, &Rec)> = data.iter().map(|r| (cols, *r)).collect();
     let day_first = detect_day_first(&with_cols, hints);
 
-    let mut order: Vec<(&str, &str)> = Vec::new();
-    let mut by_name: HashMap<(&str, &str), Vec<Happening>> = HashMap::new();
+    // Who (name, participant) and on which device (session).
+    type Who<'a> = (&'a str, &'a str, &'a str);
+    let mut order: Vec<Who<'_>> = Vec::new();
+    let mut by_who: HashMap<Who<'_>, Vec<Happening>> = HashMap::new();
     for rec in data {
         let name = rec.cell(name_col);
+        let participant = rec.cell(participant_col);
         if name.is_empty() {
+            if participant_col.is_some() && participant.is_empty() {
+                // An anonymous viewer of a live event.
+                continue;
+            }
             return Err(ImportError::at(
                 rec.line,
                 "the row has no name; fill it in or delete the row",
@@ -187,8 +198,8 @@ fn events(header: &Rec, data: &[&Rec], hints: Hints) -> Result<Vec<ReportRow>, I
         let at = parse_time_cell(rec, time_col, "time", day_first)?.ok_or_else(|| {
             ImportError::at(rec.line, "the row has no time; download the list again")
         })?;
-        let who = (name, rec.cell(device_col));
-        let list = by_name.entry(who).or_insert_with(|| {
+        let who = (name, participant, rec.cell(device_col));
+        let list = by_who.entry(who).or_insert_with(|| {
             order.push(who);
             Vec::new()
         });
@@ -201,8 +212,9 @@ fn events(header: &Rec, data: &[&Rec], hints: Hints) -> Result<Vec<ReportRow>, I
 
     let mut rows = Vec::new();
     for who in order {
-        let name = who.0;
-        let mut list = by_name.remove(&who).unwrap_or_default();
+        let (name, participant, _) = who;
+        let email = address(participant).map(str::to_string);
+        let mut list = by_who.remove(&who).unwrap_or_default();
         // Stable: events at the same second keep the file's order.
         list.sort_by_key(|h| h.at);
         let mut open: Option<&Happening> = None;
@@ -215,7 +227,7 @@ fn events(header: &Rec, data: &[&Rec], hints: Hints) -> Result<Vec<ReportRow>, I
                     rows.push(ReportRow {
                         line: start.line,
                         name: name.to_string(),
-                        email: None,
+                        email: email.clone(),
                         joined_at: Some(start.at),
                         left_at: Some(h.at),
                         minutes: time::seconds_to_minutes(seconds).ok_or_else(|| {
@@ -231,7 +243,7 @@ fn events(header: &Rec, data: &[&Rec], hints: Hints) -> Result<Vec<ReportRow>, I
             rows.push(ReportRow {
                 line: start.line,
                 name: name.to_string(),
-                email: None,
+                email: email.clone(),
                 joined_at: Some(start.at),
                 left_at: None,
                 minutes: 0,
@@ -539,30 +551,41 @@ mod tests {
         assert_eq!(rows[0].joined_at, Some(dt(2026, 11, 27, 14, 0, 0)));
     }
 
-    /// A live event / town hall engagement report (the header the issue quotes; no real
-    /// one was found): one row per event, per device (`Participant Id`), UTC times.
+    /// A live event / town hall engagement report (a real one is
+    /// tests/data/attendance/real/teams-live-event-2023-en.csv): one row per event, paired
+    /// per viewing session (`Session Id`, one device), the viewer's address from
+    /// `Participant Id`, UTC times; anonymous viewers (no name, no id) are nobody.
     #[test]
     fn teams_live_event_report_pairs_events_per_device() {
         let text = "Session Id,Participant Id,Full Name,UserAgent,UTC Event Timestamp,Action,Role\n\
-            s1,p1,Ann Lee,Chrome,11/27/2026 14:00:00,Joined,Attendee\n\
-            s1,p2,Ann Lee,Teams iOS,11/27/2026 14:10:00,Joined,Attendee\n\
-            s1,p1,Ann Lee,Chrome,11/27/2026 14:30:00,Left,Attendee\n\
-            s1,p2,Ann Lee,Teams iOS,11/27/2026 14:40:00,Left,Attendee\n\
-            s1,p3,Bob Roy,Edge,11/27/2026 14:05:00,Joined,Attendee\n";
+            s1,ann@x.org,Ann Lee,Chrome,11/27/2026 14:00:00,Joined,Attendee\n\
+            s2,ann@x.org,Ann Lee,Teams iOS,11/27/2026 14:10:00,Joined,Attendee\n\
+            s1,ann@x.org,Ann Lee,Chrome,11/27/2026 14:30:00,Left,Attendee\n\
+            s2,ann@x.org,Ann Lee,Teams iOS,11/27/2026 14:40:00,Left,Attendee\n\
+            s3,bob@x.org,Bob Roy,Edge,11/27/2026 14:05:00,Joined,Attendee\n\
+            s4,, ,Edge,11/27/2026 14:06:00,Joined,Attendee\n";
         let report = parse(text.as_bytes()).unwrap();
         assert!(report.utc);
         let got: Vec<_> = report
             .rows
             .iter()
-            .map(|r| (r.name.as_str(), r.line, r.minutes, r.span))
+            .map(|r| {
+                (
+                    r.name.as_str(),
+                    r.email.as_deref(),
+                    r.line,
+                    r.minutes,
+                    r.span,
+                )
+            })
             .collect();
         // Two devices: 14:00-14:30 and 14:10-14:40 (their union is the import's job).
         assert_eq!(
             got,
             vec![
-                ("Ann Lee", 2, 30, Span::Stay),
-                ("Ann Lee", 3, 30, Span::Stay),
-                ("Bob Roy", 6, 0, Span::Open),
+                ("Ann Lee", Some("ann@x.org"), 2, 30, Span::Stay),
+                ("Ann Lee", Some("ann@x.org"), 3, 30, Span::Stay),
+                ("Bob Roy", Some("bob@x.org"), 6, 0, Span::Open),
             ]
         );
     }

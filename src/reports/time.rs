@@ -49,6 +49,14 @@ pub(super) fn parse_datetime(raw: &str, day_first: bool) -> Option<NaiveDateTime
     numeric(&s, day_first)
 }
 
+/// A time of day without a date (Google Meet's `11:45`, `1:05 PM`).
+pub(super) fn parse_time_of_day(raw: &str) -> Option<NaiveTime> {
+    let s = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let s = s.replace("a.m.", "AM").replace("p.m.", "PM");
+    TIME.iter()
+        .find_map(|f| NaiveTime::parse_from_str(&s, f).ok())
+}
+
 /// `11/27/26, 7:01:02 AM`, `11/27/2026 07:01:23`, `27.11.2026 07:01`, ...
 fn numeric(s: &str, day_first: bool) -> Option<NaiveDateTime> {
     let split = s.find([' ', ','])?;

@@ -1,12 +1,14 @@
 //! The words meeting platforms print in each interface language, as data: one table per
 //! language for Teams (headers, the events of the 2020 attendance list), one per language
-//! for Zoom (headers, yes and no) and one table of duration units. The parsers look
-//! words up here and never branch on a language.
+//! for Zoom (headers, yes and no), one each for Webex and Google Meet (headers) and one
+//! table of duration units. The parsers look words up here and never branch on a
+//! language.
 //!
-//! Verified against real exports (tests/data/attendance/real/): for Teams English,
-//! French, Portuguese, Indonesian and Polish (the current layout's section 2), for Zoom
-//! English and Russian. The other tables follow the platforms' published interface
-//! strings as far as they are known; an export that uses other words is refused with a
+//! Verified against real exports (tests/data/attendance/real/): for Teams English (also
+//! the webinar and live-event reports), French, Portuguese, Indonesian and Polish (the
+//! current layout's section 2), for Zoom English (meeting and webinar), Russian and
+//! Japanese, for Webex and Google Meet English. The other tables follow the platforms'
+//! published interface strings as far as they are known; an export that uses other words is refused with a
 //! message naming its headers, and the fix is a line here.
 
 /// What a column holds, whatever the language.
@@ -26,9 +28,12 @@ pub(super) enum Field {
     /// The 2020 attendance list: `User Action` and `Timestamp`.
     Action,
     Timestamp,
-    /// Live events: the time in UTC, and which device (`Participant Id`) an event is of.
+    /// Live events: the time in UTC; which viewing session (one device, `Session Id`) an
+    /// event is of; who the viewer is (`Participant Id`: their sign-in address, empty for
+    /// anonymous viewers).
     UtcTimestamp,
     Device,
+    Participant,
 }
 
 /// An event of the Teams 2020 attendance list.
@@ -75,7 +80,8 @@ pub(super) const TEAMS: &[Language] = &[
             (Action, "Action"),
             (Timestamp, "Timestamp"),
             (UtcTimestamp, "UTC Event Timestamp"),
-            (Device, "Participant Id"),
+            (Device, "Session Id"),
+            (Participant, "Participant Id"),
         ],
         events: &[
             (Joined, "Joined"),
@@ -365,6 +371,19 @@ pub(super) const ZOOM: &[ZoomLanguage] = &[
         yes: "Да",
         no: "Нет",
     },
+    // Japanese, verified against a real export re-saved by a spreadsheet
+    // (real/zoom-meeting-2020-ja-excel.csv)
+    ZoomLanguage {
+        headers: &[
+            (ZoomField::Name, "名前 (元の名前)"),
+            (ZoomField::Email, "ユーザーメール"),
+            (ZoomField::Join, "参加時刻"),
+            (ZoomField::Leave, "退出時刻"),
+            (ZoomField::Minutes, "所要時間（分）"),
+        ],
+        yes: "はい",
+        no: "いいえ",
+    },
 ];
 
 static ZOOM_WORDS: LazyLock<HashMap<ZoomField, Vec<&'static str>>> = LazyLock::new(|| {
@@ -388,6 +407,90 @@ pub(super) fn zoom_yes(cell: &str) -> bool {
 /// Whether a Zoom cell says no, in any language.
 pub(super) fn zoom_no(cell: &str) -> bool {
     ZOOM.iter().any(|l| same(l.no, cell))
+}
+
+/// What a column of a Webex or Google Meet attendance export holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum SheetField {
+    Name,
+    /// Google Meet puts the whole display name here and leaves `Last name` empty for
+    /// people outside the organisation.
+    FirstName,
+    LastName,
+    Email,
+    Join,
+    Leave,
+    Duration,
+    /// A column only this platform writes (with a name, join and leave it says whose
+    /// export this is).
+    Mark,
+}
+
+/// Webex Meetings / Webex Events attendee report (`Event Name⇥Event Start Time⇥Event End
+/// Time⇥Name⇥Attendee Email⇥Join Time⇥Leave Time⇥Attendance Duration⇥Connection Type`,
+/// UTF-16 with tabs as downloaded, or re-saved with commas). Verified in English against
+/// a real export; the meeting variant (`Meeting Name, Meeting Start Time, Meeting End
+/// Time, Display Name, First Name, Last Name, Role, Attendee Email, Join Time, Leave Time,
+/// Attendance Duration, Connection Type, Session Name`) and its Portuguese headers are
+/// the column lists of programs that read these exports.
+pub(super) const WEBEX: &[(SheetField, &str)] = &[
+    // English
+    (SheetField::Name, "Name"),
+    (SheetField::Name, "Display Name"),
+    (SheetField::Name, "Attendee Name"),
+    (SheetField::FirstName, "First Name"),
+    (SheetField::LastName, "Last Name"),
+    (SheetField::Email, "Attendee Email"),
+    (SheetField::Email, "Email"),
+    (SheetField::Join, "Join Time"),
+    (SheetField::Leave, "Leave Time"),
+    (SheetField::Duration, "Attendance Duration"),
+    (SheetField::Duration, "Duration"),
+    (SheetField::Mark, "Attendee Email"),
+    (SheetField::Mark, "Connection Type"),
+    (SheetField::Mark, "Event Name"),
+    (SheetField::Mark, "Event Start Time"),
+    (SheetField::Mark, "Meeting Name"),
+    (SheetField::Mark, "Meeting Start Time"),
+    // Portuguese
+    (SheetField::Name, "Nome de exibição"),
+    (SheetField::FirstName, "Nome"),
+    (SheetField::LastName, "Sobrenome"),
+    (SheetField::Email, "E-mail do convidado"),
+    (SheetField::Join, "Hora da entrada"),
+    (SheetField::Leave, "Hora da saída"),
+    (SheetField::Duration, "Duração da presença"),
+    (SheetField::Mark, "E-mail do convidado"),
+    (SheetField::Mark, "Tipo de conexão"),
+    (SheetField::Mark, "Nome da reunião"),
+];
+
+/// Google Meet attendance report (`First name,Last name,Email,Duration,Time joined,Time
+/// exited`; times of day without a date, the day being the meeting's; durations such as
+/// `1 hr 52 mins`). Verified in English against real exports.
+pub(super) const MEET: &[(SheetField, &str)] = &[
+    (SheetField::FirstName, "First name"),
+    (SheetField::LastName, "Last name"),
+    (SheetField::Name, "Name"),
+    (SheetField::Name, "Participant name"),
+    (SheetField::Email, "Email"),
+    (SheetField::Duration, "Duration"),
+    (SheetField::Join, "Time joined"),
+    (SheetField::Leave, "Time exited"),
+    (SheetField::Mark, "Time joined"),
+    (SheetField::Mark, "Time exited"),
+];
+
+/// Index of the first header cell naming `field` in `table`.
+pub(super) fn sheet_col(
+    table: &[(SheetField, &str)],
+    header: &[String],
+    field: SheetField,
+) -> Option<usize> {
+    table
+        .iter()
+        .filter(|(f, _)| *f == field)
+        .find_map(|(_, word)| header.iter().position(|h| same(h, word)))
 }
 
 /// Teams writes these in the first cell of a section title or a header whatever the

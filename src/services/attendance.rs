@@ -81,7 +81,7 @@ pub async fn join(
 /// What the import found: people matched (not rows), and the rows that matched nobody.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ImportOutcome {
-    /// `zoom` or `teams`.
+    /// `zoom`, `teams`, `webex` or `meet`.
     pub format: &'static str,
     /// True: a preview (`?dry_run=true`); nothing was stored.
     pub dry_run: bool,

@@ -1,5 +1,5 @@
-//! Importing the meeting platform's report: Zoom and Teams files matched to the
-//! registrants, the same file twice changing nothing, bad files refused.
+//! Importing the meeting platform's report: Zoom, Teams, Webex and Google Meet files
+//! matched to the registrants, the same file twice changing nothing, bad files refused.
 
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -18,6 +18,8 @@ on_both_databases!(
     a_linked_row_matches_in_later_imports,
     a_zoom_spreadsheet_is_read,
     a_teams_live_event_report_is_read_in_utc,
+    a_real_google_meet_report_is_read_on_the_sessions_day,
+    a_real_webex_report_is_read,
     bad_reports_are_refused_and_what_was_imported_stays,
     blank_query_parameters_mean_their_default,
 );
@@ -429,11 +431,13 @@ async fn a_zoom_spreadsheet_is_read(backend: Backend) {
 async fn a_teams_live_event_report_is_read_in_utc(backend: Backend) {
     let r = registered(backend).await;
     let (app, w, s, ids) = (&r.app, &r.w, &r.s, &r.ids);
+    // One viewing session per device (`Session Id`); the viewer's address in
+    // `Participant Id` (the layout of tests/data/attendance/real/teams-live-event-*).
     let report = "Session Id,Participant Id,Full Name,UserAgent,UTC Event Timestamp,Action,Role\n\
-        s1,p1,Kenji Sato,Chrome,11/27/2026 14:00:00,Joined,Attendee\n\
-        s1,p2,Kenji Sato,Teams iOS,11/27/2026 14:10:00,Joined,Attendee\n\
-        s1,p1,Kenji Sato,Chrome,11/27/2026 14:30:00,Left,Attendee\n\
-        s1,p2,Kenji Sato,Teams iOS,11/27/2026 14:40:00,Left,Attendee\n";
+        s1,kenji.sato@example.jp,Kenji S.,Chrome,11/27/2026 14:00:00,Joined,Attendee\n\
+        s2,kenji.sato@example.jp,Kenji S.,Teams iOS,11/27/2026 14:10:00,Joined,Attendee\n\
+        s1,kenji.sato@example.jp,Kenji S.,Chrome,11/27/2026 14:30:00,Left,Attendee\n\
+        s2,kenji.sato@example.jp,Kenji S.,Teams iOS,11/27/2026 14:40:00,Left,Attendee\n";
     let answer = json_of(
         import(
             app,
@@ -450,4 +454,113 @@ async fn a_teams_live_event_report_is_read_in_utc(backend: Backend) {
     // Two devices, 14:00-14:30 and 14:10-14:40 UTC: forty minutes, from 14:00 UTC.
     assert_eq!(kenji["sessions"][0]["minutes"], 40, "{kenji}");
     assert_eq!(kenji["sessions"][0]["joined_at"], "2026-11-27T14:00:00Z");
+}
+
+/// A fixed-offset zone in which `at` falls between 12:00 and 13:00 (so a report whose
+/// times are around midday lies in that session's join window, whatever the hour the
+/// test runs), and its offset in hours.
+fn zone_at_midday(at: &str) -> (String, i64) {
+    let starts = chrono::DateTime::parse_from_rfc3339(at).unwrap();
+    let hour = i64::from(chrono::Timelike::hour(&starts.with_timezone(&chrono::Utc)));
+    // Hours to add to UTC: -11..=12.
+    let offset = (12 - hour + 11).rem_euclid(24) - 11;
+    let zone = match offset {
+        0 => "UTC".to_string(),
+        // The IANA Etc zones count the other way: Etc/GMT-8 is UTC+8.
+        n if n > 0 => format!("Etc/GMT-{n}"),
+        n => format!("Etc/GMT+{}", -n),
+    };
+    (zone, offset)
+}
+
+async fn session_start(app: &TestApp, w: &str) -> String {
+    let webinar = json_of(
+        app.get_as_organizer(&format!("/api/v1/webinars/{w}")).await,
+        StatusCode::OK,
+    )
+    .await;
+    webinar["sessions"][0]["starts_at"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// A real Google Meet report (tests/data/attendance/real/meet-2022-en-a.csv): one row per
+/// person, times of day without a date; they are read on the session's day in the zone
+/// given. Someone in the call with a gap counts the minutes Meet says they were in.
+async fn a_real_google_meet_report_is_read_on_the_sessions_day(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (w, s) = event(&app, &[("AM", 60, None)]).await;
+    let mut ids = Vec::new();
+    for (name, email) in [
+        ("Alma Bruno", "3073373947@example.edu.my"),
+        ("Gaia Hanna", "3073373773@example.edu.my"),
+    ] {
+        let r = register_in(&app, &w, &s[0], json!({"name": name, "email": email})).await;
+        ids.push((name.to_string(), r["id"].as_str().unwrap().to_string()));
+    }
+    let starts_at = session_start(&app, &w).await;
+    let (zone, offset) = zone_at_midday(&starts_at);
+    let answer = json_of(
+        import(
+            &app,
+            &w,
+            &format!("?session_id={}&tz={zone}", s[0]),
+            sample("real/meet-2022-en-a.csv"),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(answer["format"], "meet", "{answer}");
+    assert_eq!(answer["matched"], 2, "{answer}");
+    assert_eq!(answer["unmatched"].as_array().unwrap().len(), 183);
+    // The session's day where the times were written, 11:45 there, in UTC.
+    let local_day = (chrono::DateTime::parse_from_rfc3339(&starts_at).unwrap()
+        + chrono::Duration::hours(offset))
+    .date_naive();
+    let at = |h, m| {
+        rfc3339(local_day.and_hms_opt(h, m, 0).unwrap().and_utc() - chrono::Duration::hours(offset))
+    };
+    // 11:45-13:56, two hours ten minutes in: no gap, 131 minutes.
+    let alma = attendance_of(&app, &w, id_of(&ids, "Alma Bruno")).await;
+    assert_eq!(alma["sessions"][0]["minutes"], 131, "{alma}");
+    assert_eq!(alma["sessions"][0]["joined_at"], at(11, 45), "{alma}");
+    // 12:09-13:54 but 23 minutes in.
+    let gaia = attendance_of(&app, &w, id_of(&ids, "Gaia Hanna")).await;
+    assert_eq!(gaia["sessions"][0]["minutes"], 23, "{gaia}");
+    assert_eq!(gaia["sessions"][0]["joined_at"], at(12, 9), "{gaia}");
+}
+
+/// A real Webex attendee report (tests/data/attendance/real/webex-2021-en-utf16.csv, as
+/// downloaded: UTF-16, tabs, dates in `="..."`) imported into a session.
+async fn a_real_webex_report_is_read(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (w, s) = event(&app, &[("AM", 60, None)]).await;
+    let r = register_in(
+        &app,
+        &w,
+        &s[0],
+        json!({"name": "Test User 3", "email": "user3@mail.com"}),
+    )
+    .await;
+    let id = r["id"].as_str().unwrap().to_string();
+    let answer = json_of(
+        import(
+            &app,
+            &w,
+            &format!("?session_id={}&tz=UTC", s[0]),
+            sample("real/webex-2021-en-utf16.csv"),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(answer["format"], "webex", "{answer}");
+    assert_eq!(answer["matched"], 1, "{answer}");
+    assert_eq!(answer["unmatched"].as_array().unwrap().len(), 3);
+    // 17:05:45-20:22:34: 3:16:49, capped at the session and its join window (150).
+    let user = attendance_of(&app, &w, &id).await;
+    assert_eq!(user["sessions"][0]["minutes"], 150, "{user}");
+    assert_eq!(user["sessions"][0]["joined_at"], "2021-06-14T17:05:45Z");
 }

@@ -96,10 +96,30 @@ FILES = [
      "b2c4c04c57e91b07858afe1e1eb0d0e04020633f", "zoom.csv", ",", True),
     ("zoom-meeting-2022-unique-users.csv", "aubreymoore/CAS-biocontrol-seminar",
      "035ea8a6e749b02e350a28f97afffed011e9922b", "zoom_participants.csv", ",", True),
+    ("teams-webinar-2023-en-utf16.csv", "The-Strategy-Unit/WebinarStats",
+     "d4f7bb0a37a95e888d5994bf688d433254787968", "data/TeamsWebinarTest.csv", "\t", True),
+    ("teams-live-event-2023-en.csv", "The-Strategy-Unit/WebinarStats",
+     "b3a687fa89761f3f1e66a0fbebe8b56b45ff2bdf", "data/AttendeeReportTest.csv", ",", False),
+    ("webex-2021-en-utf16.csv", "szabodanika/WebexAttendanceManager",
+     "2becc87ff3fb2a5337a421e51d2f9fef20db1965", "data/webex/group1/may4.csv", "\t", False),
+    ("meet-2022-en-a.csv", "Daychyi/Google-meeting-data-processing",
+     "c9c25389f2e74b3b80565c3cb5cff66bcf049007",
+     "2022-10-11 11_34 TCP2201 OOAD TC1L T2210 \u2013 Attendance Report.csv", ",", True),
+    ("meet-2022-en-b.csv", "Daychyi/Google-meeting-data-processing",
+     "c9c25389f2e74b3b80565c3cb5cff66bcf049007",
+     "2022-10-18 11_23 TCP2201 OOAD TC1L T2210 \u2013 Attendance Report.csv", ",", True),
+    ("zoom-webinar-2020-en-sections.csv", "beemyfriend/ZoomReports",
+     "15e14f5c9271a73f3818ea9d4ad0f926dc39d055",
+     "inst/extdata/Anonymized_Zoom_Attendee_Report.csv", ",", False),
+    ("zoom-meeting-2020-ja-excel.csv", "yu-9824/zoom_participant",
+     "f906262f49842aa1eae7a05174382e34a7823c7d", "example/example.csv", ",", False),
 ]
 
 NAME_HEADERS = {"full name", "name", "nome completo", "nom complet", "nama",
-                "name (original name)", "имя (первоначальное имя)"}
+                "name (original name)", "имя (первоначальное имя)",
+                # Google Meet's attendance report (the whole name is in the first column
+                # for most people, split for others).
+                "first name", "last name"}
 
 GIVEN = ("Alma Bruno Clara Dario Elena Fabio Greta Hugo Irene Jonas Kira Lena Marco Nadia "
          "Oskar Paula Quentin Rosa Sven Tanja Umar Vera Willem Xenia Yara Zeno Ada Boris "
@@ -224,14 +244,15 @@ def rewrite(text, delim, mapper):
         cells = split_cells(body, delim)
         plain = [c.strip('"').strip("\ufeff").strip().casefold() for c in cells]
         if any(p in NAME_HEADERS for p in plain):
-            name_col = next(i for i, p in enumerate(plain) if p in NAME_HEADERS)
+            name_col = {i for i, p in enumerate(plain) if p in NAME_HEADERS}
             out.append(line)
             continue
-        if len(cells) == 1 and name_col is not None and not body.strip():
+        if name_col is not None and not any(c.strip() for c in cells):
+            # A blank line (or one of empty cells) ends the table.
             name_col = None
         new = []
         for i, cell in enumerate(cells):
-            if i == name_col and cell.strip('"').strip():
+            if name_col is not None and i in name_col and cell.strip('"').strip():
                 q = cell.startswith('"')
                 inner = cell.strip('"')
                 inner = mapper.name(inner)
