@@ -220,6 +220,8 @@ pub struct Row {
     pub left_at: Option<DateTime<Utc>>,
     pub minutes: u32,
     pub span: Span,
+    /// Which meeting of the report the row is of, where it holds several.
+    pub meeting: Option<u32>,
 }
 
 /// Who a report row is, as a link remembers it: its normalised name and lower-cased
@@ -270,6 +272,36 @@ impl ReportWindow {
     fn outside(&self, joined_at: Option<DateTime<Utc>>, ended_at: Option<DateTime<Utc>>) -> bool {
         ended_at.is_some_and(|e| e < self.opens_at) || joined_at.is_some_and(|j| j > self.closes_at)
     }
+}
+
+/// The rows of the session's own meeting, where a report holds several (a Zoom usage
+/// report lists every meeting of an account over a period, each with its participants):
+/// the meeting whose stays overlap the join window longest. `None` when the report holds
+/// several meetings and none of them overlaps the window. A report of one meeting (or of
+/// no stated meeting) is kept whole.
+pub fn rows_of_session(rows: Vec<Row>, meetings: usize, window: ReportWindow) -> Option<Vec<Row>> {
+    if meetings <= 1 {
+        return Some(rows);
+    }
+    let mut overlap = vec![0i64; meetings];
+    for row in &rows {
+        let (Some(meeting), Some(joined)) = (row.meeting, row.joined_at) else {
+            continue;
+        };
+        let left = row
+            .left_at
+            .unwrap_or(joined + Duration::minutes(i64::from(row.minutes)));
+        let seconds = (left.min(window.closes_at) - joined.max(window.opens_at)).num_seconds();
+        if let Some(total) = overlap.get_mut(meeting as usize) {
+            *total += seconds.max(0);
+        }
+    }
+    let (best, &seconds) = overlap.iter().enumerate().max_by_key(|(_, s)| **s)?;
+    (seconds > 0).then(|| {
+        rows.into_iter()
+            .filter(|r| r.meeting == Some(best as u32))
+            .collect()
+    })
 }
 
 /// Matches rows to people by email (case-insensitively), then by a link the organizers
@@ -537,6 +569,7 @@ mod tests {
 
     fn row(line: usize, name: &str, email: Option<&str>, minutes: u32) -> Row {
         Row {
+            meeting: None,
             line,
             name: name.into(),
             email: email.map(Into::into),
@@ -549,6 +582,7 @@ mod tests {
 
     fn stay(line: usize, name: &str, from: (u32, u32), to: (u32, u32)) -> Row {
         Row {
+            meeting: None,
             line,
             name: name.into(),
             email: None,
@@ -739,5 +773,32 @@ mod tests {
         }
         assert_eq!(safe_cell("UNHCR"), "UNHCR");
         assert_eq!(safe_cell(""), "");
+    }
+
+    #[test]
+    fn of_several_meetings_the_one_at_the_sessions_time_is_kept() {
+        // The window is 06:30-10:00 (a 09:00 end and an hour after).
+        let w = window(150);
+        let in_meeting = |m, line, from, to| Row {
+            meeting: Some(m),
+            ..stay(line, "Amina Diallo", from, to)
+        };
+        // Meeting 0 ends at 07:00, inside the window: 30 minutes of it; meeting 1 runs
+        // 07:00-09:00: two hours.
+        let rows = vec![
+            in_meeting(0, 2, (5, 0), (7, 0)),
+            in_meeting(1, 3, (7, 0), (9, 0)),
+            in_meeting(0, 4, (6, 0), (7, 0)),
+        ];
+        let kept = rows_of_session(rows.clone(), 2, w).unwrap();
+        assert_eq!(kept.iter().map(|r| r.line).collect::<Vec<_>>(), vec![3]);
+        // One meeting, or none stated: all rows, whatever their times.
+        assert_eq!(rows_of_session(rows.clone(), 1, w).unwrap().len(), 3);
+        // Several, none in the window: none to take.
+        let early = vec![
+            in_meeting(0, 2, (1, 0), (2, 0)),
+            in_meeting(1, 3, (3, 0), (4, 0)),
+        ];
+        assert!(rows_of_session(early, 2, w).is_none());
     }
 }

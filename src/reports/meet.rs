@@ -55,6 +55,7 @@ pub(super) fn parse(records: &[Rec], hints: Hints) -> Result<Option<Report>, Imp
         format: Format::Meet,
         rows,
         utc: false,
+        meetings: Vec::new(),
     }))
 }
 
@@ -120,6 +121,7 @@ fn row(rec: &Rec, cols: &Cols, hints: Hints) -> Result<ReportRow, ImportError> {
         left_at,
         minutes,
         span,
+        meeting: None,
     })
 }
 

@@ -113,6 +113,9 @@ pub struct ReportRow {
     pub minutes: u32,
     /// What the row's times mean.
     pub span: Span,
+    /// Which of the report's [`Report::meetings`] the row belongs to, where the file holds
+    /// several (a Zoom usage report lists every meeting of an account over a period).
+    pub meeting: Option<u32>,
 }
 
 /// What the importer knows of the session besides the file.
@@ -130,6 +133,9 @@ pub struct Report {
     pub rows: Vec<ReportRow>,
     /// The times are UTC (Teams live-event reports), not the organizer's wall time.
     pub utc: bool,
+    /// The meetings the file holds, as the organizer would name them ("topic (ID),
+    /// started ..."), where it says; the rows refer to them by index.
+    pub meetings: Vec<String>,
 }
 
 /// Why a report could not be read.

@@ -60,6 +60,7 @@ fn people_at_most(
             left_at: r.left_at.map(utc),
             minutes: r.minutes,
             span: r.span,
+            meeting: r.meeting,
         })
         .collect();
     let mut keys: Vec<String> = Vec::new();
@@ -1063,4 +1064,55 @@ fn every_real_file_is_read() {
         }
     }
     assert_eq!(n, 44);
+}
+
+/// A Zoom usage report exported with participants: five meetings of one account on one
+/// day, one after another, each row with the meeting's columns (`Host email`, the
+/// meeting's `Duration (minutes)`) before the participant's (`Email`, their own
+/// `Duration (minutes)`). Counted by reading the file: 1 + 2,162 + 402 + 1,008 (+ the
+/// host's row after a blank line, one more Data Analysis meeting) + 826 rows.
+#[test]
+fn zoom_usage_report_with_five_meetings() {
+    let report = parse_with(
+        real!("zoom-usage-2026-en-five-meetings.csv"),
+        Hints {
+            day: NaiveDate::from_ymd_opt(2026, 5, 30),
+        },
+    )
+    .unwrap();
+    assert_eq!(report.format, Format::Zoom);
+    assert_eq!(report.rows.len(), 4399);
+    assert_eq!(report.meetings.len(), 5);
+    let learning = report
+        .meetings
+        .iter()
+        .position(|m| m.starts_with("\"Machine Learning"))
+        .unwrap();
+    assert_eq!(
+        report.meetings[learning],
+        "\"Machine Learning -  Summer Online Internship - 2026 by APSSDC\" (970 1912 6650), \
+         started 05/30/2026 05:49:22 PM"
+    );
+    let of = |m: usize| {
+        report
+            .rows
+            .iter()
+            .filter(|r| r.meeting == Some(m as u32))
+            .count()
+    };
+    assert_eq!(of(learning), 2162);
+    // Line 4, the first of Machine Learning: the participant's address and minutes
+    // (68), not the host's and the meeting's (122).
+    let first = report.rows.iter().find(|r| r.line == 4).unwrap();
+    assert_eq!(first.email.as_deref(), Some("greta2@example1.com"));
+    assert_eq!(first.minutes, 68);
+    assert_eq!(first.meeting, Some(learning as u32));
+    // The host's one-row meeting at 5:52:14 PM and the Data Analysis meeting from
+    // 3:56:56 PM share an ID: two meetings, told apart by their start.
+    let data_analysis: Vec<_> = report
+        .meetings
+        .iter()
+        .filter(|m| m.contains("(932 5001 3841)"))
+        .collect();
+    assert_eq!(data_analysis.len(), 2);
 }

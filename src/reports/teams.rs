@@ -85,6 +85,7 @@ pub(super) fn parse(records: &[Rec], hints: Hints) -> Result<Option<Report>, Imp
         format: Format::Teams,
         rows,
         utc: col(header, Field::UtcTimestamp).is_some(),
+        meetings: Vec::new(),
     }))
 }
 
@@ -137,6 +138,7 @@ fn row(rec: &Rec, cols: &Cols, day_first: bool, span: Span) -> Result<ReportRow,
         left_at,
         minutes,
         span,
+        meeting: None,
     })
 }
 
@@ -234,6 +236,7 @@ fn events(header: &Rec, data: &[&Rec], hints: Hints) -> Result<Vec<ReportRow>, I
                             ImportError::at(start.line, "the stay is longer than any session")
                         })?,
                         span: Span::Stay,
+                        meeting: None,
                     });
                     open = None;
                 }
@@ -248,6 +251,7 @@ fn events(header: &Rec, data: &[&Rec], hints: Hints) -> Result<Vec<ReportRow>, I
                 left_at: None,
                 minutes: 0,
                 span: Span::Open,
+                meeting: None,
             });
         }
     }
@@ -332,6 +336,7 @@ mod tests {
         rows.into_iter()
             .map(|r| ReportRow {
                 span: Span::Summary,
+                meeting: None,
                 ..r
             })
             .collect()

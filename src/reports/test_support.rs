@@ -29,6 +29,7 @@ pub(super) fn row(
         left_at: Some(left),
         minutes,
         span: Span::Stay,
+        meeting: None,
     }
 }
 

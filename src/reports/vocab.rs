@@ -322,6 +322,11 @@ pub(super) enum ZoomField {
     Join,
     Leave,
     Minutes,
+    /// A usage report's meeting columns, before the participant's: which meeting a row
+    /// is of (its ID), what it is called and when it started.
+    MeetingId,
+    Topic,
+    MeetingStart,
 }
 
 /// One interface language of Zoom's exports: its headers, each field's in the order
@@ -354,6 +359,10 @@ pub(super) const ZOOM: &[ZoomLanguage] = &[
             (ZoomField::Minutes, "Duration (Minutes)"),
             (ZoomField::Minutes, "Total Duration (Minutes)"),
             (ZoomField::Minutes, "Duration"),
+            (ZoomField::MeetingId, "Meeting ID"),
+            (ZoomField::MeetingId, "ID"),
+            (ZoomField::Topic, "Topic"),
+            (ZoomField::MeetingStart, "Start Time"),
         ],
         yes: "Yes",
         no: "No",

@@ -72,6 +72,7 @@ pub(super) fn parse(records: &[Rec], hints: Hints) -> Result<Option<Report>, Imp
         format: Format::Webex,
         rows,
         utc: false,
+        meetings: Vec::new(),
     }))
 }
 
@@ -102,6 +103,7 @@ fn row(rec: &Rec, cols: &Cols, day_first: bool) -> Result<ReportRow, ImportError
         left_at,
         minutes,
         span: Span::Stay,
+        meeting: None,
     })
 }
 

@@ -73,6 +73,43 @@ fn header_cols(rec: &Rec) -> Result<Cols, ImportError> {
     })
 }
 
+/// A usage report's meeting columns (before the participant's name): which meeting a
+/// row is of.
+#[derive(Clone, Copy, Default)]
+struct MeetingCols {
+    id: Option<usize>,
+    topic: Option<usize>,
+    start: Option<usize>,
+}
+
+impl MeetingCols {
+    fn of(rec: &Rec, name: usize) -> Self {
+        let before = |field| find_col(rec, zoom_words(field)).filter(|&i| i < name);
+        let id = before(ZoomField::MeetingId);
+        MeetingCols {
+            id,
+            topic: id.and(before(ZoomField::Topic)),
+            start: id.and(before(ZoomField::MeetingStart)),
+        }
+    }
+
+    /// The meeting a row is of: its ID and start (one meeting ID recurs, as on another
+    /// day), and how the organizer would name it.
+    fn of_row(&self, rec: &Rec) -> Option<((String, String), String)> {
+        self.id?;
+        let id = value(rec.cell(self.id))?.to_string();
+        let start = rec.cell(self.start).trim().to_string();
+        let topic = rec.cell(self.topic).trim();
+        let label = match (topic.is_empty(), start.is_empty()) {
+            (false, false) => format!("\"{topic}\" ({id}), started {start}"),
+            (false, true) => format!("\"{topic}\" ({id})"),
+            (true, false) => format!("{id}, started {start}"),
+            (true, true) => id.clone(),
+        };
+        Some(((id, start), label))
+    }
+}
+
 /// `Ok(None)` when the records do not look like a Zoom report at all.
 pub(super) fn parse(records: &[Rec], hints: Hints) -> Result<Option<Report>, ImportError> {
     let mut state = State::Data;
@@ -83,6 +120,9 @@ pub(super) fn parse(records: &[Rec], hints: Hints) -> Result<Option<Report>, Imp
     let mut saw_attendee_title = false;
     let mut saw_any_title = false;
     let mut data: Vec<(Cols, &Rec)> = Vec::new();
+    let mut meeting_cols = MeetingCols::default();
+    // The meeting columns of each record in `data`.
+    let mut data_meetings: Vec<MeetingCols> = Vec::new();
 
     for rec in records {
         if let Some(title) = rec.title() {
@@ -112,15 +152,22 @@ pub(super) fn parse(records: &[Rec], hints: Hints) -> Result<Option<Report>, Imp
         }
         match header {
             None if expect_header => {
-                header = Some(header_cols(rec)?);
+                let cols = header_cols(rec)?;
+                meeting_cols = MeetingCols::of(rec, cols.name);
+                header = Some(cols);
                 expect_header = false;
             }
             None => {
                 if looks_like_header(rec) {
-                    header = Some(header_cols(rec)?);
+                    let cols = header_cols(rec)?;
+                    meeting_cols = MeetingCols::of(rec, cols.name);
+                    header = Some(cols);
                 }
             }
-            Some(cols) => data.push((cols, rec)),
+            Some(cols) => {
+                data.push((cols, rec));
+                data_meetings.push(meeting_cols);
+            }
         }
     }
 
@@ -137,8 +184,18 @@ pub(super) fn parse(records: &[Rec], hints: Hints) -> Result<Option<Report>, Imp
 
     let day_first = detect_day_first(&data, hints);
     let mut rows = Vec::with_capacity(data.len());
-    for (cols, rec) in data {
-        if let Some(row) = row(rec, &cols, day_first)? {
+    let mut meetings: Vec<String> = Vec::new();
+    let mut meeting_index: std::collections::HashMap<(String, String), u32> = Default::default();
+    for ((cols, rec), meeting_cols) in data.into_iter().zip(data_meetings) {
+        if let Some(mut row) = row(rec, &cols, day_first)? {
+            if let Some((key, label)) = meeting_cols.of_row(rec) {
+                let next = meetings.len() as u32;
+                let at = *meeting_index.entry(key).or_insert_with(|| {
+                    meetings.push(label);
+                    next
+                });
+                row.meeting = Some(at);
+            }
             rows.push(row);
         }
     }
@@ -146,6 +203,7 @@ pub(super) fn parse(records: &[Rec], hints: Hints) -> Result<Option<Report>, Imp
         format: Format::Zoom,
         rows,
         utc: false,
+        meetings,
     }))
 }
 
@@ -193,6 +251,7 @@ fn row(rec: &Rec, cols: &Cols, day_first: bool) -> Result<Option<ReportRow>, Imp
         left_at,
         minutes,
         span: Span::Stay,
+        meeting: None,
     }))
 }
 
@@ -381,6 +440,7 @@ mod tests {
                 left_at: None,
                 minutes: 0,
                 span: Span::Stay,
+                meeting: None,
             }]
         );
     }

@@ -121,9 +121,12 @@ pub async fn import(
     drop(conn);
     let hints = reports::Hints { day };
     // Megabytes of CSV: read on a blocking thread, so other requests keep their workers.
-    let (format, rows) = tokio::task::spawn_blocking(move || read_report(file.as_ref(), tz, hints))
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("reading the report stopped: {e}")))??;
+    let (format, rows, meetings) =
+        tokio::task::spawn_blocking(move || read_report(file.as_ref(), tz, hints))
+            .await
+            .map_err(|e| {
+                AppError::Internal(anyhow::anyhow!("reading the report stopped: {e}"))
+            })??;
     let mut tx = ctx.begin().await?;
     let session = session_of(&mut tx, webinar, session_id).await?;
     let registrations = db::registrations::list(tx.exec(), webinar.id, None).await?;
@@ -141,14 +144,12 @@ pub async fn import(
         .await?
         .into_iter()
         .collect();
-    let (merged, unmatched) = attendance::match_rows(
-        &people,
-        &rows,
-        &links,
-        attendance::ReportWindow::of(&session),
-        reports::normalise_name,
-    )
-    .map_err(|e| AppError::Unprocessable(format!("the attendance report: {e}")))?;
+    let window = attendance::ReportWindow::of(&session);
+    let rows = attendance::rows_of_session(rows, meetings.len(), window)
+        .ok_or_else(|| no_meeting_at(&session, tz, &meetings))?;
+    let (merged, unmatched) =
+        attendance::match_rows(&people, &rows, &links, window, reports::normalise_name)
+            .map_err(|e| AppError::Unprocessable(format!("the attendance report: {e}")))?;
     if dry_run {
         // Dropped, not committed: the transaction rolls back and nothing is stored.
         drop(tx);
@@ -274,11 +275,31 @@ pub async fn link(
 }
 
 /// The report's rows with their times in UTC.
-fn read_report(
-    file: &[u8],
-    tz: TimeZone,
-    hints: reports::Hints,
-) -> AppResult<(reports::Format, Vec<attendance::Row>)> {
+/// The refusal of a report of several meetings none of which took place at the session's
+/// time: which meetings it holds, and what to do.
+fn no_meeting_at(session: &Session, tz: TimeZone, meetings: &[String]) -> AppError {
+    const LISTED: usize = 10;
+    let mut listed = meetings[..meetings.len().min(LISTED)].join("; ");
+    if meetings.len() > LISTED {
+        listed.push_str(&format!("; and {} more", meetings.len() - LISTED));
+    }
+    let at = |t: DateTime<Utc>| t.with_timezone(&tz.0).format("%Y-%m-%d %H:%M");
+    AppError::Unprocessable(format!(
+        "the attendance report holds {} meetings ({listed}) and none of them took place at \
+         this session's time ({} to {}, {}): export the report of this session's meeting \
+         alone, or give the time zone the report's times are written in (tz)",
+        meetings.len(),
+        at(session.starts_at),
+        at(session.ends_at()),
+        tz.0.name()
+    ))
+}
+
+/// The report's rows with their times as instants, and the meetings it holds (where it
+/// says: see [`reports::Report::meetings`]).
+type ReadReport = (reports::Format, Vec<attendance::Row>, Vec<String>);
+
+fn read_report(file: &[u8], tz: TimeZone, hints: reports::Hints) -> AppResult<ReadReport> {
     let report = reports::parse_with(file, hints)
         .map_err(|e| AppError::Unprocessable(format!("the attendance report: {e}")))?;
     // A live event's report writes UTC whatever the organizer's zone.
@@ -310,10 +331,11 @@ fn read_report(
                 email: r.email,
                 minutes: r.minutes,
                 span: r.span,
+                meeting: r.meeting,
             })
         })
         .collect::<AppResult<_>>()?;
-    Ok((report.format, rows))
+    Ok((report.format, rows, report.meetings))
 }
 
 /// A wall time of the report in `tz`; in a DST gap, the time after it.

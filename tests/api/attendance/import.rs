@@ -20,6 +20,7 @@ on_both_databases!(
     a_teams_live_event_report_is_read_in_utc,
     a_real_google_meet_report_is_read_on_the_sessions_day,
     a_real_webex_report_is_read,
+    a_real_zoom_usage_report_gives_the_sessions_meeting,
     bad_reports_are_refused_and_what_was_imported_stays,
     blank_query_parameters_mean_their_default,
 );
@@ -563,4 +564,88 @@ async fn a_real_webex_report_is_read(backend: Backend) {
     let user = attendance_of(&app, &w, &id).await;
     assert_eq!(user["sessions"][0]["minutes"], 150, "{user}");
     assert_eq!(user["sessions"][0]["joined_at"], "2021-06-14T17:05:45Z");
+}
+
+/// A real Zoom usage report exported with participants
+/// (tests/data/attendance/real/zoom-usage-2026-en-five-meetings.csv): five meetings of one
+/// account on 30 May 2026, their rows one after another, each row with the meeting's
+/// columns first (its `Duration (minutes)` too) and the participant's after. The session
+/// at 18:00-19:00 in Asia/Kolkata takes the rows of the meeting held then ("Machine
+/// Learning", 5:49:22 PM-7:51:15 PM), not those of "Data Analysis" (3:56:56 PM-5:49:22
+/// PM), which end inside its join window (from 17:30). The same report against a session
+/// when none of its meetings took place is refused, naming them.
+async fn a_real_zoom_usage_report_gives_the_sessions_meeting(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (w, s) = event(&app, &[("AM", 60, None), ("PM", 120, None)]).await;
+    let mut ids = Vec::new();
+    for (name, email) in [
+        // Machine Learning and, before it, Data Analysis.
+        (
+            "Noraaaaaaaaaaaaaaaaaaaaaaa Ottoaaaaaaaaaaaaaaaaaaaaaa",
+            "petraaaaaaaaaaaaaaaaaaaaaaa528@example1.com",
+        ),
+        // Machine Learning only, eight rows.
+        ("Hugo K 01BFD16772 IRENE", "jonas@example1.com"),
+        // Data Analysis only, to 5:49:22 PM.
+        (
+            "Eddaaaaaaaaaaaaaaaaaaaaaaa adaaa Ireneaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "jonasaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa20@example1.com",
+        ),
+    ] {
+        let r = register_in(&app, &w, &s[0], json!({"name": name, "email": email})).await;
+        ids.push((name.to_string(), r["id"].as_str().unwrap().to_string()));
+    }
+    // 18:00 in Kolkata (UTC+5:30) on the report's day.
+    move_session(&app, &w, &s[0], "2026-05-30T12:30:00Z").await;
+    let answer = json_of(
+        import(
+            &app,
+            &w,
+            &format!("?session_id={}&tz=Asia/Kolkata", s[0]),
+            sample("real/zoom-usage-2026-en-five-meetings.csv"),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(answer["format"], "zoom", "{answer}");
+    assert_eq!(answer["matched"], 2, "{answer}");
+    // Machine Learning's 2,162 rows, less the ten of the two people matched.
+    assert_eq!(answer["unmatched"].as_array().unwrap().len(), 2152);
+    // Lines 1586 and 1605: 17:59:53-18:00:06 and 18:00:20-19:49:41, 13 s + 1:49:21;
+    // not line 2926 (Data Analysis, 17:30:30-17:33:25).
+    let both = attendance_of(&app, &w, &ids[0].1).await;
+    assert_eq!(both["sessions"][0]["minutes"], 110, "{both}");
+    assert_eq!(both["sessions"][0]["joined_at"], "2026-05-30T12:29:53Z");
+    assert_eq!(both["sessions"][0]["left_at"], "2026-05-30T14:19:41Z");
+    // 18:03:15-19:02:44 in five rows back to back, 19:03:52-19:12:26 in two, and
+    // 19:14:50-19:51:14: 59:29 + 8:34 + 36:24 = 104:27.
+    let ml = attendance_of(&app, &w, &ids[1].1).await;
+    assert_eq!(ml["sessions"][0]["minutes"], 104, "{ml}");
+    assert_eq!(ml["sessions"][0]["joined_at"], "2026-05-30T12:33:15Z");
+    assert_eq!(ml["sessions"][0]["left_at"], "2026-05-30T14:21:14Z");
+    // Line 2572: 17:04:01-17:49:22, in the join window but of another meeting.
+    let other = attendance_of(&app, &w, &ids[2].1).await;
+    assert_eq!(other["sessions"][0]["attended"], Value::Null, "{other}");
+
+    // At 06:00 in Kolkata none of the five meetings was on: refused, naming them.
+    move_session(&app, &w, &s[1], "2026-05-30T00:30:00Z").await;
+    let refused = import(
+        &app,
+        &w,
+        &format!("?session_id={}&tz=Asia/Kolkata", s[1]),
+        sample("real/zoom-usage-2026-en-five-meetings.csv"),
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem = refused.text().await.unwrap();
+    assert!(problem.contains("holds 5 meetings"), "{problem}");
+    assert!(
+        problem.contains("\\\"Machine Learning -  Summer Online Internship - 2026 by APSSDC\\\" (970 1912 6650), started 05/30/2026 05:49:22 PM"),
+        "{problem}"
+    );
+    assert!(
+        problem.contains("2026-05-30 06:00 to 2026-05-30 07:00, Asia/Kolkata"),
+        "{problem}"
+    );
 }

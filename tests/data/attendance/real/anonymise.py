@@ -113,13 +113,17 @@ FILES = [
      "inst/extdata/Anonymized_Zoom_Attendee_Report.csv", ",", False),
     ("zoom-meeting-2020-ja-excel.csv", "yu-9824/zoom_participant",
      "f906262f49842aa1eae7a05174382e34a7823c7d", "example/example.csv", ",", False),
+    ("zoom-usage-2026-en-five-meetings.csv", "peddireddyharshitha/Smart-Attendance-Management-System",
+     "50f61fce53b6d9012814da4e01a4ece73ac32ed0", "zoom_attendance.csv", ",", True),
 ]
 
 NAME_HEADERS = {"full name", "name", "nome completo", "nom complet", "nama",
                 "name (original name)", "имя (первоначальное имя)",
                 # Google Meet's attendance report (the whole name is in the first column
                 # for most people, split for others).
-                "first name", "last name"}
+                "first name", "last name",
+                # A Zoom usage report's meeting columns name the host.
+                "host name"}
 
 GIVEN = ("Alma Bruno Clara Dario Elena Fabio Greta Hugo Irene Jonas Kira Lena Marco Nadia "
          "Oskar Paula Quentin Rosa Sven Tanja Umar Vera Willem Xenia Yara Zeno Ada Boris "
@@ -138,6 +142,9 @@ KEEP = {"Guest", "External", "Unverified", "Host", "Dr", "EXT", "AM", "PM",
 # with digits are a name too (elsewhere such tokens are roll numbers like `DSE07300362`,
 # kept apart from their digits).
 LOGINS = {"teams-list-2020-en-utf16-guests.csv"}
+# Files of one table whose blank lines separate groups of rows (a Zoom usage report's
+# meetings), not tables: the header's name columns hold to the end.
+ONE_TABLE = {"zoom-usage-2026-en-five-meetings.csv"}
 
 
 class Mapper:
@@ -235,7 +242,7 @@ def split_cells(line, delim):
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 
 
-def rewrite(text, delim, mapper):
+def rewrite(text, delim, mapper, one_table=False):
     out = []
     name_col = None
     for line in text.splitlines(keepends=True):
@@ -247,7 +254,7 @@ def rewrite(text, delim, mapper):
             name_col = {i for i, p in enumerate(plain) if p in NAME_HEADERS}
             out.append(line)
             continue
-        if name_col is not None and not any(c.strip() for c in cells):
+        if name_col is not None and not one_table and not any(c.strip() for c in cells):
             # A blank line (or one of empty cells) ends the table.
             name_col = None
         new = []
@@ -331,7 +338,7 @@ def main():
         elif anonymise:
             enc, bom, body = decode(raw)
             text = body.decode(enc)
-            raw = bom + rewrite(text, delim, Mapper(dest in LOGINS)).encode(enc)
+            raw = bom + rewrite(text, delim, Mapper(dest in LOGINS), dest in ONE_TABLE).encode(enc)
         (OUT / dest).write_bytes(raw)
         print(dest, len(raw), hashlib.sha256(raw).hexdigest()[:12])
 
