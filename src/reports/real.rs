@@ -1063,14 +1063,15 @@ fn every_real_file_is_read() {
             n += 1;
         }
     }
-    assert_eq!(n, 44);
+    assert_eq!(n, 45);
 }
 
 /// A Zoom usage report exported with participants: five meetings of one account on one
 /// day, one after another, each row with the meeting's columns (`Host email`, the
 /// meeting's `Duration (minutes)`) before the participant's (`Email`, their own
-/// `Duration (minutes)`). Counted by reading the file: 1 + 2,162 + 402 + 1,008 (+ the
-/// host's row after a blank line, one more Data Analysis meeting) + 826 rows.
+/// `Duration (minutes)`). Counted by reading the file: 1 (Data Analysis, the host alone
+/// at 5:52 PM) + 2,162 (Machine Learning) + 402 (Cloud Computing) + 1,008 (Data Analysis
+/// from 3:56 PM) + 826 (Embedded Systems) rows.
 #[test]
 fn zoom_usage_report_with_five_meetings() {
     let report = parse_with(
