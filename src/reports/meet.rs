@@ -8,8 +8,8 @@ use chrono::{Duration, NaiveDateTime};
 
 use super::vocab::{MEET, SheetField, sheet_col};
 use super::{
-    Cols, Format, Hints, ImportError, Rec, Report, ReportRow, Span, minutes_between, minutes_of,
-    name_and_email, time, value,
+    Cols, Format, Hints, ImportError, Rec, Report, ReportRow, Span, name_and_email, row_minutes,
+    time, value,
 };
 
 /// How many records from the top the header may be.
@@ -92,21 +92,13 @@ fn row(rec: &Rec, cols: &Cols, hints: Hints) -> Result<ReportRow, ImportError> {
         Some(joined) if left < joined && joined.time() > left.time() => left + Duration::days(1),
         _ => left,
     });
-    let minutes = match value(rec.cell(cols.duration)) {
-        Some(raw) => minutes_of(
-            rec,
-            time::parse_duration_secs(raw).ok_or_else(|| {
-                ImportError::at(
-                    rec.line,
-                    format!(
-                        "cannot read the duration \"{raw}\"; expected hours and minutes such \
-                         as \"1 hr 52 mins\" or \"23 mins\""
-                    ),
-                )
-            })?,
-        )?,
-        None => minutes_between(rec, joined_at, left_at)?,
-    };
+    let minutes = row_minutes(
+        rec,
+        value(rec.cell(cols.duration)),
+        (joined_at, left_at),
+        "duration",
+        "hours and minutes such as \"1 hr 52 mins\" or \"23 mins\"",
+    )?;
     let span = if joined_at.is_some() && left_at.is_some() {
         Span::Summary
     } else {

@@ -461,6 +461,29 @@ fn minutes_between(
 }
 
 /// [`seconds_to_minutes`], or an error naming the row when the figure is absurd.
+/// The minutes of a row: its duration cell read as written (`what` names the column,
+/// `examples` shows the platform's form), else the time between its join and leave.
+fn row_minutes(
+    rec: &Rec,
+    duration: Option<&str>,
+    (joined_at, left_at): (Option<NaiveDateTime>, Option<NaiveDateTime>),
+    what: &str,
+    examples: &str,
+) -> Result<u32, ImportError> {
+    match duration {
+        Some(raw) => minutes_of(
+            rec,
+            time::parse_duration_secs(raw).ok_or_else(|| {
+                ImportError::at(
+                    rec.line,
+                    format!("cannot read the {what} \"{raw}\"; expected {examples}"),
+                )
+            })?,
+        ),
+        None => minutes_between(rec, joined_at, left_at),
+    }
+}
+
 fn minutes_of(rec: &Rec, seconds: u64) -> Result<u32, ImportError> {
     seconds_to_minutes(seconds).ok_or_else(|| {
         ImportError::at(

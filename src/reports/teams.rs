@@ -9,7 +9,7 @@ use chrono::NaiveDateTime;
 use super::vocab::{self, Event, Field};
 use super::{
     Cols, Format, Hints, ImportError, Rec, Report, ReportRow, Span, address, detect_day_first,
-    found_columns, minutes_between, minutes_of, name_and_email, parse_time_cell, time, value,
+    found_columns, name_and_email, parse_time_cell, row_minutes, time, value,
 };
 
 /// Index of the header cell naming `field`, in any language.
@@ -115,21 +115,13 @@ fn row(rec: &Rec, cols: &Cols, day_first: bool, span: Span) -> Result<ReportRow,
     let (name, email) = name_and_email(rec, cols)?;
     let joined_at = parse_time_cell(rec, cols.join, "join time", day_first)?;
     let left_at = parse_time_cell(rec, cols.leave, "leave time", day_first)?;
-    let minutes = match value(rec.cell(cols.duration)) {
-        Some(raw) => minutes_of(
-            rec,
-            time::parse_duration_secs(raw).ok_or_else(|| {
-                ImportError::at(
-                    rec.line,
-                    format!(
-                        "cannot read the duration \"{raw}\"; expected hours, minutes and \
-                         seconds such as \"1h 28m 58s\", \"45m 3s\" or \"59s\""
-                    ),
-                )
-            })?,
-        )?,
-        None => minutes_between(rec, joined_at, left_at)?,
-    };
+    let minutes = row_minutes(
+        rec,
+        value(rec.cell(cols.duration)),
+        (joined_at, left_at),
+        "duration",
+        "hours, minutes and seconds such as \"1h 28m 58s\", \"45m 3s\" or \"59s\"",
+    )?;
     Ok(ReportRow {
         line: rec.line,
         name,

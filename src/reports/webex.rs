@@ -7,7 +7,7 @@
 use super::vocab::{SheetField, WEBEX, sheet_col};
 use super::{
     Cols, Format, Hints, ImportError, Rec, Report, ReportRow, Span, detect_day_first,
-    minutes_between, minutes_of, name_and_email, parse_time_cell, time, value,
+    name_and_email, parse_time_cell, row_minutes, value,
 };
 
 /// How many records from the top the header may be.
@@ -80,21 +80,13 @@ fn row(rec: &Rec, cols: &Cols, day_first: bool) -> Result<ReportRow, ImportError
     let (name, email) = name_and_email(rec, cols)?;
     let joined_at = parse_time_cell(rec, cols.join, "join time", day_first)?;
     let left_at = parse_time_cell(rec, cols.leave, "leave time", day_first)?;
-    let minutes = match value(rec.cell(cols.duration)) {
-        Some(raw) => minutes_of(
-            rec,
-            time::parse_duration_secs(raw).ok_or_else(|| {
-                ImportError::at(
-                    rec.line,
-                    format!(
-                        "cannot read the attendance duration \"{raw}\"; expected minutes such \
-                         as \"204 mins\""
-                    ),
-                )
-            })?,
-        )?,
-        None => minutes_between(rec, joined_at, left_at)?,
-    };
+    let minutes = row_minutes(
+        rec,
+        value(rec.cell(cols.duration)),
+        (joined_at, left_at),
+        "attendance duration",
+        "minutes such as \"204 mins\"",
+    )?;
     Ok(ReportRow {
         line: rec.line,
         name,
