@@ -91,6 +91,53 @@ pub async fn enqueue(ex: Exec<'_>, m: &NewMessage<'_>) -> anyhow::Result<bool> {
     Ok(inserted == 1)
 }
 
+/// Queues many messages with one statement per
+/// [`super::registrations::ROWS_PER_STATEMENT`]; one whose idempotency key exists is
+/// skipped. Answers how many were queued.
+#[tracing::instrument(skip_all, fields(messages = messages.len()))]
+pub async fn enqueue_many(mut ex: Exec<'_>, messages: &[NewMessage<'_>]) -> anyhow::Result<u64> {
+    const PER_ROW: usize = 6;
+    let now = Utc::now();
+    let mut queued = 0;
+    for part in messages.chunks(super::registrations::ROWS_PER_STATEMENT) {
+        let values = (0..part.len())
+            .map(|i| {
+                let p = |n: usize| format!("${}", i * PER_ROW + n + 1);
+                format!(
+                    "({}, {}, {}, {}, {}, {}, 'pending', 0, $1, $1)",
+                    p(1),
+                    p(2),
+                    p(3),
+                    p(4),
+                    p(5),
+                    p(6)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO outbox (idempotency_key, webinar_id, recipient, kind, payload, message_id, \
+             status, attempts, next_attempt_at, created_at) \
+             VALUES {values} ON CONFLICT (idempotency_key) DO NOTHING"
+        );
+        queued += on!(ex.reborrow(), c => {
+            let mut q = sqlx::query(&sql).persistent(false).bind(now);
+            for m in part {
+                q = q
+                    .bind(m.idempotency_key)
+                    .bind(m.webinar.0)
+                    .bind(m.recipient.to_lowercase())
+                    .bind(m.kind)
+                    .bind(m.payload)
+                    .bind(m.message_id);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })
+        .context("queueing emails")?;
+    }
+    Ok(queued)
+}
+
 /// Leases up to `limit` due messages. A message waits while an older one to the same
 /// recipient is still pending, so an update never overtakes its invitation. On
 /// PostgreSQL, `SKIP LOCKED` lets several instances claim side by side.
