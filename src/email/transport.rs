@@ -70,9 +70,14 @@ impl Transport {
         match self {
             Transport::File(dir) => {
                 let path = dir.join(format!("{}.eml", uuid::Uuid::new_v4()));
-                crate::security::write_private_file(&path, &message.formatted())
-                    .await
-                    .map_err(|e| SendError::Transient(format!("writing the .eml file: {e}")))
+                // Encoding and writing in one hop to a blocking thread.
+                tokio::task::spawn_blocking(move || {
+                    crate::security::write_private_file(&path, &message.formatted())
+                })
+                .await
+                .map_err(std::io::Error::other)
+                .and_then(|written| written)
+                .map_err(|e| SendError::Transient(format!("writing the .eml file: {e}")))
             }
             Transport::Smtp(smtp, slots, send_timeout) => {
                 let _slot = slots
