@@ -96,32 +96,17 @@ pub async fn enqueue(ex: Exec<'_>, m: &NewMessage<'_>) -> anyhow::Result<bool> {
 /// skipped. Answers how many were queued.
 #[tracing::instrument(skip_all, fields(messages = messages.len()))]
 pub async fn enqueue_many(mut ex: Exec<'_>, messages: &[NewMessage<'_>]) -> anyhow::Result<u64> {
-    const PER_ROW: usize = 6;
     let now = Utc::now();
     let mut queued = 0;
     for part in messages.chunks(super::registrations::ROWS_PER_STATEMENT) {
-        let values = (0..part.len())
-            .map(|i| {
-                let p = |n: usize| format!("${}", i * PER_ROW + n + 1);
-                format!(
-                    "({}, {}, {}, {}, {}, {}, 'pending', 0, $1, $1)",
-                    p(1),
-                    p(2),
-                    p(3),
-                    p(4),
-                    p(5),
-                    p(6)
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
+        let values = super::value_rows(&ex, part.len(), 10);
         let sql = format!(
             "INSERT INTO outbox (idempotency_key, webinar_id, recipient, kind, payload, message_id, \
-             status, attempts, next_attempt_at, created_at) \
+             next_attempt_at, created_at, status, attempts) \
              VALUES {values} ON CONFLICT (idempotency_key) DO NOTHING"
         );
         queued += on!(ex.reborrow(), c => {
-            let mut q = sqlx::query(&sql).persistent(false).bind(now);
+            let mut q = sqlx::query(&sql).persistent(false);
             for m in part {
                 q = q
                     .bind(m.idempotency_key)
@@ -129,7 +114,11 @@ pub async fn enqueue_many(mut ex: Exec<'_>, messages: &[NewMessage<'_>]) -> anyh
                     .bind(m.recipient.to_lowercase())
                     .bind(m.kind)
                     .bind(m.payload)
-                    .bind(m.message_id);
+                    .bind(m.message_id)
+                    .bind(now)
+                    .bind(now)
+                    .bind("pending")
+                    .bind(0_i64);
             }
             q.execute(c).await.map(|r| r.rows_affected())
         })

@@ -129,7 +129,7 @@ async fn insert_with(
 }
 
 /// Rows of a multi-row statement: at most this many per statement, so SQLite stays well
-/// under its bound-parameter limit (20 per registration, 7 per outbox row).
+/// under its bound-parameter limit (21 per registration, 10 per outbox row).
 pub const ROWS_PER_STATEMENT: usize = 500;
 
 /// Stores new registrations with as few statements as possible (one per
@@ -140,20 +140,9 @@ pub async fn insert_many_if_absent(
     mut ex: Exec<'_>,
     rows: &[(&Registration, &str)],
 ) -> anyhow::Result<Vec<RegistrationId>> {
-    const PER_ROW: usize = 20;
     let mut stored = Vec::with_capacity(rows.len());
     for part in rows.chunks(ROWS_PER_STATEMENT) {
-        let values = (0..part.len())
-            .map(|i| {
-                let p = |n: usize| format!("${}", i * PER_ROW + n);
-                format!(
-                    "({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
-                    p(1), p(2), p(3), p(4), p(5), p(6), p(7), p(8), p(9), p(10), p(11), p(12),
-                    p(13), p(14), p(15), p(16), p(17), p(17), p(18), p(19), p(20)
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
+        let values = super::value_rows(&ex, part.len(), 21);
         let sql = format!(
             "INSERT INTO registrations (id, webinar_id, session_id, invitee_id, name, email, email_key, \
              organization, time_zone, language, status, assignment, outside_working_hours, token_hash, \
@@ -180,6 +169,7 @@ pub async fn insert_many_if_absent(
                     .bind(*token_hash)
                     .bind(r.calendar_uid.as_str())
                     .bind(i64::from(r.calendar_sequence))
+                    .bind(r.created_at)
                     .bind(r.created_at)
                     .bind(r.share_in_participant_list)
                     .bind(r.role.as_deref())
