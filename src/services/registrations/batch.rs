@@ -12,10 +12,10 @@ use std::sync::Mutex;
 
 use tokio::sync::oneshot;
 
-use crate::context::Context;
+use crate::context::{Context, Work};
 use crate::db;
 use crate::domain::registration::Registration;
-use crate::domain::{SessionId, WebinarId};
+use crate::domain::{RegistrationId, SessionId, WebinarId};
 use crate::email::Outgoing;
 use crate::error::AppResult;
 
@@ -175,8 +175,46 @@ async fn try_write(
     }
     wanted.sort_by_key(|(s, _, _)| s.0);
     let mut work = ctx.begin().await?;
+    let (rows, stored) = match stage(&mut work, batch, follows, &wanted).await {
+        Ok(staged) => staged,
+        Err(e) => {
+            // Rolled back at once: PostgreSQL would keep the seat rows locked until the
+            // connection is used again, and the callers now go one by one on them.
+            let _ = work.rollback().await;
+            return Err(e);
+        }
+    };
+    work.commit().await?;
+    let tried: HashSet<_> = rows.iter().map(|(r, _)| r.id).collect();
+    for (i, (e, follows)) in batch.iter().zip(follows).enumerate() {
+        let r = &e.registration;
+        answers[i] = if stored.contains(&r.id) {
+            Answer::Stored
+        } else if tried.contains(&r.id) {
+            Answer::Duplicate
+        } else {
+            match follows {
+                // Behind someone with the same email: that one decides.
+                Some(first) if stored.contains(&batch[*first].registration.id) => Answer::Duplicate,
+                _ => Answer::OneByOne,
+            }
+        };
+    }
+    let created = answers.iter().filter(|a| **a == Answer::Stored).count();
+    metrics::counter!("meridian_registrations_total", "status" => "confirmed")
+        .increment(created as u64);
+    Ok(answers)
+}
+
+/// The batch's statements, in `work`: answers the rows tried and the ids stored.
+async fn stage<'b>(
+    work: &mut Work<'_>,
+    batch: &'b [Entry],
+    follows: &[Option<usize>],
+    wanted: &[(SessionId, WebinarId, u32)],
+) -> AppResult<(Vec<(&'b Registration, &'b str)>, HashSet<RegistrationId>)> {
     let mut taken: HashMap<SessionId, u32> = HashMap::new();
-    for (session, _, seats) in &wanted {
+    for (session, _, seats) in wanted {
         if let Some(now) = db::sessions::take_seats(work.exec(), *session, *seats).await? {
             taken.insert(*session, now);
         }
@@ -213,29 +251,10 @@ async fn try_write(
         .map(|e| &e.confirmation)
         .collect();
     work.queue_many(&letters).await?;
-    for (session, webinar, _) in &wanted {
+    for (session, webinar, _) in wanted {
         if let Some(now) = taken.get(session) {
             work.seats_taken(*webinar, *session, *now);
         }
     }
-    work.commit().await?;
-    let tried: HashSet<_> = rows.iter().map(|(r, _)| r.id).collect();
-    for (i, (e, follows)) in batch.iter().zip(follows).enumerate() {
-        let r = &e.registration;
-        answers[i] = if stored.contains(&r.id) {
-            Answer::Stored
-        } else if tried.contains(&r.id) {
-            Answer::Duplicate
-        } else {
-            match follows {
-                // Behind someone with the same email: that one decides.
-                Some(first) if stored.contains(&batch[*first].registration.id) => Answer::Duplicate,
-                _ => Answer::OneByOne,
-            }
-        };
-    }
-    let created = answers.iter().filter(|a| **a == Answer::Stored).count();
-    metrics::counter!("meridian_registrations_total", "status" => "confirmed")
-        .increment(created as u64);
-    Ok(answers)
+    Ok((rows, stored))
 }
