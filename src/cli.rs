@@ -98,6 +98,7 @@ async fn mail_context(settings: Settings) -> anyhow::Result<crate::context::Cont
         settings: std::sync::Arc::new(settings),
         mailer,
         public: Default::default(),
+        registrations: Default::default(),
     })
 }
 

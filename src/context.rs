@@ -14,8 +14,8 @@ use crate::config::Settings;
 use crate::db::{self, Db, Exec, Tx};
 use crate::domain::member::Access;
 use crate::domain::webinar::{Session, Webinar};
-use crate::domain::{RegistrationId, WebinarId};
-use crate::email::{self, Mailer, letter::Letter};
+use crate::domain::{RegistrationId, SessionId, WebinarId};
+use crate::email::{self, Mailer, Outgoing, letter::Letter};
 use crate::error::AppResult;
 use crate::security::Keys;
 
@@ -27,6 +27,8 @@ pub struct Context {
     pub mailer: Arc<Mailer>,
     /// Public webinar listings, kept for a second (`services::webinars::published`).
     pub public: Arc<PublicCache>,
+    /// Open registrations waiting to be stored together (`services::registrations`).
+    pub registrations: Arc<crate::services::registrations::Batches>,
 }
 
 impl Context {
@@ -37,6 +39,7 @@ impl Context {
             tx: self.db.begin().await?,
             queued_mail: false,
             listing_changed: Vec::new(),
+            seats_taken: Vec::new(),
         })
     }
 
@@ -70,6 +73,7 @@ pub struct Work<'c> {
     tx: Tx,
     queued_mail: bool,
     listing_changed: Vec<WebinarId>,
+    seats_taken: Vec<(WebinarId, SessionId, u32)>,
 }
 
 impl Work<'_> {
@@ -96,6 +100,14 @@ impl Work<'_> {
         .await?)
     }
 
+    /// Queues letters made ready beforehand (first letters about something, see
+    /// [`Outgoing`]) with one statement per few hundred; answers how many were queued.
+    pub async fn queue_many(&mut self, letters: &[&Outgoing]) -> AppResult<u64> {
+        self.queued_mail = true;
+        let messages: Vec<_> = letters.iter().map(|l| l.message()).collect();
+        Ok(db::outbox::enqueue_many(self.tx.exec(), &messages).await?)
+    }
+
     /// Records in the audit trail, in this transaction, that `access.actor` did `action`
     /// to the webinar (`summary` says what changed): if the change rolls back, so does this.
     pub async fn audit(&mut self, access: &Access, action: &str, summary: &str) -> AppResult<()> {
@@ -119,12 +131,22 @@ impl Work<'_> {
         }
     }
 
-    /// Commits, then wakes the mail worker if mail was queued and forgets the public
-    /// copies of the webinars whose listing changed.
+    /// Only the seats taken of `session` change with this transaction, to `taken`: the
+    /// public copy is brought up to date instead of forgotten (registrations come many
+    /// at a time, and each would otherwise send every reader back to the database).
+    pub fn seats_taken(&mut self, webinar: WebinarId, session: SessionId, taken: u32) {
+        self.seats_taken.push((webinar, session, taken));
+    }
+
+    /// Commits, then wakes the mail worker if mail was queued and forgets (or, for seats
+    /// only, updates) the public copies of the webinars whose listing changed.
     pub async fn commit(self) -> AppResult<()> {
         self.tx.commit().await?;
         if self.queued_mail {
             self.ctx.wake_mailer();
+        }
+        for (webinar, session, taken) in self.seats_taken {
+            self.ctx.public.seats_taken(webinar, session, taken);
         }
         for webinar in self.listing_changed {
             self.ctx.public.forget(webinar);
@@ -177,6 +199,29 @@ impl PublicCache {
             entries.retain(|_, (at, _)| at.elapsed() < PUBLIC_FOR);
         }
         entries.insert(id, (Instant::now(), published));
+    }
+
+    /// Sets the seats taken of one session in the copy kept of its webinar, if any.
+    pub fn seats_taken(&self, webinar: WebinarId, session: SessionId, taken: u32) {
+        let mut entries = self
+            .entries
+            .lock()
+            .expect("the cache lock is never poisoned");
+        if let Some((_, published)) = entries.get_mut(&webinar)
+            && published
+                .sessions
+                .iter()
+                .any(|s| s.id == session && s.taken != taken)
+        {
+            let mut sessions = published.sessions.clone();
+            for s in sessions.iter_mut().filter(|s| s.id == session) {
+                s.taken = taken;
+            }
+            *published = Arc::new(Published {
+                webinar: published.webinar.clone(),
+                sessions,
+            });
+        }
     }
 
     /// Forgets a webinar that changed here, so the next reader sees the change.

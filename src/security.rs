@@ -173,16 +173,17 @@ pub fn make_private(_path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Creates a new file only this user can read (0600) and writes `bytes` to it.
-pub async fn write_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use tokio::io::AsyncWriteExt;
-    let mut options = tokio::fs::OpenOptions::new();
+/// Creates a new file only this user can read (0600) and writes `bytes` to it (blocking:
+/// call it from a blocking thread).
+pub fn write_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
-    options.mode(0o600);
-    let mut file = options.open(path).await?;
-    file.write_all(bytes).await?;
-    file.flush().await
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.flush()
 }
 
 /// 256 random bits, URL-safe.

@@ -79,6 +79,7 @@ impl App {
             settings: Arc::new(settings),
             mailer,
             public: Arc::default(),
+            registrations: Arc::default(),
         };
         let state = AppState { ctx, limiter };
         Ok(App {

@@ -37,9 +37,12 @@ pub fn create_organizer(dir: &Path, database_url: &str) -> anyhow::Result<String
         .to_string())
 }
 
-/// The release binary, configured by environment for the data in `dir`.
+/// The release binary (or `MERIDIAN_BIN`, another build to compare in the same run),
+/// configured by environment for the data in `dir`.
 pub fn meridian(dir: &Path, database_url: &str) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_meridian"));
+    let binary =
+        std::env::var_os("MERIDIAN_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_meridian").into());
+    let mut command = Command::new(binary);
     command
         .current_dir(dir)
         .env("MERIDIAN__DATABASE__URL", database_url)

@@ -54,6 +54,26 @@ pub(crate) use on;
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
+/// The `VALUES` rows of a multi-row statement, `per_row` parameters each, every one bound
+/// in order: `?` on SQLite (numbered ones are looked up by name, one scan of the
+/// statement's parameters per bind, which grows with the square of a batch), `$n` on
+/// PostgreSQL.
+pub(crate) fn value_rows(ex: &Exec<'_>, rows: usize, per_row: usize) -> String {
+    let sqlite = matches!(ex, Exec::Sqlite(_));
+    (0..rows)
+        .map(|row| {
+            let params: Vec<String> = (1..=per_row)
+                .map(|n| match sqlite {
+                    true => "?".to_string(),
+                    false => format!("${}", row * per_row + n),
+                })
+                .collect();
+            format!("({})", params.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// One page of a list in keyset order: the rows whose sort key comes after `after` (from
 /// the start without one), at most `limit` of them.
 pub struct Page<K> {

@@ -91,6 +91,42 @@ pub async fn enqueue(ex: Exec<'_>, m: &NewMessage<'_>) -> anyhow::Result<bool> {
     Ok(inserted == 1)
 }
 
+/// Queues many messages with one statement per
+/// [`super::registrations::ROWS_PER_STATEMENT`]; one whose idempotency key exists is
+/// skipped. Answers how many were queued.
+#[tracing::instrument(skip_all, fields(messages = messages.len()))]
+pub async fn enqueue_many(mut ex: Exec<'_>, messages: &[NewMessage<'_>]) -> anyhow::Result<u64> {
+    let now = Utc::now();
+    let mut queued = 0;
+    for part in messages.chunks(super::registrations::ROWS_PER_STATEMENT) {
+        let values = super::value_rows(&ex, part.len(), 10);
+        let sql = format!(
+            "INSERT INTO outbox (idempotency_key, webinar_id, recipient, kind, payload, message_id, \
+             next_attempt_at, created_at, status, attempts) \
+             VALUES {values} ON CONFLICT (idempotency_key) DO NOTHING"
+        );
+        queued += on!(ex.reborrow(), c => {
+            let mut q = sqlx::query(&sql).persistent(false);
+            for m in part {
+                q = q
+                    .bind(m.idempotency_key)
+                    .bind(m.webinar.0)
+                    .bind(m.recipient.to_lowercase())
+                    .bind(m.kind)
+                    .bind(m.payload)
+                    .bind(m.message_id)
+                    .bind(now)
+                    .bind(now)
+                    .bind("pending")
+                    .bind(0_i64);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })
+        .context("queueing emails")?;
+    }
+    Ok(queued)
+}
+
 /// Leases up to `limit` due messages. A message waits while an older one to the same
 /// recipient is still pending, so an update never overtakes its invitation. On
 /// PostgreSQL, `SKIP LOCKED` lets several instances claim side by side.

@@ -128,6 +128,61 @@ async fn insert_with(
     Ok(inserted == 1)
 }
 
+/// Rows of a multi-row statement: at most this many per statement, so SQLite stays well
+/// under its bound-parameter limit (21 per registration, 10 per outbox row).
+pub const ROWS_PER_STATEMENT: usize = 500;
+
+/// Stores new registrations with as few statements as possible (one per
+/// [`ROWS_PER_STATEMENT`]); a row whose email is registered already in its webinar is
+/// skipped. Answers the ids of the rows stored.
+#[tracing::instrument(skip_all, fields(rows = rows.len()))]
+pub async fn insert_many_if_absent(
+    mut ex: Exec<'_>,
+    rows: &[(&Registration, &str)],
+) -> anyhow::Result<Vec<RegistrationId>> {
+    let mut stored = Vec::with_capacity(rows.len());
+    for part in rows.chunks(ROWS_PER_STATEMENT) {
+        let values = super::value_rows(&ex, part.len(), 21);
+        let sql = format!(
+            "INSERT INTO registrations (id, webinar_id, session_id, invitee_id, name, email, email_key, \
+             organization, time_zone, language, status, assignment, outside_working_hours, token_hash, \
+             calendar_uid, calendar_sequence, created_at, updated_at, share_in_participant_list, role, country) \
+             VALUES {values} ON CONFLICT (webinar_id, email_key) DO NOTHING RETURNING id"
+        );
+        let ids: Vec<Uuid> = on!(ex.reborrow(), c => {
+            let mut q = sqlx::query_scalar::<_, Uuid>(&sql).persistent(false);
+            for (r, token_hash) in part {
+                q = q
+                    .bind(r.id.0)
+                    .bind(r.webinar_id.0)
+                    .bind(r.session_id.0)
+                    .bind(r.invitee_id.map(|i| i.0))
+                    .bind(r.name.as_str())
+                    .bind(r.email.as_str())
+                    .bind(r.email.key())
+                    .bind(r.organization.as_deref())
+                    .bind(r.time_zone.0.name())
+                    .bind(r.language.code())
+                    .bind(r.status.as_str())
+                    .bind(r.assignment.as_str())
+                    .bind(r.outside_working_hours)
+                    .bind(*token_hash)
+                    .bind(r.calendar_uid.as_str())
+                    .bind(i64::from(r.calendar_sequence))
+                    .bind(r.created_at)
+                    .bind(r.created_at)
+                    .bind(r.share_in_participant_list)
+                    .bind(r.role.as_deref())
+                    .bind(r.country.as_deref());
+            }
+            q.fetch_all(c).await
+        })
+        .context("inserting registrations")?;
+        stored.extend(ids.into_iter().map(RegistrationId));
+    }
+    Ok(stored)
+}
+
 /// Writes the fields that change after creation: session, status, assignment, sequence.
 #[tracing::instrument(skip_all, fields(registration = %r.id))]
 pub async fn update(ex: Exec<'_>, r: &Registration) -> anyhow::Result<()> {
@@ -278,6 +333,25 @@ pub async fn find_by_email(
         .await)
     .context("reading a registration by email")?;
     row.map(Registration::try_from).transpose()
+}
+
+/// Whether the webinar has a registration, and whether an invitee, with this email: one
+/// query for the common case of neither.
+#[tracing::instrument(skip_all, fields(webinar = %webinar))]
+pub async fn email_known(
+    ex: Exec<'_>,
+    webinar: WebinarId,
+    email: &EmailAddress,
+) -> anyhow::Result<(bool, bool)> {
+    on!(ex, c => sqlx::query_as::<_, (bool, bool)>(
+        "SELECT EXISTS (SELECT 1 FROM registrations WHERE webinar_id = $1 AND email_key = $2), \
+         EXISTS (SELECT 1 FROM invitees WHERE webinar_id = $1 AND email_key = $2)",
+    )
+    .bind(webinar.0)
+    .bind(email.key())
+    .fetch_one(c)
+    .await)
+    .context("looking up an email among registrations and invitees")
 }
 
 /// The webinar's registrations of these email keys (for a page of invitees: a few hundred

@@ -130,6 +130,37 @@ pub async fn take_seat(ex: Exec<'_>, id: SessionId) -> anyhow::Result<bool> {
     Ok(done == 1)
 }
 
+/// Takes `seats` seats at once if the session is scheduled and has that many left;
+/// answers the seats taken afterwards, or `None` (nothing taken) when it could not.
+#[tracing::instrument(skip_all, fields(session = %id, seats))]
+pub async fn take_seats(ex: Exec<'_>, id: SessionId, seats: u32) -> anyhow::Result<Option<u32>> {
+    let taken = on!(ex, c => sqlx::query_scalar::<_, i64>(
+        "UPDATE sessions SET taken = taken + $2 \
+         WHERE id = $1 AND status = 'scheduled' AND (capacity IS NULL OR taken + $2 <= capacity) \
+         RETURNING taken",
+    )
+    .bind(id.0)
+    .bind(i64::from(seats))
+    .fetch_optional(c)
+    .await)
+    .context("taking seats")?;
+    taken.map(|t| count("taken", t)).transpose()
+}
+
+/// Gives back `seats` seats taken in the same transaction.
+#[tracing::instrument(skip_all, fields(session = %id, seats))]
+pub async fn release_seats(ex: Exec<'_>, id: SessionId, seats: u32) -> anyhow::Result<Option<u32>> {
+    let taken = on!(ex, c => sqlx::query_scalar::<_, i64>(
+        "UPDATE sessions SET taken = taken - $2 WHERE id = $1 AND taken >= $2 RETURNING taken",
+    )
+    .bind(id.0)
+    .bind(i64::from(seats))
+    .fetch_optional(c)
+    .await)
+    .context("giving seats back")?;
+    taken.map(|t| count("taken", t)).transpose()
+}
+
 #[tracing::instrument(skip_all, fields(session = %id))]
 pub async fn release_seat(ex: Exec<'_>, id: SessionId) -> anyhow::Result<()> {
     on!(ex, c => sqlx::query("UPDATE sessions SET taken = taken - 1 WHERE id = $1 AND taken > 0")

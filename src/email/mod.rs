@@ -57,8 +57,6 @@ pub async fn queue(
     letter: &Letter,
     extra: &str,
 ) -> anyhow::Result<bool> {
-    let payload = serde_json::to_string(letter)?;
-    let key = letter.idempotency_key(extra);
     // A later state of a calendar event (its sequence has risen) replaces what has not
     // gone out yet. A first state has nothing to replace, so new registrations and
     // invitations, the hot path, make no extra statement.
@@ -72,16 +70,47 @@ pub async fn queue(
         )
         .await?;
     }
-    db::outbox::enqueue(
-        ex,
-        &db::outbox::NewMessage {
+    let outgoing = Outgoing::new(host, webinar, letter, extra)?;
+    db::outbox::enqueue(ex, &outgoing.message()).await
+}
+
+/// A first letter about something (nothing it could replace) made ready for the outbox
+/// before its transaction, so that many are queued with one statement
+/// (`db::outbox::enqueue_many`, the registration batch); `queue` stores the same.
+pub struct Outgoing {
+    webinar: WebinarId,
+    key: String,
+    recipient: String,
+    kind: &'static str,
+    payload: String,
+    message_id: String,
+}
+
+impl Outgoing {
+    pub fn new(
+        host: &str,
+        webinar: WebinarId,
+        letter: &Letter,
+        extra: &str,
+    ) -> anyhow::Result<Outgoing> {
+        Ok(Outgoing {
             webinar,
-            idempotency_key: &key,
-            recipient: letter.recipient(),
+            key: letter.idempotency_key(extra),
+            recipient: letter.recipient().to_string(),
             kind: letter.kind.as_str(),
-            payload: &payload,
-            message_id: &db::outbox::message_id(host),
-        },
-    )
-    .await
+            payload: serde_json::to_string(letter)?,
+            message_id: db::outbox::message_id(host),
+        })
+    }
+
+    pub fn message(&self) -> db::outbox::NewMessage<'_> {
+        db::outbox::NewMessage {
+            webinar: self.webinar,
+            idempotency_key: &self.key,
+            recipient: &self.recipient,
+            kind: self.kind,
+            payload: &self.payload,
+            message_id: &self.message_id,
+        }
+    }
 }

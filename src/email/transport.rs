@@ -16,8 +16,9 @@ pub const SMTP_CONNECTIONS: usize = 64;
 
 pub enum Transport {
     /// One `{uuid}.eml` per message in this folder, readable by this user only: the
-    /// messages carry live manage links.
-    File(PathBuf),
+    /// messages carry live manage links. Written one at a time: files created side by
+    /// side in one folder only wait for each other's lock on it.
+    File(PathBuf, Semaphore),
     /// The pooled transport, the slots, and how long one send may take
     /// (`mail.send_timeout_secs`).
     Smtp(AsyncSmtpTransport<Tokio1Executor>, Semaphore, Duration),
@@ -42,7 +43,10 @@ impl Transport {
                         settings.outbox_dir.display()
                     )
                 })?;
-                Ok(Transport::File(settings.outbox_dir.clone()))
+                Ok(Transport::File(
+                    settings.outbox_dir.clone(),
+                    Semaphore::new(1),
+                ))
             }
             MailTransport::Smtp => {
                 let send_timeout = Duration::from_secs(settings.send_timeout_secs);
@@ -68,11 +72,20 @@ impl Transport {
         envelope_sender: Option<lettre::Address>,
     ) -> Result<(), SendError> {
         match self {
-            Transport::File(dir) => {
-                let path = dir.join(format!("{}.eml", uuid::Uuid::new_v4()));
-                crate::security::write_private_file(&path, &message.formatted())
+            Transport::File(dir, writing) => {
+                let _turn = writing
+                    .acquire()
                     .await
-                    .map_err(|e| SendError::Transient(format!("writing the .eml file: {e}")))
+                    .map_err(|e| SendError::Transient(e.to_string()))?;
+                let path = dir.join(format!("{}.eml", uuid::Uuid::new_v4()));
+                // Encoding and writing in one hop to a blocking thread.
+                tokio::task::spawn_blocking(move || {
+                    crate::security::write_private_file(&path, &message.formatted())
+                })
+                .await
+                .map_err(std::io::Error::other)
+                .and_then(|written| written)
+                .map_err(|e| SendError::Transient(format!("writing the .eml file: {e}")))
             }
             Transport::Smtp(smtp, slots, send_timeout) => {
                 let _slot = slots

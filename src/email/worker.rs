@@ -119,17 +119,33 @@ async fn deliver_batch(ctx: &Context, keep_sent: bool) -> anyhow::Result<Batch> 
         });
     }
     let documents = documents_of(ctx, &claimed).await?;
-    let outcomes = futures_util::future::join_all(claimed.iter().map(|m| {
-        send_one(
-            ctx,
-            m,
-            documents
-                .get(&m.webinar_id)
-                .map(Vec::as_slice)
-                .unwrap_or_default(),
-            keep_sent,
-        )
-    }))
+    // Rendering is CPU work (templates, calendars, MIME encoding): done on a blocking
+    // thread, so a batch of it never holds up the requests on the async workers.
+    let composed = {
+        let ctx = ctx.clone();
+        let claimed = claimed.clone();
+        tokio::task::spawn_blocking(move || {
+            claimed
+                .iter()
+                .map(|m| {
+                    let materials = documents
+                        .get(&m.webinar_id)
+                        .map(Vec::as_slice)
+                        .unwrap_or_default();
+                    compose(&ctx, m, materials).map_err(|e| {
+                        SendError::Permanent(format!("cannot compose the email: {e:#}"))
+                    })
+                })
+                .collect::<Vec<_>>()
+        })
+        .await?
+    };
+    let outcomes = futures_util::future::join_all(
+        claimed
+            .iter()
+            .zip(composed)
+            .map(|(m, email)| send_one(ctx, m, email, keep_sent)),
+    )
     .await;
     let mut tx = ctx.db.begin().await?;
     let mut sent = Vec::with_capacity(claimed.len());
@@ -209,15 +225,14 @@ async fn documents_of(
     Ok(documents)
 }
 
-/// Sends one message; with `keep`, answers a copy of what was sent.
+/// Sends one composed message; with `keep`, answers a copy of what was sent.
 async fn send_one(
     ctx: &Context,
     m: &Claimed,
-    materials: &[Material],
+    email: Result<lettre::Message, SendError>,
     keep: bool,
 ) -> Result<Option<lettre::Message>, SendError> {
-    let email = compose(ctx, m, materials)
-        .map_err(|e| SendError::Permanent(format!("cannot compose the email: {e:#}")))?;
+    let email = email?;
     let copy = keep.then(|| email.clone());
     // VERP: `bounces+<outbox id>@domain`, so that a bounce names this message.
     let envelope_sender = ctx

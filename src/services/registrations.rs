@@ -14,10 +14,15 @@ use crate::domain::webinar::{RegistrationPolicy, Session, SessionStatus, Webinar
 use crate::domain::{
     EmailAddress, InviteeId, Language, PersonName, RegistrationId, SessionId, TimeZone,
 };
+use crate::email::Outgoing;
 use crate::email::letter::{Kind, Letter};
 use crate::error::{AppError, AppResult};
 use crate::security::token_hash;
-use crate::services::{invitations, waitlist};
+use crate::services::{self, invitations, waitlist};
+
+mod batch;
+
+pub use batch::Batches;
 
 /// A registration request, already checked.
 #[derive(Debug, Clone)]
@@ -62,11 +67,16 @@ pub async fn register(
     if let Some(reason) = webinar.registration_closed_reason(Utc::now()) {
         return Err(AppError::Forbidden(reason));
     }
-    if let Some(existing) = find_existing(ctx, webinar, &new.email).await? {
+    // One query for the common case: neither registered nor invited.
+    let (registered, invited) = {
+        let mut conn = ctx.db.conn().await?;
+        db::registrations::email_known(conn.exec(), webinar.id, &new.email).await?
+    };
+    if registered && let Some(existing) = find_existing(ctx, webinar, &new.email).await? {
         send_link(ctx, webinar, &existing).await?;
         return Ok(Registered::CheckEmail);
     }
-    if let Some(invitee) = find_invitee(ctx, webinar, &new.email).await? {
+    if invited && let Some(invitee) = find_invitee(ctx, webinar, &new.email).await? {
         invite_on_request(ctx, webinar, &invitee, new.session_id).await?;
         return Ok(Registered::CheckEmail);
     }
@@ -75,6 +85,12 @@ pub async fn register(
         RegistrationPolicy::InviteesOnly => return Err(invitation_only()),
         RegistrationPolicy::Approval => return request_approval(ctx, webinar, &new).await,
     }
+    if !webinar.waiting_list
+        && let Some(done) = register_in_batch(ctx, webinar, &new).await?
+    {
+        return Ok(done);
+    }
+    // One by one: what a batch left undecided, and webinars with waiting lists.
     for _ in 0..ATTEMPTS {
         // Read before the write transaction, so that it holds the (SQLite: only) writer
         // for its writes alone: the seat is taken by one conditional UPDATE, which
@@ -145,6 +161,37 @@ pub async fn register(
     Err(AppError::Conflict(
         "every session filled up while registering: please try again".into(),
     ))
+}
+
+/// The usual way: the registration is stored with the others that arrive meanwhile
+/// (`batch`), in the session the rule picks among the sessions this instance knows (the
+/// seat `UPDATE` decides). `None`: not decided there, so the caller goes one by one.
+async fn register_in_batch(
+    ctx: &Context,
+    webinar: &Webinar,
+    new: &NewRegistration,
+) -> AppResult<Option<Registered>> {
+    let published = services::webinars::published(ctx, webinar.id).await?;
+    let Ok((session, assignment)) = pick_session(webinar, &published.sessions, new) else {
+        return Ok(None);
+    };
+    let registration = build(ctx, webinar, new, &session, assignment, None);
+    let token = ctx.keys.manage_token(registration.id);
+    let letter = Letter::for_registration(Kind::Confirmation, &registration, webinar, &session);
+    let confirmation = Outgoing::new(ctx.settings.public_host(), webinar.id, &letter, "")?;
+    Ok(
+        match batch::store(ctx, registration, token_hash(&token), confirmation).await {
+            batch::Outcome::Stored(registration) => Some(Registered::Created(registration, token)),
+            batch::Outcome::Duplicate => match find_existing(ctx, webinar, &new.email).await? {
+                Some(existing) => {
+                    send_link(ctx, webinar, &existing).await?;
+                    Some(Registered::CheckEmail)
+                }
+                None => None,
+            },
+            batch::Outcome::OneByOne => None,
+        },
+    )
 }
 
 /// The sessions whose lists a person who finds `session` full joins: that one first, then

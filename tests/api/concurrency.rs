@@ -10,7 +10,228 @@ use crate::smtp::SmtpServer;
 on_both_databases!(
     seat_limits_hold_under_a_burst_of_registrations,
     the_same_email_registered_at_once_is_stored_once,
+    many_registrations_at_once_each_get_one_row_one_confirmation_and_one_seat,
+    a_burst_over_a_full_session_and_a_free_one_keeps_the_limit_exact,
 );
+
+/// Sends every body at once to the registration endpoint; answers the statuses in order.
+async fn register_at_once(
+    app: &TestApp,
+    webinar: &str,
+    bodies: Vec<serde_json::Value>,
+) -> Vec<StatusCode> {
+    let tasks: Vec<_> = bodies
+        .into_iter()
+        .map(|body| {
+            let client = app.client.clone();
+            let url = app.url(&format!("/api/v1/webinars/{webinar}/registrations"));
+            tokio::spawn(async move { client.post(url).json(&body).send().await.unwrap().status() })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.unwrap());
+    }
+    statuses
+}
+
+/// Registrations arriving together are stored together (several per transaction); each
+/// still gets exactly its row, its seat and its confirmation, and an address sent several
+/// times at once is registered once, the others told to check their email.
+async fn many_registrations_at_once_each_get_one_row_one_confirmation_and_one_seat(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let w = app.model_webinar(Some(1000), Some(1000)).await;
+    let zones = [
+        "Asia/Tokyo",
+        "America/New_York",
+        "Europe/Zurich",
+        "Australia/Sydney",
+    ];
+    let mut bodies = Vec::new();
+    let mut expected: Vec<String> = Vec::new();
+    for i in 0..180 {
+        let email = format!("crowd{i}@example.org");
+        bodies.push(json!({"name": format!("Person {i}"), "email": email,
+            "time_zone": zones[i % zones.len()]}));
+        expected.push(email);
+    }
+    // Four addresses sent five times each, in different cases, among the others.
+    for copy in 0..5 {
+        for (twin, zone) in zones.iter().enumerate() {
+            let email = if copy % 2 == 0 {
+                format!("twin{twin}@example.org")
+            } else {
+                format!("Twin{twin}@Example.org")
+            };
+            bodies.insert(
+                copy * 37 + twin,
+                json!({"name": format!("Twin {twin}"),
+                "email": email, "time_zone": zone}),
+            );
+        }
+    }
+    expected.extend((0..4).map(|twin| format!("twin{twin}@example.org")));
+    assert_eq!(bodies.len(), 200);
+    let emails: Vec<String> = bodies
+        .iter()
+        .map(|b| b["email"].as_str().unwrap().to_lowercase())
+        .collect();
+    let statuses = register_at_once(&app, &w.id, bodies).await;
+
+    for (email, status) in emails.iter().zip(&statuses) {
+        if email.starts_with("crowd") {
+            assert_eq!(*status, StatusCode::CREATED, "{email}");
+        }
+    }
+    for twin in 0..4 {
+        let email = format!("twin{twin}@example.org");
+        let of_twin: Vec<_> = emails
+            .iter()
+            .zip(&statuses)
+            .filter(|(e, _)| **e == email)
+            .map(|(_, s)| *s)
+            .collect();
+        assert_eq!(of_twin.len(), 5);
+        assert_eq!(
+            of_twin
+                .iter()
+                .filter(|s| **s == StatusCode::CREATED)
+                .count(),
+            1,
+            "{email}: {of_twin:?}"
+        );
+        assert_eq!(
+            of_twin
+                .iter()
+                .filter(|s| **s == StatusCode::ACCEPTED)
+                .count(),
+            4,
+            "{email}: {of_twin:?}"
+        );
+    }
+
+    let all = json_of(
+        app.get_as_organizer(&format!("/api/v1/webinars/{}/registrations", w.id))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let all = all.as_array().unwrap();
+    let mut stored: Vec<String> = all
+        .iter()
+        .map(|r| r["email"].as_str().unwrap().to_lowercase())
+        .collect();
+    stored.sort();
+    expected.sort();
+    assert_eq!(stored, expected, "one registration per address");
+
+    let outbox = app.outbox(&w.id).await;
+    let mut confirmed: Vec<String> = outbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "confirmation")
+        .map(|m| m["recipient"].as_str().unwrap().to_string())
+        .collect();
+    confirmed.sort();
+    assert_eq!(confirmed, expected, "one confirmation per registration");
+    let mut links: Vec<String> = outbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "manage_link")
+        .map(|m| m["recipient"].as_str().unwrap().to_string())
+        .collect();
+    links.sort();
+    links.dedup();
+    assert_eq!(
+        links,
+        (0..4)
+            .map(|t| format!("twin{t}@example.org"))
+            .collect::<Vec<_>>(),
+        "the owners of the twice-sent addresses get their link"
+    );
+
+    let in_session = |id: &str| {
+        all.iter()
+            .filter(|r| r["session_id"].as_str() == Some(id))
+            .count() as u64
+    };
+    let listing = json_of(
+        app.get(&format!("/api/v1/webinars/{}", w.id)).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(in_session(&w.am) + in_session(&w.pm), 184);
+    assert_eq!(
+        listing["sessions"][0]["seats_left"],
+        1000 - in_session(&w.am)
+    );
+    assert_eq!(
+        listing["sessions"][1]["seats_left"],
+        1000 - in_session(&w.pm)
+    );
+}
+
+/// A burst where one session has fewer seats than people asking for it and another has
+/// room: the full one keeps its limit exactly, the other takes everyone.
+async fn a_burst_over_a_full_session_and_a_free_one_keeps_the_limit_exact(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let w = app.model_webinar(Some(7), None).await;
+    let bodies = (0..120)
+        .map(|i| {
+            let session = if i % 2 == 0 { &w.am } else { &w.pm };
+            json!({"name": format!("Person {i}"), "email": format!("mixed{i}@example.org"),
+                "time_zone": "Asia/Tokyo", "session_id": session})
+        })
+        .collect();
+    let statuses = register_at_once(&app, &w.id, bodies).await;
+
+    let am: Vec<_> = statuses.iter().step_by(2).collect();
+    let pm: Vec<_> = statuses.iter().skip(1).step_by(2).collect();
+    assert_eq!(
+        am.iter().filter(|s| ***s == StatusCode::CREATED).count(),
+        7,
+        "{am:?}"
+    );
+    assert_eq!(
+        am.iter().filter(|s| ***s == StatusCode::CONFLICT).count(),
+        53,
+        "{am:?}"
+    );
+    assert!(pm.iter().all(|s| **s == StatusCode::CREATED), "{pm:?}");
+
+    let all = json_of(
+        app.get_as_organizer(&format!("/api/v1/webinars/{}/registrations", w.id))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let in_am = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["session_id"].as_str() == Some(w.am.as_str()))
+        .count();
+    assert_eq!((in_am, all.as_array().unwrap().len()), (7, 67));
+    let listing = json_of(
+        app.get(&format!("/api/v1/webinars/{}", w.id)).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(listing["sessions"][0]["seats_left"], 0);
+    let confirmations = app
+        .outbox(&w.id)
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "confirmation")
+        .count();
+    assert_eq!(confirmations, 67);
+}
 
 async fn seat_limits_hold_under_a_burst_of_registrations(backend: Backend) {
     let app = spawn_app(backend).await;

@@ -24,7 +24,7 @@ use crate::services::members;
 use crate::services::registrations::{
     self as service, Decision, DecisionReport, NewRegistration, Registered,
 };
-use crate::services::webinars::public_webinar;
+use crate::services::webinars::{public_webinar, published};
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -159,10 +159,18 @@ pub async fn register(
     ApiJson(input): ApiJson<RegisterInput>,
 ) -> AppResult<Response> {
     let new = input.check()?;
-    let webinar = public_webinar(&state, id).await?;
+    // The copy this instance keeps (a second at most, changes made here seen at once):
+    // registrations come in bursts.
+    let webinar = published(&state, id).await?.webinar.clone();
     Ok(match service::register(&state, &webinar, new).await? {
         Registered::Created(r, token) => {
-            let view = own_view(&state, &webinar, &r, &token).await?;
+            let view = if r.status == RegistrationStatus::Registered {
+                // Seats as of this registration's commit (it updated the copy).
+                let published = published(&state, id).await?;
+                view(&state, &webinar, &published.sessions, &r, Some(&token))
+            } else {
+                own_view(&state, &webinar, &r, &token).await?
+            };
             (StatusCode::CREATED, Json(view)).into_response()
         }
         Registered::CheckEmail => (
