@@ -42,8 +42,8 @@ async fn list_invitees(
     let sessions = db::sessions::list(conn.exec(), w.id).await?;
     let listed =
         db::invitees::list_page(conn.exec(), w.id, &view.filter, view.sort, &view.window).await?;
-    let matching = db::invitees::count(conn.exec(), w.id, &view.filter).await?;
-    let total = db::invitees::count(conn.exec(), w.id, &Default::default()).await?;
+    let (matching, total) =
+        db::invitees::counts(conn.exec(), w.id, &view.filter, &view.window, &listed).await?;
     let now = Utc::now();
     let candidates: Vec<_> = sessions.iter().map(|s| s.candidate(now)).collect();
     let rows: Vec<Value> = listed
