@@ -14,7 +14,7 @@ use super::organizer::{
 };
 use super::render::render;
 use super::web::CsrfForm;
-use super::web::{PageResult, SignedIn, Web, reshow};
+use super::web::{PageResult, SignedIn, Web, reshow, told};
 use crate::db;
 use crate::db::organizers::Organizer;
 use crate::domain::attendance::Source;
@@ -244,7 +244,7 @@ async fn import_report(
             show_attendance_top(&state, &web, &organizer, &webinar, page).await
         }
         Err(problem) => {
-            reshow(problem, async |problem| {
+            reshow(told(problem, lang(&web)), async |problem| {
                 let page = Shown {
                     problem: Some(problem),
                     ..Shown::default()
@@ -395,7 +395,7 @@ async fn send_follow_up(
             sent.thanked, sent.missed
         )),
         Err(problem @ AppError::Conflict(_)) => {
-            reshow(problem, async |problem| {
+            reshow(told(problem, lang(&web)), async |problem| {
                 let page = Shown {
                     problem: Some(problem),
                     ..Shown::default()

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::render::render;
 use super::web::{
     CsrfForm, PageResult, SignedIn, Web, append_cookie, change_then, cookie, reshow, set_cookie,
+    told,
 };
 use crate::db;
 use crate::db::organizers::Organizer;

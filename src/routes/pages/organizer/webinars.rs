@@ -351,6 +351,7 @@ pub(crate) async fn back_to_webinar(
     change: impl Future<Output = AppResult<()>>,
 ) -> PageResult {
     change_then(
+        lang(web),
         change,
         format!("/organizer/webinars/{id}"),
         async |problem| {
