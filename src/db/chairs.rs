@@ -136,16 +136,9 @@ pub async fn list_page(
     sort: super::lists::Sort,
     window: &super::lists::Window,
 ) -> anyhow::Result<super::lists::Listed<Chair>> {
-    let listed = super::lists::page::<Row>(
-        ex,
-        "session_chairs",
-        COLUMNS,
-        webinar,
-        filter,
-        sort,
-        window,
-    )
-    .await?;
+    let listed =
+        super::lists::page::<Row>(ex, "session_chairs", COLUMNS, webinar, filter, sort, window)
+            .await?;
     listed.try_map(Chair::try_from)
 }
 

@@ -522,11 +522,17 @@ async fn the_attendance_page_pages_filters_and_marks_in_bulk(backend: Backend) {
     assert_eq!(count(&page, "registration-count"), 10, "Person 250 to 259");
     let sessions = session_ids(&first);
     let in_am = count(
-        &browser.get(&format!("{list}?session={}", sessions[0])).await.1,
+        &browser
+            .get(&format!("{list}?session={}", sessions[0]))
+            .await
+            .1,
         "registration-count",
     );
     let in_pm = count(
-        &browser.get(&format!("{list}?session={}", sessions[1])).await.1,
+        &browser
+            .get(&format!("{list}?session={}", sessions[1]))
+            .await
+            .1,
         "registration-count",
     );
     assert_eq!(in_am + in_pm, PEOPLE);
@@ -562,12 +568,19 @@ async fn the_attendance_page_pages_filters_and_marks_in_bulk(backend: Backend) {
     assert_eq!(status, StatusCode::OK, "{page}");
 
     // The attendance filter: attended, on record as absent, no record yet.
-    let shown = |page: &str| rows(page, "registration").into_iter().collect::<HashSet<_>>();
+    let shown = |page: &str| {
+        rows(page, "registration")
+            .into_iter()
+            .collect::<HashSet<_>>()
+    };
     let (_, page) = browser.get(&format!("{list}?attendance=attended")).await;
     assert_eq!(count(&page, "registration-count"), 3);
     assert_eq!(
         shown(&page),
-        [&page1[1], &page1[2], &page2[3]].into_iter().cloned().collect()
+        [&page1[1], &page1[2], &page2[3]]
+            .into_iter()
+            .cloned()
+            .collect()
     );
     assert!(page.contains(&format!("of {PEOPLE} in all")), "{page}");
     let (_, page) = browser.get(&format!("{list}?attendance=absent")).await;
@@ -596,7 +609,13 @@ async fn the_attendance_page_pages_filters_and_marks_in_bulk(backend: Backend) {
                 ("csrf", csrf.as_str()),
                 ("attendance", sessions[0].as_str()),
                 ("minutes", "30"),
-                ("back", &format!("{}?attendance=absent", list.trim_start_matches(&app.address))),
+                (
+                    "back",
+                    &format!(
+                        "{}?attendance=absent",
+                        list.trim_start_matches(&app.address)
+                    ),
+                ),
             ],
         )
         .await;
@@ -664,7 +683,10 @@ async fn the_chairs_page_pages_and_searches_and_the_webinar_page_shows_a_few(bac
             .await;
         assert_eq!(status, StatusCode::OK, "{page}");
     }
-    assert!(webinar.contains("/chairs\">"), "the chairs page is in the webinar's navigation");
+    assert!(
+        webinar.contains("/chairs\">"),
+        "the chairs page is in the webinar's navigation"
+    );
 
     // The webinar page shows the first ten chairs of a session and links to the rest.
     let (_, webinar) = browser.get(&base).await;
@@ -704,7 +726,10 @@ async fn the_chairs_page_pages_and_searches_and_the_webinar_page_shows_a_few(bac
     assert_eq!(count(&page, "chair-count"), 1);
     assert!(page.contains("Chair 01"), "{page}");
     let (_, page) = browser.get(&format!("{list}?session={pm}")).await;
-    assert!(page.contains("Chair 12") && !page.contains("Chair 00"), "{page}");
+    assert!(
+        page.contains("Chair 12") && !page.contains("Chair 00"),
+        "{page}"
+    );
 }
 
 async fn a_broad_filter_is_counted_up_to_a_thousand(backend: Backend) {

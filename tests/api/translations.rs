@@ -14,6 +14,10 @@ use crate::helpers::{Backend, Browser};
 
 const OTHER_LANGUAGES: [&str; 4] = ["es", "fr", "ru", "ar"];
 
+/// An organizer form sent with a mistake: its name, address, fields and the catalogue key
+/// of the problem it must show.
+type Form = (&'static str, String, Vec<(&'static str, &'static str)>, &'static str);
+
 fn catalogue(lang: &str) -> toml::Table {
     let path = format!("{}/templates/i18n/{lang}.toml", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(path).unwrap().parse().unwrap()
@@ -232,11 +236,15 @@ async fn no_page_shows_english_in_another_language(backend: Backend) {
     // language, from the catalogue (the field's message), not the domain's English.
     let am = &s.w.am;
     let invitee = format!("{base}/invitees/{}", s.invitee);
-    let forms: [(&str, String, Vec<(&str, &str)>, &str); 5] = [
+    let forms: [Form; 5] = [
         (
             "webinar edit",
             base.clone(),
-            vec![("title", ""), ("time_zone", "Europe/Zurich"), ("languages", "en")],
+            vec![
+                ("title", ""),
+                ("time_zone", "Europe/Zurich"),
+                ("languages", "en"),
+            ],
             "org.error_field_title",
         ),
         (
@@ -293,9 +301,17 @@ async fn no_page_shows_english_in_another_language(backend: Backend) {
             let told = catalogue[section][name].as_str().unwrap();
             let text = visible_text(&page, lang);
             if !text.contains(&squeeze(told)) {
-                problems.push(format!("{label} ({lang}): the catalogue's {key} is not shown"));
+                problems.push(format!(
+                    "{label} ({lang}): the catalogue's {key} is not shown"
+                ));
             }
-            for english in [" must ", "not a valid", "is too long", "choose ", "not a role"] {
+            for english in [
+                " must ",
+                "not a valid",
+                "is too long",
+                "choose ",
+                "not a role",
+            ] {
                 if text.contains(english) {
                     problems.push(format!("{label} ({lang}): \"{english}\""));
                 }

@@ -132,14 +132,9 @@ async fn show_attendance(
             &view.window,
         )
         .await?;
-        let counts = db::registrations::counts(
-            conn.exec(),
-            webinar.id,
-            &view.filter,
-            &view.window,
-            &listed,
-        )
-        .await?;
+        let counts =
+            db::registrations::counts(conn.exec(), webinar.id, &view.filter, &view.window, &listed)
+                .await?;
         let ids: Vec<RegistrationId> = listed.rows.iter().map(|(r, _)| r.id).collect();
         let records = db::attendance::of_registrations(conn.exec(), &ids).await?;
         let unmatched = db::attendance::unmatched(conn.exec(), webinar.id).await?;
@@ -326,9 +321,7 @@ async fn bulk_mark(
         Some("attended") => true,
         Some("absent") => false,
         _ => {
-            return Err(
-                AppError::BadRequest("action: choose attended or absent".into()).into(),
-            );
+            return Err(AppError::BadRequest("action: choose attended or absent".into()).into());
         }
     };
     let mark = Mark {

@@ -20,9 +20,14 @@ pub(crate) async fn chairs_page(
     view.filter.status = "active".into();
     let mut conn = state.db.conn().await?;
     let sessions = db::sessions::list(conn.exec(), webinar.id).await?;
-    let listed =
-        db::chairs::list_page(conn.exec(), webinar.id, &view.filter, view.sort, &view.window)
-            .await?;
+    let listed = db::chairs::list_page(
+        conn.exec(),
+        webinar.id,
+        &view.filter,
+        view.sort,
+        &view.window,
+    )
+    .await?;
     let (matching, total) =
         db::chairs::counts(conn.exec(), webinar.id, &view.filter, &view.window, &listed).await?;
     let rows: Vec<Value> = listed
