@@ -16,7 +16,12 @@ const OTHER_LANGUAGES: [&str; 4] = ["es", "fr", "ru", "ar"];
 
 /// An organizer form sent with a mistake: its name, address, fields and the catalogue key
 /// of the problem it must show.
-type Form = (&'static str, String, Vec<(&'static str, &'static str)>, &'static str);
+type Form = (
+    &'static str,
+    String,
+    Vec<(&'static str, &'static str)>,
+    &'static str,
+);
 
 fn catalogue(lang: &str) -> toml::Table {
     let path = format!("{}/templates/i18n/{lang}.toml", env!("CARGO_MANIFEST_DIR"));
