@@ -452,7 +452,16 @@ where
             "a cursor of another order"
         );
     }
-    let (keyset, more, order) = window.keyset(sort.columns(), binds.len() + 1);
+    // Named with the table: `list_last` alone in the ORDER BY would be the selected
+    // CAST(list_last ...) below, which no index holds, and both databases would sort
+    // every row the filter keeps instead of reading along the order's index.
+    let ordered: Vec<String> = sort
+        .columns()
+        .iter()
+        .map(|c| format!("{table}.{c}"))
+        .collect();
+    let ordered: Vec<&str> = ordered.iter().map(String::as_str).collect();
+    let (keyset, more, order) = window.keyset(&ordered, binds.len() + 1);
     clause.push_str(&keyset);
     binds.extend(more);
     let sql = format!(
