@@ -83,6 +83,7 @@ async fn main() -> anyhow::Result<()> {
 
     let invitees = format!("{base}/organizer/webinars/{webinar}/invitees");
     let registrations = format!("{base}/organizer/webinars/{webinar}/registrations");
+    let attendance = format!("{base}/organizer/webinars/{webinar}/attendance");
     let mut pages = vec![
         ("invitees, first page".to_string(), invitees.clone()),
         ("invitees by name".into(), format!("{invitees}?sort=name")),
@@ -119,9 +120,26 @@ async fn main() -> anyhow::Result<()> {
             "registrations, search \"member-state7\"".into(),
             format!("{registrations}?q=member-state7"),
         ),
+        ("attendance, first page".into(), attendance.clone()),
+        (
+            "attendance, no record yet, by name".into(),
+            format!("{attendance}?attendance=unmarked&sort=name"),
+        ),
+        (
+            "attendance, attended (nobody yet)".into(),
+            format!("{attendance}?attendance=attended"),
+        ),
+        (
+            "attendance, search \"delegate 4999\"".into(),
+            format!("{attendance}?q=delegate+4999"),
+        ),
     ];
     // A page deep in each list: follow ten "next" links.
-    for (label, list) in [("invitees", &invitees), ("registrations", &registrations)] {
+    for (label, list) in [
+        ("invitees", &invitees),
+        ("registrations", &registrations),
+        ("attendance", &attendance),
+    ] {
         let mut url = list.clone();
         for _ in 0..10 {
             let page = browser.get(&url).send().await?.text().await?;

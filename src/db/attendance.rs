@@ -236,6 +236,31 @@ pub async fn list(ex: Exec<'_>, webinar: WebinarId) -> anyhow::Result<Vec<Record
     rows.into_iter().map(Record::try_from).collect()
 }
 
+/// The records of these registrations (a list page's rows: at most a few hundred).
+pub async fn of_registrations(
+    ex: Exec<'_>,
+    registrations: &[RegistrationId],
+) -> anyhow::Result<Vec<Record>> {
+    if registrations.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=registrations.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM attendance WHERE registration_id IN ({}) \
+         ORDER BY registration_id, session_id, source",
+        marks.join(", ")
+    );
+    let rows = on!(ex, c => {
+        let mut query = sqlx::query_as::<_, Row>(&sql);
+        for r in registrations {
+            query = query.bind(r.0);
+        }
+        query.fetch_all(c).await
+    })
+    .context("reading a page's attendance")?;
+    rows.into_iter().map(Record::try_from).collect()
+}
+
 /// The records of one registration.
 pub async fn of_registration(
     ex: Exec<'_>,

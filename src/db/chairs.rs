@@ -126,3 +126,44 @@ pub async fn get(ex: Exec<'_>, id: ChairId) -> anyhow::Result<Option<Chair>> {
         .context("reading a chair")?;
     row.map(Chair::try_from).transpose()
 }
+
+/// A page of the chairs page: filtered (session, search, `status` active), in `sort`
+/// order (see [`super::lists`]).
+pub async fn list_page(
+    ex: Exec<'_>,
+    webinar: WebinarId,
+    filter: &super::lists::Filter,
+    sort: super::lists::Sort,
+    window: &super::lists::Window,
+) -> anyhow::Result<super::lists::Listed<Chair>> {
+    let listed =
+        super::lists::page::<Row>(ex, "session_chairs", COLUMNS, webinar, filter, sort, window)
+            .await?;
+    listed.try_map(Chair::try_from)
+}
+
+/// The counts on top of a page of the chairs page (see [`super::lists::counts`]): all
+/// chairs the filter's `status` keeps, and those the whole filter keeps.
+pub async fn counts<T>(
+    mut ex: Exec<'_>,
+    webinar: WebinarId,
+    filter: &super::lists::Filter,
+    window: &super::lists::Window,
+    listed: &super::lists::Listed<T>,
+) -> anyhow::Result<(super::lists::Counted, i64)> {
+    let all = super::lists::Filter {
+        status: filter.status.clone(),
+        ..Default::default()
+    };
+    let total = super::lists::count(ex.reborrow(), "session_chairs", webinar, &all).await?;
+    let narrowed = super::lists::Filter {
+        status: String::new(),
+        ..filter.clone()
+    };
+    if !narrowed.narrows() {
+        return Ok((super::lists::Counted::Exactly(total), total));
+    }
+    super::lists::counts(ex, "session_chairs", webinar, filter, window, listed)
+        .await
+        .map(|(matching, _)| (matching, total))
+}

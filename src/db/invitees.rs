@@ -345,6 +345,17 @@ pub async fn list_page(
     listed.try_map(Invitee::try_from)
 }
 
+/// The counts on top of a page of the invitees page (see [`lists::counts`]).
+pub async fn counts<T>(
+    ex: Exec<'_>,
+    webinar: WebinarId,
+    filter: &lists::Filter,
+    window: &lists::Window,
+    listed: &lists::Listed<T>,
+) -> anyhow::Result<(lists::Counted, i64)> {
+    lists::counts(ex, "invitees", webinar, filter, window, listed).await
+}
+
 /// How many invitees the filter keeps.
 pub async fn count(
     ex: Exec<'_>,

@@ -1,6 +1,7 @@
-//! The organizer's list pages (invitees, registrations): filters, a sort order read along
-//! its index (migration 0015), and keyset pages forwards and backwards, with the count of
-//! the same filter. Both tables have the `list_*` columns, so one builder serves both.
+//! The organizer's list pages (invitees, registrations, attendance, chairs): filters, a
+//! sort order read along its index (migrations 0015, 0017), and keyset pages forwards and
+//! backwards, with the count of the same filter (up to a bound). The three tables have the
+//! `list_*` columns, so one builder serves them all.
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -98,7 +99,7 @@ impl Place {
 }
 
 /// What narrows a list; empty fields narrow nothing. `session` and `status` apply to
-/// registrations only.
+/// registrations and chairs, `attendance` to registrations.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     /// Matched, lower-cased, anywhere in the name, email or organization.
@@ -107,7 +108,51 @@ pub struct Filter {
     pub zone: String,
     pub session: Option<Uuid>,
     pub status: String,
+    pub attendance: Option<Attendance>,
 }
+
+impl Filter {
+    /// Whether the filter narrows anything (else its count is the whole list's).
+    pub fn narrows(&self) -> bool {
+        !self.search.trim().is_empty()
+            || !self.language.is_empty()
+            || !self.zone.is_empty()
+            || self.session.is_some()
+            || !self.status.is_empty()
+            || self.attendance.is_some()
+    }
+}
+
+/// The attendance filter: who attended (in any session, as it counts: a manual
+/// correction wins over the join link and the report), who is on record as absent only,
+/// and who has no record at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attendance {
+    Attended,
+    Absent,
+    Unmarked,
+}
+
+impl Attendance {
+    pub fn parse(s: &str) -> Option<Attendance> {
+        match s {
+            "attended" => Some(Attendance::Attended),
+            "absent" => Some(Attendance::Absent),
+            "unmarked" => Some(Attendance::Unmarked),
+            _ => None,
+        }
+    }
+}
+
+/// A registration of `registrations` with an attendance record that counts as attended:
+/// attended, and no manual record of the same session saying absent (`attended` is an
+/// INTEGER on SQLite, a BOOLEAN on PostgreSQL: both read it as a condition).
+const ATTENDED: &str = "EXISTS (SELECT 1 FROM attendance a WHERE a.registration_id = registrations.id \
+     AND a.attended AND NOT EXISTS (SELECT 1 FROM attendance m \
+     WHERE m.registration_id = a.registration_id AND m.session_id = a.session_id \
+     AND m.source = 'manual' AND NOT m.attended))";
+const ON_RECORD: &str =
+    "EXISTS (SELECT 1 FROM attendance a WHERE a.registration_id = registrations.id)";
 
 /// Where a page starts: after the key of the previous page's last row, or before the
 /// key of the next page's first row.
@@ -241,8 +286,24 @@ impl From<&Part> for Bind {
 }
 
 /// `WHERE ...` of the filter on `table`, and its bound values from `$1`.
-fn filtered(table: &str, webinar: WebinarId, filter: &Filter) -> (String, Vec<Bind>) {
+/// What a filter's SQL is for. A count reads the filters' indexes (0017). A page reads
+/// along the index of its order: on SQLite (no statistics) its equality filters are
+/// written `+column`, which no index serves, else SQLite would take a filter's index and
+/// sort every row the filter keeps; and its search first finds the matching ids in the
+/// search index (0017), so a rare match does not read every row of the webinar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Use {
+    Count,
+    Page { sqlite: bool },
+}
+
+fn filtered(table: &str, webinar: WebinarId, filter: &Filter, use_: Use) -> (String, Vec<Bind>) {
     let mut sql = String::from("webinar_id = $1");
+    let plus = if use_ == (Use::Page { sqlite: true }) {
+        "+"
+    } else {
+        ""
+    };
     let mut binds = vec![Bind::Id(webinar.0)];
     let mut add = |sql: &mut String, clause: &str, bind: Bind| {
         binds.push(bind);
@@ -251,36 +312,61 @@ fn filtered(table: &str, webinar: WebinarId, filter: &Filter) -> (String, Vec<Bi
     let search = filter.search.trim().to_lowercase();
     if !search.is_empty() {
         let pattern = format!("%{}%", escape_like(&search));
-        add(
-            &mut sql,
-            " AND (list_name LIKE ? ESCAPE '\\' OR email_key LIKE ? ESCAPE '\\' OR list_org LIKE ? ESCAPE '\\')",
-            Bind::Text(pattern),
-        );
+        let like = "(list_name LIKE ? ESCAPE '\\' OR email_key LIKE ? ESCAPE '\\' OR list_org LIKE ? ESCAPE '\\')";
+        let clause = match use_ {
+            Use::Count => format!(" AND {like}"),
+            Use::Page { sqlite } => {
+                // SQLite would rather take registrations' (non-partial) list order index
+                // of 0008, which lacks the email, and read every row for it.
+                let index = match (sqlite, table) {
+                    (true, "invitees" | "registrations") => format!(" INDEXED BY {table}_search"),
+                    _ => String::new(),
+                };
+                format!(
+                    " AND id IN (SELECT id FROM {table}{index} WHERE webinar_id = $1 AND {like})"
+                )
+            }
+        };
+        add(&mut sql, &clause, Bind::Text(pattern));
     }
     if !filter.language.is_empty() {
         add(
             &mut sql,
-            " AND language = ?",
+            &format!(" AND {plus}language = ?"),
             Bind::Text(filter.language.clone()),
         );
     }
     if !filter.zone.is_empty() {
         add(
             &mut sql,
-            " AND time_zone = ?",
+            &format!(" AND {plus}time_zone = ?"),
             Bind::Text(filter.zone.clone()),
         );
     }
-    if table == "registrations" {
+    if table == "registrations" || table == "session_chairs" {
         if let Some(session) = filter.session {
-            add(&mut sql, " AND session_id = ?", Bind::Id(session));
+            add(
+                &mut sql,
+                &format!(" AND {plus}session_id = ?"),
+                Bind::Id(session),
+            );
         }
         if !filter.status.is_empty() {
             add(
                 &mut sql,
-                " AND status = ?",
+                &format!(" AND {plus}status = ?"),
                 Bind::Text(filter.status.clone()),
             );
+        }
+    }
+    if table == "registrations" {
+        match filter.attendance {
+            None => {}
+            Some(Attendance::Attended) => sql.push_str(&format!(" AND {ATTENDED}")),
+            Some(Attendance::Absent) => {
+                sql.push_str(&format!(" AND {ON_RECORD} AND NOT {ATTENDED}"))
+            }
+            Some(Attendance::Unmarked) => sql.push_str(&format!(" AND NOT {ON_RECORD}")),
         }
     }
     (sql, binds)
@@ -300,12 +386,47 @@ pub(crate) async fn count(
     webinar: WebinarId,
     filter: &Filter,
 ) -> anyhow::Result<i64> {
-    let (clause, binds) = filtered(table, webinar, filter);
+    let (clause, binds) = filtered(table, webinar, filter, Use::Count);
     let sql = format!("SELECT COUNT(*) FROM {table} WHERE {clause}");
     on!(ex, c => {
         bind_all!(sqlx::query_scalar::<_, i64>(&sql), &binds).fetch_one(c).await
     })
     .with_context(|| format!("counting {table}"))
+}
+
+/// How many rows a filter keeps, counted no further than a bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    Exactly(i64),
+    /// More than this many.
+    MoreThan(i64),
+}
+
+/// How many rows of `table` the filter keeps, counting at most `bound + 1` of them, so a
+/// broad filter stops reading early.
+#[tracing::instrument(skip_all, fields(table, webinar = %webinar))]
+pub(crate) async fn count_up_to(
+    ex: Exec<'_>,
+    table: &'static str,
+    webinar: WebinarId,
+    filter: &Filter,
+    bound: i64,
+) -> anyhow::Result<Counted> {
+    let (clause, mut binds) = filtered(table, webinar, filter, Use::Count);
+    binds.push(Bind::Int(bound + 1));
+    let sql = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {clause} LIMIT ${}) AS kept",
+        binds.len()
+    );
+    let n = on!(ex, c => {
+        bind_all!(sqlx::query_scalar::<_, i64>(&sql), &binds).fetch_one(c).await
+    })
+    .with_context(|| format!("counting {table}"))?;
+    Ok(if n > bound {
+        Counted::MoreThan(bound)
+    } else {
+        Counted::Exactly(n)
+    })
 }
 
 /// One page of `table` (`columns` selected into `R`, plus the [`Place`] of each row).
@@ -322,7 +443,8 @@ pub(crate) async fn page<R>(
 where
     R: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin,
 {
-    let (mut clause, mut binds) = filtered(table, webinar, filter);
+    let sqlite = matches!(ex, Exec::Sqlite(_));
+    let (mut clause, mut binds) = filtered(table, webinar, filter, Use::Page { sqlite });
     clause.push_str(sort.guard());
     if let Some(Cursor::After(key) | Cursor::Before(key)) = &window.cursor {
         anyhow::ensure!(
@@ -330,7 +452,16 @@ where
             "a cursor of another order"
         );
     }
-    let (keyset, more, order) = window.keyset(sort.columns(), binds.len() + 1);
+    // Named with the table: `list_last` alone in the ORDER BY would be the selected
+    // CAST(list_last ...) below, which no index holds, and both databases would sort
+    // every row the filter keeps instead of reading along the order's index.
+    let ordered: Vec<String> = sort
+        .columns()
+        .iter()
+        .map(|c| format!("{table}.{c}"))
+        .collect();
+    let ordered: Vec<&str> = ordered.iter().map(String::as_str).collect();
+    let (keyset, more, order) = window.keyset(&ordered, binds.len() + 1);
     clause.push_str(&keyset);
     binds.extend(more);
     let sql = format!(
@@ -350,4 +481,30 @@ where
     })
     .with_context(|| format!("listing {table}"))?;
     Ok(Listed::cut(rows, window))
+}
+
+/// The filter's count is told exactly up to this many rows, then as "more than".
+pub const COUNT_BOUND: i64 = 1000;
+
+/// The counts on top of a list page: the filter's (up to [`COUNT_BOUND`]) and the whole
+/// list's. A filter that narrows nothing is counted once; a first page that holds every
+/// row the filter keeps is its own count, so a rare match is not read twice.
+#[tracing::instrument(skip_all, fields(table, webinar = %webinar))]
+pub(crate) async fn counts<T>(
+    mut ex: Exec<'_>,
+    table: &'static str,
+    webinar: WebinarId,
+    filter: &Filter,
+    window: &Window,
+    listed: &Listed<T>,
+) -> anyhow::Result<(Counted, i64)> {
+    let total = count(ex.reborrow(), table, webinar, &Filter::default()).await?;
+    if !filter.narrows() {
+        return Ok((Counted::Exactly(total), total));
+    }
+    if window.cursor.is_none() && !listed.has_next {
+        return Ok((Counted::Exactly(listed.rows.len() as i64), total));
+    }
+    let matching = count_up_to(ex, table, webinar, filter, COUNT_BOUND).await?;
+    Ok((matching, total))
 }

@@ -278,6 +278,16 @@ pub fn organizer_pages(s: &Site) -> Vec<(&'static str, String)> {
             format!("/registrations{}", s.later_page),
         ),
         ("attendance", "/attendance".into()),
+        (
+            "attendance filtered, by name, one a page",
+            "/attendance?attendance=attended&q=e&sort=name&limit=1".into(),
+        ),
+        (
+            "attendance, a later page",
+            format!("/attendance{}", s.later_page),
+        ),
+        ("chairs", "/chairs".into()),
+        ("chairs searched, by name", "/chairs?q=a&sort=name".into()),
         ("report", "/report".into()),
         ("team", "/members".into()),
         ("audit trail", "/audit".into()),

@@ -15,6 +15,9 @@ on_both_databases!(
     bulk_invitations_and_removals_act_on_the_ticked_invitees,
     the_registrations_page_pages_filters_and_acts_in_bulk,
     the_outbox_page_comes_in_pages_with_filters_and_counts,
+    the_attendance_page_pages_filters_and_marks_in_bulk,
+    the_chairs_page_pages_and_searches_and_the_webinar_page_shows_a_few,
+    a_broad_filter_is_counted_up_to_a_thousand,
 );
 
 const PEOPLE: usize = 260;
@@ -475,4 +478,295 @@ async fn the_outbox_page_comes_in_pages_with_filters_and_counts(backend: Backend
         let (status, _) = browser.get(&format!("{list}?{bad}")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
     }
+}
+
+/// The ids of the sessions offered in a page's session filter, in order (AM, PM).
+fn session_ids(page: &str) -> Vec<String> {
+    let filter = &page[page.find("id=\"f-session\"").expect("a session filter")..];
+    let filter = &filter[..filter.find("</select>").unwrap()];
+    filter
+        .split("<option value=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().to_string())
+        .filter(|v| v.len() == 36)
+        .collect()
+}
+
+async fn the_attendance_page_pages_filters_and_marks_in_bulk(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (browser, base, csrf) = site(&app).await;
+    let (status, _, _) = browser
+        .post(&format!("{base}/invitations"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let list = format!("{base}/attendance");
+
+    // In pages of 100 (at most 200), every registration once, with the count on top.
+    let (status, first) = browser.get(&list).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(count(&first, "registration-count"), PEOPLE);
+    let page1 = rows(&first, "registration");
+    assert_eq!(page1.len(), 100);
+    let (_, second) = browser.get(&link(&first, &list, "next").unwrap()).await;
+    let page2 = rows(&second, "registration");
+    let (_, third) = browser.get(&link(&second, &list, "next").unwrap()).await;
+    let page3 = rows(&third, "registration");
+    assert!(link(&third, &list, "next").is_none(), "the last page");
+    let all: HashSet<&String> = page1.iter().chain(&page2).chain(&page3).collect();
+    assert_eq!(all.len(), PEOPLE, "every registration once, no overlap");
+    let (status, _) = browser.get(&format!("{list}?limit=201")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // Search and the session filter narrow the list.
+    let (_, page) = browser.get(&format!("{list}?q=PERSON%2025")).await;
+    assert_eq!(count(&page, "registration-count"), 10, "Person 250 to 259");
+    let sessions = session_ids(&first);
+    let in_am = count(
+        &browser
+            .get(&format!("{list}?session={}", sessions[0]))
+            .await
+            .1,
+        "registration-count",
+    );
+    let in_pm = count(
+        &browser
+            .get(&format!("{list}?session={}", sessions[1]))
+            .await
+            .1,
+        "registration-count",
+    );
+    assert_eq!(in_am + in_pm, PEOPLE);
+
+    // Bulk marks: exactly the ticked people, back on the page the form was on.
+    let back = format!("{}?sort=name", list.trim_start_matches(&app.address));
+    let (status, page, url) = browser
+        .post(
+            &format!("{list}/bulk"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("action", "attended"),
+                ("back", &back),
+                ("registration", &page1[1]),
+                ("registration", &page1[2]),
+                ("registration", &page2[3]),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(url.ends_with("/attendance?sort=name"), "{url}");
+    let (status, page, _) = browser
+        .post(
+            &format!("{list}/bulk"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("action", "absent"),
+                ("registration", &page1[4]),
+                ("registration", &page3[5]),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+
+    // The attendance filter: attended, on record as absent, no record yet.
+    let shown = |page: &str| {
+        rows(page, "registration")
+            .into_iter()
+            .collect::<HashSet<_>>()
+    };
+    let (_, page) = browser.get(&format!("{list}?attendance=attended")).await;
+    assert_eq!(count(&page, "registration-count"), 3);
+    assert_eq!(
+        shown(&page),
+        [&page1[1], &page1[2], &page2[3]]
+            .into_iter()
+            .cloned()
+            .collect()
+    );
+    assert!(page.contains(&format!("of {PEOPLE} in all")), "{page}");
+    let (_, page) = browser.get(&format!("{list}?attendance=absent")).await;
+    assert_eq!(
+        shown(&page),
+        [&page1[4], &page3[5]].into_iter().cloned().collect()
+    );
+    let (_, page) = browser
+        .get(&format!("{list}?attendance=unmarked&limit=200"))
+        .await;
+    assert_eq!(count(&page, "registration-count"), PEOPLE - 5);
+    let next = link(&page, &list, "next").expect("a second page");
+    assert!(next.contains("attendance=unmarked"), "{next}");
+    let (_, rest) = browser.get(&next).await;
+    assert_eq!(
+        rows(&page, "registration").len() + rows(&rest, "registration").len(),
+        PEOPLE - 5
+    );
+
+    // Someone marked absent, then attended by hand, counts as attended (the manual mark
+    // of the session replaces the absence), and "as recorded" takes them off the record.
+    let (status, page, url) = browser
+        .post(
+            &format!("{list}/{}", page1[4]),
+            &[
+                ("csrf", csrf.as_str()),
+                ("attendance", sessions[0].as_str()),
+                ("minutes", "30"),
+                (
+                    "back",
+                    &format!(
+                        "{}?attendance=absent",
+                        list.trim_start_matches(&app.address)
+                    ),
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(url.contains("?attendance=absent"), "{url}");
+    assert_eq!(shown(&page), [page3[5].clone()].into_iter().collect());
+    let (_, page) = browser.get(&format!("{list}?attendance=attended")).await;
+    assert_eq!(count(&page, "registration-count"), 4);
+    let (status, _, _) = browser
+        .post(
+            &format!("{list}/{}", page1[4]),
+            &[("csrf", csrf.as_str()), ("attendance", "clear")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, page) = browser.get(&format!("{list}?attendance=unmarked")).await;
+    assert_eq!(count(&page, "registration-count"), PEOPLE - 4);
+
+    // A bad filter or action is refused, saying what to fix; nothing ticked changes nothing.
+    let (status, page) = browser.get(&format!("{list}?attendance=maybe")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("attendance"), "{page}");
+    let (status, _, _) = browser
+        .post(
+            &format!("{list}/bulk"),
+            &[("csrf", csrf.as_str()), ("action", "attended")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _, _) = browser
+        .post(
+            &format!("{list}/bulk"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("action", "maybe"),
+                ("registration", &page1[9]),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (_, page) = browser.get(&format!("{list}?attendance=attended")).await;
+    assert_eq!(count(&page, "registration-count"), 3);
+}
+
+async fn the_chairs_page_pages_and_searches_and_the_webinar_page_shows_a_few(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (browser, base, csrf) = site(&app).await;
+    let (_, webinar) = browser.get(&base).await;
+    let sessions = session_ids(&browser.get(&format!("{base}/registrations")).await.1);
+    let (am, pm) = (&sessions[0], &sessions[1]);
+    let mut chairs = Vec::new();
+    for (i, session) in std::iter::repeat_n(am, 12).chain([pm]).enumerate() {
+        chairs.push((session, format!("Chair {i:02}")));
+        let (status, page, _) = browser
+            .post(
+                &format!("{base}/sessions/{session}/chairs"),
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("name", &format!("Chair {i:02}")),
+                    ("email", &format!("chair{i}@example.org")),
+                    ("time_zone", "Asia/Tokyo"),
+                    ("language", "en"),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+    }
+    assert!(
+        webinar.contains("/chairs\">"),
+        "the chairs page is in the webinar's navigation"
+    );
+
+    // The webinar page shows the first ten chairs of a session and links to the rest.
+    let (_, webinar) = browser.get(&base).await;
+    let shown = (0..13)
+        .filter(|i| webinar.contains(&format!("Chair {i:02} &lt;")))
+        .count();
+    assert_eq!(shown, 11, "ten of the AM session, the one of PM\n{webinar}");
+    assert!(
+        webinar.contains(&format!("/chairs?session={am}")),
+        "a link to all of the AM session's chairs"
+    );
+    assert!(!webinar.contains(&format!("/chairs?session={pm}")));
+
+    // The chairs page: every chair in pages, the session filter and the search.
+    let list = format!("{base}/chairs");
+    let (status, page) = browser.get(&list).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(count(&page, "chair-count"), 13);
+    let (_, page) = browser.get(&format!("{list}?session={am}&limit=5")).await;
+    assert_eq!(count(&page, "chair-count"), 12);
+    let mut seen: Vec<String> = Vec::new();
+    let mut page = page;
+    loop {
+        seen.extend(
+            page.split("<td>Chair ")
+                .skip(1)
+                .map(|s| format!("Chair {}", &s[..2])),
+        );
+        match link(&page, &list, "next") {
+            Some(next) => page = browser.get(&next).await.1,
+            None => break,
+        }
+    }
+    let expected: Vec<String> = (0..12).map(|i| format!("Chair {i:02}")).collect();
+    assert_eq!(seen, expected, "by name, in pages of five, no overlap");
+    let (_, page) = browser.get(&format!("{list}?q=CHAIR1%40")).await;
+    assert_eq!(count(&page, "chair-count"), 1);
+    assert!(page.contains("Chair 01"), "{page}");
+    let (_, page) = browser.get(&format!("{list}?session={pm}")).await;
+    assert!(
+        page.contains("Chair 12") && !page.contains("Chair 00"),
+        "{page}"
+    );
+}
+
+async fn a_broad_filter_is_counted_up_to_a_thousand(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let browser = Browser::new(&app);
+    browser.sign_in(&app).await;
+    let (base, csrf) = browser
+        .create_webinar("Broad", &[("AM", "2030-09-24T07:00")])
+        .await;
+    let mut csv = String::from("name,email,organization,role,country,time_zone,language\n");
+    for i in 0..1003 {
+        let language = if i == 7 { "fr" } else { "en" };
+        csv.push_str(&format!(
+            "Person {i:04},p{i}@example.org,Office,Officer,CH,Europe/Zurich,{language}\n"
+        ));
+    }
+    let response = browser.upload_invitees(&base, &csrf, &csv).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let list = format!("{base}/invitees");
+
+    // Unfiltered: the exact count.
+    let (_, page) = browser.get(&list).await;
+    assert_eq!(count(&page, "invitee-count"), 1003);
+    // A filter that keeps more than 1,000 is told as "more than 1000", the total exactly.
+    let (_, page) = browser.get(&format!("{list}?language=en")).await;
+    assert!(page.contains("more than 1000 invitees"), "{page}");
+    assert!(page.contains("of 1003 in all"), "{page}");
+    assert!(page.contains("100 shown of more than 1000"), "{page}");
+    // Up to 1,000 it is exact, on a first page that holds them all or not.
+    let (_, page) = browser.get(&format!("{list}?q=person%2000")).await;
+    assert_eq!(count(&page, "invitee-count"), 100);
+    assert_eq!(rows(&page, "invitee").len(), 100);
+    let (_, page) = browser.get(&format!("{list}?q=person%200&limit=10")).await;
+    assert_eq!(count(&page, "invitee-count"), 1000);
+    let (_, page) = browser.get(&format!("{list}?language=fr")).await;
+    assert_eq!(count(&page, "invitee-count"), 1);
+    // In another language, the bound is told in it.
+    let (_, page) = browser.get(&format!("{list}?language=en&lang=fr")).await;
+    assert!(page.contains("plus de 1000"), "{page}");
 }

@@ -14,6 +14,15 @@ use crate::helpers::{Backend, Browser};
 
 const OTHER_LANGUAGES: [&str; 4] = ["es", "fr", "ru", "ar"];
 
+/// An organizer form sent with a mistake: its name, address, fields and the catalogue key
+/// of the problem it must show.
+type Form = (
+    &'static str,
+    String,
+    Vec<(&'static str, &'static str)>,
+    &'static str,
+);
+
 fn catalogue(lang: &str) -> toml::Table {
     let path = format!("{}/templates/i18n/{lang}.toml", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(path).unwrap().parse().unwrap()
@@ -225,6 +234,92 @@ async fn no_page_shows_english_in_another_language(backend: Backend) {
         for english in ["time zone", "email address", "fields"] {
             if text.contains(english) {
                 problems.push(format!("import report ({lang}): \"{english}\""));
+            }
+        }
+    }
+    // An organizer form sent with a mistake comes back with the problem in the page's
+    // language, from the catalogue (the field's message), not the domain's English.
+    let am = &s.w.am;
+    let invitee = format!("{base}/invitees/{}", s.invitee);
+    let forms: [Form; 5] = [
+        (
+            "webinar edit",
+            base.clone(),
+            vec![
+                ("title", ""),
+                ("time_zone", "Europe/Zurich"),
+                ("languages", "en"),
+            ],
+            "org.error_field_title",
+        ),
+        (
+            "new session",
+            format!("{base}/sessions"),
+            vec![
+                ("label", "Evening"),
+                ("starts_local", "2030-09-24T18:00"),
+                ("duration_minutes", "60"),
+                ("capacity", "many"),
+                ("join_url", ""),
+            ],
+            "org.error_field_capacity",
+        ),
+        (
+            "new chair",
+            format!("{base}/sessions/{am}/chairs"),
+            vec![
+                ("name", "Chair"),
+                ("email", "not-an-email"),
+                ("time_zone", "Europe/Zurich"),
+                ("language", "en"),
+            ],
+            "page.error_email",
+        ),
+        (
+            "invitee edit",
+            invitee.clone(),
+            vec![
+                ("name", "Kenji Sato"),
+                ("email", "kenji@example.jp"),
+                ("time_zone", "Mars/Base"),
+                ("language", "en"),
+            ],
+            "page.error_time_zone",
+        ),
+        (
+            "team",
+            format!("{base}/members"),
+            vec![("email", "organizer@example.org"), ("role", "emperor")],
+            "org.error_form",
+        ),
+    ];
+    for lang in OTHER_LANGUAGES {
+        let catalogue = catalogue(lang);
+        for (label, path, fields, key) in &forms {
+            let (_, page) = browser.get(&in_language(&invitee, lang)).await;
+            let csrf = crate::helpers::csrf_of(&page);
+            let mut sent = vec![("csrf", csrf.as_str())];
+            sent.extend(fields.iter().copied());
+            let (status, page, _) = browser.post(path, &sent).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{label} ({lang})\n{page}");
+            let (section, name) = key.split_once('.').unwrap();
+            let told = catalogue[section][name].as_str().unwrap();
+            let text = visible_text(&page, lang);
+            if !text.contains(&squeeze(told)) {
+                problems.push(format!(
+                    "{label} ({lang}): the catalogue's {key} is not shown"
+                ));
+            }
+            for english in [
+                " must ",
+                "not a valid",
+                "is too long",
+                "choose ",
+                "not a role",
+            ] {
+                if text.contains(english) {
+                    problems.push(format!("{label} ({lang}): \"{english}\""));
+                }
             }
         }
     }

@@ -8,10 +8,13 @@ use axum::{Form, Router};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use super::organizer::{Need, Upload, base, lang, mine, parse_id, to, utc_text, webinar_value};
+use super::organizer::{
+    ListOf, ListQuery, ListView, Need, Ticked, Upload, back_to, base, lang, language_codes, mine,
+    parse_id, to, utc_text, webinar_value,
+};
 use super::render::render;
 use super::web::CsrfForm;
-use super::web::{PageResult, SignedIn, Web, reshow};
+use super::web::{PageResult, SignedIn, Web, reshow, told};
 use crate::db;
 use crate::db::organizers::Organizer;
 use crate::domain::attendance::Source;
@@ -36,6 +39,7 @@ pub fn router() -> Router<AppState> {
             )),
         )
         .route("/organizer/webinars/{id}/attendance/link", post(link_row))
+        .route("/organizer/webinars/{id}/attendance/bulk", post(bulk_mark))
         .route(
             "/organizer/webinars/{id}/attendance/{registration}",
             post(mark),
@@ -63,32 +67,78 @@ async fn attendance_page(
     SignedIn(organizer): SignedIn,
     Path(id): Path<String>,
     Query(query): Query<AttendanceQuery>,
+    Query(list): Query<ListQuery>,
 ) -> PageResult {
     let webinar = mine(&state, &organizer, &id, Need::Read).await?;
+    let view = list.check(ListOf::People)?;
     let follow_up = query
         .thanked
         .zip(query.missed)
         .map(|(thanked, missed)| context! { thanked => thanked, missed => missed });
-    show_attendance(&state, &web, &organizer, &webinar, None, follow_up, None).await
+    let page = Shown {
+        imported: None,
+        follow_up,
+        problem: None,
+    };
+    show_attendance(&state, &web, &organizer, &webinar, &view, page).await
 }
 
+/// What the attendance page shows besides the list: the outcome of an import, of the
+/// follow-up emails, or the problem of the form sent.
+#[derive(Default)]
+struct Shown<'a> {
+    imported: Option<&'a ImportOutcome>,
+    follow_up: Option<Value>,
+    problem: Option<String>,
+}
+
+/// The attendance page with its first page of registrations (after a form: the list
+/// starts again from the top).
+async fn show_attendance_top(
+    state: &AppState,
+    web: &Web,
+    organizer: &Organizer,
+    webinar: &Webinar,
+    page: Shown<'_>,
+) -> PageResult {
+    let view = ListQuery::default().check(ListOf::People)?;
+    show_attendance(state, web, organizer, webinar, &view, page).await
+}
+
+/// The attendance page: a page of the registrations as `view` asks (searched, filtered
+/// by session and by attendance, in pages of at most 200), each with its attendance as
+/// it counts, and the report rows no one matched.
 async fn show_attendance(
     state: &AppState,
     web: &Web,
     organizer: &Organizer,
     webinar: &Webinar,
-    imported: Option<&ImportOutcome>,
-    follow_up: Option<Value>,
-    problem: Option<String>,
+    view: &ListView,
+    page: Shown<'_>,
 ) -> PageResult {
-    let (sessions, registrations, records, unmatched) = {
+    let Shown {
+        imported,
+        follow_up,
+        problem,
+    } = page;
+    let (sessions, listed, (matching, total), records, unmatched) = {
         let mut conn = state.db.conn().await?;
-        (
-            db::sessions::list(conn.exec(), webinar.id).await?,
-            db::registrations::list(conn.exec(), webinar.id, None).await?,
-            db::attendance::list(conn.exec(), webinar.id).await?,
-            db::attendance::unmatched(conn.exec(), webinar.id).await?,
+        let sessions = db::sessions::list(conn.exec(), webinar.id).await?;
+        let listed = db::registrations::list_page(
+            conn.exec(),
+            webinar.id,
+            &view.filter,
+            view.sort,
+            &view.window,
         )
+        .await?;
+        let counts =
+            db::registrations::counts(conn.exec(), webinar.id, &view.filter, &view.window, &listed)
+                .await?;
+        let ids: Vec<RegistrationId> = listed.rows.iter().map(|(r, _)| r.id).collect();
+        let records = db::attendance::of_registrations(conn.exec(), &ids).await?;
+        let unmatched = db::attendance::unmatched(conn.exec(), webinar.id).await?;
+        (sessions, listed, counts, records, unmatched)
     };
     let label = |id: SessionId| {
         sessions
@@ -98,9 +148,10 @@ async fn show_attendance(
             .unwrap_or_default()
     };
     let counted = crate::domain::attendance::per_registration(&records);
-    let rows: Vec<Value> = registrations
+    let rows: Vec<Value> = listed
+        .rows
         .iter()
-        .map(|r| {
+        .map(|(r, _)| {
             let presence = counted.get(&r.id).map_or(&[][..], Vec::as_slice);
             let manual = presence.iter().find(|p| p.source == Source::Manual);
             context! {
@@ -127,6 +178,12 @@ async fn show_attendance(
             webinar => webinar_value(webinar),
             sessions => session_values(&sessions),
             registrations => rows,
+            languages => language_codes(),
+            pager => view.pager(&format!("/organizer/webinars/{}/attendance", webinar.id), &listed, matching, total),
+            filter => context! {
+                session => &view.query.session, attendance => &view.query.attendance,
+                q => &view.query.q, language => &view.query.language, zone => &view.query.zone,
+            },
             unmatched => unmatched.iter().map(|u| context! {
                 session => label(u.session_id), line => u.line, name => &u.name,
                 email => &u.email, minutes => u.minutes,
@@ -175,29 +232,19 @@ async fn import_report(
     .await;
     match outcome {
         Ok(imported) => {
-            show_attendance(
-                &state,
-                &web,
-                &organizer,
-                &webinar,
-                Some(&imported),
-                None,
-                None,
-            )
-            .await
+            let page = Shown {
+                imported: Some(&imported),
+                ..Shown::default()
+            };
+            show_attendance_top(&state, &web, &organizer, &webinar, page).await
         }
         Err(problem) => {
-            reshow(problem, async |problem| {
-                show_attendance(
-                    &state,
-                    &web,
-                    &organizer,
-                    &webinar,
-                    None,
-                    None,
-                    Some(problem),
-                )
-                .await
+            reshow(told(problem, lang(&web)), async |problem| {
+                let page = Shown {
+                    problem: Some(problem),
+                    ..Shown::default()
+                };
+                show_attendance_top(&state, &web, &organizer, &webinar, page).await
             })
             .await
         }
@@ -211,6 +258,8 @@ struct MarkForm {
     /// A session id (attended it), `absent`, or `clear` (back to what was recorded).
     attendance: String,
     minutes: String,
+    /// The list page the form was on (its filters and place), to go back to.
+    back: String,
 }
 
 async fn mark(
@@ -251,9 +300,39 @@ async fn mark(
             service::mark(&state, &webinar, registration, mark).await?;
         }
     }
-    to(format!(
-        "/organizer/webinars/{id}/attendance#r-{registration}"
-    ))
+    let back = back_to(&form.back, &format!("/organizer/webinars/{id}/attendance"));
+    to(format!("{back}#r-{registration}"))
+}
+
+/// Marks the ticked registrations of a page (`registration` repeated) `attended` (in the
+/// session each is registered for) or `absent`, each through the service of the single
+/// mark, so each change is audited alike.
+async fn bulk_mark(
+    State(state): State<AppState>,
+    web: Web,
+    SignedIn(organizer): SignedIn,
+    Path(id): Path<String>,
+    body: String,
+) -> PageResult {
+    let ticked = Ticked::read(&web, &body)?;
+    let webinar = mine(&state, &organizer, &id, Need::Edit).await?;
+    let ids = ticked.ids("registration", RegistrationId)?;
+    let attended = match ticked.field("action") {
+        Some("attended") => true,
+        Some("absent") => false,
+        _ => {
+            return Err(AppError::BadRequest("action: choose attended or absent".into()).into());
+        }
+    };
+    let mark = Mark {
+        attended,
+        session_id: None,
+        minutes: None,
+    };
+    for registration in ids {
+        service::mark(&state, &webinar, registration, mark.clone()).await?;
+    }
+    to(ticked.back(&format!("/organizer/webinars/{id}/attendance")))
 }
 
 #[derive(Deserialize, Default)]
@@ -309,17 +388,12 @@ async fn send_follow_up(
             sent.thanked, sent.missed
         )),
         Err(problem @ AppError::Conflict(_)) => {
-            reshow(problem, async |problem| {
-                show_attendance(
-                    &state,
-                    &web,
-                    &organizer,
-                    &webinar,
-                    None,
-                    None,
-                    Some(problem),
-                )
-                .await
+            reshow(told(problem, lang(&web)), async |problem| {
+                let page = Shown {
+                    problem: Some(problem),
+                    ..Shown::default()
+                };
+                show_attendance_top(&state, &web, &organizer, &webinar, page).await
             })
             .await
         }

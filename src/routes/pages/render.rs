@@ -19,7 +19,7 @@ macro_rules! templates {
     };
 }
 
-const TEMPLATES: [(&str, &str); 31] = templates!(
+const TEMPLATES: [(&str, &str); 32] = templates!(
     "base.html",
     "register.html",
     "manage.html",
@@ -46,6 +46,7 @@ const TEMPLATES: [(&str, &str); 31] = templates!(
     "organizer/confirm_send.html",
     "organizer/invitee_edit.html",
     "organizer/attendance.html",
+    "organizer/chairs.html",
     "organizer/link_form.html",
     "organizer/report.html",
     "organizer/tokens.html",

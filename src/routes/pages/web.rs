@@ -279,9 +279,10 @@ pub async fn pages(State(state): State<AppState>, request: Request, next: Next) 
 /// headers, such as `Retry-After`); `show` makes the page with the problem's text. An
 /// internal failure or a full database is not the reader's to fix: it goes to the error
 /// page.
-/// Runs a form's `change`; on success answers a redirect to `back`, on a problem the
-/// page again through [`reshow`].
+/// Runs an organizer form's `change`; on success answers a redirect to `back`, on a
+/// problem the page again through [`reshow`], the problem [`told`] in `language`.
 pub async fn change_then<F>(
+    language: Language,
     change: impl Future<Output = AppResult<()>>,
     back: String,
     show: F,
@@ -291,8 +292,85 @@ where
 {
     match change.await {
         Ok(()) => Ok(crate::routes::downloads::see_other(&back)),
-        Err(problem) => reshow(problem, show).await,
+        Err(problem) => reshow(told(problem, language), show).await,
     }
+}
+
+/// The fields of the organizer's forms whose problems the catalogues tell
+/// (`org.error_field_<field>`).
+const ORGANIZER_FIELDS: [&str; 13] = [
+    "title",
+    "label",
+    "starts_at",
+    "duration_minutes",
+    "capacity",
+    "join_url",
+    "url",
+    "document",
+    "languages",
+    "minutes",
+    "password",
+    "registration_opens_at",
+    "registration_closes_at",
+];
+
+/// The fields an organizer fills in for someone else (invitees, chairs) as a visitor
+/// does for themselves: the registration form's messages (`page.error_<field>`).
+/// (Not `role`: a member's role is another thing.)
+const PERSON_FIELDS: [&str; 7] = [
+    "name",
+    "email",
+    "organization",
+    "country",
+    "time_zone",
+    "language",
+    "session",
+];
+
+/// An organizer form's problem in the page's language, from the catalogues: the message
+/// of the field the problem names (the domain's messages start with it: "title must not
+/// be empty", "capacity: ...", "the password must ..."), else the message of its kind (`org.error_form`,
+/// `org.error_conflict`...). In English the domain's own text stays: it is English and
+/// says exactly what to fix. Internal failures stay as they are (the error page).
+pub fn told(problem: AppError, language: Language) -> AppError {
+    if language == Language::En {
+        return problem;
+    }
+    let whole = problem.to_string();
+    let text = whole.strip_prefix("the ").unwrap_or(&whole);
+    let mut field: String = text
+        .chars()
+        .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+        .collect();
+    let mut named = text[field.len()..].starts_with([' ', ':']);
+    // The value parsers that name their field in words.
+    for (words, name) in [
+        ("unknown time zone", "time_zone"),
+        ("unknown language", "language"),
+        ("is not a valid email address", "email"),
+    ] {
+        if whole.contains(words) {
+            (field, named) = (name.to_string(), true);
+        }
+    }
+    let key = if named && ORGANIZER_FIELDS.contains(&field.as_str()) {
+        format!("org.error_field_{field}")
+    } else if named && PERSON_FIELDS.contains(&field.as_str()) {
+        format!("page.error_{field}")
+    } else {
+        let kind = match problem {
+            AppError::Conflict(_) => "conflict",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::Unauthorized(_) => "sign_in",
+            AppError::NotFound(_) => "not_found",
+            AppError::PayloadTooLarge(_) => "too_large",
+            AppError::UnsupportedMediaType(_) => "file_type",
+            AppError::TooManyRequests { .. } => "too_many",
+            _ => "form",
+        };
+        format!("org.error_{kind}")
+    };
+    problem.retold(crate::i18n::text(language, &key, &[]))
 }
 
 pub async fn reshow<F>(problem: AppError, show: F) -> PageResult

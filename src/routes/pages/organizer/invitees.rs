@@ -42,8 +42,8 @@ async fn list_invitees(
     let sessions = db::sessions::list(conn.exec(), w.id).await?;
     let listed =
         db::invitees::list_page(conn.exec(), w.id, &view.filter, view.sort, &view.window).await?;
-    let matching = db::invitees::count(conn.exec(), w.id, &view.filter).await?;
-    let total = db::invitees::count(conn.exec(), w.id, &Default::default()).await?;
+    let (matching, total) =
+        db::invitees::counts(conn.exec(), w.id, &view.filter, &view.window, &listed).await?;
     let now = Utc::now();
     let candidates: Vec<_> = sessions.iter().map(|s| s.candidate(now)).collect();
     let rows: Vec<Value> = listed
@@ -151,7 +151,7 @@ pub(crate) async fn upload_invitees(
     match outcome {
         Ok(report) => show_invitees(&state, &web, &organizer, &webinar, Some(&report), None).await,
         Err(problem) => {
-            reshow(problem, async |problem| {
+            reshow(told(problem, lang(&web)), async |problem| {
                 show_invitees(&state, &web, &organizer, &webinar, None, Some(problem)).await
             })
             .await
@@ -252,7 +252,7 @@ pub(crate) async fn edit_invitee(
         // A wrong field or an address another invitee has is said on the form, with
         // its own status (400 or 409); anything else is the error page.
         Err(problem @ (AppError::BadRequest(_) | AppError::Conflict(_))) => {
-            reshow(problem, async |problem| {
+            reshow(told(problem, lang(&web)), async |problem| {
                 show_invitee_form(&web, &organizer, &webinar, &invitee, &form, Some(problem))
             })
             .await

@@ -1,10 +1,10 @@
-//! What the list pages (invitees, registrations) share: the query of a page (search,
+//! What the list pages (invitees, registrations, attendance, chairs, outbox) share: the query of a page (search,
 //! filters, sort, `limit`, `after`/`before` cursors), its links to the neighbouring pages
 //! and to the other orders, keeping the filters, and the ticked rows of a bulk form.
 
 #[allow(unused_imports)]
 use super::*;
-use crate::db::lists::{Cursor, Filter, Key, Listed, Place, Sort, Window};
+use crate::db::lists::{Attendance, Counted, Cursor, Filter, Key, Listed, Place, Sort, Window};
 use crate::routes::cursor;
 
 /// Rows a page holds unless `limit` says otherwise, and the most it may say.
@@ -21,6 +21,8 @@ pub(crate) struct ListQuery {
     pub session: String,
     pub status: String,
     pub kind: String,
+    /// `attended`, `absent` or `unmarked` (the attendance page).
+    pub attendance: String,
     pub limit: String,
     pub after: String,
     pub before: String,
@@ -97,12 +99,21 @@ impl ListQuery {
         let session = (!self.session.is_empty())
             .then(|| parse_id(&self.session, "session", |u| u))
             .transpose()?;
+        let attendance = match self.attendance.as_str() {
+            "" => None,
+            given => Some(Attendance::parse(given).ok_or_else(|| {
+                AppError::BadRequest(format!(
+                    "attendance: choose attended, absent or unmarked, not {given:?}"
+                ))
+            })?),
+        };
         let filter = Filter {
             search: self.q.clone(),
             language: self.language.clone(),
             zone: self.zone.trim().to_string(),
             session,
             status: self.status.clone(),
+            attendance,
         };
         Ok(ListView {
             query: self,
@@ -144,6 +155,7 @@ impl ListView {
             ("session", &q.session),
             ("status", &q.status),
             ("kind", &q.kind),
+            ("attendance", &q.attendance),
             ("limit", &q.limit),
         ] {
             if !value.trim().is_empty() {
@@ -160,9 +172,14 @@ impl ListView {
         format!("?{}", query.finish())
     }
 
-    /// What the template shows around the rows: the counts, the links to the previous
-    /// and next pages and to each order.
-    pub fn pager<T>(&self, path: &str, listed: &Listed<T>, shown: i64, total: i64) -> Value {
+    /// What the template shows around the rows: the counts (`more` when the filter keeps
+    /// more than `matching` rows, counted no further), the links to the previous and next
+    /// pages and to each order.
+    pub fn pager<T>(&self, path: &str, listed: &Listed<T>, shown: Counted, total: i64) -> Value {
+        let (shown, more) = match shown {
+            Counted::Exactly(n) => (n, false),
+            Counted::MoreThan(n) => (n, true),
+        };
         let first = listed.rows.first().map(|(_, k)| k);
         let last = listed.rows.last().map(|(_, k)| k);
         let previous = first
@@ -182,10 +199,11 @@ impl ListView {
             || !self.query.zone.trim().is_empty()
             || !self.query.session.is_empty()
             || !self.query.status.is_empty()
-            || !self.query.kind.is_empty();
+            || !self.query.kind.is_empty()
+            || !self.query.attendance.is_empty();
         context! {
             previous => previous, next => next, sorts => sorts, sort => self.sort.as_str(),
-            matching => shown, total => total, filtered => filtered, rows => listed.rows.len(),
+            matching => shown, more => more, total => total, filtered => filtered, rows => listed.rows.len(),
             here => format!("{path}{}", self.link(self.sort, &[])),
         }
     }
@@ -238,9 +256,14 @@ impl Ticked {
     /// Where to go back to: the list page the form was on (`back`), if it is one of
     /// `path`, else `path`.
     pub fn back(&self, path: &str) -> String {
-        self.field("back")
-            .filter(|b| b.starts_with(path) && !b.contains("//"))
-            .unwrap_or(path)
-            .to_string()
+        back_to(self.field("back").unwrap_or_default(), path)
     }
+}
+
+/// `back` (a list page a form was on) if it is one of `path`, else `path`.
+pub(crate) fn back_to(back: &str, path: &str) -> String {
+    Some(back)
+        .filter(|b| b.starts_with(path) && !b.contains("//"))
+        .unwrap_or(path)
+        .to_string()
 }

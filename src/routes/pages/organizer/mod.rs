@@ -1,5 +1,5 @@
 //! The organizer's pages under `/organizer`: sign-in, webinars and sessions, invitees,
-//! coverage, invitations, outbox, registrations, replies and bounces. Every form carries the CSRF token.
+//! chairs, coverage, invitations, outbox, registrations, replies and bounces. Every form carries the CSRF token.
 
 use std::collections::HashMap;
 
@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::render::render;
 use super::web::{
     CsrfForm, PageResult, SignedIn, Web, append_cookie, change_then, cookie, reshow, set_cookie,
+    told,
 };
 use crate::db;
 use crate::db::organizers::Organizer;
@@ -31,6 +32,7 @@ pub(crate) use crate::routes::upload::Upload;
 use crate::services::{self, accounts, chairs::NewChair, coverage};
 use crate::startup::AppState;
 
+mod chairs;
 mod inbound;
 mod invitees;
 mod lists;
@@ -41,6 +43,7 @@ mod sign_in;
 mod team;
 mod webinars;
 
+pub(crate) use chairs::*;
 pub(crate) use inbound::*;
 pub(crate) use invitees::*;
 pub(crate) use lists::*;
@@ -118,6 +121,7 @@ pub fn router() -> Router<AppState> {
             "/organizer/webinars/{id}/invitees/{invitee}/remove",
             post(remove_invitee),
         )
+        .route("/organizer/webinars/{id}/chairs", get(chairs_page))
         .route("/organizer/webinars/{id}/coverage", get(coverage_page))
         .route("/organizer/webinars/{id}/plan", get(plan_page))
         .route("/organizer/webinars/{id}/plan/confirm", post(confirm_plan))

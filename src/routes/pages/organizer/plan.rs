@@ -97,7 +97,7 @@ pub(crate) async fn plan_page(
             )
         }
         Err(problem) => {
-            reshow(problem, async |problem| {
+            reshow(told(problem, lang(&web)), async |problem| {
                 show_plan(
                     &web,
                     &organizer,

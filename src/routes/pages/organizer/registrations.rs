@@ -31,8 +31,9 @@ pub(crate) async fn registrations_page(
         &view.window,
     )
     .await?;
-    let matching = db::registrations::count(conn.exec(), webinar.id, &view.filter).await?;
-    let total = db::registrations::count(conn.exec(), webinar.id, &Default::default()).await?;
+    let (matching, total) =
+        db::registrations::counts(conn.exec(), webinar.id, &view.filter, &view.window, &listed)
+            .await?;
     let rows: Vec<Value> = listed
         .rows
         .iter()

@@ -244,7 +244,7 @@ pub(crate) async fn outbox_page(
         context! { ..base(&web, Some(&organizer)), ..context! {
             webinar => webinar_value(&webinar), messages => rows, queued => queued.queued,
             sent => count("sent"), pending => count("pending"), failed => count("failed"),
-            pager => view.pager(&path, &listed, matching, total),
+            pager => view.pager(&path, &listed, db::lists::Counted::Exactly(matching), total),
             statuses => MESSAGE_STATUSES, kinds => kinds,
             filter => context! { q => &view.query.q, status => &view.query.status, kind => &view.query.kind },
         }},

@@ -40,7 +40,7 @@ pub(crate) async fn sign_in(
             Ok(response)
         }
         Err(problem) => {
-            reshow(problem, async |problem| {
+            reshow(told(problem, lang(&web)), async |problem| {
                 let ctx = context! { ..base(&web, None), ..context! { email => &form.email, problem => problem } };
                 render("organizer/sign_in.html", ctx)
             })
@@ -105,7 +105,7 @@ pub(crate) async fn set_password(
         Ok(()) => to("/organizer/sign-in".into()),
         // A password the rules refuse is said on the form; anything else (an unknown or
         // used link, an expired form) is the error page.
-        Err(problem @ AppError::BadRequest(_)) => reshow(problem, async |problem| {
+        Err(problem @ AppError::BadRequest(_)) => reshow(told(problem, lang(&web)), async |problem| {
             let ctx =
                 context! { ..base(&web, None), ..context! { token => &token, problem => problem } };
             render("organizer/set_password.html", ctx)

@@ -71,6 +71,7 @@ async fn members_change(
     change: impl Future<Output = AppResult<()>>,
 ) -> PageResult {
     change_then(
+        lang(web),
         change,
         format!("/organizer/webinars/{id}/members"),
         async |problem| {

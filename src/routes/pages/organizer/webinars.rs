@@ -175,7 +175,26 @@ pub(crate) async fn show_webinar(
     let sessions = db::sessions::list(conn.exec(), w.id).await?;
     let mut rows = Vec::new();
     for s in &sessions {
-        let chairs = db::chairs::list_for_session(conn.exec(), s.id).await?;
+        // The first few active chairs of the session; all of them on the chairs page.
+        let filter = db::lists::Filter {
+            session: Some(s.id.0),
+            status: "active".into(),
+            ..Default::default()
+        };
+        let window = db::lists::Window {
+            cursor: None,
+            limit: CHAIRS_SHOWN,
+        };
+        let chairs = db::chairs::list_page(
+            conn.exec(),
+            w.id,
+            &filter,
+            db::lists::Sort::Created,
+            &window,
+        )
+        .await?;
+        let more_chairs = chairs.has_next;
+        let chairs: Vec<_> = chairs.rows.into_iter().map(|(c, _)| c).collect();
         let local = s.starts_at.with_timezone(&w.time_zone.0);
         rows.push(context! {
             id => s.id.to_string(),
@@ -188,7 +207,8 @@ pub(crate) async fn show_webinar(
             taken => s.taken,
             join_url => &s.join_url,
             status => s.status.as_str(),
-            chairs => chairs.iter().filter(|c| c.active).map(|c| format!("{} <{}>", c.name, c.email.as_str())).collect::<Vec<_>>(),
+            chairs => chairs.iter().map(|c| format!("{} <{}>", c.name, c.email.as_str())).collect::<Vec<_>>(),
+            more_chairs => more_chairs,
         });
     }
     let invitee_list = db::invitees::list(conn.exec(), w.id).await?;
@@ -331,6 +351,7 @@ pub(crate) async fn back_to_webinar(
     change: impl Future<Output = AppResult<()>>,
 ) -> PageResult {
     change_then(
+        lang(web),
         change,
         format!("/organizer/webinars/{id}"),
         async |problem| {
