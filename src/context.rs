@@ -10,9 +10,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use tokio::sync::oneshot;
+
 use crate::config::Settings;
 use crate::db::{self, Db, Exec, Tx};
 use crate::domain::member::Access;
+use crate::domain::registration::Registration;
 use crate::domain::webinar::{Session, Webinar};
 use crate::domain::{RegistrationId, SessionId, WebinarId};
 use crate::email::{self, Mailer, Outgoing, letter::Letter};
@@ -28,7 +31,7 @@ pub struct Context {
     /// Public webinar listings, kept for a second (`services::webinars::published`).
     pub public: Arc<PublicCache>,
     /// Open registrations waiting to be stored together (`services::registrations`).
-    pub registrations: Arc<crate::services::registrations::Batches>,
+    pub registrations: Arc<Batches>,
 }
 
 impl Context {
@@ -231,4 +234,34 @@ impl PublicCache {
             .expect("the cache lock is never poisoned")
             .remove(&id);
     }
+}
+
+/// Open registrations waiting to be stored together (`services::registrations::batch`
+/// writes them), and whether a task is writing batches: the queue is the instance's, so
+/// it lives here beside the public cache.
+#[derive(Default)]
+pub struct Batches(pub(crate) Mutex<Waiting>);
+
+#[derive(Default)]
+pub(crate) struct Waiting {
+    pub entries: Vec<RegistrationBatch>,
+    pub writing: bool,
+}
+
+/// One registration, ready to store: its row, manage-token hash and confirmation.
+pub struct RegistrationBatch {
+    pub registration: Registration,
+    pub token_hash: String,
+    pub confirmation: Outgoing,
+    pub done: oneshot::Sender<RegistrationOutcome>,
+}
+
+/// What became of a registration sent to be stored with others.
+pub enum RegistrationOutcome {
+    Stored(Box<Registration>),
+    /// The email is registered in this webinar already (by someone in the same batch,
+    /// or stored meanwhile); committed when this is told.
+    Duplicate,
+    /// Not decided here: take the one-by-one path.
+    OneByOne,
 }

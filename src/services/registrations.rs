@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 
-use crate::context::{Context, Work};
+use crate::context::{Context, RegistrationOutcome, Work};
 use crate::db;
 use crate::db::answers::Who;
 use crate::domain::answer::{Answer, CalendarAnswer};
@@ -21,8 +21,6 @@ use crate::security::token_hash;
 use crate::services::{self, invitations, waitlist};
 
 mod batch;
-
-pub use batch::Batches;
 
 /// A registration request, already checked.
 #[derive(Debug, Clone)]
@@ -181,15 +179,19 @@ async fn register_in_batch(
     let confirmation = Outgoing::new(ctx.settings.public_host(), webinar.id, &letter, "")?;
     Ok(
         match batch::store(ctx, registration, token_hash(&token), confirmation).await {
-            batch::Outcome::Stored(registration) => Some(Registered::Created(registration, token)),
-            batch::Outcome::Duplicate => match find_existing(ctx, webinar, &new.email).await? {
-                Some(existing) => {
-                    send_link(ctx, webinar, &existing).await?;
-                    Some(Registered::CheckEmail)
+            RegistrationOutcome::Stored(registration) => {
+                Some(Registered::Created(registration, token))
+            }
+            RegistrationOutcome::Duplicate => {
+                match find_existing(ctx, webinar, &new.email).await? {
+                    Some(existing) => {
+                        send_link(ctx, webinar, &existing).await?;
+                        Some(Registered::CheckEmail)
+                    }
+                    None => None,
                 }
-                None => None,
-            },
-            batch::Outcome::OneByOne => None,
+            }
+            RegistrationOutcome::OneByOne => None,
         },
     )
 }

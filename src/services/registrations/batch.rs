@@ -8,11 +8,10 @@
 //! one-by-one path (`register`'s loop), which decides each against the database.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Mutex;
 
 use tokio::sync::oneshot;
 
-use crate::context::{Context, Work};
+use crate::context::{Context, RegistrationBatch as Entry, RegistrationOutcome as Outcome, Work};
 use crate::db;
 use crate::domain::registration::Registration;
 use crate::domain::{RegistrationId, SessionId, WebinarId};
@@ -21,33 +20,6 @@ use crate::error::AppResult;
 
 /// At most this many registrations in one transaction; more wait for the next.
 const MOST: usize = 1024;
-
-/// The registrations waiting for the next batch, and whether a task is writing batches.
-#[derive(Default)]
-pub struct Batches(Mutex<Waiting>);
-
-#[derive(Default)]
-struct Waiting {
-    entries: Vec<Entry>,
-    writing: bool,
-}
-
-/// One registration, ready to store: its row, manage-token hash and confirmation.
-struct Entry {
-    registration: Registration,
-    token_hash: String,
-    confirmation: Outgoing,
-    done: oneshot::Sender<Outcome>,
-}
-
-pub(super) enum Outcome {
-    Stored(Box<Registration>),
-    /// The email is registered in this webinar already (by someone in the same batch,
-    /// or stored meanwhile); committed when this is told.
-    Duplicate,
-    /// Not decided here: take the one-by-one path.
-    OneByOne,
-}
 
 /// Stores `registration` with whichever others arrive meanwhile.
 pub(super) async fn store(
