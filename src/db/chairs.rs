@@ -4,7 +4,7 @@ use anyhow::Context;
 use chrono::Utc;
 use uuid::Uuid;
 
-use super::{Exec, on};
+use super::{Exec, Page, on};
 use crate::domain::chair::Chair;
 use crate::domain::{ChairId, EmailAddress, SessionId, WebinarId};
 
@@ -101,10 +101,42 @@ pub async fn update(ex: Exec<'_>, c: &Chair) -> anyhow::Result<()> {
 
 #[tracing::instrument(skip_all, fields(session = %session))]
 pub async fn list_for_session(ex: Exec<'_>, session: SessionId) -> anyhow::Result<Vec<Chair>> {
-    let sql =
-        format!("SELECT {COLUMNS} FROM session_chairs WHERE session_id = $1 ORDER BY created_at");
-    let rows = on!(ex, c => sqlx::query_as::<_, Row>(&sql).bind(session.0).fetch_all(c).await)
-        .context("listing chairs")?;
+    page_for_session(ex, session, None).await
+}
+
+/// A session's chairs in the order they were named: all of them, or a page that starts
+/// after the chair whose id is `page.after` (the last of the page before).
+pub async fn page_for_session(
+    ex: Exec<'_>,
+    session: SessionId,
+    page: Option<&Page<Uuid>>,
+) -> anyhow::Result<Vec<Chair>> {
+    let after = page.and_then(|p| p.after);
+    let sql = format!(
+        "SELECT {COLUMNS} FROM session_chairs WHERE session_id = $1 {} \
+         ORDER BY created_at, id {}",
+        if after.is_some() {
+            "AND (created_at, id) > (SELECT created_at, id FROM session_chairs WHERE id = $2)"
+        } else {
+            ""
+        },
+        match (page, after) {
+            (None, _) => "",
+            (Some(_), None) => "LIMIT $2",
+            (Some(_), Some(_)) => "LIMIT $3",
+        }
+    );
+    let rows = on!(ex, c => {
+        let mut query = sqlx::query_as::<_, Row>(&sql).bind(session.0);
+        if let Some(after) = after {
+            query = query.bind(after);
+        }
+        if let Some(page) = page {
+            query = query.bind(page.limit);
+        }
+        query.fetch_all(c).await
+    })
+    .context("listing chairs")?;
     rows.into_iter().map(Chair::try_from).collect()
 }
 

@@ -86,10 +86,11 @@ pub async fn list(
     ctx: &Context,
     webinar: &Webinar,
     session_id: SessionId,
+    page: Option<&db::Page<uuid::Uuid>>,
 ) -> AppResult<Vec<Chair>> {
     let mut conn = ctx.db.conn().await?;
     db::sessions::find(conn.exec(), webinar.id, session_id)
         .await?
         .ok_or_else(|| AppError::not_found("session"))?;
-    Ok(db::chairs::list_for_session(conn.exec(), session_id).await?)
+    Ok(db::chairs::page_for_session(conn.exec(), session_id, page).await?)
 }

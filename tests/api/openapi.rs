@@ -255,12 +255,17 @@ async fn openapi_document_marks_required_fields_and_limits(backend: Backend) {
     .await;
 }
 
-/// The three paged lists document `limit` (1 to 200) and `cursor`, and the `Link` header
-/// of their 200 answer.
+/// The paged lists document `limit` (1 to 200) and `cursor`, and the `Link` header of
+/// their 200 answer.
 async fn openapi_document_describes_the_paged_lists(backend: Backend) {
     let app = spawn_app(backend).await;
     let doc = json_of(app.get("/api/openapi.json").await, StatusCode::OK).await;
-    for list in ["invitees", "registrations", "outbox"] {
+    for list in [
+        "invitees",
+        "registrations",
+        "outbox",
+        "sessions/{session_id}/chairs",
+    ] {
         let operation = &doc["paths"][format!("/api/v1/webinars/{{id}}/{list}")]["get"];
         let parameter = |name: &str| {
             operation["parameters"]

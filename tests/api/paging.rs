@@ -12,6 +12,7 @@ on_both_databases!(
     invitees_come_in_pages_that_add_up_to_the_whole_list,
     registrations_come_in_pages_that_keep_the_session_filter,
     outbox_comes_in_pages_that_add_up_to_the_whole_list,
+    chairs_come_in_pages_in_the_order_they_were_named,
     bad_limits_and_cursors_are_refused_by_name,
 );
 
@@ -220,4 +221,42 @@ async fn bad_limits_and_cursors_are_refused_by_name(backend: Backend) {
         ))
         .await;
     assert_error(response, StatusCode::BAD_REQUEST, "cursor").await;
+}
+
+/// A session's chairs, in the order they were named (two named in the same instant are
+/// ordered by id, so a page boundary between them loses nobody).
+async fn chairs_come_in_pages_in_the_order_they_were_named(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let w = app.model_webinar(None, None).await;
+    let path = format!("/api/v1/webinars/{}/sessions/{}/chairs", w.id, w.am);
+    for i in 0..7 {
+        let chair = json!({"name": format!("Chair {i}"), "email": format!("chair{i}@rcp.example.org"),
+            "time_zone": "Europe/Zurich"});
+        json_of(
+            app.organizer(reqwest::Method::POST, &path, Some(&chair))
+                .await,
+            StatusCode::CREATED,
+        )
+        .await;
+    }
+    let all = whole(&app, &path).await;
+    let names: Vec<&str> = all.iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        (0..7).map(|i| format!("Chair {i}")).collect::<Vec<_>>()
+    );
+    let (sizes, links, rows) = walk(&app, &path, 3).await;
+    assert_eq!(sizes, [3, 3, 1]);
+    assert_eq!(links, [true, true, false]);
+    assert_eq!(rows, all);
+    let (sizes, links, rows) = walk(&app, &path, 7).await;
+    assert_eq!((sizes, links), (vec![7], vec![false]));
+    assert_eq!(rows, all);
+    // A bad limit is refused by name, as on the other lists.
+    assert_error(
+        app.get_as_organizer(&format!("{path}?limit=0")).await,
+        StatusCode::BAD_REQUEST,
+        "limit",
+    )
+    .await;
 }

@@ -1,13 +1,14 @@
 //! `/api/v1/webinars/{id}/sessions/{session_id}/chairs`: name the chairs of a session.
 
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::routing::post;
 use axum::{Json, Router, extract::State};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{ApiJson, ApiPath};
+use super::paging::{self, PageQuery};
+use super::{ApiJson, ApiPath, ApiQuery};
 use crate::db::organizers::Organizer;
 use crate::domain::chair::Chair;
 use crate::domain::member::Need;
@@ -114,15 +115,26 @@ pub async fn add(
 
 #[utoipa::path(get, path = "/api/v1/webinars/{id}/sessions/{session_id}/chairs", tag = "sessions",
     security(("bearer" = [])),
-    params(("id" = uuid::Uuid, Path, description = "webinar id"), ("session_id" = uuid::Uuid, Path, description = "session id")),
-    responses((status = 200, body = Vec<ChairView>), (status = 404, body = super::openapi::ErrorBody)))]
+    params(("id" = uuid::Uuid, Path, description = "webinar id"), ("session_id" = uuid::Uuid, Path, description = "session id"), PageQuery),
+    responses((status = 200, description = "in the order they were named", body = Vec<ChairView>, headers(("Link" = String, description = "with limit, when another page follows: <URL of the next page>; rel=\"next\" (RFC 8288); the URL keeps the other query parameters"))),
+        (status = 404, body = super::openapi::ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn list(
     State(state): State<AppState>,
     organizer: Organizer,
     ApiPath((id, session_id)): ApiPath<(WebinarId, SessionId)>,
-) -> AppResult<Json<Vec<ChairView>>> {
+    ApiQuery(paging): ApiQuery<PageQuery>,
+    uri: Uri,
+) -> AppResult<(HeaderMap, Json<Vec<ChairView>>)> {
+    let page = paging.page()?;
     let webinar = members::access(&state, &organizer, id, Need::Read).await?;
-    let chairs = chairs::list(&state, &webinar, session_id).await?;
-    Ok(Json(chairs.iter().map(ChairView::from).collect()))
+    let mut chairs = chairs::list(&state, &webinar, session_id, page.as_ref()).await?;
+    let link = paging::next_link(
+        &mut chairs,
+        page.as_ref(),
+        |c| c.id.0,
+        &state.settings.server.public_url,
+        &uri,
+    );
+    Ok((link, Json(chairs.iter().map(ChairView::from).collect())))
 }
