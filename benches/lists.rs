@@ -303,6 +303,8 @@ async fn preload_others(
     use sqlx::ConnectOptions;
     let mut conn = sqlx::sqlite::SqliteConnectOptions::from_str(url)?
         .busy_timeout(Duration::from_secs(60))
+        // Copying 50,000 rows a statement is slow on purpose: no warning for each.
+        .disable_statement_logging()
         .connect()
         .await?;
     let mut tx = sqlx::Connection::begin(&mut conn).await?;
