@@ -96,7 +96,6 @@ impl MeetingCols {
     /// The meeting a row is of: its ID and start (one meeting ID recurs, as on another
     /// day), and how the organizer would name it.
     fn of_row(&self, rec: &Rec) -> Option<((String, String), String)> {
-        self.id?;
         let id = value(rec.cell(self.id))?.to_string();
         let start = rec.cell(self.start).trim().to_string();
         let topic = rec.cell(self.topic).trim();
