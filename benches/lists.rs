@@ -14,21 +14,14 @@
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
+#[path = "common/people.rs"]
+mod people;
 #[path = "common/preload.rs"]
 mod preload;
 
 use meridian::config::Settings;
 use meridian::startup::App;
 use serde_json::{Value, json};
-
-const ZONES: [&str; 6] = [
-    "Asia/Tokyo",
-    "Europe/Zurich",
-    "America/New_York",
-    "Africa/Nairobi",
-    "Australia/Sydney",
-    "America/Mexico_City",
-];
 
 /// The goals of issue 15 for every list page.
 const P99_GOAL: Duration = Duration::from_millis(50);
@@ -77,7 +70,16 @@ async fn main() -> anyhow::Result<()> {
 
     eprintln!("setting up {people} invitees, invited (so as many registrations)…");
     let setup = Instant::now();
-    let (webinar, am) = webinar_with(&api, &base, &token, people).await?;
+    // One in seven without an organization, the others in 19.
+    let (webinar, am) =
+        people::invited_webinar(&api, &base, &token, "List pages benchmark", people, |i| {
+            if i % 7 == 0 {
+                String::new()
+            } else {
+                format!("Regional Process {}", i % 19)
+            }
+        })
+        .await?;
     eprintln!("set up in {:.0} s", setup.elapsed().as_secs_f64());
     let browser = sign_in(&base, &password_path).await?;
 
@@ -294,7 +296,7 @@ async fn preload_others(
         let id = webinar["id"].as_str().unwrap().to_string();
         api.post(format!("{base}/api/v1/webinars/{id}/registrations"))
             .json(&json!({"name": format!("Template {w}"), "email": format!("template-{w}@example.org"),
-                "time_zone": ZONES[w as usize % ZONES.len()]}))
+                "time_zone": people::ZONES[w as usize % people::ZONES.len()]}))
             .send()
             .await?
             .error_for_status()?;
@@ -376,63 +378,4 @@ async fn sign_in(base: &str, password_path: &str) -> anyhow::Result<reqwest::Cli
         response.url()
     );
     Ok(browser)
-}
-
-/// A webinar with `n` invitees, every one invited: its id and the AM session's.
-async fn webinar_with(
-    client: &reqwest::Client,
-    base: &str,
-    token: &str,
-    n: usize,
-) -> anyhow::Result<(String, String)> {
-    let webinar: Value = client
-        .post(format!("{base}/api/v1/webinars"))
-        .bearer_auth(token)
-        .json(
-            &json!({"title": "List pages benchmark", "languages": ["en", "fr"],
-            "sessions": [
-                {"label": "AM", "starts_at": "2030-09-24T07:00:00Z", "duration_minutes": 120},
-                {"label": "PM", "starts_at": "2030-09-24T14:00:00Z", "duration_minutes": 120}]}),
-        )
-        .send()
-        .await?
-        .json()
-        .await?;
-    let id = webinar["id"].as_str().unwrap().to_string();
-    let am = webinar["sessions"][0]["id"].as_str().unwrap().to_string();
-    for chunk in (0..n).collect::<Vec<_>>().chunks(5000) {
-        let mut csv = String::from("name,email,organization,role,country,time_zone,language\n");
-        for i in chunk {
-            let organization = if i % 7 == 0 {
-                String::new()
-            } else {
-                format!("Regional Process {}", i % 19)
-            };
-            csv.push_str(&format!(
-                "Delegate {i},delegate{i}@member-state{}.example.org,{organization},Head of Delegation,CH,{},{}\n",
-                i % 97,
-                ZONES[i % ZONES.len()],
-                if i % 2 == 0 { "en" } else { "fr" }
-            ));
-        }
-        let report: Value = client
-            .post(format!("{base}/api/v1/webinars/{id}/invitees"))
-            .bearer_auth(token)
-            .header("content-type", "text/csv")
-            .body(csv)
-            .send()
-            .await?
-            .json()
-            .await?;
-        assert_eq!(report["errors"], json!([]), "{report}");
-    }
-    let queued: Value = client
-        .post(format!("{base}/api/v1/webinars/{id}/invitations"))
-        .bearer_auth(token)
-        .send()
-        .await?
-        .json()
-        .await?;
-    assert_eq!(queued["queued"], n, "{queued}");
-    Ok((id, am))
 }

@@ -9,18 +9,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+#[path = "common/people.rs"]
+mod people;
+
 use meridian::config::Settings;
 use meridian::startup::App;
-use serde_json::{Value, json};
-
-const ZONES: [&str; 6] = [
-    "Asia/Tokyo",
-    "Europe/Zurich",
-    "America/New_York",
-    "Africa/Nairobi",
-    "Australia/Sydney",
-    "America/Mexico_City",
-];
+use serde_json::Value;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -113,51 +107,11 @@ async fn webinar_with(
     token: &str,
     n: usize,
 ) -> anyhow::Result<String> {
-    let webinar: Value = client
-        .post(format!("{base}/api/v1/webinars"))
-        .bearer_auth(token)
-        .json(
-            &json!({"title": "Participant list benchmark", "languages": ["en", "fr"],
-            "sessions": [
-                {"label": "AM", "starts_at": "2030-09-24T07:00:00Z", "duration_minutes": 120},
-                {"label": "PM", "starts_at": "2030-09-24T14:00:00Z", "duration_minutes": 120}]}),
-        )
-        .send()
-        .await?
-        .json()
+    let (id, am) =
+        people::invited_webinar(client, base, token, "Participant list benchmark", n, |i| {
+            format!("Regional Process {}", i % 19)
+        })
         .await?;
-    let id = webinar["id"].as_str().unwrap().to_string();
-    let am = webinar["sessions"][0]["id"].as_str().unwrap().to_string();
-    for chunk in (0..n).collect::<Vec<_>>().chunks(5000) {
-        let mut csv = String::from("name,email,organization,role,country,time_zone,language\n");
-        for i in chunk {
-            csv.push_str(&format!(
-                "Delegate {i},delegate{i}@member-state{}.example.org,Regional Process {},Head of Delegation,CH,{},{}\n",
-                i % 97,
-                i % 19,
-                ZONES[i % ZONES.len()],
-                if i % 2 == 0 { "en" } else { "fr" }
-            ));
-        }
-        let report: Value = client
-            .post(format!("{base}/api/v1/webinars/{id}/invitees"))
-            .bearer_auth(token)
-            .header("content-type", "text/csv")
-            .body(csv)
-            .send()
-            .await?
-            .json()
-            .await?;
-        assert_eq!(report["errors"], json!([]), "{report}");
-    }
-    let queued: Value = client
-        .post(format!("{base}/api/v1/webinars/{id}/invitations"))
-        .bearer_auth(token)
-        .send()
-        .await?
-        .json()
-        .await?;
-    assert_eq!(queued["queued"], n, "{queued}");
     let mut zoom = String::from(
         "Attendee Report,\nAttendee Details,\nAttended,User Name (Original Name),Email,Join Time,Leave Time,Time in Session (minutes)\n",
     );
