@@ -89,7 +89,9 @@ pub async fn set_bounced(
         let sql = format!(
             "UPDATE {table} SET address_bounced = $3 WHERE webinar_id = $1 AND email_key = $2"
         );
+        let keep = super::keep_prepared(&ex);
         on!(ex.reborrow(), c => sqlx::query(&sql)
+            .persistent(keep)
             .bind(webinar.0)
             .bind(email.key())
             .bind(true)

@@ -60,9 +60,11 @@ pub async fn find_link(
     webinar: WebinarId,
     email: &EmailAddress,
 ) -> anyhow::Result<Option<InviteeLink>> {
+    let keep = super::keep_prepared(&ex);
     on!(ex, c => sqlx::query_as::<_, InviteeLink>(
         "SELECT id, organization, role, country FROM invitees WHERE webinar_id = $1 AND email_key = $2",
     )
+    .persistent(keep)
     .bind(webinar.0)
     .bind(email.key())
     .fetch_optional(c)

@@ -312,7 +312,8 @@ fn filtered(table: &str, webinar: WebinarId, filter: &Filter, use_: Use) -> (Str
     let search = filter.search.trim().to_lowercase();
     if !search.is_empty() {
         let pattern = format!("%{}%", escape_like(&search));
-        let like = "(list_name LIKE ? ESCAPE '\\' OR email_key LIKE ? ESCAPE '\\' OR list_org LIKE ? ESCAPE '\\')";
+        // `list_name IS NOT NULL` (always true) is the search indexes' predicate (0018).
+        let like = "list_name IS NOT NULL AND (list_name LIKE ? ESCAPE '\\' OR email_key LIKE ? ESCAPE '\\' OR list_org LIKE ? ESCAPE '\\')";
         let clause = match use_ {
             Use::Count => format!(" AND {like}"),
             Use::Page { sqlite } => {

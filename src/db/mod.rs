@@ -51,6 +51,18 @@ macro_rules! on {
 }
 pub(crate) use on;
 
+/// Whether a look-up of one email in a webinar (`webinar_id = $1 AND email_key = $2`)
+/// may keep its prepared statement. PostgreSQL keeps a statement's generic plan once it
+/// judges it as good as planning anew; planned while the tables are small (a new
+/// database, its first minutes under load), that plan read an index of the webinar alone
+/// (`registrations_by_status`, `invitees_by_zone`) and every registration of the
+/// webinar on each call, until an `ANALYZE`. On PostgreSQL these look-ups are planned
+/// with their values each time, which finds the unique index; SQLite plans by rule and
+/// keeps them.
+pub(crate) fn keep_prepared(ex: &Exec<'_>) -> bool {
+    matches!(ex, Exec::Sqlite(_))
+}
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 

@@ -326,7 +326,9 @@ pub async fn find_by_email(
 ) -> anyhow::Result<Option<Registration>> {
     let sql =
         format!("SELECT {COLUMNS} FROM registrations WHERE webinar_id = $1 AND email_key = $2");
+    let keep = super::keep_prepared(&ex);
     let row = on!(ex, c => sqlx::query_as::<_, Row>(&sql)
+        .persistent(keep)
         .bind(webinar.0)
         .bind(email.key())
         .fetch_optional(c)
@@ -343,10 +345,12 @@ pub async fn email_known(
     webinar: WebinarId,
     email: &EmailAddress,
 ) -> anyhow::Result<(bool, bool)> {
+    let keep = super::keep_prepared(&ex);
     on!(ex, c => sqlx::query_as::<_, (bool, bool)>(
         "SELECT EXISTS (SELECT 1 FROM registrations WHERE webinar_id = $1 AND email_key = $2), \
          EXISTS (SELECT 1 FROM invitees WHERE webinar_id = $1 AND email_key = $2)",
     )
+    .persistent(keep)
     .bind(webinar.0)
     .bind(email.key())
     .fetch_one(c)

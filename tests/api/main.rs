@@ -30,6 +30,7 @@ mod operations;
 mod pages;
 mod paging;
 mod planner;
+mod plans;
 mod privacy;
 mod registration_policy;
 mod registrations;
