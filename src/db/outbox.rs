@@ -311,9 +311,10 @@ async fn list_in_order(
     .context("listing the outbox")
 }
 
-/// A Message-ID that stays the same through retries.
+/// A Message-ID that stays the same through retries; ordered by creation time (UUIDv7),
+/// so that the outbox's Message-ID index grows at its end.
 pub fn message_id(host: &str) -> String {
-    format!("<{}@{host}>", Uuid::new_v4().simple())
+    format!("<{}@{host}>", Uuid::now_v7().simple())
 }
 
 /// How many messages wait to go out, and when the oldest of them was queued.

@@ -479,7 +479,10 @@ pub fn build(
     assignment: Assignment,
     invitee_id: Option<InviteeId>,
 ) -> Registration {
-    let id = RegistrationId::new();
+    // Ordered by creation time (UUIDv7): a batch's rows land side by side in the indexes
+    // led by the id (the primary key, the calendar UID, the confirmation's key) instead
+    // of on a page each, which is what the write-ahead log pays for.
+    let id = RegistrationId(uuid::Uuid::now_v7());
     Registration {
         id,
         webinar_id: webinar.id,
