@@ -7,7 +7,13 @@
 //! cargo bench --bench load
 //! LOAD_SECONDS=5 LISTING_SECONDS=3 cargo bench --bench load   # a quicker run
 //! PRELOAD=1000000 cargo bench --bench load   # also on a database with 1,000,000 stored
+//! LOAD_MAIL=file cargo bench --bench load    # confirmations as .eml files instead
 //! ```
+//!
+//! Each registration's confirmation goes over SMTP to a sink in this process (the set-up
+//! of the issue's measurements), and every one is counted: the table says how long after
+//! the load the last one arrived. With `LOAD_MAIL=file` they are written as `.eml`
+//! files, Meridian's default transport, and not counted.
 //!
 //! - registrations/s through `POST /api/v1/webinars/{id}/registrations`, SQLite, then
 //!   PostgreSQL (a throwaway database created from `MERIDIAN_TEST_POSTGRES_URL`, default
@@ -27,6 +33,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 #[path = "common/server.rs"]
@@ -35,6 +42,10 @@ mod server;
 
 #[path = "common/preload.rs"]
 mod preload;
+
+#[path = "../tests/api/smtp.rs"]
+#[allow(dead_code, unused_imports)]
+mod smtp;
 
 use anyhow::{Context, bail};
 use http_body_util::{BodyExt, Full};
@@ -83,13 +94,15 @@ async fn main() -> anyhow::Result<()> {
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
     let mut rows = Table::default();
+    let mail = Mail::new().await;
+    let mail_env = mail.env();
 
     // 1. SQLite, Meridian's default, durable settings.
     let dir = tempfile::tempdir()?;
     let sqlite_url = format!("sqlite://{}", dir.path().join("meridian.db").display());
     eprintln!("load: SQLite server, data in {}", dir.path().display());
     let token = create_organizer(dir.path(), &sqlite_url)?;
-    let server = Server::start(dir.path(), &sqlite_url, &[]).await?;
+    let server = Server::start(dir.path(), &sqlite_url, &mail_env).await?;
     let idle_rss = server.rss_kb("VmRSS")?;
     let first_start = server.started_in;
     let webinar = create_webinar(server.addr, &token).await?;
@@ -103,11 +116,14 @@ async fn main() -> anyhow::Result<()> {
     let baseline = sqlite_commit_baseline(dir.path(), baseline_time).await?;
 
     eprintln!("load: registrations on SQLite, {CLIENTS} clients for {load_time:?}");
+    let cpu_before = server.cpu_seconds()?;
     let sqlite = run_load(server.addr, load_time, register(webinar.clone(), "s")).await;
+    let sqlite_mail = mail.delivered(sqlite.ok).await;
+    let sqlite_cpu = (server.cpu_seconds()? - cpu_before) / sqlite.ok.max(1) as f64;
     let sqlite_peak = server.rss_kb("VmHWM")?;
     server.stop()?;
     // Start-up on the database the load just filled.
-    let server = Server::start(dir.path(), &sqlite_url, &[]).await?;
+    let server = Server::start(dir.path(), &sqlite_url, &mail_env).await?;
     let restart = server.started_in;
     server.stop()?;
 
@@ -118,21 +134,23 @@ async fn main() -> anyhow::Result<()> {
             .and_then(|s| s.parse().ok())
             .unwrap_or(10)
             .clamp(1, 100);
-        Some(preloaded_run(preload, share, load_time, listing_time).await?)
+        Some(preloaded_run(preload, share, load_time, listing_time, &mail).await?)
     } else {
         None
     };
 
     // 3. PostgreSQL, in a throwaway database.
-    let postgres = postgres_run(load_time).await;
+    let postgres = postgres_run(load_time, &mail).await;
 
     // The table.
     let pct = |a: f64, b: f64| format!("{:.0}%", 100.0 * a / b);
     rows.title(format!(
-        "Meridian load benchmark: {CLIENTS} clients, registrations {}s, listing {}s, {} cores",
+        "Meridian load benchmark: {CLIENTS} clients, registrations {}s, listing {}s, {} cores, \
+         confirmations {}",
         load_time.as_secs(),
         listing_time.as_secs(),
-        std::thread::available_parallelism().map_or(0, |n| n.get())
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        mail.describe()
     ));
     rows.add(
         "SQLite: registrations/s",
@@ -153,6 +171,18 @@ async fn main() -> anyhow::Result<()> {
         sqlite.errors() == 0,
     );
     rows.add(
+        "SQLite: confirmations delivered (the last one after the load)",
+        mail_text(&sqlite_mail, sqlite.ok),
+        "all",
+        mail_met(&sqlite_mail, sqlite.ok),
+    );
+    rows.add(
+        "SQLite: server CPU per registration, its confirmation sent",
+        format!("{:.0} µs", sqlite_cpu * 1e6),
+        "",
+        true,
+    );
+    rows.add(
         "baseline: single-row commits/s, same SQLite settings",
         format!("{baseline:.0}"),
         "",
@@ -171,7 +201,12 @@ async fn main() -> anyhow::Result<()> {
         sqlite_peak < 150 * 1024,
     );
     match &postgres {
-        Ok(Some((pg, peak))) => {
+        Ok(Some(PgRun {
+            result: pg,
+            delivered: pg_mail,
+            cpu: pg_cpu,
+            peak,
+        })) => {
             rows.add(
                 "PostgreSQL: registrations/s",
                 format!("{:.0}", pg.rate()),
@@ -189,6 +224,18 @@ async fn main() -> anyhow::Result<()> {
                 pg.errors_text(),
                 "0",
                 pg.errors() == 0,
+            );
+            rows.add(
+                "PostgreSQL: confirmations delivered (the last one after the load)",
+                mail_text(pg_mail, pg.ok),
+                "all",
+                mail_met(pg_mail, pg.ok),
+            );
+            rows.add(
+                "PostgreSQL: server CPU per registration (PostgreSQL's own not counted)",
+                format!("{:.0} µs", pg_cpu * 1e6),
+                "",
+                true,
             );
             rows.add(
                 "PostgreSQL: server peak RSS (VmHWM)",
@@ -420,6 +467,7 @@ async fn preloaded_run(
     share: u64,
     load_time: Duration,
     listing_time: Duration,
+    mail: &Mail,
 ) -> anyhow::Result<Preloaded> {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("meridian.db");
@@ -431,7 +479,7 @@ async fn preloaded_run(
     let token = create_organizer(dir.path(), &url)?;
     // The webinars and one registration in each through the API, so that every copied row
     // is one the application wrote itself.
-    let server = Server::start(dir.path(), &url, &[]).await?;
+    let server = Server::start(dir.path(), &url, &mail.env()).await?;
     let mut webinars = Vec::new();
     for w in 0..PRELOAD_WEBINARS {
         let webinar = create_webinar(server.addr, &token).await?;
@@ -450,6 +498,7 @@ async fn preloaded_run(
         .await?;
         webinars.push(webinar);
     }
+    mail.delivered(PRELOAD_WEBINARS).await;
     server.stop()?;
 
     let fill_start = Instant::now();
@@ -488,7 +537,7 @@ async fn preloaded_run(
         fill.as_secs_f64()
     );
 
-    let server = Server::start(dir.path(), &url, &[]).await?;
+    let server = Server::start(dir.path(), &url, &mail.env()).await?;
     let started_in = server.started_in;
     let webinar = webinars[0].clone();
     eprintln!("load: listing on the preloaded database, {CLIENTS} clients");
@@ -496,6 +545,7 @@ async fn preloaded_run(
     let listing = run_load(server.addr, listing_time, get(listing_path)).await;
     eprintln!("load: registrations on the preloaded database, {CLIENTS} clients for {load_time:?}");
     let registrations = run_load(server.addr, load_time, register(webinar, "g")).await;
+    mail.delivered(registrations.ok).await;
     let peak_kb = server.rss_kb("VmHWM")?;
     eprintln!("load: the participant list of the webinar under load, as CSV");
     let participants = participant_list(&server, &webinars[0], &token).await?;
@@ -752,7 +802,16 @@ async fn sqlite_commit_baseline(dir: &Path, duration: Duration) -> anyhow::Resul
 }
 
 /// The registration load on a fresh PostgreSQL database; `None` when no server answers.
-async fn postgres_run(load_time: Duration) -> anyhow::Result<Option<(LoadResult, u64)>> {
+/// The registration load on PostgreSQL: its figures, when the last confirmation came,
+/// the server's CPU seconds per registration and its peak RSS in kB.
+struct PgRun {
+    result: LoadResult,
+    delivered: Option<Duration>,
+    cpu: f64,
+    peak: u64,
+}
+
+async fn postgres_run(load_time: Duration, mail: &Mail) -> anyhow::Result<Option<PgRun>> {
     let admin_url =
         std::env::var("MERIDIAN_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.into());
     let mut admin = match tokio::time::timeout(
@@ -779,18 +838,97 @@ async fn postgres_run(load_time: Duration) -> anyhow::Result<Option<(LoadResult,
     eprintln!("load: registrations on PostgreSQL ({name}), {CLIENTS} clients for {load_time:?}");
     let outcome = async {
         let token = create_organizer(dir.path(), &url)?;
-        let server = Server::start(dir.path(), &url, &[]).await?;
+        let server = Server::start(dir.path(), &url, &mail.env()).await?;
         let webinar = create_webinar(server.addr, &token).await?;
+        let cpu_before = server.cpu_seconds()?;
         let result = run_load(server.addr, load_time, register(webinar, "p")).await;
+        let delivered = mail.delivered(result.ok).await;
+        let cpu = (server.cpu_seconds()? - cpu_before) / result.ok.max(1) as f64;
         let peak = server.rss_kb("VmHWM")?;
         server.stop()?;
-        anyhow::Ok((result, peak))
+        anyhow::Ok(PgRun {
+            result,
+            delivered,
+            cpu,
+            peak,
+        })
     }
     .await;
     admin
         .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
         .await?;
     outcome.map(Some)
+}
+
+/// Where the servers' mail goes: by default over SMTP to a sink in this process (the
+/// issue's set-up: "the same SMTP sink"), every confirmation counted; with
+/// `LOAD_MAIL=file`, `.eml` files in the outbox folder (Meridian's default transport),
+/// not counted.
+struct Mail {
+    sink: Option<smtp::SmtpServer>,
+    /// Confirmations the sink should have received by now.
+    expected: AtomicUsize,
+}
+
+impl Mail {
+    async fn new() -> Mail {
+        let file = std::env::var("LOAD_MAIL").is_ok_and(|m| m == "file");
+        Mail {
+            sink: if file {
+                None
+            } else {
+                Some(smtp::SmtpServer::start().await)
+            },
+            expected: AtomicUsize::new(0),
+        }
+    }
+
+    fn describe(&self) -> &'static str {
+        match self.sink {
+            Some(_) => "over SMTP to a sink in the bench process",
+            None => "as .eml files (LOAD_MAIL=file)",
+        }
+    }
+
+    fn env(&self) -> Vec<(&'static str, String)> {
+        match &self.sink {
+            Some(sink) => vec![
+                ("MERIDIAN__MAIL__TRANSPORT", "smtp".into()),
+                ("MERIDIAN__MAIL__SMTP_URL", sink.url()),
+            ],
+            None => Vec::new(),
+        }
+    }
+
+    /// Right after a load whose `registered` registrations each queued a confirmation:
+    /// waits until the sink has every one (at most five minutes; panics naming how many
+    /// came) and answers how long after the load's end the last arrived; `None` for
+    /// files.
+    async fn delivered(&self, registered: u64) -> Option<Duration> {
+        let load_end = Instant::now();
+        let expected = self
+            .expected
+            .fetch_add(registered as usize, Ordering::SeqCst)
+            + registered as usize;
+        let sink = self.sink.as_ref()?;
+        sink.wait_for(expected, Duration::from_secs(300)).await;
+        Some(load_end.elapsed())
+    }
+}
+
+fn mail_text(delivered: &Option<Duration>, registered: u64) -> String {
+    match delivered {
+        Some(after) => format!(
+            "{registered} of {registered}, +{:.1} s",
+            after.as_secs_f64()
+        ),
+        None => "not counted (files)".into(),
+    }
+}
+
+fn mail_met(delivered: &Option<Duration>, _registered: u64) -> bool {
+    // `delivered` waits for every one or panics.
+    delivered.is_some()
 }
 
 fn ms(micros: u32) -> String {

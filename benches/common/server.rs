@@ -114,6 +114,26 @@ impl Server {
             .with_context(|| format!("no {key} in /proc/<pid>/status"))
     }
 
+    /// CPU time the server has used so far, user and system (`/proc/<pid>/stat`, in
+    /// clock ticks of 1/100 s).
+    pub fn cpu_seconds(&self) -> anyhow::Result<f64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))?;
+        // Fields after the command name, which is in parentheses and may hold spaces:
+        // utime and stime are the 14th and 15th of the line.
+        let rest = stat
+            .rsplit_once(')')
+            .context("no ')' in /proc/<pid>/stat")?
+            .1;
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let ticks = |i: usize| -> anyhow::Result<f64> {
+            Ok(fields
+                .get(i)
+                .context("short /proc/<pid>/stat")?
+                .parse::<f64>()?)
+        };
+        Ok((ticks(11)? + ticks(12)?) / 100.0)
+    }
+
     /// Ctrl-C (SIGINT), as an operator would; waits for the graceful shutdown.
     pub fn stop(mut self) -> anyhow::Result<()> {
         Command::new("kill")
