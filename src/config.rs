@@ -583,8 +583,9 @@ impl RawMail {
         reminder_minutes.sort_unstable_by(|a, b| b.cmp(a));
         reminder_minutes.dedup();
         let send_timeout_secs = number("mail.send_timeout_secs", &self.send_timeout_secs, 1, 600)?;
-        // A worker's two lanes share the SMTP slots, so a round of stalled sends takes up
-        // to four send timeouts; the lease must outlast it, or the message goes out twice.
+        // The worker's lanes share the SMTP slots, so a message may wait for rounds of
+        // stalled sends; it is sent only while its lease has a send timeout left, so the
+        // lease must leave room for a few rounds, or the message is put off every time.
         let lease_secs = number("mail.lease_secs", &self.lease_secs, 1, 86_400)?;
         if lease_secs < 5 * send_timeout_secs {
             return Err(invalid(

@@ -65,11 +65,14 @@ impl Transport {
     }
 
     /// Sends `message`; `envelope_sender` (VERP) replaces the From address as the SMTP
-    /// envelope sender, where bounces go.
+    /// envelope sender, where bounces go. Over SMTP, a message whose turn for a connection
+    /// comes after `start_by` is not sent (a transient failure): its claim could run out
+    /// while it is being sent, and another claim send it a second time.
     pub async fn send(
         &self,
         message: Message,
         envelope_sender: Option<lettre::Address>,
+        start_by: std::time::Instant,
     ) -> Result<(), SendError> {
         match self {
             Transport::File(dir, writing) => {
@@ -92,6 +95,13 @@ impl Transport {
                     .acquire()
                     .await
                     .map_err(|e| SendError::Transient(e.to_string()))?;
+                if std::time::Instant::now() > start_by {
+                    return Err(SendError::Transient(
+                        "no SMTP connection was free before the message's claim would run out \
+                         while sending (the server was slow); tried again later"
+                            .into(),
+                    ));
+                }
                 // lettre's timeout bounds only the connect: a server that stops answering
                 // mid-message must not hold the worker forever.
                 let sending = async {
