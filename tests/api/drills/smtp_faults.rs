@@ -131,3 +131,41 @@ async fn deliver_until_settled(app: &TestApp, webinar: &str, limit: Duration) ->
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// The worker's lanes claim more messages than there are SMTP connections, so a message
+/// may wait for one. A send whose turn comes after its deadline (its claim would run out
+/// while it is sent, and another claim send it again) is put off as a transient failure
+/// and never reaches the server; one in time is sent.
+#[tokio::test]
+async fn a_send_whose_turn_comes_after_its_claims_deadline_is_put_off() {
+    let sink = SmtpServer::start().await;
+    let app = spawn_app_with(Backend::Sqlite, smtp_to(&sink.url())).await;
+    let transport = &app.context().mailer.transport;
+    let message = |n: usize| {
+        lettre::Message::builder()
+            .from("Meridian <webinars@iom.example.org>".parse().unwrap())
+            .to(format!("delegate{n}@drill.example.org").parse().unwrap())
+            .subject(format!("Deadline {n}"))
+            .body(String::from("A message."))
+            .unwrap()
+    };
+    let late = Instant::now() - Duration::from_millis(1);
+    match transport.send(message(1), None, late).await {
+        Err(meridian::email::transport::SendError::Transient(why)) => {
+            assert!(why.contains("claim would run out"), "{why}")
+        }
+        other => panic!("a send past its deadline was not put off: {other:?}"),
+    }
+    transport
+        .send(message(2), None, Instant::now() + Duration::from_secs(60))
+        .await
+        .unwrap();
+    let received = sink.wait_for(1, Duration::from_secs(10)).await;
+    // The first send had answered before the second began: had it reached the server,
+    // it would be here before the second.
+    assert_eq!(received.len(), 1, "{received:?}");
+    assert_eq!(
+        received[0].to,
+        vec!["delegate2@drill.example.org".to_string()]
+    );
+}
