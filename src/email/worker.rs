@@ -29,7 +29,8 @@ const MAX_BACKOFF_MS: u64 = 3_600_000;
 /// Delivery lanes: while a lane waits on the database (claiming, recording) or renders,
 /// the others keep the SMTP connections busy. A batch's sends end one by one, leaving
 /// connections idle until its slowest; with two lanes a 50,000-invitation fan-out ran at
-/// 74% of a plain client's rate, with four at 85% (`benches/invitations.rs`). Up to
+/// 74% of a plain client's rate, with four at 74-85%, 80% on average
+/// (`benches/invitations.rs`, docs/PERFORMANCE.md). Up to
 /// `LANES * BATCH` messages are claimed at once, and sent again if the process dies; a
 /// send waits for one of the `SMTP_CONNECTIONS`, so it starts only while its claim has
 /// `mail.send_timeout_secs` left (`Transport::send`).
