@@ -460,7 +460,6 @@ fn minutes_between(
     }
 }
 
-/// [`seconds_to_minutes`], or an error naming the row when the figure is absurd.
 /// The minutes of a row: its duration cell read as written (`what` names the column,
 /// `examples` shows the platform's form), else the time between its join and leave.
 fn row_minutes(
@@ -484,6 +483,39 @@ fn row_minutes(
     }
 }
 
+/// A row whose join and leave cells are full dates and times (Teams, Webex): the person,
+/// the times, and the minutes of its duration cell (`what`, written like `examples`)
+/// or between the times.
+fn timed_row(
+    rec: &Rec,
+    cols: &Cols,
+    day_first: bool,
+    span: Span,
+    (what, examples): (&str, &str),
+) -> Result<ReportRow, ImportError> {
+    let (name, email) = name_and_email(rec, cols)?;
+    let joined_at = parse_time_cell(rec, cols.join, "join time", day_first)?;
+    let left_at = parse_time_cell(rec, cols.leave, "leave time", day_first)?;
+    let minutes = row_minutes(
+        rec,
+        value(rec.cell(cols.duration)),
+        (joined_at, left_at),
+        what,
+        examples,
+    )?;
+    Ok(ReportRow {
+        line: rec.line,
+        name,
+        email,
+        joined_at,
+        left_at,
+        minutes,
+        span,
+        meeting: None,
+    })
+}
+
+/// [`seconds_to_minutes`], or an error naming the row when the figure is absurd.
 fn minutes_of(rec: &Rec, seconds: u64) -> Result<u32, ImportError> {
     seconds_to_minutes(seconds).ok_or_else(|| {
         ImportError::at(

@@ -9,7 +9,7 @@ use chrono::NaiveDateTime;
 use super::vocab::{self, Event, Field};
 use super::{
     Cols, Format, Hints, ImportError, Rec, Report, ReportRow, Span, address, detect_day_first,
-    found_columns, name_and_email, parse_time_cell, row_minutes, time, value,
+    found_columns, parse_time_cell, time, timed_row,
 };
 
 /// Index of the header cell naming `field`, in any language.
@@ -112,26 +112,16 @@ fn header_cols(rec: &Rec, table: Table) -> Cols {
 }
 
 fn row(rec: &Rec, cols: &Cols, day_first: bool, span: Span) -> Result<ReportRow, ImportError> {
-    let (name, email) = name_and_email(rec, cols)?;
-    let joined_at = parse_time_cell(rec, cols.join, "join time", day_first)?;
-    let left_at = parse_time_cell(rec, cols.leave, "leave time", day_first)?;
-    let minutes = row_minutes(
+    timed_row(
         rec,
-        value(rec.cell(cols.duration)),
-        (joined_at, left_at),
-        "duration",
-        "hours, minutes and seconds such as \"1h 28m 58s\", \"45m 3s\" or \"59s\"",
-    )?;
-    Ok(ReportRow {
-        line: rec.line,
-        name,
-        email,
-        joined_at,
-        left_at,
-        minutes,
+        cols,
+        day_first,
         span,
-        meeting: None,
-    })
+        (
+            "duration",
+            "hours, minutes and seconds such as \"1h 28m 58s\", \"45m 3s\" or \"59s\"",
+        ),
+    )
 }
 
 /// One event of the attendance list.

@@ -6,8 +6,7 @@
 
 use super::vocab::{SheetField, WEBEX, sheet_col};
 use super::{
-    Cols, Format, Hints, ImportError, Rec, Report, ReportRow, Span, detect_day_first,
-    name_and_email, parse_time_cell, row_minutes, value,
+    Cols, Format, Hints, ImportError, Rec, Report, ReportRow, Span, detect_day_first, timed_row,
 };
 
 /// How many records from the top the header may be.
@@ -77,26 +76,13 @@ pub(super) fn parse(records: &[Rec], hints: Hints) -> Result<Option<Report>, Imp
 }
 
 fn row(rec: &Rec, cols: &Cols, day_first: bool) -> Result<ReportRow, ImportError> {
-    let (name, email) = name_and_email(rec, cols)?;
-    let joined_at = parse_time_cell(rec, cols.join, "join time", day_first)?;
-    let left_at = parse_time_cell(rec, cols.leave, "leave time", day_first)?;
-    let minutes = row_minutes(
+    timed_row(
         rec,
-        value(rec.cell(cols.duration)),
-        (joined_at, left_at),
-        "attendance duration",
-        "minutes such as \"204 mins\"",
-    )?;
-    Ok(ReportRow {
-        line: rec.line,
-        name,
-        email,
-        joined_at,
-        left_at,
-        minutes,
-        span: Span::Stay,
-        meeting: None,
-    })
+        cols,
+        day_first,
+        Span::Stay,
+        ("attendance duration", "minutes such as \"204 mins\""),
+    )
 }
 
 #[cfg(test)]
