@@ -71,24 +71,7 @@ pub struct NewMessage<'a> {
 /// Queues the message unless one with the same idempotency key exists; true when queued.
 #[tracing::instrument(skip_all, fields(kind = m.kind))]
 pub async fn enqueue(ex: Exec<'_>, m: &NewMessage<'_>) -> anyhow::Result<bool> {
-    let now = Utc::now();
-    let inserted = on!(ex, c => sqlx::query(
-        "INSERT INTO outbox (idempotency_key, webinar_id, recipient, kind, payload, message_id, \
-         status, attempts, next_attempt_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7) ON CONFLICT (idempotency_key) DO NOTHING",
-    )
-    .bind(m.idempotency_key)
-    .bind(m.webinar.0)
-    .bind(m.recipient.to_lowercase())
-    .bind(m.kind)
-    .bind(m.payload)
-    .bind(m.message_id)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))
-    .context("queueing an email")?;
-    Ok(inserted == 1)
+    Ok(enqueue_many(ex, std::slice::from_ref(m)).await? == 1)
 }
 
 /// Queues many messages with one statement per
@@ -106,7 +89,8 @@ pub async fn enqueue_many(mut ex: Exec<'_>, messages: &[NewMessage<'_>]) -> anyh
              VALUES {values} ON CONFLICT (idempotency_key) DO NOTHING"
         );
         queued += on!(ex.reborrow(), c => {
-            let mut q = sqlx::query(&sql).persistent(false);
+            // One row's statement is always the same text: kept prepared.
+            let mut q = sqlx::query(&sql).persistent(part.len() == 1);
             for m in part {
                 q = q
                     .bind(m.idempotency_key)
